@@ -1,0 +1,109 @@
+# Shared helpers for the infra/*.sh service scripts. Source it; do not run it.
+# Every script resolves the repo root from its own location, so they work from any cwd.
+
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$INFRA_DIR/.." && pwd)"
+CACHE_DIR="$REPO_ROOT/.cache"
+export INFRA_DIR REPO_ROOT CACHE_DIR
+
+# Node 24 LTS pinned by the project lives here; fall back to whatever node is on PATH.
+if [[ -x "$CACHE_DIR/node/bin/node" ]]; then
+  export PATH="$CACHE_DIR/node/bin:$PATH"
+fi
+
+_svc() { printf '%s' "${SERVICE:-infra}"; }
+log() { printf '[%s] %s\n' "$(_svc)" "$*"; }
+warn() { printf '[%s] WARNING: %s\n' "$(_svc)" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$(_svc)" "$*" >&2; exit 1; }
+
+now_ms() { date +%s%3N; }
+# elapsed_s START_MS -> "12.3"
+elapsed_s() {
+  local start=$1 end
+  end=$(now_ms)
+  awk -v d="$((end - start))" 'BEGIN { printf "%.1f", d / 1000 }'
+}
+
+require_cmd() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || die "'$c' is not installed or not on PATH"
+  done
+}
+
+# pid_alive PIDFILE -> 0 when the file names a live process.
+pid_alive() {
+  local pidfile=$1 pid
+  [[ -s "$pidfile" ]] || return 1
+  pid=$(<"$pidfile")
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null
+}
+
+# port_open PORT [HOST] -> 0 when something accepts TCP connections there.
+port_open() {
+  local port=$1 host=${2:-127.0.0.1}
+  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
+}
+
+# start_detached PIDFILE LOGFILE CMD... : runs CMD in its own session, survives this shell.
+start_detached() {
+  local pidfile=$1 logfile=$2
+  shift 2
+  mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+  # setsid gives the service its own process group, so stop can signal the whole group.
+  setsid nohup "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+}
+
+# stop_pidfile PIDFILE NAME [TIMEOUT_S]: SIGTERM the process group, wait, then SIGKILL.
+stop_pidfile() {
+  local pidfile=$1 name=$2 timeout=${3:-30} pid i
+  if ! pid_alive "$pidfile"; then
+    rm -f "$pidfile"
+    log "$name is not running"
+    return 0
+  fi
+  pid=$(<"$pidfile")
+  log "stopping $name (pid $pid)"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < timeout * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    warn "$name did not stop within ${timeout}s; sending SIGKILL"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+    sleep 0.5
+  fi
+  rm -f "$pidfile"
+  log "$name stopped"
+}
+
+# wait_ready TIMEOUT_S DESCRIPTION PIDFILE LOGFILE CHECK_CMD...
+# Polls CHECK_CMD until it succeeds; fails early when the process died, with the log path.
+wait_ready() {
+  local timeout=$1 what=$2 pidfile=$3 logfile=$4
+  shift 4
+  local deadline=$(($(now_ms) + timeout * 1000))
+  while true; do
+    if "$@" >/dev/null 2>&1; then
+      return 0
+    fi
+    if [[ -n "$pidfile" ]] && ! pid_alive "$pidfile"; then
+      printf '[%s] ERROR: %s exited during startup. Last log lines (%s):\n' "$(_svc)" "$what" "$logfile" >&2
+      tail -n 30 "$logfile" >&2 || true
+      exit 1
+    fi
+    if (($(now_ms) > deadline)); then
+      printf '[%s] ERROR: %s not ready after %ss. Look at %s. Last log lines:\n' "$(_svc)" "$what" "$timeout" "$logfile" >&2
+      tail -n 30 "$logfile" >&2 || true
+      exit 1
+    fi
+    sleep 0.5
+  done
+}
+
+usage_die() {
+  die "usage: $0 $1"
+}
