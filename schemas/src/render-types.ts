@@ -10,7 +10,7 @@ export async function renderEventTypes(): Promise<string> {
     const declared = await compile(inlineSiblingRefs(schema) as JSONSchema, String(schema.title), {
       bannerComment: '',
       additionalProperties: false,
-      declareExternallyReferenced: false,
+      declareExternallyReferenced: true,
       format: true,
       style: { singleQuote: true, printWidth: 110 },
     });

@@ -29,6 +29,8 @@ export interface EventEnvelope {
   payload: {};
 }
 
+export type LabelState = 'present' | 'absent' | 'uncertain';
+
 /**
  * AI and rule outputs for one finalized report. Every model output is a preliminary, AI-generated draft for a radiologist.
  */
@@ -76,6 +78,22 @@ export interface ReportEnrichedPayload {
     }[];
     generatedAt: string;
   };
+}
+/**
+ * The model the outputs came from; the rule labeler's name and version when degraded.
+ */
+export interface Model {
+  name: string;
+  version: string;
+}
+export interface Label {
+  label: string;
+  state: LabelState;
+  source: 'model' | 'rules';
+  /**
+   * The sentence that triggered a rule label (the report's own words, never logged).
+   */
+  evidence?: string;
 }
 
 /**
@@ -166,7 +184,14 @@ export interface RadiologyReport {
   };
   priorHints?: {
     comparisonText?: string;
+    /**
+     * Dates of prior studies named in COMPARISON (YYYY-MM-DD, or YYYY-MM / YYYY when that is all it says).
+     */
     priorDates?: string[];
+    /**
+     * True when COMPARISON states there is no prior study ("None.", "No prior studies").
+     */
+    noPrior?: boolean;
   };
   /**
    * Every part of the input not carried into text or sections, with why: no silent loss.

@@ -1,0 +1,5 @@
+/** Injection tokens: explicit, because tsx/esbuild emit no decorator metadata for constructor types. */
+export const CONFIG = Symbol('radflow.config');
+export const KAFKA_BUS = Symbol('radflow.kafka-bus');
+export const DATABASE = Symbol('radflow.database');
+export const LOGGER = Symbol('radflow.logger');

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.ts';
+
+describe('loadConfig', () => {
+  it('runs with no configuration at all on the embedded default', () => {
+    const config = loadConfig({});
+    expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
+    expect(config.database.url).toMatch(/^postgres:\/\/radflow:radflow@127\.0\.0\.1:5432\/radflow$/);
+    expect(config.fhir.baseUrl).toBe('http://127.0.0.1:8103/fhir/R4');
+    expect(config.inference.url).toBe('');
+    expect(config.inference.modelDir).toMatch(/models\/(radflow-cxr-small|tiny-random)$/);
+  });
+
+  it('reads a hospital deployment from the environment', () => {
+    const config = loadConfig({
+      KAFKA_BROKERS: 'kafka-1:9093, kafka-2:9093',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'radflow',
+      KAFKA_SASL_PASSWORD: 'secret',
+      FHIR_BASE_URL: 'https://ehr.example.org/fhir/R4',
+      INFERENCE_DEADLINE_MS: '2500',
+    });
+    expect(config.kafka.brokers).toEqual(['kafka-1:9093', 'kafka-2:9093']);
+    expect(config.kafka.ssl).toBe(true);
+    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'radflow', password: 'secret' });
+    expect(config.fhir.baseUrl).toBe('https://ehr.example.org/fhir/R4');
+    expect(config.inference.deadlineMs).toBe(2500);
+  });
+
+  it('names the variable when a value is wrong, without echoing it', () => {
+    expect(() => loadConfig({ INFERENCE_DEADLINE_MS: 'soon' })).toThrow(ConfigError);
+    expect(() => loadConfig({ KAFKA_SSL: 'maybe' })).toThrow(/KAFKA_SSL must be true or false/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
+  });
+});

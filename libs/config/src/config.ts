@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { envReader, type Env } from './env-reader.ts';
+
+/** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface RadflowConfig {
+  logLevel: LogLevel;
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    ssl: boolean;
+    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    /** Consumer session timeout: must exceed the slowest handler step (model call + FHIR write). */
+    sessionTimeoutMs: number;
+    /** Prefix for consumer group ids, so several radflow installations can share one cluster. */
+    groupPrefix: string;
+  };
+  database: { url: string };
+  fhir: {
+    /** The EHR's FHIR R4 base URL; the embedded default is the local server started by infra/. */
+    baseUrl: string;
+    bearerToken?: string;
+    timeoutMs: number;
+    /** Look up prior reports on the FHIR server as well as in the local store. */
+    priorLookup: boolean;
+  };
+  inference: {
+    /** Base URL of the inference service; empty means call the model in-process. */
+    url: string;
+    deadlineMs: number;
+    modelDir: string;
+    maxBatch: number;
+    queueLimit: number;
+    threads: number;
+    providers: string[];
+  };
+  ingest: {
+    maxMessageBytes: number;
+    /** Salt for the patient key hash: set a secret per installation so hashes cannot be linked across sites. */
+    patientKeySalt: string;
+  };
+  gateway: { httpPort: number; mllpPort: number; host: string };
+  inferencePort: number;
+  retrainer: { httpPort: number; minNewExamples: number; workDir: string };
+}
+
+function defaultModelDir(): string {
+  const trained = `${repoRoot}models/radflow-cxr-small`;
+  return existsSync(`${trained}/radflow-model.json`) ? trained : `${repoRoot}models/tiny-random`;
+}
+
+/** Every setting radflow reads, with the embedded default (everything on 127.0.0.1) when unset. */
+export function loadConfig(env: Env = process.env): RadflowConfig {
+  const read = envReader(env);
+  const saslMechanism = read.optionalString('KAFKA_SASL_MECHANISM');
+  return {
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    kafka: {
+      brokers: read.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
+      clientId: read.string('KAFKA_CLIENT_ID', 'radflow'),
+      ssl: read.bool('KAFKA_SSL', false),
+      ...(saslMechanism
+        ? {
+            sasl: {
+              mechanism: read.oneOf('KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'], 'plain'),
+              username: read.string('KAFKA_SASL_USERNAME', ''),
+              password: read.string('KAFKA_SASL_PASSWORD', ''),
+            },
+          }
+        : {}),
+      sessionTimeoutMs: read.int('KAFKA_SESSION_TIMEOUT_MS', 45_000, { min: 6_000 }),
+      groupPrefix: read.string('KAFKA_GROUP_PREFIX', 'radflow'),
+    },
+    database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
+    fhir: {
+      baseUrl: read.string('FHIR_BASE_URL', 'http://127.0.0.1:8103/fhir/R4'),
+      ...(read.optionalString('FHIR_BEARER_TOKEN') ? { bearerToken: read.string('FHIR_BEARER_TOKEN', '') } : {}),
+      timeoutMs: read.int('FHIR_TIMEOUT_MS', 10_000, { min: 100 }),
+      priorLookup: read.bool('FHIR_PRIOR_LOOKUP', true),
+    },
+    inference: {
+      url: read.string('INFERENCE_URL', ''),
+      deadlineMs: read.int('INFERENCE_DEADLINE_MS', 15_000, { min: 10 }),
+      modelDir: read.string('MODEL_DIR', defaultModelDir()),
+      maxBatch: read.int('INFERENCE_MAX_BATCH', 8, { min: 1, max: 256 }),
+      queueLimit: read.int('INFERENCE_QUEUE_LIMIT', 256, { min: 1 }),
+      threads: read.int('INFERENCE_THREADS', 1, { min: 1, max: 64 }),
+      providers: read.list('INFERENCE_PROVIDERS', ['cpu']),
+    },
+    ingest: {
+      maxMessageBytes: read.int('INGEST_MAX_MESSAGE_BYTES', 1_048_576, { min: 1024 }),
+      patientKeySalt: read.string('PATIENT_KEY_SALT', 'radflow-embedded-default-salt'),
+    },
+    gateway: {
+      host: read.string('GATEWAY_HOST', '127.0.0.1'),
+      httpPort: read.int('GATEWAY_HTTP_PORT', 8080, { min: 0, max: 65535 }),
+      mllpPort: read.int('GATEWAY_MLLP_PORT', 2575, { min: 0, max: 65535 }),
+    },
+    inferencePort: read.int('INFERENCE_PORT', 8090, { min: 0, max: 65535 }),
+    retrainer: {
+      httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
+      minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
+      workDir: read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`),
+    },
+  };
+}

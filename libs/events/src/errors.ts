@@ -1,0 +1,55 @@
+/**
+ * Two kinds of failure decide what happens to a message:
+ * - transient (broker, database, FHIR 5xx, timeouts): retried with backoff, the offset is not committed;
+ * - permanent (the message itself is bad): sent to the dead-letter topic with the reason, then committed.
+ * Messages carry no PHI: codes and operator hints only.
+ */
+export class TransientError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransientError';
+  }
+}
+
+export class PermanentError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PermanentError';
+  }
+}
+
+/** An event that does not match its JSON Schema: the paths that failed, never the values. */
+export class SchemaValidationError extends PermanentError {
+  constructor(
+    readonly schemaId: string,
+    readonly problems: string[],
+  ) {
+    super(`event does not match ${schemaId}: ${problems.slice(0, 5).join('; ')}`, 'SCHEMA_VALIDATION');
+    this.name = 'SchemaValidationError';
+  }
+}
+
+export function isPermanent(error: unknown): error is PermanentError {
+  return error instanceof PermanentError || (error as { permanent?: boolean } | null)?.permanent === true;
+}
+
+export function isTransient(error: unknown): boolean {
+  return error instanceof TransientError || (error as { transient?: boolean } | null)?.transient === true;
+}
+
+/** A code and reason an operator can act on, whatever was thrown. */
+export function describeFailure(error: unknown): { code: string; reason: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : error.name, reason: error.message };
+  }
+  return { code: 'UNKNOWN', reason: String(error) };
+}

@@ -1,0 +1,22 @@
+export { Topics, deadLetterTopic, eventTypeOfTopic, allTopics, type Topic } from './topics.ts';
+export { createEnvelope, type Envelope, type EnvelopeOrigin } from './envelope.ts';
+export { EventValidator } from './event-validator.ts';
+export {
+  TransientError,
+  PermanentError,
+  SchemaValidationError,
+  isPermanent,
+  isTransient,
+  describeFailure,
+} from './errors.ts';
+export { DeadLetterHeaders, deadLetterRecord, type DeadLetterRecord } from './dead-letter.ts';
+export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
+export {
+  KafkaBus,
+  type KafkaBusOptions,
+  type ConsumedRecord,
+  type HandlerContext,
+  type RecordHandler,
+  type Subscription,
+  type OutgoingRecord,
+} from './kafka-bus.ts';

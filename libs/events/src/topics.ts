@@ -1,0 +1,29 @@
+/** Kafka topics radflow reads and writes. Versioned names: a breaking schema change gets a new topic. */
+export const Topics = {
+  inboundHl7v2: 'rad.inbound.hl7v2.v1',
+  inboundFhir: 'rad.inbound.fhir.v1',
+  reportFinalized: 'rad.report.finalized.v1',
+  reportEnriched: 'rad.report.enriched.v1',
+  outboundHl7v2: 'rad.outbound.hl7v2.v1',
+  feedback: 'rad.feedback.v1',
+  modelEvents: 'rad.model.events.v1',
+} as const;
+
+export type Topic = (typeof Topics)[keyof typeof Topics];
+
+/** Every topic's dead-letter topic: the original bytes plus the reason in headers. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** Event type and schema version carried by each event topic (inbound topics carry raw bytes, no envelope). */
+export const eventTypeOfTopic: Partial<Record<Topic, { type: string; schemaVersion: number }>> = {
+  [Topics.reportFinalized]: { type: 'rad.report.finalized', schemaVersion: 1 },
+  [Topics.reportEnriched]: { type: 'rad.report.enriched', schemaVersion: 1 },
+  [Topics.feedback]: { type: 'rad.feedback', schemaVersion: 1 },
+  [Topics.modelEvents]: { type: 'rad.model.events', schemaVersion: 1 },
+};
+
+export function allTopics(): string[] {
+  return Object.values(Topics).flatMap((topic) => [topic, deadLetterTopic(topic)]);
+}

@@ -1,0 +1,21 @@
+import pg from 'pg';
+
+export type Database = pg.Pool;
+
+/** A connection pool; connection errors surface on first use with the host named, never the password. */
+export function openDatabase(url: string, maxConnections = 5): Database {
+  const pool = new pg.Pool({ connectionString: url, max: maxConnections, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection must not crash the service; the next query reconnects.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Postgres error codes that mean "try again later" rather than "this statement is wrong". */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '40001', '40P01'].includes(
+      code,
+    ) || code.startsWith('08')
+  );
+}
