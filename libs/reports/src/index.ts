@@ -1,0 +1,29 @@
+export type { RadiologyReport } from '@radflow/schemas';
+export {
+  InboundMessageError,
+  INBOUND_ERROR_CODES,
+  isInboundMessageError,
+  type InboundErrorCode,
+  type AckCode,
+} from './inbound-error.ts';
+export { patientKey, type PatientIdentifier } from './patient-key.ts';
+export { parseSections, type ReportSections } from './sections.ts';
+export { SECTION_HEADER_PHRASES, type SectionKey } from './section-headers.ts';
+export { priorHintsFromComparison, type PriorHints } from './prior-hints.ts';
+export { analyzeReportText, type ReportTextAnalysis } from './report-text.ts';
+export {
+  selectFinalizedChestXray,
+  DEFAULT_CHEST_XRAY_POLICY,
+  type ChestXrayPolicy,
+  type FilterDecision,
+  type FilterRejectionCode,
+  type ReportStatus,
+} from './chest-xray-filter.ts';
+export {
+  canonicalCodingSystem,
+  isStandardProcedureSystem,
+  LOINC_SYSTEM,
+  CPT_SYSTEM,
+  SNOMED_SYSTEM,
+  RADLEX_SYSTEM,
+} from './coding-systems.ts';

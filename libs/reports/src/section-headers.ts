@@ -1,0 +1,141 @@
+/**
+ * Report section headers as radiologists and dictation systems actually write them.
+ * Each phrase is matched case-insensitively with flexible spacing; combinations such as
+ * "INDICATION/CLINICAL QUESTION" or "HISTORY AND INDICATION" resolve to one key when all parts agree.
+ */
+export type SectionKey = 'indication' | 'comparison' | 'technique' | 'findings' | 'impression' | 'addendum';
+
+/** Headers that end the current section but carry nothing we keep as a section (exam title, recommendations...). */
+export type HeaderKey = SectionKey | 'other';
+
+export const SECTION_HEADER_PHRASES: Readonly<Record<HeaderKey, readonly string[]>> = {
+  indication: [
+    'indication',
+    'indications',
+    'clinical indication',
+    'clinical indications',
+    'indication for exam',
+    'indication for examination',
+    'indication for study',
+    'history',
+    'clinical history',
+    'medical history',
+    'patient history',
+    'relevant history',
+    'hx',
+    'clinical information',
+    'clinical info',
+    'clinical data',
+    'clinical details',
+    'clinical notes',
+    'clinical question',
+    'clinical statement',
+    'reason',
+    'reason for exam',
+    'reason for the exam',
+    'reason for examination',
+    'reason for study',
+    'reason for request',
+    'reason for referral',
+  ],
+  comparison: [
+    'comparison',
+    'comparisons',
+    'comparison study',
+    'comparison studies',
+    'comparison exam',
+    'comparison exams',
+    'comparison examination',
+    'comparison films',
+    'comparison images',
+    'prior study',
+    'prior studies',
+    'prior exam',
+    'prior exams',
+    'prior examinations',
+    'priors',
+  ],
+  technique: [
+    'technique',
+    'techniques',
+    'exam technique',
+    'examination technique',
+    'imaging technique',
+    'views',
+    'protocol',
+  ],
+  findings: ['findings', 'finding', 'description', 'discussion', 'observations'],
+  impression: [
+    'impression',
+    'impressions',
+    'final impression',
+    'conclusion',
+    'conclusions',
+    'summary',
+    'opinion',
+    'interpretation',
+    'diagnosis',
+    'assessment',
+  ],
+  addendum: ['addendum', 'addenda', 'addendum report', 'report addendum', 'addended report'],
+  other: [
+    'exam',
+    'examination',
+    'exam date',
+    'procedure',
+    'study',
+    'recommendation',
+    'recommendations',
+    'follow up',
+    'follow-up',
+    'critical result',
+    'critical results',
+    'communication',
+    'original report',
+  ],
+};
+
+/**
+ * Lines that close a section: signature blocks and dictation trailers.
+ * What follows them (until the next header) belongs to no section.
+ */
+export const SECTION_TERMINATOR =
+  /^[ \t*_-]*(?:electronically signed|e-signed|digitally signed|signed by|signed:|signed on|signed electronically|dictated by|dictated:|dictated on|dictated date|dictating|transcribed by|transcribed:|transcribed date|transcriptionist|reviewed by|verified by|approved by|attending radiologist|attending:|radiologist:|interpreting radiologist|reading radiologist|interpreted by|read by|report signed|final report signed|i have personally reviewed|wsn:|end of (?:addendum|report|impression)|original report|\*+ ?end\b)/i;
+
+export function headerKeyOf(phrase: string): HeaderKey | undefined {
+  const normal = phrase.toLowerCase().replace(/\s+/g, ' ').trim();
+  const parts = normal.split(/\s*(?:\/|&|\band\b|\bor\b)\s*/).filter((p) => p.length > 0);
+  const keys = new Set<HeaderKey>();
+  for (const part of parts) {
+    const key = LOOKUP.get(part);
+    if (key === undefined) return undefined;
+    keys.add(key);
+  }
+  if (keys.size === 1) return [...keys][0];
+  // "FINDINGS/IMPRESSION": the text is both.
+  if (keys.size === 2 && keys.has('findings') && keys.has('impression')) return 'impression';
+  // "HISTORY/COMPARISON" and similar mixes: keep the first.
+  return parts[0] === undefined ? undefined : LOOKUP.get(parts[0]);
+}
+
+/** True for combined "FINDINGS/IMPRESSION"-style headers whose text is both findings and impression. */
+export function isFindingsAndImpression(phrase: string): boolean {
+  const normal = phrase.toLowerCase();
+  return /finding/.test(normal) && /impression|conclusion/.test(normal);
+}
+
+const LOOKUP = new Map<string, HeaderKey>(
+  Object.entries(SECTION_HEADER_PHRASES).flatMap(([key, phrases]) =>
+    phrases.map((phrase) => [phrase, key as HeaderKey] as const),
+  ),
+);
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One alternation of every phrase, longest first, words joined by flexible whitespace. */
+export const HEADER_PHRASE_PATTERN: string = (() => {
+  const phrases = [...LOOKUP.keys()].sort((a, b) => b.length - a.length);
+  const single = phrases.map((p) => p.split(' ').map(escapeRegExp).join('[ \\t]+')).join('|');
+  // Combined headers: "INDICATION/CLINICAL QUESTION", "HISTORY AND INDICATION", "FINDINGS & IMPRESSION".
+  return `(?:${single})(?:[ \\t]*(?:/|&|and|or)[ \\t]*(?:${single}))*`;
+})();
