@@ -144,6 +144,12 @@ export class KafkaBus {
     this.consumers.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topics: subscription.topics, fromBeginning: subscription.fromBeginning ?? true });
+    const joined = new Promise<void>((resolve) => {
+      const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
+        stopListening();
+        resolve();
+      });
+    });
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message, heartbeat }) => {
@@ -162,6 +168,7 @@ export class KafkaBus {
         await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
       },
     });
+    await Promise.race([joined, sleep(this.options.sessionTimeoutMs ?? 45_000)]);
     return async () => {
       const index = this.consumers.indexOf(consumer);
       if (index >= 0) this.consumers.splice(index, 1);

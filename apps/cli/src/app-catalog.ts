@@ -1,0 +1,14 @@
+import { ingestApp } from '@radflow/ingest';
+import type { RadflowApp } from '@radflow/platform';
+
+/** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
+export const allApps: RadflowApp[] = [ingestApp];
+
+export function selectApps(names: string[]): RadflowApp[] {
+  if (names.length === 0 || names.includes('all')) return allApps;
+  return names.map((name) => {
+    const app = allApps.find((candidate) => candidate.name === name);
+    if (!app) throw new Error(`unknown app '${name}': choose from ${allApps.map((a) => a.name).join(', ')}, all`);
+    return app;
+  });
+}

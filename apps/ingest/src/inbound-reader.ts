@@ -1,0 +1,44 @@
+import { readDiagnosticReportEvent } from '@radflow/fhir';
+import { readOruR01 } from '@radflow/hl7';
+import {
+  InboundMessageError,
+  selectFinalizedChestXray,
+  type ChestXrayPolicy,
+  type RadiologyReport,
+} from '@radflow/reports';
+
+export type InboundKind = 'hl7v2' | 'fhir';
+
+export interface InboundReadOptions {
+  maxMessageBytes: number;
+  patientKeySalt: string;
+  policy?: ChestXrayPolicy;
+}
+
+/** What one inbound message became: reports to enrich, reports skipped with why, or why it is unreadable. */
+export type InboundOutcome =
+  | { ok: true; accepted: RadiologyReport[]; skipped: { report: RadiologyReport; code: string; reason: string }[] }
+  | { ok: false; error: InboundMessageError };
+
+/** Reads an HL7 v2 or FHIR message into canonical reports and keeps the finalized chest X-rays. */
+export function readInbound(kind: InboundKind, bytes: Uint8Array, options: InboundReadOptions): InboundOutcome {
+  const readerOptions = { maxBytes: options.maxMessageBytes, patientKeySalt: options.patientKeySalt };
+  let reports: RadiologyReport[];
+  if (kind === 'hl7v2') {
+    const read = readOruR01(bytes, readerOptions);
+    if (!read.ok) return { ok: false, error: read.error };
+    reports = [read.report];
+  } else {
+    const read = readDiagnosticReportEvent(bytes, readerOptions);
+    if (!read.ok) return { ok: false, error: read.error };
+    reports = read.reports;
+  }
+  const accepted: RadiologyReport[] = [];
+  const skipped: { report: RadiologyReport; code: string; reason: string }[] = [];
+  for (const report of reports) {
+    const decision = selectFinalizedChestXray(report, options.policy);
+    if (decision.accepted) accepted.push(report);
+    else skipped.push({ report, code: decision.code, reason: decision.reason });
+  }
+  return { ok: true, accepted, skipped };
+}

@@ -1,0 +1,2 @@
+export { ingestApp, IngestModule } from './ingest.module.ts';
+export { readInbound, type InboundKind, type InboundOutcome, type InboundReadOptions } from './inbound-reader.ts';

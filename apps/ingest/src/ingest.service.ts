@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
+import { createEnvelope, PermanentError, Topics, type ConsumedRecord, type KafkaBus } from '@radflow/events';
+import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import { IdempotencyLedger, type Database } from '@radflow/store';
+import { readInbound, type InboundKind } from './inbound-reader.ts';
+
+const consumerName = 'ingest';
+
+/** Inbound topics → validated canonical `rad.report.finalized.v1`; unreadable messages → dead letter. */
+@Injectable()
+export class IngestService {
+  private readonly ledger: IdempotencyLedger;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: RadflowConfig,
+    @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
+    @Inject(DATABASE) database: Database,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.ledger = new IdempotencyLedger(database);
+    this.logger = logger.child({ stage: consumerName });
+  }
+
+  async ingest(kind: InboundKind, record: ConsumedRecord): Promise<void> {
+    const bytes = record.value ?? Buffer.alloc(0);
+    // The same bytes sent twice (interface engine resend, Kafka redelivery) are ingested once.
+    const contentKey = createHash('sha256').update(bytes).digest('hex');
+    await this.ledger.runOnce(consumerName, `${kind}:${contentKey}`, async () => {
+      const outcome = readInbound(kind, bytes, {
+        maxMessageBytes: this.config.ingest.maxMessageBytes,
+        patientKeySalt: this.config.ingest.patientKeySalt,
+      });
+      if (!outcome.ok) {
+        throw new PermanentError(`${outcome.error.reason}${outcome.error.location ? ` at ${outcome.error.location}` : ''}`, outcome.error.code);
+      }
+      for (const skipped of outcome.skipped) {
+        this.logger.info(
+          { kind, messageIdHash: logHash(skipped.report.source.messageId), code: skipped.code, reason: skipped.reason },
+          'report skipped',
+        );
+      }
+      for (const report of outcome.accepted) {
+        const event = createEnvelope('rad.report.finalized', 1, { report }, {
+          sourceMessageId: report.source.messageId,
+          ...(record.headers['radflow-trace-id'] ? { traceId: record.headers['radflow-trace-id'] } : {}),
+          producer: consumerName,
+        });
+        await this.bus.publishEvent(Topics.reportFinalized, report.patient.key, event);
+        this.logger.info(
+          { kind, eventId: event.id, traceId: event.traceId, accessionHash: logHash(report.accession), status: report.status },
+          'finalized chest X-ray report published',
+        );
+      }
+      return { accepted: outcome.accepted.length, skipped: outcome.skipped.length };
+    });
+  }
+}

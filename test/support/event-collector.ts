@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import { createLogger, loadConfig } from '@radflow/config';
+import { KafkaBus, type ConsumedRecord } from '@radflow/events';
+
+/** Reads topics from the real broker into memory so a test can wait for the records it caused. */
+export class EventCollector {
+  readonly records: ConsumedRecord[] = [];
+  readonly bus = new KafkaBus(loadConfig().kafka, createLogger('e2e-collector', 'warn'));
+
+  static async start(topics: string[]): Promise<EventCollector> {
+    const collector = new EventCollector();
+    await collector.bus.createTopics(topics);
+    await collector.bus.subscribe({
+      groupId: `e2e-collector-${randomUUID()}`,
+      stage: 'e2e',
+      topics,
+      // From the beginning, filtered by the test's own ids: nothing produced around the group join is missed.
+      fromBeginning: true,
+      handle: async (record) => void collector.records.push(record),
+    });
+    return collector;
+  }
+
+  async waitFor(
+    predicate: (record: ConsumedRecord) => boolean,
+    { count = 1, timeoutMs = 90_000 } = {},
+  ): Promise<ConsumedRecord[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const matching = this.records.filter(predicate);
+      if (matching.length >= count) return matching;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} record(s); saw ${matching.length}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.bus.disconnect();
+  }
+}
