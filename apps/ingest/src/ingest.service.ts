@@ -4,7 +4,7 @@ import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { createEnvelope, PermanentError, Topics, type ConsumedRecord, type KafkaBus } from '@radflow/events';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import { IdempotencyLedger, type Database } from '@radflow/store';
-import { readInbound, type InboundKind } from './inbound-reader.ts';
+import { readInbound, type InboundKind } from '@radflow/inbound';
 
 const consumerName = 'ingest';
 

@@ -28,7 +28,8 @@ export async function startHost(
   @Module({ imports: [PlatformModule.forRoot(config, options.processName), ...apps.map((a) => a.module(config))] })
   class HostModule {}
 
-  const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'], abortOnError: false });
+  // rawBody: the gateway forwards the bytes a sender posted, not a re-serialisation of parsed JSON.
+  const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'], abortOnError: false, rawBody: true });
   app.enableShutdownHooks();
   await migrate(app.get<Database>(DATABASE));
   const bus = app.get<KafkaBus>(KAFKA_BUS);

@@ -1,0 +1,53 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger, RadflowConfig } from '@radflow/config';
+import { MllpDeframer, mllpFrame } from '@radflow/hl7';
+import { CONFIG, LOGGER } from '@radflow/platform';
+import { InboundGatewayService } from './inbound-gateway.service.ts';
+
+/** HL7 over MLLP: one ACK per message, in order, sent only once the message is safely in Kafka. */
+@Injectable()
+export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private server: Server | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: RadflowConfig,
+    @Inject(InboundGatewayService) private readonly gateway: InboundGatewayService,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ stage: 'gateway', transport: 'mllp' });
+  }
+
+  get port(): number {
+    const address = this.server?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.server = createServer((socket) => this.serve(socket));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(this.config.gateway.mllpPort, this.config.gateway.host, () => resolve());
+    });
+    this.logger.info({ port: this.port }, 'MLLP listener ready');
+  }
+
+  private serve(socket: Socket): void {
+    const deframer = new MllpDeframer({ maxMessageBytes: this.config.ingest.maxMessageBytes });
+    let queue = Promise.resolve();
+    socket.on('data', (chunk) => {
+      for (const message of deframer.push(chunk)) {
+        queue = queue.then(async () => {
+          const outcome = await this.gateway.accept('hl7v2', message, 'mllp');
+          if (outcome.ack && !socket.destroyed) socket.write(mllpFrame(outcome.ack));
+        });
+      }
+    });
+    socket.on('error', (error) => this.logger.warn({ code: (error as { code?: string }).code }, 'MLLP connection error'));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}

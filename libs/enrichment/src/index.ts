@@ -1,0 +1,12 @@
+export { composeEnrichment, type EnrichmentInputs } from './compose-enrichment.ts';
+export { mergeLabelCalls, type MergedLabels } from './merge-labels.ts';
+export { diffRuleLabels, type LabelChange } from './label-diff.ts';
+export type {
+  Enrichment,
+  EnrichedLabel,
+  ModelDraft,
+  ModelUnavailable,
+  RuleLabelCall,
+  RuleReading,
+  WorklistPriority,
+} from './types.ts';

@@ -1,0 +1,35 @@
+import type { LabelState, ReportEnrichedPayload } from '@radflow/schemas';
+
+export type Enrichment = ReportEnrichedPayload['enrichment'];
+export type EnrichedLabel = Enrichment['abnormalities'][number];
+export type WorklistPriority = Enrichment['priority'];
+
+/** One label as the rule labeler called it. */
+export interface RuleLabelCall {
+  label: string;
+  state: LabelState;
+}
+
+/** The rule labeler's reading of one report. */
+export interface RuleReading {
+  abnormalities: RuleLabelCall[];
+  devices: RuleLabelCall[];
+}
+
+/** What the model drafted for one report: label tasks answer with the labels it found present. */
+export interface ModelDraft {
+  model: { name: string; version: string };
+  draftImpression?: string;
+  abnormalities: string[];
+  devices: string[];
+  temporal?: {
+    added: string[];
+    removed: string[];
+    changed: { finding: string; progression: 'improved' | 'worsened' | 'stable' | 'new' | 'resolved' | 'changed' }[];
+  };
+}
+
+/** Why the model's draft is missing: the enrichment then carries rule outputs only, marked degraded. */
+export interface ModelUnavailable {
+  failure: string;
+}

@@ -1,0 +1,1 @@
+export { readInbound, type InboundKind, type InboundOutcome, type InboundReadOptions } from './read-inbound.ts';
