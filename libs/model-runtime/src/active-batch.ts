@@ -1,0 +1,132 @@
+import type { DecoderRunner, LastLogits } from './decoder-runner.ts';
+import { concatBatches, range, selectRows, type KvBatch } from './kv-batch.ts';
+import type { TokenConstraint } from './label-constraint.ts';
+
+export type StopReason = 'end_of_text' | 'max_new_tokens';
+
+/** One prompt being answered: its tokens so far and why it stopped. */
+export class Sequence {
+  readonly tokens: number[] = [];
+  stopReason: StopReason | undefined;
+  /** Set when its deadline passed or its caller left: the row is dropped before the next model run. */
+  cancelled = false;
+  admittedAt = 0;
+  firstTokenAt = 0;
+
+  constructor(
+    readonly promptIds: readonly number[],
+    readonly maxNewTokens: number,
+    readonly constraint?: TokenConstraint,
+  ) {}
+
+  get live(): boolean {
+    return this.stopReason === undefined && !this.cancelled;
+  }
+}
+
+/**
+ * The sequences currently decoding together and their shared KV cache. New sequences can join between steps
+ * (continuous batching: prefilled, then stacked with more left padding); finished or cancelled ones leave before the
+ * next step, so no compute is spent on them.
+ */
+export class ActiveBatch {
+  private sequences: Sequence[] = [];
+  private kv: KvBatch | null = null;
+
+  constructor(
+    private readonly runner: DecoderRunner,
+    private readonly stopIds: ReadonlySet<number>,
+  ) {}
+
+  get size(): number {
+    return this.sequences.length;
+  }
+
+  /** Prefills `joining` and adds them to the batch; each gets its first token. */
+  async admit(joining: Sequence[]): Promise<void> {
+    this.prune();
+    if (joining.length === 0) return;
+    const now = performance.now();
+    for (const sequence of joining) sequence.admittedAt = now;
+    const prefilled = await this.runner.prefill(joining.map((s) => [...s.promptIds]));
+    this.choose(joining, prefilled.logits);
+    const liveRows = range(joining.length).filter((row) => joining[row]?.live);
+    const fresh = selectRows(prefilled.batch, liveRows);
+    // Rows already in the batch may have been cancelled while the prefill ran.
+    this.prune();
+    this.kv = concatBatches(this.kv ?? emptyBatch(), fresh);
+    this.sequences = [...this.sequences, ...liveRows.map((row) => joining[row] as Sequence)];
+  }
+
+  /** One decoding step for every live sequence. */
+  async step(): Promise<void> {
+    this.prune();
+    if (!this.kv || this.sequences.length === 0) return;
+    const last = this.sequences.map((s) => s.tokens[s.tokens.length - 1] as number);
+    const result = await this.runner.step(this.kv, last);
+    this.kv = result.batch;
+    this.choose(this.sequences, result.logits);
+    this.prune();
+  }
+
+  /** Drops every sequence (after a failed run the cache cannot be trusted). */
+  clear(): Sequence[] {
+    const dropped = this.sequences;
+    this.sequences = [];
+    this.kv = null;
+    return dropped;
+  }
+
+  private choose(sequences: Sequence[], logits: LastLogits): void {
+    const now = performance.now();
+    sequences.forEach((sequence, row) => {
+      if (!sequence.live) return;
+      const token = greedy(logits, row, sequence.constraint?.allowed());
+      if (sequence.firstTokenAt === 0) sequence.firstTokenAt = now;
+      if (this.stopIds.has(token)) {
+        sequence.stopReason = 'end_of_text';
+        return;
+      }
+      sequence.tokens.push(token);
+      sequence.constraint?.advance(token);
+      if (sequence.tokens.length >= sequence.maxNewTokens) sequence.stopReason = 'max_new_tokens';
+    });
+  }
+
+  private prune(): void {
+    const keep = range(this.sequences.length).filter((row) => this.sequences[row]?.live);
+    if (keep.length === this.sequences.length) return;
+    this.sequences = keep.map((row) => this.sequences[row] as Sequence);
+    this.kv = this.kv && keep.length > 0 ? selectRows(this.kv, keep) : null;
+  }
+}
+
+function emptyBatch(): KvBatch {
+  return { rows: 0, pastLength: 0, pads: [], keys: [], values: [] };
+}
+
+/** Argmax of a row's logits, over `allowed` ids only when given (ties go to the lower id, like torch.argmax). */
+export function greedy(logits: LastLogits, row: number, allowed?: readonly number[]): number {
+  const { vocab, data } = logits;
+  const base = row * vocab;
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  if (allowed) {
+    for (const id of allowed) {
+      const score = data[base + id] as number;
+      if (score > bestScore || (score === bestScore && id < best) || best < 0) {
+        best = id;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+  for (let id = 0; id < vocab; id += 1) {
+    const score = data[base + id] as number;
+    if (score > bestScore) {
+      best = id;
+      bestScore = score;
+    }
+  }
+  return best < 0 ? 0 : best;
+}

@@ -1,0 +1,144 @@
+import * as ort from 'onnxruntime-node';
+import type { DecoderSignature } from './decoder-session.ts';
+import type { KvBatch } from './kv-batch.ts';
+
+/** The logits of each row's last position: row r is `data.subarray(r * vocab, (r + 1) * vocab)`. */
+export interface LastLogits {
+  vocab: number;
+  data: Float32Array;
+}
+
+export interface StepResult {
+  batch: KvBatch;
+  logits: LastLogits;
+}
+
+type IntType = 'int64' | 'int32';
+
+/** Runs the decoder graph: one prefill of left-padded prompts, then one token per row per step, feeding back the cache. */
+export class DecoderRunner {
+  private readonly idType: IntType;
+  private readonly maskType: IntType;
+  private readonly positionType: IntType;
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    readonly signature: DecoderSignature,
+    private readonly padId: number,
+  ) {
+    this.idType = this.intTypeOf('input_ids');
+    this.maskType = this.intTypeOf('attention_mask');
+    this.positionType = this.intTypeOf('position_ids');
+  }
+
+  private intTypeOf(name: string): IntType {
+    const meta = this.session.inputMetadata.find((m) => m.name === name);
+    return meta && meta.isTensor && meta.type === 'int32' ? 'int32' : 'int64';
+  }
+
+  /** Prefills prompts of different lengths in one run (left padding); returns their cache and last-position logits. */
+  async prefill(prompts: readonly number[][]): Promise<StepResult> {
+    const rows = prompts.length;
+    const length = Math.max(...prompts.map((p) => p.length));
+    const ids = new Array<number>(rows * length);
+    const mask = new Array<number>(rows * length);
+    const positions = new Array<number>(rows * length);
+    const pads = prompts.map((prompt) => length - prompt.length);
+    for (const [r, prompt] of prompts.entries()) {
+      const pad = pads[r] ?? 0;
+      for (let t = 0; t < length; t += 1) {
+        const real = t >= pad;
+        ids[r * length + t] = real ? (prompt[t - pad] as number) : this.padId;
+        mask[r * length + t] = real ? 1 : 0;
+        // Hugging Face's convention: padded positions get 1; they are masked out anyway.
+        positions[r * length + t] = real ? t - pad : 1;
+      }
+    }
+    const { numKeyValueHeads: heads, headDim } = this.signature;
+    const empty = (): ort.Tensor =>
+      this.signature.kvType === 'float16'
+        ? new ort.Tensor('float16', new Uint16Array(0), [rows, heads, 0, headDim])
+        : new ort.Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim]);
+    const past = { rows, pastLength: 0, pads, keys: this.signature.pastKeyNames.map(empty), values: this.signature.pastValueNames.map(empty) };
+    return this.run(past, ids, mask, positions, length, false);
+  }
+
+  /** Feeds one new token per row after the cached past. */
+  async step(batch: KvBatch, tokens: readonly number[]): Promise<StepResult> {
+    const total = batch.pastLength + 1;
+    const mask = new Array<number>(batch.rows * total);
+    const positions = new Array<number>(batch.rows);
+    for (let r = 0; r < batch.rows; r += 1) {
+      const pad = batch.pads[r] ?? 0;
+      for (let t = 0; t < total; t += 1) mask[r * total + t] = t >= pad ? 1 : 0;
+      positions[r] = batch.pastLength - pad;
+    }
+    return this.run(batch, [...tokens], mask, positions, 1, true);
+  }
+
+  private async run(past: KvBatch, ids: number[], mask: number[], positions: number[], length: number, useCache: boolean): Promise<StepResult> {
+    const rows = past.rows;
+    const total = past.pastLength + length;
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: intTensor(this.idType, ids, [rows, length]),
+      attention_mask: intTensor(this.maskType, mask, [rows, total]),
+    };
+    if (this.signature.hasPositionIds) feeds.position_ids = intTensor(this.positionType, positions, [rows, length]);
+    if (this.signature.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]);
+    this.signature.pastKeyNames.forEach((name, layer) => (feeds[name] = past.keys[layer] as ort.Tensor));
+    this.signature.pastValueNames.forEach((name, layer) => (feeds[name] = past.values[layer] as ort.Tensor));
+    const out = await this.session.run(feeds);
+    const logits = out[this.signature.logitsName] as ort.Tensor;
+    return {
+      batch: {
+        rows,
+        pastLength: total,
+        pads: past.pads,
+        keys: this.signature.presentKeyNames.map((name) => out[name] as ort.Tensor),
+        values: this.signature.presentValueNames.map((name) => out[name] as ort.Tensor),
+      },
+      logits: lastPosition(logits, rows, length),
+    };
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+function intTensor(type: IntType, values: number[], dims: number[]): ort.Tensor {
+  return type === 'int64'
+    ? new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims)
+    : new ort.Tensor('int32', Int32Array.from(values), dims);
+}
+
+/** Copies each row's last-position logits out of [rows, length, vocab] (float16 widened to float32). */
+function lastPosition(logits: ort.Tensor, rows: number, length: number): LastLogits {
+  const vocab = logits.dims[2] ?? 0;
+  if (length === 1 && logits.type === 'float32') return { vocab, data: logits.data as Float32Array };
+  const out = new Float32Array(rows * vocab);
+  for (let r = 0; r < rows; r += 1) {
+    const from = (r * length + length - 1) * vocab;
+    if (logits.type === 'float32') {
+      out.set((logits.data as Float32Array).subarray(from, from + vocab), r * vocab);
+    } else {
+      // ONNX Runtime hands float16 out as raw bits (Uint16Array) or, where the platform has it, a Float16Array.
+      const half = logits.data as ArrayLike<number>;
+      const raw = half instanceof Uint16Array;
+      for (let v = 0; v < vocab; v += 1) {
+        const value = half[from + v] as number;
+        out[r * vocab + v] = raw ? halfToFloat(value) : value;
+      }
+    }
+  }
+  return { vocab, data: out };
+}
+
+function halfToFloat(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exponent = (h >> 10) & 0x1f;
+  const fraction = h & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? Number.NaN : sign * Number.POSITIVE_INFINITY;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}

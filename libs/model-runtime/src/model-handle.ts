@@ -1,0 +1,207 @@
+import { join, resolve } from 'node:path';
+import {
+  buildPrompt,
+  isTaskName,
+  ModelOutputParseError,
+  parseAnswer,
+  PromptInputError,
+  taskCatalog,
+  type LabelVocabulary,
+  type ParsedAnswer,
+  type PromptInputs,
+  type TaskName,
+} from '@radflow/prompts';
+import { BatchScheduler, type SchedulerOptions, type SequenceResult } from './batch-scheduler.ts';
+import { readDecoderConfig, type DecoderConfig } from './decoder-config.ts';
+import { DecoderRunner } from './decoder-runner.ts';
+import { createDecoderSession } from './decoder-session.ts';
+import { InputTooLongError, ModelUnavailableError } from './errors.ts';
+import { LabelGrammar } from './label-constraint.ts';
+import { silentLogger, type RuntimeLogger } from './logger.ts';
+import { readManifest, type ModelManifest } from './manifest.ts';
+import { TextTokenizer } from './text-tokenizer.ts';
+
+export interface ModelRuntimeOptions extends SchedulerOptions {
+  /** Execution providers in order of preference; CPU is always the last resort. */
+  providers: string[];
+  /** Intra-op threads for the session. */
+  threads: number;
+  /** Default answer budgets per answer format (labels use their grammar's bound). */
+  maxNewTokens?: Partial<Record<'text' | 'added_removed' | 'progression', number>>;
+  /** Use the quantized ONNX file named in the manifest, when there is one. */
+  quantized?: boolean;
+  logger?: RuntimeLogger;
+}
+
+export const defaultRuntimeOptions: ModelRuntimeOptions = {
+  providers: ['cpu'],
+  threads: 1,
+  maxBatch: 8,
+  maxWaitMs: 5,
+  queueLimit: 256,
+  continuous: true,
+};
+
+export interface ModelInfo {
+  name: string;
+  version: string;
+}
+
+export interface GenerateOptions {
+  /** Time budget from now, in milliseconds. */
+  deadlineMs: number;
+  maxNewTokens?: number;
+  /** Restrict the answer to a task's label vocabulary. */
+  labelsOf?: TaskName;
+}
+
+export interface GenerationOutput extends SequenceResult {
+  text: string;
+  model: ModelInfo;
+}
+
+export interface TaskOutput {
+  task: TaskName;
+  model: ModelInfo;
+  /** The decoded answer, before parsing. */
+  text: string;
+  /** The parsed answer, or null with parseError when the model's output does not fit the task's format. */
+  answer: ParsedAnswer | null;
+  parseError: { name: string; reason: string } | null;
+  usage: { promptTokens: number; generatedTokens: number };
+  stopReason: SequenceResult['stopReason'];
+  timings: { queuedMs: number; firstTokenMs: number; totalMs: number };
+}
+
+const DEFAULT_BUDGET = { text: 160, added_removed: 96, progression: 96 };
+
+/** One loaded model version: ONNX session, tokenizer, its batch scheduler. Answers prompts and Rad-Phi2 tasks. */
+export class ModelHandle {
+  private readonly grammars = new Map<TaskName, LabelGrammar>();
+  private released = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly manifest: ModelManifest,
+    readonly config: DecoderConfig,
+    readonly provider: string,
+    readonly tokenizer: TextTokenizer,
+    private readonly runner: DecoderRunner,
+    private readonly scheduler: BatchScheduler,
+    private readonly options: ModelRuntimeOptions,
+    readonly maxLength: number,
+  ) {}
+
+  static async load(modelDir: string, options: Partial<ModelRuntimeOptions> = {}): Promise<ModelHandle> {
+    const settings = { ...defaultRuntimeOptions, ...options };
+    const logger = settings.logger ?? silentLogger;
+    const dir = resolve(modelDir);
+    const manifest = readManifest(dir);
+    const config = readDecoderConfig(dir, manifest.config);
+    const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
+    const onnxFile = settings.quantized && manifest.onnx.quantized ? manifest.onnx.quantized : manifest.onnx.model;
+    const { session, provider, signature } = await createDecoderSession(dir, join(dir, onnxFile), config, settings, logger);
+    const runner = new DecoderRunner(session, signature, tokenizer.padId);
+    const scheduler = new BatchScheduler(runner, tokenizer.stopIds, settings, logger);
+    const maxLength = manifest.maxLength || config.maxPositionEmbeddings || 2048;
+    logger.info({ model: manifest.name, version: manifest.version, provider, onnx: onnxFile, maxLength, maxBatch: settings.maxBatch }, 'model loaded');
+    return new ModelHandle(dir, manifest, config, provider, tokenizer, runner, scheduler, settings, maxLength);
+  }
+
+  get name(): string {
+    return this.manifest.name;
+  }
+
+  get version(): string {
+    return this.manifest.version;
+  }
+
+  get info(): ModelInfo {
+    return { name: this.manifest.name, version: this.manifest.version };
+  }
+
+  get load(): { queued: number; active: number } {
+    return { queued: this.scheduler.queued, active: this.scheduler.active };
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  /** The prompt for a task, rendered with this model's special tokens. */
+  prompt(task: TaskName, inputs: PromptInputs): string {
+    return buildPrompt(task, inputs, { specialTokens: this.manifest.specialTokens });
+  }
+
+  /** Greedy answer to a raw prompt (special-token strings in it are encoded as their tokens). */
+  async generate(prompt: string, options: GenerateOptions): Promise<GenerationOutput> {
+    const promptIds = this.tokenizer.encode(prompt);
+    const room = this.maxLength - promptIds.length;
+    if (room < 1) throw new InputTooLongError(promptIds.length, this.maxLength - 1);
+    const grammar = options.labelsOf ? this.grammarFor(options.labelsOf) : undefined;
+    const wanted = options.maxNewTokens ?? grammar?.maxTokens ?? DEFAULT_BUDGET.text;
+    const result = await this.scheduler.submit({
+      promptIds,
+      maxNewTokens: Math.min(wanted, room),
+      ...(grammar ? { constraint: grammar.start() } : {}),
+      deadlineAt: Date.now() + options.deadlineMs,
+      deadlineMs: options.deadlineMs,
+    });
+    return { ...result, text: this.tokenizer.decode(result.tokenIds), model: this.info };
+  }
+
+  /** Runs a Rad-Phi2 task: prompt, (constrained) greedy answer, parsed result. */
+  async runTask(task: string, inputs: PromptInputs, options: Omit<GenerateOptions, 'labelsOf'>): Promise<TaskOutput> {
+    if (!isTaskName(task)) throw new PromptInputError(task, `unknown task "${task}"`);
+    const template = taskCatalog.tasks[task];
+    const labels = template.answer === 'labels';
+    const budget =
+      options.maxNewTokens ?? (template.answer === 'labels' ? undefined : (this.options.maxNewTokens?.[template.answer] ?? DEFAULT_BUDGET[template.answer]));
+    const output = await this.generate(this.prompt(task, inputs), {
+      deadlineMs: options.deadlineMs,
+      ...(budget !== undefined ? { maxNewTokens: budget } : {}),
+      ...(labels ? { labelsOf: task } : {}),
+    });
+    let answer: ParsedAnswer | null = null;
+    let parseError: TaskOutput['parseError'] = null;
+    try {
+      answer = parseAnswer(task, output.text, { endOfText: this.manifest.specialTokens.endOfText, pad: this.manifest.specialTokens.pad });
+    } catch (error) {
+      const typed = error as ModelOutputParseError;
+      parseError = { name: typed.name, reason: typed.reason };
+    }
+    return {
+      task,
+      model: output.model,
+      text: output.text.trim(),
+      answer,
+      parseError,
+      usage: { promptTokens: output.promptTokens, generatedTokens: output.tokenIds.length },
+      stopReason: output.stopReason,
+      timings: { queuedMs: output.queuedMs, firstTokenMs: output.firstTokenMs, totalMs: output.totalMs },
+    };
+  }
+
+  private grammarFor(task: TaskName): LabelGrammar {
+    let grammar = this.grammars.get(task);
+    if (!grammar) {
+      const vocabulary = taskCatalog.tasks[task].vocabulary as LabelVocabulary | undefined;
+      if (!vocabulary) throw new PromptInputError(task, `task ${task} has no label vocabulary`);
+      grammar = new LabelGrammar(vocabulary, (text) => this.tokenizer.encodeFragment(text), this.tokenizer.endOfTextId);
+      this.grammars.set(task, grammar);
+    }
+    return grammar;
+  }
+
+  /** Finishes everything accepted, refuses new work, then frees the ONNX session. */
+  async drainAndRelease(): Promise<void> {
+    await this.scheduler.drain();
+    if (this.released) return;
+    this.released = true;
+    await this.runner.release();
+  }
+
+  assertOpen(): void {
+    if (this.released) throw new ModelUnavailableError(`model ${this.name} ${this.version} was released`);
+  }
+}
