@@ -1,0 +1,61 @@
+import type { ParsedAnswer } from '@radflow/prompts';
+import type { RadiologyReport } from '@radflow/schemas';
+import type { ModelDraft } from './types.ts';
+
+/** Anything that runs a Rad-Phi2 task: the in-process model host, or an HTTP client of the inference service. */
+export interface TaskRunner {
+  runTask(task: string, inputs: Record<string, string>, options: { deadlineMs: number }): Promise<TaskAnswer>;
+}
+
+export interface TaskAnswer {
+  model: { name: string; version: string };
+  answer: ParsedAnswer | null;
+}
+
+/** The report text the model reads: findings for the impression task, the whole report for the others. */
+function promptInputs(report: RadiologyReport): { findings: string; report: string } {
+  const findings = report.sections.findings?.trim() || report.text;
+  return { findings, report: report.text };
+}
+
+/**
+ * Runs the enrichment task set for one report (draft impression, abnormality and device labels, and with a
+ * prior report the temporal findings and progression). The tasks go in together so the model batches them.
+ */
+export async function draftWithModel(
+  runner: TaskRunner,
+  report: RadiologyReport,
+  prior: RadiologyReport | undefined,
+  deadlineMs: number,
+): Promise<ModelDraft> {
+  const inputs = promptInputs(report);
+  const options = { deadlineMs };
+  const [impression, abnormalities, devices, temporalFindings, temporalProgression] = await Promise.all([
+    runner.runTask('impression', { findings: inputs.findings }, options),
+    runner.runTask('abnormality_labels', { report: inputs.report }, options),
+    runner.runTask('device_labels', { report: inputs.report }, options),
+    prior ? runner.runTask('temporal_findings', { report: inputs.report, prior_report: prior.text }, options) : undefined,
+    prior ? runner.runTask('temporal_progression', { report: inputs.report, prior_report: prior.text }, options) : undefined,
+  ]);
+  const draft: ModelDraft = {
+    model: impression.model,
+    abnormalities: labelsOf(abnormalities.answer),
+    devices: labelsOf(devices.answer),
+  };
+  if (impression.answer?.format === 'text' && impression.answer.text) draft.draftImpression = impression.answer.text;
+  if (temporalFindings?.answer?.format === 'added_removed') {
+    draft.temporal = {
+      added: temporalFindings.answer.added,
+      removed: temporalFindings.answer.removed,
+      changed:
+        temporalProgression?.answer?.format === 'progression'
+          ? temporalProgression.answer.progression.map((p) => ({ finding: p.finding, progression: p.progression }))
+          : [],
+    };
+  }
+  return draft;
+}
+
+function labelsOf(answer: ParsedAnswer | null): string[] {
+  return answer?.format === 'labels' ? answer.labels : [];
+}
