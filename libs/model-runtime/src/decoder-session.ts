@@ -102,6 +102,9 @@ export async function createDecoderSession(
   const requested = options.providers.length > 0 ? options.providers.map((p) => p.trim().toLowerCase()) : ['cpu'];
   const candidates = requested.includes('cpu') ? requested : [...requested, 'cpu'];
   const failures: string[] = [];
+  // ONNX Runtime prints a native error for a provider library it cannot open; on CPU-only hosts that is expected and
+  // the choice is logged below instead. Its env log level only takes effect before the first session is created.
+  if (candidates.some((p) => p !== 'cpu')) ort.env.logLevel = 'fatal';
   for (const provider of candidates) {
     try {
       const session = await ort.InferenceSession.create(modelPath, {
@@ -110,6 +113,8 @@ export async function createDecoderSession(
         interOpNumThreads: 1,
         executionMode: 'sequential',
         graphOptimizationLevel: 'all',
+        // A missing provider library is expected on CPU-only hosts; we log the choice ourselves.
+        ...(provider === 'cpu' ? {} : { logSeverityLevel: 4 as const }),
       });
       const signature = readSignature(dir, session, config);
       logger.info(
