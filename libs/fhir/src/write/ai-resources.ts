@@ -1,0 +1,196 @@
+import type {
+  Device,
+  DiagnosticReport,
+  Extension,
+  Meta,
+  Observation,
+  ObservationComponent,
+  Provenance,
+  Reference,
+  Task,
+} from '@medplum/fhirtypes';
+import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
+import { epochMillis, toFhirDateTime, toFhirInstant } from './fhir-dates.ts';
+import { accessionIdentifier, procedureCode, sourceReportReference, subjectOf } from './references.ts';
+import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
+import {
+  AI_ASSERTED,
+  AI_GENERATED_TAG,
+  DEGRADED_TAG,
+  Extensions,
+  IdentifierSystems,
+  IMAGING_OBSERVATION_CATEGORY,
+  LabelKindSystems,
+  LabelStateCodes,
+  RADIOLOGY_CATEGORY,
+  SUPERSEDED_TAG,
+  WRITEBACK_KEY_TAG_SYSTEM,
+} from './vocabulary.ts';
+
+export type LabelKind = keyof typeof LabelKindSystems;
+
+/** What every AI resource of one writeback shares. */
+export interface AiContext {
+  enriched: ReportEnrichedPayload;
+  key: string;
+  /** Written already retired: a newer version of the source report has AI resources that stay active. */
+  supersededOnArrival: boolean;
+  deviceRef: Reference<Device>;
+}
+
+/** AIAST on every resource the model produced, plus radflow's tags (degraded, superseded) for people and searches. */
+export function aiMeta(context: AiContext): Meta {
+  const tag = [AI_GENERATED_TAG];
+  if (context.enriched.enrichment.degraded) tag.push(DEGRADED_TAG);
+  if (context.supersededOnArrival) tag.push(SUPERSEDED_TAG);
+  return { security: [AI_ASSERTED], tag };
+}
+
+function common(context: AiContext) {
+  const { report, enrichment } = context.enriched;
+  const subject = subjectOf(report);
+  const effective = toFhirDateTime(report.observedAt);
+  return {
+    ...(subject ? { subject } : {}),
+    ...(effective ? { effectiveDateTime: effective } : {}),
+    issued: toFhirInstant(enrichment.generatedAt),
+  };
+}
+
+export function aiDiagnosticReport(context: AiContext, results: Reference<Observation>[]): DiagnosticReport {
+  const { report, enrichment } = context.enriched;
+  const extension: Extension[] = [
+    { url: Extensions.sourceReport, valueReference: sourceReportReference(report) },
+    { url: Extensions.sourceReportVersion, valueString: report.reportVersion },
+    { url: Extensions.modelVersion, valueString: modelIdentity(enrichment.model) },
+  ];
+  const reportedAt = toFhirDateTime(report.reportedAt);
+  if (reportedAt && epochMillis(reportedAt) !== undefined) {
+    extension.push({ url: Extensions.sourceReportedAt, valueDateTime: reportedAt });
+  }
+  // A degraded (rules-only) enrichment has no model text: never present rule output as an impression.
+  const conclusion = enrichment.degraded ? undefined : enrichment.draftImpression?.trim() || undefined;
+  return {
+    resourceType: 'DiagnosticReport',
+    meta: aiMeta(context),
+    extension,
+    identifier: [{ system: IdentifierSystems.aiReport, value: context.key }, accessionIdentifier(report.accession)],
+    status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
+    category: [{ coding: [RADIOLOGY_CATEGORY] }],
+    code: procedureCode(report.procedure),
+    ...common(context),
+    result: results,
+    ...(conclusion ? { conclusion } : {}),
+  };
+}
+
+export function labelObservation(context: AiContext, kind: LabelKind, label: Label): Observation {
+  return {
+    resourceType: 'Observation',
+    meta: aiMeta(context),
+    identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/${kind}/${escapeKeyPart(label.label)}` }],
+    status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
+    category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
+    code: { coding: [{ system: LabelKindSystems[kind], code: label.label, display: label.label }], text: label.label },
+    ...common(context),
+    valueCodeableConcept: { coding: LabelStateCodes[label.state], text: label.state },
+    method: { text: label.source === 'model' ? 'AI model' : 'rule labeler' },
+    device: context.deviceRef,
+  };
+}
+
+/** The temporal diff against the prior report as one Observation; undefined when there was nothing to compare. */
+export function temporalObservation(context: AiContext): Observation | undefined {
+  const temporal = context.enriched.enrichment.temporal;
+  if (!temporal) return undefined;
+  const component: ObservationComponent[] = [
+    ...temporal.added.map((finding) => ({ code: { text: 'added' }, valueString: finding })),
+    ...temporal.removed.map((finding) => ({ code: { text: 'removed' }, valueString: finding })),
+    ...temporal.changed.map((change) => ({ code: { text: `changed: ${change.progression}` }, valueString: change.finding })),
+    ...(temporal.labelDiff ?? []).map((diff) => ({
+      code: { text: `label ${diff.label}` },
+      valueString: `${diff.before} -> ${diff.after}`,
+    })),
+  ];
+  if (component.length === 0 && !temporal.priorAccession) return undefined;
+  const summary =
+    component.length === 0
+      ? 'No change from the prior report.'
+      : `Added: ${temporal.added.length}, removed: ${temporal.removed.length}, changed: ${temporal.changed.length} versus the prior report.`;
+  return {
+    resourceType: 'Observation',
+    meta: aiMeta(context),
+    identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/temporal` }],
+    status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
+    category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
+    code: { coding: [{ system: 'urn:radflow:observation', code: 'temporal-comparison' }], text: 'Change since the prior report' },
+    ...common(context),
+    valueString: summary,
+    ...(component.length > 0 ? { component } : {}),
+    ...(temporal.priorAccession ? { note: [{ text: `Prior accession ${temporal.priorAccession}` }] } : {}),
+    device: context.deviceRef,
+  };
+}
+
+/** The worklist entry: a Task whose priority is the enrichment's, with the reasons a radiologist reads. */
+export function priorityTask(context: AiContext, reportRef: Reference): Task {
+  const { priority, generatedAt } = context.enriched.enrichment;
+  const subject = subjectOf(context.enriched.report);
+  const reasons = priority.reasons.length > 0 ? priority.reasons : ['no priority rule matched'];
+  return {
+    resourceType: 'Task',
+    meta: aiMeta(context),
+    identifier: [{ system: IdentifierSystems.aiTask, value: context.key }],
+    status: context.supersededOnArrival ? 'entered-in-error' : 'requested',
+    intent: 'proposal',
+    priority: priority.level,
+    code: {
+      coding: [{ system: 'urn:radflow:task', code: 'review-ai-draft', display: 'Review the AI-generated draft' }],
+      text: 'Review the AI-generated draft',
+    },
+    description: `Worklist priority ${priority.level}: ${reasons.join('; ')}`,
+    focus: reportRef,
+    ...(subject ? { for: subject } : {}),
+    authoredOn: toFhirInstant(generatedAt),
+    note: reasons.map((text) => ({ text })),
+  };
+}
+
+/** The model (or, when degraded, the rule labeler) as a Device: one per name and version, shared by reports. */
+export function modelDevice(enriched: ReportEnrichedPayload): Device {
+  const { model, degraded } = enriched.enrichment;
+  return {
+    resourceType: 'Device',
+    identifier: [{ system: IdentifierSystems.model, value: modelIdentity(model) }],
+    status: 'active',
+    deviceName: [{ name: model.name, type: 'model-name' }],
+    version: [{ value: model.version }],
+    type: { text: degraded ? 'Rule-based report labeler (radflow)' : 'AI report model (radflow)' },
+  };
+}
+
+/** The model as the author of everything this writeback created, derived from the signed source report. */
+export function writebackProvenance(context: AiContext, targets: Reference[]): Provenance {
+  const recorded = toFhirInstant(context.enriched.enrichment.generatedAt);
+  return {
+    resourceType: 'Provenance',
+    meta: { tag: [AI_GENERATED_TAG, { system: WRITEBACK_KEY_TAG_SYSTEM, code: context.key }] },
+    target: targets,
+    occurredDateTime: recorded,
+    recorded,
+    activity: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'CREATE', display: 'create' }],
+    },
+    agent: [
+      {
+        type: {
+          coding: [
+            { system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author', display: 'Author' },
+          ],
+        },
+        who: context.deviceRef,
+      },
+    ],
+    entity: [{ role: 'source', what: sourceReportReference(context.enriched.report) }],
+  };
+}

@@ -1,0 +1,28 @@
+/** FHIR R4 `dateTime`: a year, year-month, date, or date-time with seconds and a time zone. */
+const FHIR_DATE_TIME =
+  /^([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)(-(0[1-9]|1[0-2])(-(0[1-9]|[1-2][0-9]|3[0-1])(T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)(\.[0-9]{1,9})?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00)))?)?)?$/;
+
+/**
+ * The source's timestamp as a FHIR dateTime, or undefined when it cannot be read: a timestamp the EHR would
+ * reject is not worth losing the whole AI result for.
+ */
+export function toFhirDateTime(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (FHIR_DATE_TIME.test(value)) return value;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+}
+
+/** A FHIR `instant` (full date-time with zone); radflow's own timestamps are always ISO 8601. */
+export function toFhirInstant(value: string): string {
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) throw new RangeError('generatedAt is not a date-time');
+  return new Date(parsed).toISOString();
+}
+
+/** Milliseconds since the epoch for ordering report versions, undefined when unknown. */
+export function epochMillis(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? undefined : parsed;
+}

@@ -1,0 +1,21 @@
+export { buildWritebackBundle, type WritebackBundleOptions } from './writeback-bundle.ts';
+export {
+  planSupersession,
+  supersessionSearch,
+  retiredResource,
+  NOTHING_TO_SUPERSEDE,
+  type SupersessionPlan,
+} from './supersession.ts';
+export { writebackKey, modelIdentity, parseWritebackKey, escapeKeyPart, tokenQuery, type WritebackKeyParts } from './writeback-key.ts';
+export { summarizeTransactionResponse, type TransactionSummary } from './transaction-response.ts';
+export {
+  AI_ASSERTED,
+  AI_GENERATED_TAG,
+  DEGRADED_TAG,
+  SUPERSEDED_TAG,
+  RADFLOW_TAG_SYSTEM,
+  WRITEBACK_KEY_TAG_SYSTEM,
+  IdentifierSystems,
+  Extensions,
+  LabelKindSystems,
+} from './vocabulary.ts';

@@ -1,0 +1,41 @@
+import type { CodeableConcept, Coding, DiagnosticReport, Patient, Reference } from '@medplum/fhirtypes';
+import type { RadiologyReport } from '@radflow/schemas';
+import { ACCESSION_TYPE, FALLBACK_REPORT_CODE, IdentifierSystems } from './vocabulary.ts';
+
+/** The patient as the source names them: the EHR's reference when known, else a logical identifier reference. */
+export function subjectOf(report: RadiologyReport): Reference<Patient> | undefined {
+  if (report.patient.fhirReference) return { reference: report.patient.fhirReference };
+  const identifier = report.patient.identifier;
+  if (!identifier) return undefined;
+  return {
+    type: 'Patient',
+    identifier: { ...(identifier.system ? { system: identifier.system } : {}), value: identifier.value },
+  };
+}
+
+export function accessionIdentifier(accession: string) {
+  return { type: { coding: [ACCESSION_TYPE] }, system: IdentifierSystems.accession, value: accession };
+}
+
+/** The signed report the AI output derives from: its FHIR reference when it came from FHIR, its accession always. */
+export function sourceReportReference(report: RadiologyReport): Reference<DiagnosticReport> {
+  return {
+    ...(report.source.fhirReference ? { reference: report.source.fhirReference } : {}),
+    type: 'DiagnosticReport',
+    identifier: accessionIdentifier(report.accession),
+  };
+}
+
+/** The same procedure code as the source report, so the AI draft files next to it. */
+export function procedureCode(procedure: RadiologyReport['procedure']): CodeableConcept {
+  const coding: Coding[] = procedure.code
+    ? [
+        {
+          ...(procedure.system ? { system: procedure.system } : {}),
+          code: procedure.code,
+          ...(procedure.text ? { display: procedure.text } : {}),
+        },
+      ]
+    : [FALLBACK_REPORT_CODE];
+  return { coding, text: procedure.text ?? coding[0]?.display ?? 'Radiology report' };
+}

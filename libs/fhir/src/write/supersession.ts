@@ -1,0 +1,80 @@
+import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
+import type { ReportEnrichedPayload } from '@radflow/schemas';
+import { epochMillis } from './fhir-dates.ts';
+import { tokenQuery } from './writeback-key.ts';
+import { AI_GENERATED_TAG, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
+
+/**
+ * What an amended or corrected source report changes about what radflow already wrote for the same exam:
+ * the AI resources of earlier report versions are marked entered-in-error in the same transaction that
+ * writes the new ones. When a newer version's AI report is already there (an old version replayed late),
+ * the incoming enrichment is written already retired instead, so the newest version always wins.
+ */
+export interface SupersessionPlan {
+  /** Resources as read (meta.versionId kept for If-Match), to be marked entered-in-error. */
+  retire: Resource[];
+  supersededOnArrival: boolean;
+}
+
+export const NOTHING_TO_SUPERSEDE: SupersessionPlan = { retire: [], supersededOnArrival: false };
+
+/** The search (relative to the FHIR base) returning every AI report of the exam with its Observations and Tasks. */
+export function supersessionSearch(enriched: Pick<ReportEnrichedPayload, 'report'>): string {
+  return (
+    `DiagnosticReport?${tokenQuery('identifier', IdentifierSystems.accession, enriched.report.accession)}` +
+    `&_tag=${encodeURIComponent(`${AI_GENERATED_TAG.system}|${AI_GENERATED_TAG.code}`)}` +
+    '&_include=DiagnosticReport:result&_revinclude=Task:focus&_count=200'
+  );
+}
+
+const isActive = (resource: { status?: string }) => resource.status !== 'entered-in-error';
+
+function extensionValue(report: DiagnosticReport, url: string): string | undefined {
+  const extension = report.extension?.find((candidate) => candidate.url === url);
+  return extension?.valueString ?? extension?.valueDateTime;
+}
+
+function isRadflowAiReport(resource: Resource): resource is DiagnosticReport & { id: string } {
+  return (
+    resource.resourceType === 'DiagnosticReport' &&
+    resource.id !== undefined &&
+    (resource.identifier ?? []).some((identifier) => identifier.system === IdentifierSystems.aiReport)
+  );
+}
+
+export function planSupersession(enriched: Pick<ReportEnrichedPayload, 'report'>, found: Resource[]): SupersessionPlan {
+  const { report } = enriched;
+  const incomingAt = epochMillis(report.reportedAt);
+  const observations = new Map(
+    found.filter((r): r is Observation & { id: string } => r.resourceType === 'Observation' && !!r.id).map((r) => [`Observation/${r.id}`, r]),
+  );
+  const tasks = found.filter((r): r is Task => r.resourceType === 'Task');
+  const retire: Resource[] = [];
+  let supersededOnArrival = false;
+
+  for (const aiReport of found.filter(isRadflowAiReport).filter(isActive)) {
+    if (extensionValue(aiReport, Extensions.sourceReportVersion) === report.reportVersion) continue;
+    const existingAt = epochMillis(extensionValue(aiReport, Extensions.sourceReportedAt));
+    if (incomingAt !== undefined && existingAt !== undefined && existingAt > incomingAt) {
+      supersededOnArrival = true;
+      continue;
+    }
+    // Unknown times: the version that arrives last wins (one patient's reports arrive in order on their key).
+    const reportRef = `DiagnosticReport/${aiReport.id}`;
+    retire.push(aiReport);
+    for (const result of aiReport.result ?? []) {
+      const observation = result.reference ? observations.get(result.reference) : undefined;
+      if (observation && isActive(observation)) retire.push(observation);
+    }
+    retire.push(...tasks.filter((task) => task.focus?.reference === reportRef && isActive(task)));
+  }
+  return { retire, supersededOnArrival };
+}
+
+/** The resource marked entered-in-error and tagged superseded; AIAST and the other labels stay. */
+export function retiredResource(resource: Resource): Resource {
+  const { versionId: _versionId, lastUpdated: _lastUpdated, ...meta } = resource.meta ?? {};
+  const tags = meta.tag ?? [];
+  const tag = tags.some((t) => t.system === SUPERSEDED_TAG.system && t.code === SUPERSEDED_TAG.code) ? tags : [...tags, SUPERSEDED_TAG];
+  return { ...resource, meta: { ...meta, tag }, status: 'entered-in-error' } as Resource;
+}

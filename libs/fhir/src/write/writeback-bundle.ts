@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
+import {
+  aiDiagnosticReport,
+  labelObservation,
+  modelDevice,
+  priorityTask,
+  temporalObservation,
+  writebackProvenance,
+  type AiContext,
+  type LabelKind,
+} from './ai-resources.ts';
+import { retiredResource, type SupersessionPlan } from './supersession.ts';
+import { tokenQuery, writebackKey } from './writeback-key.ts';
+import { IdentifierSystems, WRITEBACK_KEY_TAG_SYSTEM } from './vocabulary.ts';
+
+export interface WritebackBundleOptions {
+  /** Fresh urn:uuid values for intra-bundle references; injectable so tests get stable bundles. */
+  newUuid?: () => string;
+  /** What to retire in the same transaction, from planSupersession(); nothing by default. */
+  supersession?: SupersessionPlan;
+}
+
+function conditionalCreate(fullUrl: string, resource: Resource, ifNoneExist: string): BundleEntry {
+  return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } };
+}
+
+function identifierQuery(resource: { identifier?: { system?: string; value?: string }[] }, system: string): string {
+  const value = resource.identifier?.find((identifier) => identifier.system === system)?.value;
+  if (!value) throw new Error(`resource lacks its ${system} identifier`);
+  return tokenQuery('identifier', system, value);
+}
+
+/** One Observation per label and kind: a label listed twice would make the conditional create ambiguous. */
+function uniqueLabels(labels: Label[]): Label[] {
+  const seen = new Set<string>();
+  return labels.filter((label) => !seen.has(label.label) && (seen.add(label.label), true));
+}
+
+/**
+ * One FHIR R4 transaction Bundle for one enriched report: a preliminary, AIAST-labelled DiagnosticReport with
+ * one Observation per label (and the temporal comparison), a Task carrying the worklist priority, the model
+ * Device and a Provenance naming the model as author. Every create is conditional on the resource's
+ * identifier (the Provenance on its writeback-key tag), so replaying the same enrichment creates nothing
+ * twice. Earlier versions' AI resources named in `options.supersession` are retired in the same transaction.
+ */
+export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: WritebackBundleOptions = {}): Bundle {
+  const newUrl = () => `urn:uuid:${(options.newUuid ?? randomUUID)()}`;
+  const key = writebackKey(enriched);
+  const deviceUrl = newUrl();
+  const context: AiContext = {
+    enriched,
+    key,
+    supersededOnArrival: options.supersession?.supersededOnArrival ?? false,
+    deviceRef: { reference: deviceUrl },
+  };
+
+  const labelled: [LabelKind, Label][] = [
+    ...uniqueLabels(enriched.enrichment.abnormalities).map((label): [LabelKind, Label] => ['abnormality', label]),
+    ...uniqueLabels(enriched.enrichment.devices).map((label): [LabelKind, Label] => ['device', label]),
+  ];
+  const observations = labelled.map(([kind, label]) => labelObservation(context, kind, label));
+  const temporal = temporalObservation(context);
+  if (temporal) observations.push(temporal);
+  const observationUrls = observations.map(() => newUrl());
+
+  const reportUrl = newUrl();
+  const report = aiDiagnosticReport(
+    context,
+    observationUrls.map((reference) => ({ reference })),
+  );
+  const taskUrl = newUrl();
+  const task = priorityTask(context, { reference: reportUrl });
+  const provenance = writebackProvenance(
+    context,
+    [reportUrl, ...observationUrls, taskUrl].map((reference) => ({ reference })),
+  );
+  const device = modelDevice(enriched);
+
+  const entries: BundleEntry[] = [
+    conditionalCreate(deviceUrl, device, identifierQuery(device, IdentifierSystems.model)),
+    conditionalCreate(reportUrl, report, identifierQuery(report, IdentifierSystems.aiReport)),
+    ...observations.map((observation, index) =>
+      conditionalCreate(observationUrls[index]!, observation, identifierQuery(observation, IdentifierSystems.aiObservation)),
+    ),
+    conditionalCreate(taskUrl, task, identifierQuery(task, IdentifierSystems.aiTask)),
+    conditionalCreate(newUrl(), provenance, tokenQuery('_tag', WRITEBACK_KEY_TAG_SYSTEM, key)),
+    ...(options.supersession?.retire ?? []).map(retirementEntry),
+  ];
+  return { resourceType: 'Bundle', type: 'transaction', entry: entries };
+}
+
+/** An update guarded by the version read, so a concurrent change makes the transaction fail and retry. */
+function retirementEntry(resource: Resource): BundleEntry {
+  const retired = retiredResource(resource);
+  const versionId = resource.meta?.versionId;
+  return {
+    resource: retired,
+    request: {
+      method: 'PUT',
+      url: `${resource.resourceType}/${resource.id}`,
+      ...(versionId ? { ifMatch: `W/"${versionId}"` } : {}),
+    },
+  };
+}
