@@ -1,0 +1,137 @@
+import type { AckCode, InboundMessageError } from '@radflow/reports';
+import { readDelimiters, STANDARD_DELIMITERS, type Delimiters } from './delimiters.ts';
+import { hl7Now } from './timestamps.ts';
+
+export interface AckOptions {
+  /** MSH-3/MSH-4 of the ACK when the original's receiving application/facility are empty. Default RADFLOW. */
+  application?: string;
+  facility?: string;
+  /** MSH-10 of the ACK. Default: "ACK" + the original control id (truncated to 20), or a time-based id. */
+  controlId?: string;
+  now?: Date;
+}
+
+interface OriginalHeader {
+  delimiters: Delimiters;
+  fields: string[];
+}
+
+/**
+ * An HL7 ACK for an inbound message: MSH (sender and receiver swapped, the original's version and processing id),
+ * MSA (code, original control id, short text) and, with an error, ERR in the form of the original's version
+ * (ERR-1 up to v2.4, ERR-2/3/4/8 from v2.5). When the original is unreadable (not HL7, bad MSH), the ACK falls
+ * back to a minimal v2.5.1 MSH with standard delimiters so the sender still gets an answer. Segments end in \r.
+ */
+export function buildAck(
+  original: Uint8Array | string,
+  code: AckCode,
+  error?: InboundMessageError,
+  options: AckOptions = {},
+): string {
+  const header = readOriginalHeader(original);
+  const d = header?.delimiters ?? STANDARD_DELIMITERS;
+  const f = (n: number): string => header?.fields[n - 1] ?? '';
+  const first = (value: string): string => value.split(d.repetition)[0] ?? '';
+  const version = (f(12).split(d.component)[0] ?? '').trim() || '2.5.1';
+  const trigger = (f(9).split(d.component)[1] ?? '').trim();
+  const originalControlId = first(f(10)).trim();
+  const now = options.now ?? new Date();
+  const controlId = esc(
+    options.controlId ?? (originalControlId ? `ACK${originalControlId}`.slice(0, 20) : `ACK${now.getTime().toString(36).toUpperCase()}`),
+    d,
+  );
+  const messageType = trigger
+    ? versionAtLeast(version, '2.3.1')
+      ? `ACK${d.component}${trigger}${d.component}ACK`
+      : `ACK${d.component}${trigger}`
+    : 'ACK';
+  const processingId = first(f(11)) || 'P';
+  const encoding = `${d.component}${d.repetition}${d.escape}${d.subcomponent}`;
+  const msh = [
+    'MSH',
+    encoding,
+    first(f(5)) || esc(options.application ?? 'RADFLOW', d),
+    first(f(6)) || esc(options.facility ?? 'RADFLOW', d),
+    first(f(3)),
+    first(f(4)),
+    hl7Now(now),
+    '',
+    messageType,
+    controlId,
+    processingId,
+    esc(version, d),
+  ].join(d.field);
+
+  const text = error ? esc(error.reason.slice(0, 80), d) : '';
+  const msa = ['MSA', code, originalControlId, text].join(d.field).replace(new RegExp(`${escapeRegExp(d.field)}+$`), '');
+  const segments = [msh, msa];
+  if (error) segments.push(errSegment(error, version, d));
+  return `${segments.join('\r')}\r`;
+}
+
+function errSegment(error: InboundMessageError, version: string, d: Delimiters): string {
+  const location = errorLocation(error.location, d);
+  const condition = [error.hl7ErrorCode, esc(error.hl7ErrorText, d), 'HL70357'];
+  if (versionAtLeast(version, '2.5')) {
+    // ERR-2 location, ERR-3 condition (CWE), ERR-4 severity, ERR-7 diagnostic, ERR-8 user message.
+    return ['ERR', '', location, condition.join(d.component), 'E', '', '', esc(error.code, d), esc(error.reason, d)].join(d.field);
+  }
+  // v2.3/2.4 ERR-1 (ELD): segment^sequence^field^code&text&system.
+  const [segment = '', sequence = '', fieldPos = ''] = location.split(d.component);
+  return ['ERR', [segment, sequence, fieldPos, condition.join(d.subcomponent)].join(d.component)].join(d.field);
+}
+
+/** "OBR[2] OBR-3" / "MSH-9" / "PID" -> ERL "OBR^2^3". */
+function errorLocation(location: string | undefined, d: Delimiters): string {
+  if (!location) return '';
+  const m = /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:[ ]?\1?-?(\d+))?/.exec(location) ?? /^([A-Z][A-Z0-9]{2})-(\d+)/.exec(location);
+  if (!m) return '';
+  const segment = m[1] ?? '';
+  const sequence = m[2] ?? '1';
+  const fieldPos = m[3] ?? '';
+  return fieldPos ? [segment, sequence, fieldPos].join(d.component) : [segment, sequence].join(d.component);
+}
+
+function readOriginalHeader(original: Uint8Array | string): OriginalHeader | undefined {
+  const head =
+    typeof original === 'string'
+      ? original.slice(0, 4096)
+      : new TextDecoder('windows-1252').decode(original.subarray(0, 4096));
+  const start = head.replace(/^[\s\u000b\ufeff]+/, '');
+  if (!start.startsWith('MSH')) return undefined;
+  const delimiters = readDelimiters(start);
+  if (!('field' in delimiters)) return undefined;
+  const line = start.split(/[\r\n]/, 1)[0] ?? '';
+  // fields[n - 1] is MSH-n: MSH-1 is the separator itself.
+  const parts = line.split(delimiters.field);
+  const fields = [delimiters.field, ...parts.slice(1)];
+  return { delimiters, fields };
+}
+
+function esc(value: string, d: Delimiters): string {
+  let out = '';
+  for (const ch of value) {
+    if (ch === d.escape) out += `${d.escape}E${d.escape}`;
+    else if (ch === d.field) out += `${d.escape}F${d.escape}`;
+    else if (ch === d.component) out += `${d.escape}S${d.escape}`;
+    else if (ch === d.subcomponent) out += `${d.escape}T${d.escape}`;
+    else if (ch === d.repetition) out += `${d.escape}R${d.escape}`;
+    else if (ch === '\r' || ch === '\n') out += ' ';
+    else out += ch;
+  }
+  return out;
+}
+
+function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number);
+  const b = min.split('.').map(Number);
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    if (Number.isNaN(x)) return false;
+    if (x !== y) return x > y;
+  }
+  return true;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
