@@ -121,7 +121,7 @@ describe('buildWritebackBundle', () => {
   });
 
   it('makes the same conditions for a replay and different ones for another model version', () => {
-    const conditions = (b: typeof bundle) => b.entry?.map((e) => e.request?.ifNoneExist);
+    const conditions = (b: typeof bundle) => (b.entry ?? []).map((e) => e.request?.ifNoneExist);
     expect(conditions(buildWritebackBundle(enriched))).toEqual(conditions(bundle));
     const retrained = enrichedFixture();
     retrained.enrichment.model.version = '0.4.0';
