@@ -22,3 +22,4 @@ export { decodeEscapes, type EscapeDecodeResult } from './escapes.ts';
 export { hl7TimestampToIso } from './timestamps.ts';
 export { decodeMessageBytes, type CharsetFallback, type DecodedMessage } from './charset.ts';
 export { readDelimiters, STANDARD_DELIMITERS, type Delimiters } from './delimiters.ts';
+export * from './write/index.ts';

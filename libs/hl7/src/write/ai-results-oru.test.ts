@@ -1,0 +1,163 @@
+import fc from 'fast-check';
+import { Message } from 'node-hl7-client';
+import type { ReportEnrichedPayload } from '@radflow/schemas';
+import { describe, expect, it } from 'vitest';
+import { buildAiResultsOru } from './ai-results-oru.ts';
+
+function enriched(overrides: Partial<ReportEnrichedPayload['enrichment']> = {}): ReportEnrichedPayload {
+  return {
+    report: {
+      source: { kind: 'hl7v2', messageId: 'MSG-9', sendingApplication: 'RIS', sendingFacility: 'GENHOSP' },
+      reportId: 'F-555',
+      reportVersion: 'F:20240301101500',
+      accession: 'ACC-1001',
+      patient: { key: 'a1b2c3d4e5f60718', identifier: { system: 'urn:oid:1.2.3.4.5', value: 'MRN-77' } },
+      procedure: { code: '36643-5', system: 'http://loinc.org', text: 'XR Chest 2 Views' },
+      status: 'final',
+      observedAt: '2024-03-01T09:55:00Z',
+      reportedAt: '2024-03-01T10:15:00Z',
+      text: 'report text',
+      sections: {},
+      unusedContent: [],
+    },
+    enrichment: {
+      status: 'preliminary',
+      aiGenerated: true,
+      model: { name: 'radflow-cxr-small', version: '0.3.1' },
+      degraded: false,
+      draftImpression: 'Small right apical pneumothorax.\nNo effusion.',
+      abnormalities: [
+        { label: 'pneumothorax', state: 'present', source: 'model' },
+        { label: 'pleural effusion', state: 'absent', source: 'model' },
+        { label: 'edema', state: 'uncertain', source: 'rules' },
+      ],
+      devices: [{ label: 'chest tube', state: 'present', source: 'rules' }],
+      priority: { level: 'stat', reasons: ['pneumothorax present', 'new since prior'] },
+      generatedAt: '2024-03-01T10:15:04.250Z',
+      ...overrides,
+    },
+  };
+}
+
+function parse(text: string) {
+  const message = new Message({ text });
+  const obx = [...message.get('OBX')];
+  const field = (segment: (typeof obx)[number], path: string) => segment.get(path).toString();
+  return { message, obx, field };
+}
+
+describe('buildAiResultsOru', () => {
+  const text = buildAiResultsOru(enriched());
+  const { message, obx, field } = parse(text);
+
+  it('is an HL7 v2.5.1 ORU^R01 with the patient and the source order', () => {
+    expect(message.get('MSH.9.1').toString()).toBe('ORU');
+    expect(message.get('MSH.9.2').toString()).toBe('R01');
+    expect(message.get('MSH.12').toString()).toBe('2.5.1');
+    expect(message.get('MSH.5').toString()).toBe('RIS');
+    expect(message.get('MSH.7').toString()).toBe('20240301101504+0000');
+    expect(message.get('PID.3.1').toString()).toBe('MRN-77');
+    expect(message.get('PID.3.4.2').toString()).toBe('1.2.3.4.5');
+    expect(message.get('PID.3.4.3').toString()).toBe('ISO');
+    expect(message.get('OBR.3').toString()).toBe('F-555');
+    expect(message.get('OBR.18').toString()).toBe('ACC-1001');
+    expect(message.get('OBR.4.1').toString()).toBe('36643-5');
+    expect(message.get('OBR.4.3').toString()).toBe('LN');
+    expect(message.get('OBR.7').toString()).toBe('20240301095500+0000');
+    expect(message.get('OBR.25').toString()).toBe('P');
+  });
+
+  it('writes the draft impression line by line, each present or uncertain label, and the priority', () => {
+    expect(obx.map((s) => [field(s, 'OBX.2'), field(s, 'OBX.3.1'), field(s, 'OBX.5.1')])).toEqual([
+      ['TX', 'draft-impression', 'Small right apical pneumothorax.'],
+      ['TX', 'draft-impression', 'No effusion.'],
+      ['CWE', 'pneumothorax', 'present'],
+      ['CWE', 'edema', 'uncertain'],
+      ['CWE', 'chest tube', 'present'],
+      ['CWE', 'worklist-priority', 'stat'],
+    ]);
+    expect(obx.map((s) => field(s, 'OBX.1'))).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(field(obx[2]!, 'OBX.3.3')).toBe('99RFA');
+    expect(field(obx[2]!, 'OBX.8')).toBe('A');
+    expect(field(obx[4]!, 'OBX.3.3')).toBe('99RFD');
+    expect(field(obx[2]!, 'OBX.5.4')).toBe('52101004');
+  });
+
+  it('marks every OBX preliminary and names the model and its version in OBX-17 and OBX-18', () => {
+    for (const segment of obx) {
+      expect(field(segment, 'OBX.11')).toBe('P');
+      expect(field(segment, 'OBX.17.1')).toBe('radflow-cxr-small@0.3.1');
+      expect(field(segment, 'OBX.17.2')).toBe('radflow-cxr-small 0.3.1');
+      expect(field(segment, 'OBX.18.1')).toBe('radflow-cxr-small@0.3.1');
+      expect(field(segment, 'OBX.19')).toBe('20240301101504+0000');
+    }
+  });
+
+  it('puts the priority reasons in NTE segments after the priority OBX', () => {
+    const lines = text.split('\r');
+    const priorityAt = lines.findIndex((line) => line.includes('worklist-priority'));
+    expect(lines.slice(priorityAt + 1)).toEqual(['NTE|1|L|pneumothorax present', 'NTE|2|L|new since prior']);
+  });
+
+  it('is the same message, control id included, when the same enrichment is replayed', () => {
+    expect(buildAiResultsOru(enriched())).toBe(text);
+    expect(message.get('MSH.10').toString()).toMatch(/^RF[0-9a-f]{18}$/);
+    const other = parse(buildAiResultsOru(enriched({ model: { name: 'radflow-cxr-small', version: '0.4.0' } })));
+    expect(other.message.get('MSH.10').toString()).not.toBe(message.get('MSH.10').toString());
+  });
+
+  it('writes a degraded enrichment without an impression and says so', () => {
+    const degraded = buildAiResultsOru(enriched({ degraded: true, model: { name: 'radflow-rules', version: '1.0.0' } }));
+    const parsed = parse(degraded);
+    expect(parsed.obx.some((s) => parsed.field(s, 'OBX.2') === 'TX')).toBe(false);
+    expect(degraded).toContain('rule-based labels only (degraded)');
+    expect(parsed.field(parsed.obx[0]!, 'OBX.17.1')).toBe('radflow-rules@1.0.0');
+  });
+
+  it('uses the patient key when the report has no patient identifier', () => {
+    const anonymous = enriched();
+    delete anonymous.report.patient.identifier;
+    const parsed = parse(buildAiResultsOru(anonymous));
+    expect(parsed.message.get('PID.3.1').toString()).toBe('a1b2c3d4e5f60718');
+    expect(parsed.message.get('PID.3.4.1').toString()).toBe('RADFLOW-PATIENT-KEY');
+  });
+
+  it('escapes | ^ & ~ \\ in every value so they parse back unchanged', () => {
+    const nasty = 'a|b^c&d~e\\f';
+    const input = enriched({
+      draftImpression: `Impression ${nasty}`,
+      abnormalities: [{ label: `label ${nasty}`, state: 'present', source: 'model' }],
+      devices: [],
+      model: { name: `model ${nasty}`, version: '1^2' },
+      priority: { level: 'urgent', reasons: [`reason ${nasty}`] },
+    });
+    input.report.accession = `ACC ${nasty}`;
+    input.report.patient.identifier = { system: 'LOCAL&AUTH', value: `MRN ${nasty}` };
+    const built = buildAiResultsOru(input);
+    expect(built.split('\r').every((line) => /^[A-Z][A-Z0-9]{2}\|/.test(line))).toBe(true);
+    const parsed = parse(built);
+    expect(parsed.field(parsed.obx[0]!, 'OBX.5')).toBe(`Impression ${nasty}`);
+    expect(parsed.field(parsed.obx[1]!, 'OBX.3.1')).toBe(`label ${nasty}`);
+    expect(parsed.field(parsed.obx[1]!, 'OBX.17.1')).toBe(`model ${nasty}@1^2`);
+    expect(parsed.message.get('OBR.18').toString()).toBe(`ACC ${nasty}`);
+    expect(parsed.message.get('PID.3.1').toString()).toBe(`MRN ${nasty}`);
+    expect(parsed.message.get('PID.3.4.1').toString()).toBe('LOCAL&AUTH');
+    expect(built).toContain('NTE|1|L|reason a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f');
+  });
+
+  it('round-trips arbitrary impression lines and labels through the parser', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 60 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s)),
+        fc.string({ minLength: 1, maxLength: 30 }).filter((s) => s.trim() !== '' && !/[\u0000-\u001f\u007f]/.test(s)),
+        (line, label) => {
+          const input = enriched({ draftImpression: line, abnormalities: [{ label, state: 'uncertain', source: 'model' }], devices: [] });
+          const parsed = parse(buildAiResultsOru(input));
+          expect(parsed.field(parsed.obx[0]!, 'OBX.5')).toBe(line.trimEnd());
+          expect(parsed.field(parsed.obx[1]!, 'OBX.3.1')).toBe(label);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
