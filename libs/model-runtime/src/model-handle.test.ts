@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { TASK_NAMES, taskCatalog } from '@radflow/prompts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DeadlineExceededError, InputTooLongError, ModelLoadError, OverloadedError } from './errors.ts';
@@ -86,6 +87,7 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
     const out = await phiStyle.runTask('device_labels', inputs, { deadlineMs: 10_000 });
     expect(out.parseError).toBeNull();
     await phiStyle.drainAndRelease();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('reports a clear ModelLoadError for a directory without a manifest', async () => {

@@ -155,8 +155,8 @@ export class ModelHandle {
     if (!isTaskName(task)) throw new PromptInputError(task, `unknown task "${task}"`);
     const template = taskCatalog.tasks[task];
     const labels = template.answer === 'labels';
-    const budget =
-      options.maxNewTokens ?? (template.answer === 'labels' ? undefined : (this.options.maxNewTokens?.[template.answer] ?? DEFAULT_BUDGET[template.answer]));
+    // Label answers are bounded by their grammar (a cut-off label would not parse); budgets apply to free text.
+    const budget = template.answer === 'labels' ? undefined : (options.maxNewTokens ?? this.options.maxNewTokens?.[template.answer] ?? DEFAULT_BUDGET[template.answer]);
     const output = await this.generate(this.prompt(task, inputs), {
       deadlineMs: options.deadlineMs,
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),

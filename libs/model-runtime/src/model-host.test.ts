@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from './errors.ts';
 import { ModelHost } from './model-host.ts';
@@ -32,6 +33,7 @@ describe('ModelHost hot reload (real ONNX Runtime)', () => {
     expect(first.isReleased).toBe(true);
     expect((await host.runTask('device_labels', inputs, { deadlineMs: 10_000 })).model.version).toBe('0.2.0-reloaded');
     await host.close();
+    rmSync(nextDir, { recursive: true, force: true });
   });
 
   it('keeps serving the old model when the new one fails to load', async () => {

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { isTaskName, type TaskName } from '@radflow/prompts';
+import type { Response } from 'express';
+import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { InferenceService, type EnrichResponse, type TaskResponse } from './inference.service.ts';
+import { InvalidRequestError, validateEnrichRequest, validateReloadRequest, validateTaskRequest } from './request-validation.ts';
+
+
+
+/** X-Deadline-Ms header, when the body has no deadlineMs. */
+function headerDeadline(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 1) throw new InvalidRequestError('invalid X-Deadline-Ms header', [{ path: 'header:x-deadline-ms', message: 'must be a positive integer' }]);
+  return ms;
+}
+
+@Controller()
+@UseFilters(InferenceExceptionFilter)
+export class InferenceController {
+  constructor(@Inject(InferenceService) private readonly inference: InferenceService) {}
+
+  @Post('v1/tasks/:task')
+  @HttpCode(200)
+  async task(@Param('task') task: string, @Body() body: unknown, @Headers('x-deadline-ms') deadlineHeader?: string): Promise<TaskResponse> {
+    if (!isTaskName(task)) throw new InvalidRequestError(`unknown task "${task}"`, [{ path: 'path:task', message: 'unknown task' }]);
+    const request = validateTaskRequest(task as TaskName, body);
+    const { deadlineMs, maxNewTokens, ...inputs } = request;
+    return this.inference.runTask(task, inputs, this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)), maxNewTokens);
+  }
+
+  @Post('v1/enrich')
+  @HttpCode(200)
+  async enrich(@Body() body: unknown, @Headers('x-deadline-ms') deadlineHeader?: string): Promise<EnrichResponse> {
+    const { deadlineMs, maxNewTokens, ...input } = validateEnrichRequest(body);
+    return this.inference.enrich(input, this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)), maxNewTokens);
+  }
+
+  @Get('health')
+  health(): { status: 'ok'; model?: { name: string; version: string } } {
+    const model = this.inference.model;
+    return model ? { status: 'ok', model } : { status: 'ok' };
+  }
+
+  @Get('ready')
+  ready(@Res({ passthrough: true }) response: Response): object {
+    if (!this.inference.ready) {
+      response.status(503);
+      return { ready: false };
+    }
+    return { ready: true, ...this.inference.status };
+  }
+
+  @Post('admin/reload')
+  @HttpCode(200)
+  async reload(@Body() body: unknown): Promise<object> {
+    const { modelDir } = validateReloadRequest(body);
+    const swapped = await this.inference.reload(modelDir);
+    return { ...swapped, model: swapped.current };
+  }
+}

@@ -1,0 +1,24 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { createLogger } from '@radflow/config';
+import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { InferenceController } from './inference.controller.ts';
+import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
+import { InferenceService } from './inference.service.ts';
+
+/** The model service as a Nest module: compose it into any host with InferenceModule.forRoot(options). */
+@Module({})
+export class InferenceModule {
+  static forRoot(options: InferenceOptions): DynamicModule {
+    const resolved: InferenceOptions = { ...options, logger: options.logger ?? createLogger('inference') };
+    return {
+      module: InferenceModule,
+      controllers: [InferenceController],
+      providers: [
+        { provide: INFERENCE_OPTIONS, useValue: resolved },
+        InferenceService,
+        InferenceExceptionFilter,
+      ],
+      exports: [InferenceService, InferenceExceptionFilter],
+    };
+  }
+}

@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import type { RadflowConfig } from '@radflow/config';
+import type { RuntimeLogger } from '@radflow/model-runtime';
+
+export const INFERENCE_OPTIONS = Symbol('radflow.inference.options');
+
+export interface InferenceOptions {
+  modelDir: string;
+  maxBatch: number;
+  queueLimit: number;
+  threads: number;
+  providers: string[];
+  /** How long an idle model waits for a batch to fill. */
+  maxWaitMs: number;
+  /** Deadline when a request names none (header X-Deadline-Ms or body deadlineMs). */
+  defaultDeadlineMs: number;
+  /** Directories /admin/reload may load from (the model dir's parent is always allowed). */
+  allowedModelRoots: string[];
+  logger?: RuntimeLogger;
+}
+
+/** The inference settings from radflow's configuration (MODEL_DIR, INFERENCE_MAX_BATCH, INFERENCE_QUEUE_LIMIT, ...). */
+export function inferenceOptionsFromConfig(config: RadflowConfig, overrides: Partial<InferenceOptions> = {}): InferenceOptions {
+  const modelDir = resolve(config.inference.modelDir);
+  return {
+    modelDir,
+    maxBatch: config.inference.maxBatch,
+    queueLimit: config.inference.queueLimit,
+    threads: config.inference.threads,
+    providers: config.inference.providers,
+    maxWaitMs: 5,
+    defaultDeadlineMs: config.inference.deadlineMs,
+    allowedModelRoots: [resolve(modelDir, '..')],
+    ...overrides,
+  };
+}

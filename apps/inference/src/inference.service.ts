@@ -1,0 +1,143 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { createLogger } from '@radflow/config';
+import { ModelHost, ModelUnavailableError, type ModelInfo, type TaskOutput } from '@radflow/model-runtime';
+import type { FindingProgression, PromptInputs, TaskName } from '@radflow/prompts';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
+
+/** A task's answer as the API returns it: always a preliminary, AI-generated draft naming its model. */
+export type TaskResponse = Omit<TaskOutput, 'answer'> & { status: 'preliminary'; aiGenerated: true; result: TaskOutput['answer'] };
+
+export interface EnrichResponse {
+  model: ModelInfo;
+  status: 'preliminary';
+  aiGenerated: true;
+  draftImpression: string | null;
+  abnormalities: string[];
+  devices: string[];
+  temporal: { added: string[]; removed: string[]; changed: FindingProgression[] } | null;
+  tasks: Partial<Record<TaskName, TaskResponse>>;
+}
+
+export interface EnrichInput {
+  findings: string;
+  report: string;
+  priorReport?: string;
+}
+
+/** A reload target outside the allowed model roots. */
+export class ModelDirNotAllowedError extends Error {
+  override readonly name = 'ModelDirNotAllowedError';
+  readonly code = 'MODEL_DIR_NOT_ALLOWED';
+}
+
+function asResponse(output: TaskOutput): TaskResponse {
+  const { answer, ...rest } = output;
+  return { ...rest, status: 'preliminary', aiGenerated: true, result: answer };
+}
+
+/**
+ * Serves the model: Rad-Phi2 tasks, the enrichment set for one report, and hot reload. The lead wires `reload`
+ * to rad.model.events.v1 as well as to POST /admin/reload.
+ */
+@Injectable()
+export class InferenceService implements OnModuleInit, OnApplicationShutdown {
+  private host: ModelHost | undefined;
+  private readonly logger;
+
+  constructor(@Inject(INFERENCE_OPTIONS) private readonly options: InferenceOptions) {
+    this.logger = options.logger ?? createLogger('inference');
+  }
+
+  async onModuleInit(): Promise<void> {
+    this.host = await ModelHost.start(this.options.modelDir, {
+      providers: this.options.providers,
+      threads: this.options.threads,
+      maxBatch: this.options.maxBatch,
+      queueLimit: this.options.queueLimit,
+      maxWaitMs: this.options.maxWaitMs,
+      continuous: true,
+      logger: this.logger,
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.host?.close();
+  }
+
+  private get serving(): ModelHost {
+    if (!this.host) throw new ModelUnavailableError('model is still loading');
+    return this.host;
+  }
+
+  get ready(): boolean {
+    return this.host !== undefined;
+  }
+
+  /** The serving model, or undefined while it loads. */
+  get model(): ModelInfo | undefined {
+    return this.host?.model;
+  }
+
+  get status(): { model: ModelInfo; provider: string; queued: number; active: number } {
+    const handle = this.serving.current;
+    return { model: handle.info, provider: handle.provider, ...handle.load };
+  }
+
+  deadlineFor(requested: number | undefined): number {
+    return requested ?? this.options.defaultDeadlineMs;
+  }
+
+  async runTask(task: TaskName, inputs: PromptInputs, deadlineMs: number, maxNewTokens?: number): Promise<TaskResponse> {
+    const output = await this.serving.runTask(task, inputs, { deadlineMs, ...(maxNewTokens ? { maxNewTokens } : {}) });
+    return asResponse(output);
+  }
+
+  /** Runs the enrichment tasks for one report together, so they share a batch and one deadline. */
+  async enrich(input: EnrichInput, deadlineMs: number, maxNewTokens?: number): Promise<EnrichResponse> {
+    const started = Date.now();
+    const left = () => Math.max(0, deadlineMs - (Date.now() - started));
+    const run = (task: TaskName, inputs: PromptInputs) => this.runTask(task, inputs, left(), maxNewTokens);
+    const withPrior = input.priorReport !== undefined;
+    const prior = { report: input.report, priorReport: input.priorReport ?? '' };
+    const [impression, abnormalities, devices, temporalFindings, temporalProgression] = await Promise.all([
+      run('impression', { findings: input.findings }),
+      run('abnormality_labels', { report: input.report }),
+      run('device_labels', { report: input.report }),
+      withPrior ? run('temporal_findings', prior) : undefined,
+      withPrior ? run('temporal_progression', prior) : undefined,
+    ]);
+    const labels = (r: TaskResponse) => (r.result?.format === 'labels' ? r.result.labels : []);
+    const tasks: EnrichResponse['tasks'] = { impression, abnormality_labels: abnormalities, device_labels: devices };
+    if (temporalFindings) tasks.temporal_findings = temporalFindings;
+    if (temporalProgression) tasks.temporal_progression = temporalProgression;
+    return {
+      model: impression.model,
+      status: 'preliminary',
+      aiGenerated: true,
+      draftImpression: impression.result?.format === 'text' ? impression.result.text : null,
+      abnormalities: labels(abnormalities),
+      devices: labels(devices),
+      temporal:
+        temporalFindings && temporalProgression
+          ? {
+              added: temporalFindings.result?.format === 'added_removed' ? temporalFindings.result.added : [],
+              removed: temporalFindings.result?.format === 'added_removed' ? temporalFindings.result.removed : [],
+              changed: temporalProgression.result?.format === 'progression' ? temporalProgression.result.progression : [],
+            }
+          : null,
+      tasks,
+    };
+  }
+
+  /** Hot reload: loads `modelDir` beside the serving model, switches new requests to it, drains the old one. */
+  async reload(modelDir: string): Promise<{ previous: ModelInfo; current: ModelInfo }> {
+    const target = resolve(modelDir);
+    const allowed = this.options.allowedModelRoots.some((root) => {
+      const rel = relative(resolve(root), target);
+      return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+    });
+    if (!allowed) throw new ModelDirNotAllowedError('modelDir is outside the allowed model roots');
+    return this.serving.reload(target);
+  }
+}

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfig } from '@radflow/config';
+import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { inferenceOptionsFromConfig } from './inference.options.ts';
+import { InferenceModule } from './inference.module.ts';
+
+// Runs the model service alone (INFERENCE_PORT, default 8090); the all-in-one host composes InferenceModule instead.
+const config = loadConfig();
+const app = await NestFactory.create<NestExpressApplication>(InferenceModule.forRoot(inferenceOptionsFromConfig(config)), { logger: ['error', 'warn'] });
+app.useBodyParser('json', { limit: '1mb' });
+// Malformed JSON fails in the body parser, before the controller's filter: give it the same error body.
+app.useGlobalFilters(app.get(InferenceExceptionFilter));
+app.enableShutdownHooks();
+await app.listen(config.inferencePort, process.env.INFERENCE_HOST ?? '127.0.0.1');
