@@ -29,6 +29,171 @@ export interface EventEnvelope {
   payload: {};
 }
 
+/**
+ * What a radiologist did with radflow's drafts for one report: per output accept, edit or reject, with the corrected text or labels. Explicit feedback comes from a reviewer (worklist UI, POST /v1/feedback); implicit feedback is the signed or amended report that arrived after a draft. Carries report text: consumers never log it.
+ */
+export interface FeedbackPayload {
+  /**
+   * Chosen by the sender: the same feedback sent twice is stored once.
+   */
+  feedbackId: string;
+  accession: string;
+  /**
+   * The report version the drafts were made for.
+   */
+  reportVersion?: string;
+  source: 'explicit' | 'implicit';
+  /**
+   * Who judged the drafts (a staff id; 'report-signature' for implicit feedback). Logged only as a hash.
+   */
+  reviewerId: string;
+  /**
+   * The model that made the drafts; filled from the stored enrichment when absent.
+   */
+  model?: {
+    name: string;
+    version: string;
+  };
+  submittedAt: string;
+  /**
+   * Report text the drafts were made from, for feedback on reports radflow has not stored (PHI: scrubbed before any training use).
+   */
+  report?: {
+    findings?: string;
+    impression?: string;
+    text?: string;
+  };
+  /**
+   * @minItems 1
+   */
+  outputs: [OutputFeedback, ...OutputFeedback[]];
+}
+export interface OutputFeedback {
+  /**
+   * Which draft the verdict is about: the draft impression, the abnormality labels, the tubes/lines/devices labels, the comparison with the prior, the worklist priority.
+   */
+  output: 'impression' | 'abnormalities' | 'devices' | 'temporal' | 'priority';
+  /**
+   * accept: the draft is right as it is; edit: right after the correction given; reject: wrong, with or without a correction.
+   */
+  verdict: 'accept' | 'edit' | 'reject';
+  /**
+   * The draft as shown to the reviewer (impression); filled from the stored enrichment when absent.
+   */
+  draftText?: string;
+  /**
+   * The reviewer's text (impression, temporal summary).
+   */
+  correctedText?: string;
+  draftLabels?: LabelCorrection[];
+  /**
+   * The full label set as the reviewer says it should be; a label not listed is absent.
+   */
+  correctedLabels?: LabelCorrection[];
+  correctedPriority?: 'stat' | 'urgent' | 'routine';
+  comment?: string;
+}
+export interface LabelCorrection {
+  /**
+   * A label id of the output's vocabulary (schemas/vocabularies).
+   */
+  label: string;
+  state: 'present' | 'absent' | 'uncertain';
+}
+
+/**
+ * The model lifecycle: retraining runs and their progress, evaluation-gate decisions, promotions and rollbacks. `model.promoted` means 'serve this model directory now' (after a gate promotion or a rollback): the inference service reloads on it. Carries ids, versions and numbers only, never report text.
+ */
+export interface ModelEventPayload {
+  /**
+   * training.*: a retraining run; model.evaluated: the gate's numbers; model.promoted: serve `modelDir` now (gate promotion or rollback); model.rejected: the gate kept the current model.
+   */
+  kind:
+    | 'training.started'
+    | 'training.progress'
+    | 'training.completed'
+    | 'training.failed'
+    | 'model.evaluated'
+    | 'model.promoted'
+    | 'model.rejected';
+  /**
+   * Model name (radflow-model.json `name`).
+   */
+  name: string;
+  /**
+   * The version this event is about: the candidate during training and evaluation, the served one when promoted.
+   */
+  version: string;
+  /**
+   * Directory of the model in the artifact store (radflow-model.json, ONNX, tokenizer).
+   */
+  modelDir?: string;
+  /**
+   * The retraining run.
+   */
+  runId?: string;
+  /**
+   * Why a model.promoted happened.
+   */
+  action?: 'promotion' | 'rollback' | 'bootstrap';
+  /**
+   * The version served before (model.promoted) or compared against (model.evaluated, model.rejected).
+   */
+  previousVersion?: string;
+  /**
+   * The model a candidate was fine-tuned from.
+   */
+  baseVersion?: string;
+  /**
+   * sha256 of the training set a candidate was made from.
+   */
+  dataSnapshot?: string;
+  progress?: {
+    stage: 'dataset' | 'training' | 'export' | 'evaluation' | 'registry';
+    fraction: number;
+    step?: number;
+    totalSteps?: number;
+    loss?: number;
+    examples?: number;
+  };
+  decision?: {
+    outcome: 'promote' | 'reject';
+    reasons: string[];
+    comparisons: MetricComparison[];
+  };
+  error?: {
+    code: string;
+    reason: string;
+  };
+  occurredAt: string;
+}
+/**
+ * One gated metric on one evaluation set: both models' scores and the paired-bootstrap interval of candidate minus current.
+ */
+export interface MetricComparison {
+  /**
+   * fixed (the held-back evaluation reports) or feedback (held-out recent feedback).
+   */
+  evaluationSet: string;
+  /**
+   * rougeL, bleu1, f1 (LLaVA-Med unigram F1) or labelMicroF1.
+   */
+  metric: string;
+  examples?: number;
+  candidate: Interval;
+  current: Interval;
+  difference: Interval;
+  /**
+   * True when the whole interval of the difference lies below minus the tolerance.
+   */
+  worse: boolean;
+}
+export interface Interval {
+  estimate: number;
+  lower: number;
+  upper: number;
+}
+
 export type LabelState = 'present' | 'absent' | 'uncertain';
 
 /**
