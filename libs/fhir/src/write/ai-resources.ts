@@ -10,7 +10,7 @@ import type {
   Task,
 } from '@medplum/fhirtypes';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
-import { epochMillis, toFhirDateTime, toFhirInstant } from './fhir-dates.ts';
+import { epochMillis, fhirText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
 import { accessionIdentifier, procedureCode, sourceReportReference, subjectOf } from './references.ts';
 import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
 import {
@@ -69,7 +69,7 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
     extension.push({ url: Extensions.sourceReportedAt, valueDateTime: reportedAt });
   }
   // A degraded (rules-only) enrichment has no model text: never present rule output as an impression.
-  const conclusion = enrichment.degraded ? undefined : enrichment.draftImpression?.trim() || undefined;
+  const conclusion = enrichment.degraded ? undefined : fhirText(enrichment.draftImpression);
   return {
     resourceType: 'DiagnosticReport',
     meta: aiMeta(context),
@@ -91,7 +91,7 @@ export function labelObservation(context: AiContext, kind: LabelKind, label: Lab
     identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/${kind}/${escapeKeyPart(label.label)}` }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
-    code: { coding: [{ system: LabelKindSystems[kind], code: label.label, display: label.label }], text: label.label },
+    code: { coding: [{ system: LabelKindSystems[kind], code: label.label, display: fhirText(label.label) }], text: fhirText(label.label) },
     ...common(context),
     valueCodeableConcept: { coding: LabelStateCodes[label.state], text: label.state },
     method: { text: label.source === 'model' ? 'AI model' : 'rule labeler' },
@@ -103,16 +103,18 @@ export function labelObservation(context: AiContext, kind: LabelKind, label: Lab
 export function temporalObservation(context: AiContext): Observation | undefined {
   const temporal = context.enriched.enrichment.temporal;
   if (!temporal) return undefined;
+  const part = (name: string, value: string | undefined): ObservationComponent[] => {
+    const text = fhirText(value);
+    return text ? [{ code: { text: name }, valueString: text }] : [];
+  };
   const component: ObservationComponent[] = [
-    ...temporal.added.map((finding) => ({ code: { text: 'added' }, valueString: finding })),
-    ...temporal.removed.map((finding) => ({ code: { text: 'removed' }, valueString: finding })),
-    ...temporal.changed.map((change) => ({ code: { text: `changed: ${change.progression}` }, valueString: change.finding })),
-    ...(temporal.labelDiff ?? []).map((diff) => ({
-      code: { text: `label ${diff.label}` },
-      valueString: `${diff.before} -> ${diff.after}`,
-    })),
+    ...temporal.added.flatMap((finding) => part('added', finding)),
+    ...temporal.removed.flatMap((finding) => part('removed', finding)),
+    ...temporal.changed.flatMap((change) => part(`changed: ${change.progression}`, change.finding)),
+    ...(temporal.labelDiff ?? []).flatMap((diff) => part(`label ${fhirText(diff.label) ?? ''}`.trim(), `${diff.before} -> ${diff.after}`)),
   ];
-  if (component.length === 0 && !temporal.priorAccession) return undefined;
+  const priorAccession = fhirText(temporal.priorAccession);
+  if (component.length === 0 && !priorAccession) return undefined;
   const summary =
     component.length === 0
       ? 'No change from the prior report.'
@@ -127,7 +129,7 @@ export function temporalObservation(context: AiContext): Observation | undefined
     ...common(context),
     valueString: summary,
     ...(component.length > 0 ? { component } : {}),
-    ...(temporal.priorAccession ? { note: [{ text: `Prior accession ${temporal.priorAccession}` }] } : {}),
+    ...(priorAccession ? { note: [{ text: `Prior accession ${priorAccession}` }] } : {}),
     device: context.deviceRef,
   };
 }
@@ -136,7 +138,8 @@ export function temporalObservation(context: AiContext): Observation | undefined
 export function priorityTask(context: AiContext, reportRef: Reference): Task {
   const { priority, generatedAt } = context.enriched.enrichment;
   const subject = subjectOf(context.enriched.report);
-  const reasons = priority.reasons.length > 0 ? priority.reasons : ['no priority rule matched'];
+  const given = priority.reasons.flatMap((reason) => fhirText(reason) ?? []);
+  const reasons = given.length > 0 ? given : ['no priority rule matched'];
   return {
     resourceType: 'Task',
     meta: aiMeta(context),
@@ -163,8 +166,8 @@ export function modelDevice(enriched: ReportEnrichedPayload): Device {
     resourceType: 'Device',
     identifier: [{ system: IdentifierSystems.model, value: modelIdentity(model) }],
     status: 'active',
-    deviceName: [{ name: model.name, type: 'model-name' }],
-    version: [{ value: model.version }],
+    deviceName: [{ name: fhirText(model.name) ?? 'unnamed model', type: 'model-name' }],
+    version: [{ value: fhirText(model.version) ?? 'unknown' }],
     type: { text: degraded ? 'Rule-based report labeler (radflow)' : 'AI report model (radflow)' },
   };
 }

@@ -26,3 +26,12 @@ export function epochMillis(value: string | undefined): number | undefined {
   const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
+
+/**
+ * Free text as a valid FHIR `string`: control characters other than tab and line breaks removed, trimmed,
+ * and undefined when nothing is left (FHIR forbids empty strings). Model output is never trusted to be clean.
+ */
+export function fhirText(value: string | undefined): string | undefined {
+  const cleaned = value?.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').trim();
+  return cleaned ? cleaned : undefined;
+}

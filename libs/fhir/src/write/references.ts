@@ -1,12 +1,13 @@
 import type { CodeableConcept, Coding, DiagnosticReport, Patient, Reference } from '@medplum/fhirtypes';
 import type { RadiologyReport } from '@radflow/schemas';
+import { fhirText } from './fhir-primitives.ts';
 import { ACCESSION_TYPE, FALLBACK_REPORT_CODE, IdentifierSystems } from './vocabulary.ts';
 
 /** The patient as the source names them: the EHR's reference when known, else a logical identifier reference. */
 export function subjectOf(report: RadiologyReport): Reference<Patient> | undefined {
   if (report.patient.fhirReference) return { reference: report.patient.fhirReference };
   const identifier = report.patient.identifier;
-  if (!identifier) return undefined;
+  if (!identifier || !fhirText(identifier.value)) return undefined;
   return {
     type: 'Patient',
     identifier: { ...(identifier.system ? { system: identifier.system } : {}), value: identifier.value },
@@ -28,14 +29,9 @@ export function sourceReportReference(report: RadiologyReport): Reference<Diagno
 
 /** The same procedure code as the source report, so the AI draft files next to it. */
 export function procedureCode(procedure: RadiologyReport['procedure']): CodeableConcept {
+  const text = fhirText(procedure.text);
   const coding: Coding[] = procedure.code
-    ? [
-        {
-          ...(procedure.system ? { system: procedure.system } : {}),
-          code: procedure.code,
-          ...(procedure.text ? { display: procedure.text } : {}),
-        },
-      ]
+    ? [{ ...(procedure.system ? { system: procedure.system } : {}), code: procedure.code, ...(text ? { display: text } : {}) }]
     : [FALLBACK_REPORT_CODE];
-  return { coding, text: procedure.text ?? coding[0]?.display ?? 'Radiology report' };
+  return { coding, text: text ?? coding[0]?.display ?? 'Radiology report' };
 }

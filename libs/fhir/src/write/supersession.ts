@@ -1,6 +1,6 @@
 import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
-import { epochMillis } from './fhir-dates.ts';
+import { epochMillis } from './fhir-primitives.ts';
 import { tokenQuery } from './writeback-key.ts';
 import { AI_GENERATED_TAG, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
 

@@ -1,0 +1,42 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { Client } from 'fhir-kit-client';
+import type { RadflowConfig } from '@radflow/config';
+import { TransientError } from '@radflow/events';
+import { classifyFhirFailure } from './fhir-failure.ts';
+
+/** The only place the writeback talks HTTP to the FHIR server: every call has a deadline and a classified failure. */
+export class FhirWriter {
+  private readonly client: Client;
+
+  constructor(private readonly settings: RadflowConfig['fhir']) {
+    this.client = new Client({
+      baseUrl: settings.baseUrl,
+      ...(settings.bearerToken ? { bearerToken: settings.bearerToken } : {}),
+    });
+  }
+
+  private async call<T>(operation: string, run: (signal: AbortSignal) => Promise<unknown>): Promise<T> {
+    try {
+      return (await run(AbortSignal.timeout(this.settings.timeoutMs))) as T;
+    } catch (error) {
+      throw classifyFhirFailure(error, operation);
+    }
+  }
+
+  /** Posts a transaction Bundle; resolves with the transaction-response once the server has committed it. */
+  async transaction(bundle: Bundle): Promise<Bundle> {
+    const response = await this.call<Bundle>('transaction', (signal) =>
+      this.client.transaction({ body: bundle as never, options: { signal } }),
+    );
+    if (response?.resourceType !== 'Bundle' || (response.entry?.length ?? 0) !== (bundle.entry?.length ?? 0)) {
+      throw new TransientError('FHIR transaction answered without a matching transaction-response', 'FHIR_BAD_RESPONSE');
+    }
+    return response;
+  }
+
+  /** A search relative to the base URL (`Type?params`), every resource of the first page, includes too. */
+  async search(path: string): Promise<Resource[]> {
+    const bundle = await this.call<Bundle>('search', (signal) => this.client.request(path, { options: { signal } }));
+    return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+  }
+}
