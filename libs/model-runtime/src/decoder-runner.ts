@@ -40,18 +40,18 @@ export class DecoderRunner {
   async prefill(prompts: readonly number[][]): Promise<StepResult> {
     const rows = prompts.length;
     const length = Math.max(...prompts.map((p) => p.length));
-    const ids = new Array<number>(rows * length);
-    const mask = new Array<number>(rows * length);
-    const positions = new Array<number>(rows * length);
+    const ids = this.ints(this.idType, rows * length);
+    const mask = this.ints(this.maskType, rows * length);
+    const positions = this.ints(this.positionType, rows * length);
     const pads = prompts.map((prompt) => length - prompt.length);
     for (const [r, prompt] of prompts.entries()) {
       const pad = pads[r] ?? 0;
       for (let t = 0; t < length; t += 1) {
         const real = t >= pad;
-        ids[r * length + t] = real ? (prompt[t - pad] as number) : this.padId;
-        mask[r * length + t] = real ? 1 : 0;
+        set(ids, r * length + t, real ? (prompt[t - pad] as number) : this.padId);
+        set(mask, r * length + t, real ? 1 : 0);
         // Hugging Face's convention: padded positions get 1; they are masked out anyway.
-        positions[r * length + t] = real ? t - pad : 1;
+        set(positions, r * length + t, real ? t - pad : 1);
       }
     }
     const { numKeyValueHeads: heads, headDim } = this.signature;
@@ -66,24 +66,32 @@ export class DecoderRunner {
   /** Feeds one new token per row after the cached past. */
   async step(batch: KvBatch, tokens: readonly number[]): Promise<StepResult> {
     const total = batch.pastLength + 1;
-    const mask = new Array<number>(batch.rows * total);
-    const positions = new Array<number>(batch.rows);
+    const mask = this.ints(this.maskType, batch.rows * total);
+    const positions = this.ints(this.positionType, batch.rows);
+    const ids = this.ints(this.idType, batch.rows);
     for (let r = 0; r < batch.rows; r += 1) {
       const pad = batch.pads[r] ?? 0;
-      for (let t = 0; t < total; t += 1) mask[r * total + t] = t >= pad ? 1 : 0;
-      positions[r] = batch.pastLength - pad;
+      // Left padding: zeros then ones, so each row's mask is one fill.
+      if (mask instanceof BigInt64Array) mask.fill(1n, r * total + pad, (r + 1) * total);
+      else mask.fill(1, r * total + pad, (r + 1) * total);
+      set(positions, r, batch.pastLength - pad);
+      set(ids, r, tokens[r] as number);
     }
-    return this.run(batch, [...tokens], mask, positions, 1, true);
+    return this.run(batch, ids, mask, positions, 1, true);
   }
 
-  private async run(past: KvBatch, ids: number[], mask: number[], positions: number[], length: number, useCache: boolean): Promise<StepResult> {
+  private ints(type: IntType, length: number): IntArray {
+    return type === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
+  }
+
+  private async run(past: KvBatch, ids: IntArray, mask: IntArray, positions: IntArray, length: number, useCache: boolean): Promise<StepResult> {
     const rows = past.rows;
     const total = past.pastLength + length;
     const feeds: Record<string, ort.Tensor> = {
-      input_ids: intTensor(this.idType, ids, [rows, length]),
-      attention_mask: intTensor(this.maskType, mask, [rows, total]),
+      input_ids: intTensor(ids, [rows, length]),
+      attention_mask: intTensor(mask, [rows, total]),
     };
-    if (this.signature.hasPositionIds) feeds.position_ids = intTensor(this.positionType, positions, [rows, length]);
+    if (this.signature.hasPositionIds) feeds.position_ids = intTensor(positions, [rows, length]);
     if (this.signature.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]);
     this.signature.pastKeyNames.forEach((name, layer) => (feeds[name] = past.keys[layer] as ort.Tensor));
     this.signature.pastValueNames.forEach((name, layer) => (feeds[name] = past.values[layer] as ort.Tensor));
@@ -106,10 +114,15 @@ export class DecoderRunner {
   }
 }
 
-function intTensor(type: IntType, values: number[], dims: number[]): ort.Tensor {
-  return type === 'int64'
-    ? new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims)
-    : new ort.Tensor('int32', Int32Array.from(values), dims);
+type IntArray = BigInt64Array | Int32Array;
+
+function set(array: IntArray, index: number, value: number): void {
+  if (array instanceof BigInt64Array) array[index] = BigInt(value);
+  else array[index] = value;
+}
+
+function intTensor(values: IntArray, dims: number[]): ort.Tensor {
+  return values instanceof BigInt64Array ? new ort.Tensor('int64', values, dims) : new ort.Tensor('int32', values, dims);
 }
 
 /** Copies each row's last-position logits out of [rows, length, vocab] (float16 widened to float32). */

@@ -1,0 +1,49 @@
+interface ChartRow {
+  engine: string;
+  batch: number;
+  tokensPerSecond: number;
+  ttftMs: number;
+  peakRssMb: number;
+}
+
+interface ChartInput {
+  model: { name: string; version: string; dir: string };
+  settings: { newTokens: number; reps: number; threads: number };
+  measuredAt: string;
+  rows: ChartRow[];
+  summary: { speedupBatch1: number; speedupBatch8: number };
+}
+
+const colors: Record<string, string> = { 'radflow-engine': '#2563eb', 'radflow-scheduler': '#60a5fa', transformers: '#f97316' };
+
+function bars(title: string, unit: string, rows: ChartRow[], value: (r: ChartRow) => number): string {
+  const width = 460;
+  const barHeight = 22;
+  const max = Math.max(...rows.map(value), 1);
+  const items = rows
+    .map((r, i) => {
+      const w = Math.max(2, (value(r) / max) * (width - 220));
+      const y = 30 + i * (barHeight + 6);
+      return `<text x="0" y="${y + 15}" font-size="12">${r.engine} · b${r.batch}</text><rect x="160" y="${y}" width="${w.toFixed(1)}" height="${barHeight}" fill="${colors[r.engine] ?? '#999'}"/><text x="${(165 + w).toFixed(1)}" y="${y + 15}" font-size="12">${value(r).toFixed(value(r) < 10 ? 1 : 0)} ${unit}</text>`;
+    })
+    .join('');
+  const height = 40 + rows.length * (barHeight + 6);
+  return `<svg width="${width}" height="${height}" font-family="sans-serif"><text x="0" y="16" font-size="14" font-weight="bold">${title}</text>${items}</svg>`;
+}
+
+/** A self-contained HTML page with bar charts of the benchmark (no scripts, no external assets). */
+export function renderChart(input: ChartInput): string {
+  const { model, settings, rows, summary } = input;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>radflow generate benchmark</title></head>
+<body style="font-family:sans-serif;max-width:980px;margin:2em auto">
+<h1>Generation throughput: radflow runtime vs transformers.js</h1>
+<p>Model <b>${model.name} ${model.version}</b> (${model.dir}); ${settings.newTokens} new tokens per sequence, greedy, median of ${settings.reps} runs,
+${settings.threads} intra-op thread(s), CPU, onnxruntime-node 1.30.0 for both. Measured ${input.measuredAt}.</p>
+<p>radflow engine vs transformers.js <code>generate()</code>: <b>${summary.speedupBatch1.toFixed(2)}x</b> at batch 1, <b>${summary.speedupBatch8.toFixed(2)}x</b> at batch 8 (goal ≥ 1.5x at batch 8).</p>
+<div style="display:flex;flex-wrap:wrap;gap:24px">
+${bars('Throughput (higher is better)', 'tok/s', rows, (r) => r.tokensPerSecond)}
+${bars('Time to first token (lower is better)', 'ms', rows, (r) => r.ttftMs)}
+${bars('Peak RSS (lower is better)', 'MB', rows, (r) => r.peakRssMb)}
+</div></body></html>
+`;
+}

@@ -1,0 +1,112 @@
+/**
+ * One benchmark configuration in its own process, so peak RSS belongs to one engine. Prints one JSON line.
+ * argv: engine (radflow-engine | radflow-scheduler | transformers) batch newTokens reps modelDir threads [tjsRoot tjsId]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ActiveBatch, DecoderRunner, ModelHandle, Sequence, createDecoderSession, readDecoderConfig, readManifest, silentLogger, TextTokenizer } from '../src/index.ts';
+import { benchPrompts } from './bench-prompts.ts';
+
+const [engine = '', batchArg = '1', newTokensArg = '64', repsArg = '3', modelDir = '', threadsArg = '1', tjsRoot = '', tjsId = ''] = process.argv.slice(2);
+const batch = Number(batchArg);
+const newTokens = Number(newTokensArg);
+const reps = Number(repsArg);
+const threads = Number(threadsArg);
+const manifest = readManifest(modelDir);
+const prompts = benchPrompts(manifest.specialTokens).slice(0, batch);
+while (prompts.length < batch) prompts.push(prompts[prompts.length % 8] as string);
+
+interface Run {
+  wallMs: number;
+  ttftMs: number;
+  tokens: number;
+  firstIds: number[][];
+}
+
+async function radflowEngine(): Promise<() => Promise<Run>> {
+  const config = readDecoderConfig(modelDir, manifest.config);
+  const tokenizer = TextTokenizer.load(modelDir, manifest, config.eosTokenIds, config.padTokenId);
+  const { session, signature } = await createDecoderSession(modelDir, join(modelDir, manifest.onnx.model), config, { providers: ['cpu'], threads }, silentLogger);
+  const runner = new DecoderRunner(session, signature, tokenizer.padId);
+  const ids = prompts.map((p) => tokenizer.encode(p));
+  return async () => {
+    const start = performance.now();
+    const active = new ActiveBatch(runner, new Set()); // no stop token: exactly newTokens each, like min_new_tokens below
+    const sequences = ids.map((p) => new Sequence(p, newTokens));
+    await active.admit(sequences);
+    const ttftMs = performance.now() - start;
+    while (active.size > 0) await active.step();
+    return { wallMs: performance.now() - start, ttftMs, tokens: sequences.reduce((n, s) => n + s.tokens.length, 0), firstIds: sequences.map((s) => s.tokens) };
+  };
+}
+
+async function radflowScheduler(): Promise<() => Promise<Run>> {
+  const handle = await ModelHandle.load(modelDir, { threads, maxBatch: Math.max(batch, 1), maxWaitMs: 2, queueLimit: 1024 });
+  return async () => {
+    const start = performance.now();
+    const results = await Promise.all(prompts.map((p) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: newTokens })));
+    return {
+      wallMs: performance.now() - start,
+      ttftMs: results.reduce((n, r) => n + r.firstTokenMs, 0) / results.length,
+      tokens: results.reduce((n, r) => n + r.tokenIds.length, 0),
+      firstIds: results.map((r) => r.tokenIds),
+    };
+  };
+}
+
+async function transformers(): Promise<() => Promise<Run>> {
+  const { AutoModelForCausalLM, AutoTokenizer, env } = await import('@huggingface/transformers');
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = tjsRoot;
+  const tokenizer = await AutoTokenizer.from_pretrained(tjsId);
+  const model = await AutoModelForCausalLM.from_pretrained(tjsId, {
+    dtype: 'fp32',
+    device: 'cpu',
+    session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
+  });
+  const eos = (JSON.parse(readFileSync(join(tjsRoot, tjsId, 'config.json'), 'utf8')) as { eos_token_id: number }).eos_token_id;
+  return async () => {
+    const inputs = tokenizer(prompts, { padding: true });
+    let puts = 0;
+    let ttftMs = 0;
+    const start = performance.now();
+    const streamer = {
+      put() {
+        puts += 1;
+        if (puts === 2) ttftMs = performance.now() - start;
+      },
+      end() {},
+    };
+    const out = (await model.generate({ ...inputs, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false, eos_token_id: eos, streamer } as never)) as {
+      dims: number[];
+      tolist(): bigint[][];
+    };
+    const wallMs = performance.now() - start;
+    const promptLength = (inputs.input_ids as { dims: number[] }).dims[1] as number;
+    const rows = out.tolist().map((row) => row.slice(promptLength).map(Number));
+    return { wallMs, ttftMs, tokens: rows.reduce((n, r) => n + r.length, 0), firstIds: rows };
+  };
+}
+
+const run = engine === 'radflow-engine' ? await radflowEngine() : engine === 'radflow-scheduler' ? await radflowScheduler() : await transformers();
+await run(); // warm-up
+const runs: Run[] = [];
+for (let i = 0; i < reps; i += 1) runs.push(await run());
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const tokensPerSecond = median(runs.map((r) => (r.tokens / r.wallMs) * 1000));
+console.log(
+  JSON.stringify({
+    engine,
+    batch,
+    newTokens,
+    reps,
+    threads,
+    tokensPerSecond,
+    ttftMs: median(runs.map((r) => r.ttftMs)),
+    wallMs: median(runs.map((r) => r.wallMs)),
+    tokensPerRun: runs[0]?.tokens,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    ids: runs[0]?.firstIds,
+  }),
+);
