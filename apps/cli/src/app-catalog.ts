@@ -1,8 +1,10 @@
+import { enricherApp } from '@radflow/enricher';
+import { gatewayApp } from '@radflow/gateway';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
-export const allApps: RadflowApp[] = [ingestApp];
+export const allApps: RadflowApp[] = [gatewayApp, ingestApp, enricherApp];
 
 export function selectApps(names: string[]): RadflowApp[] {
   if (names.length === 0 || names.includes('all')) return allApps;

@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { runServe } from './commands/serve.ts';
 import { runDemo } from './commands/demo.ts';
+import { runEnrich } from './commands/enrich.ts';
+import { runParse } from './commands/parse.ts';
 
 const program = new Command()
   .name('radflow')
@@ -18,6 +20,22 @@ program
   .option('--timeout <seconds>', 'how long to wait for the enriched results', '180')
   .action(async (options: { timeout: string }) => {
     process.exitCode = await runDemo({ timeoutSeconds: Number(options.timeout) });
+  });
+
+program
+  .command('parse')
+  .description('print the canonical report of each HL7 v2 message or FHIR resource in the files, or its typed error')
+  .argument('<files...>')
+  .action((files: string[]) => {
+    process.exitCode = runParse(files);
+  });
+
+program
+  .command('enrich')
+  .description('run the whole enrichment on HL7 or FHIR files in this process (no broker) and print the enriched events')
+  .argument('<files...>')
+  .action(async (files: string[]) => {
+    process.exitCode = await runEnrich(files);
   });
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
-import { MllpDeframer, mllpFrame } from '@radflow/hl7';
+import { MllpDeframer, frameMllp } from '@radflow/hl7';
 import { CONFIG, LOGGER } from '@radflow/platform';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 
@@ -37,10 +37,13 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
     const deframer = new MllpDeframer({ maxMessageBytes: this.config.ingest.maxMessageBytes });
     let queue = Promise.resolve();
     socket.on('data', (chunk) => {
-      for (const message of deframer.push(chunk)) {
+      for (const event of deframer.push(chunk)) {
         queue = queue.then(async () => {
-          const outcome = await this.gateway.accept('hl7v2', message, 'mllp');
-          if (outcome.ack && !socket.destroyed) socket.write(mllpFrame(outcome.ack));
+          const outcome =
+            event.kind === 'message'
+              ? await this.gateway.accept('hl7v2', Buffer.from(event.payload), 'mllp')
+              : await this.gateway.reject('hl7v2', Buffer.from(event.bytes), event.error, 'mllp');
+          if (outcome.ack && !socket.destroyed) socket.write(frameMllp(outcome.ack));
         });
       }
     });

@@ -31,6 +31,8 @@ export async function startHost(
   // rawBody: the gateway forwards the bytes a sender posted, not a re-serialisation of parsed JSON.
   const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'], abortOnError: false, rawBody: true });
   app.enableShutdownHooks();
+  // Global, so the Kafka transports connected below inherit it (inheritAppConfig).
+  app.useGlobalFilters(new RethrowRpcExceptionsFilter(app.getHttpAdapter()));
   await migrate(app.get<Database>(DATABASE));
   const bus = app.get<KafkaBus>(KAFKA_BUS);
   const topics = apps.flatMap((a) => [...(a.consumes?.topics ?? []), ...(a.produces ?? [])]);
@@ -44,8 +46,7 @@ export async function startHost(
       stage: radflowApp.consumes.stage,
       topics: radflowApp.consumes.topics,
     });
-    const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: true });
-    microservice.useGlobalFilters(new RethrowRpcExceptionsFilter());
+    app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   }
   await app.startAllMicroservices();
 

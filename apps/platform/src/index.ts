@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-export { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from './tokens.ts';
+export { CONFIG, DATABASE, KAFKA_BUS, LOGGER, MODEL_HOST } from './tokens.ts';
 export { PlatformModule } from './platform.module.ts';
 export { KafkaEventTransport, KafkaRecordContext, type KafkaEventTransportOptions } from './kafka-event-transport.ts';
 export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';

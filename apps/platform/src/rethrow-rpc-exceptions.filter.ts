@@ -1,13 +1,16 @@
-import { Catch, type RpcExceptionFilter } from '@nestjs/common';
+import { Catch, type ArgumentsHost } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
 import { throwError, type Observable } from 'rxjs';
 
 /**
  * Nest's default RPC filter turns every error into a generic "Internal server error"; the Kafka transport
- * needs the original error to choose between retry (transient) and dead letter (permanent).
+ * needs the original error to choose between retry (transient) and dead letter (permanent). HTTP errors keep
+ * Nest's usual handling.
  */
 @Catch()
-export class RethrowRpcExceptionsFilter implements RpcExceptionFilter<unknown> {
-  catch(exception: unknown): Observable<never> {
-    return throwError(() => exception);
+export class RethrowRpcExceptionsFilter extends BaseExceptionFilter {
+  override catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') return throwError(() => exception);
+    return super.catch(exception, host);
   }
 }

@@ -1,0 +1,38 @@
+import { loadConfig } from '@radflow/config';
+import { readInbound } from '@radflow/inbound';
+import { readInputFile } from './input-files.ts';
+
+/**
+ * `radflow parse FILE...`: the canonical report of each message or resource, or its typed error, as JSON.
+ * For operators debugging a feed: it prints report content to stdout, so run it where PHI may be shown.
+ */
+export function runParse(files: string[]): number {
+  const config = loadConfig();
+  let failures = 0;
+  for (const file of files) {
+    const message = readInputFile(file);
+    const outcome = readInbound(message.kind, message.bytes, {
+      maxMessageBytes: config.ingest.maxMessageBytes,
+      patientKeySalt: config.ingest.patientKeySalt,
+    });
+    if (!outcome.ok) {
+      failures++;
+      const { code, reason, location, ackCode } = outcome.error;
+      console.log(JSON.stringify({ file, kind: message.kind, error: { code, reason, location, ackCode } }, null, 2));
+      continue;
+    }
+    console.log(
+      JSON.stringify(
+        {
+          file,
+          kind: message.kind,
+          reports: outcome.accepted.map((report) => ({ filter: 'accepted', report })),
+          skipped: outcome.skipped.map(({ report, code, reason }) => ({ filter: { code, reason }, report })),
+        },
+        null,
+        2,
+      ),
+    );
+  }
+  return failures > 0 ? 1 : 0;
+}

@@ -1,0 +1,47 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { RadflowConfig } from '@radflow/config';
+import { Topics } from '@radflow/events';
+import { CONFIG, type RadflowApp } from '@radflow/platform';
+import { EnricherController } from './enricher.controller.ts';
+import { EnricherService } from './enricher.service.ts';
+import { InProcessTaskRunner } from './in-process-task-runner.ts';
+import { HttpTaskRunner, TaskRunnerModelClient } from './model-clients.ts';
+import { RulesFromLabelsLib } from './rules-from-labels-lib.ts';
+import { MODEL_CLIENT, RULE_LABELER } from './tokens.ts';
+
+const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
+
+@Module({
+  controllers: [EnricherController],
+  providers: [
+    EnricherService,
+    { provide: RULE_LABELER, useFactory: () => new RulesFromLabelsLib() },
+    {
+      provide: IN_PROCESS_RUNNER,
+      inject: [ModuleRef, CONFIG],
+      useFactory: (moduleRef: ModuleRef, config: RadflowConfig) => new InProcessTaskRunner(moduleRef, config),
+    },
+    {
+      provide: MODEL_CLIENT,
+      inject: [CONFIG, IN_PROCESS_RUNNER],
+      // INFERENCE_URL set: a separately deployed inference service; unset: the model in this process.
+      useFactory: (config: RadflowConfig, inProcess: InProcessTaskRunner) =>
+        new TaskRunnerModelClient(config.inference.url ? new HttpTaskRunner(config.inference.url) : inProcess),
+    },
+  ],
+})
+export class EnricherModule implements OnApplicationShutdown {
+  constructor(@Inject(IN_PROCESS_RUNNER) private readonly inProcess: InProcessTaskRunner) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.inProcess.close();
+  }
+}
+
+export const enricherApp: RadflowApp = {
+  name: 'enricher',
+  module: () => EnricherModule,
+  consumes: { stage: 'enricher', topics: [Topics.reportFinalized] },
+  produces: [Topics.reportEnriched],
+};

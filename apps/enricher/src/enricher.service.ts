@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
+import { createEnvelope, Topics, type Envelope, type KafkaBus } from '@radflow/events';
+import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import type { ReportFinalizedPayload } from '@radflow/schemas';
+import { EnrichmentStore, IdempotencyLedger, ReportStore, type Database } from '@radflow/store';
+import { FhirPriorLookup } from './fhir-prior-lookup.ts';
+import type { ModelClient } from './model-client.ts';
+import { PriorReportFinder } from './prior-report-finder.ts';
+import { ReportEnricher } from './report-enricher.ts';
+import type { RuleLabeler } from './rule-labeler.ts';
+import { MODEL_CLIENT, RULE_LABELER } from './tokens.ts';
+
+const consumerName = 'enricher';
+
+/** rad.report.finalized.v1 → model drafts + rule labels + prior diff + priority → rad.report.enriched.v1. */
+@Injectable()
+export class EnricherService {
+  private readonly ledger: IdempotencyLedger;
+  private readonly reports: ReportStore;
+  private readonly enrichments: EnrichmentStore;
+  private readonly priors: PriorReportFinder;
+  private readonly logger: Logger;
+  private readonly enricher: ReportEnricher;
+
+  constructor(
+    @Inject(CONFIG) config: RadflowConfig,
+    @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
+    @Inject(DATABASE) database: Database,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(MODEL_CLIENT) model: ModelClient,
+    @Inject(RULE_LABELER) rules: RuleLabeler,
+  ) {
+    this.logger = logger.child({ stage: consumerName });
+    this.enricher = new ReportEnricher(model, rules, config.inference.deadlineMs, this.logger);
+    this.ledger = new IdempotencyLedger(database);
+    this.reports = new ReportStore(database);
+    this.enrichments = new EnrichmentStore(database);
+    const fhir = config.fhir.priorLookup
+      ? new FhirPriorLookup({
+          baseUrl: config.fhir.baseUrl,
+          timeoutMs: config.fhir.timeoutMs,
+          patientKeySalt: config.ingest.patientKeySalt,
+          ...(config.fhir.bearerToken ? { bearerToken: config.fhir.bearerToken } : {}),
+        })
+      : undefined;
+    this.priors = new PriorReportFinder(this.reports, fhir, this.logger);
+  }
+
+  async enrich(event: Envelope<ReportFinalizedPayload>, heartbeat: () => Promise<void>): Promise<void> {
+    const { report } = event.payload;
+    await this.ledger.runOnce(consumerName, `${report.accession}|${report.reportVersion}`, async () => {
+      const prior = await this.priors.find(report);
+      await this.reports.save(report);
+      const payload = await this.enricher.enrich(report, prior);
+      await heartbeat();
+      const { enrichment } = payload;
+      const enriched = createEnvelope('rad.report.enriched', 1, payload, {
+        sourceMessageId: event.sourceMessageId,
+        traceId: event.traceId,
+        producer: consumerName,
+      });
+      await this.bus.publishEvent(Topics.reportEnriched, report.patient.key, enriched);
+      await this.enrichments.save(payload);
+      this.logger.info(
+        {
+          traceId: event.traceId,
+          accessionHash: logHash(report.accession),
+          model: `${enrichment.model.name}@${enrichment.model.version}`,
+          degraded: enrichment.degraded,
+          priority: enrichment.priority.level,
+          hasPrior: Boolean(prior),
+        },
+        'report enriched',
+      );
+      return { eventId: enriched.id, degraded: enrichment.degraded };
+    });
+  }
+}

@@ -1,0 +1,7 @@
+import type { ModelDraft } from '@radflow/enrichment';
+import type { RadiologyReport } from '@radflow/schemas';
+
+/** The enricher's view of the model: one call per report, bounded by a deadline. */
+export interface ModelClient {
+  draft(report: RadiologyReport, prior: RadiologyReport | undefined, deadlineMs: number): Promise<ModelDraft>;
+}

@@ -1,0 +1,28 @@
+import { draftWithModel, type TaskAnswer, type TaskRunner } from '@radflow/enrichment';
+import type { RadiologyReport } from '@radflow/schemas';
+import type { ModelClient } from './model-client.ts';
+
+/** Drafts through any task runner: the in-process ModelHost, or the HTTP client below. */
+export class TaskRunnerModelClient implements ModelClient {
+  constructor(private readonly runner: TaskRunner) {}
+
+  draft(report: RadiologyReport, prior: RadiologyReport | undefined, deadlineMs: number) {
+    return draftWithModel(this.runner, report, prior, deadlineMs);
+  }
+}
+
+/** Calls a separately deployed inference service (INFERENCE_URL) one task at a time; it batches across callers. */
+export class HttpTaskRunner implements TaskRunner {
+  constructor(private readonly baseUrl: string) {}
+
+  async runTask(task: string, inputs: Record<string, string>, options: { deadlineMs: number }): Promise<TaskAnswer> {
+    const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-deadline-ms': String(options.deadlineMs) },
+      body: JSON.stringify({ inputs, deadlineMs: options.deadlineMs }),
+      signal: AbortSignal.timeout(options.deadlineMs + 500),
+    });
+    if (!response.ok) throw new Error(`inference service answered ${response.status} for ${task}`);
+    return (await response.json()) as TaskAnswer;
+  }
+}

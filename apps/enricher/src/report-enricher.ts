@@ -1,0 +1,50 @@
+import { logHash, type Logger } from '@radflow/config';
+import { composeEnrichment, type ModelDraft, type ModelUnavailable } from '@radflow/enrichment';
+import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import type { ModelClient } from './model-client.ts';
+import type { RuleLabeler } from './rule-labeler.ts';
+
+/**
+ * Enriches one report given its prior: the code path shared by the enricher service and `radflow enrich`.
+ * The model never holds it up: past the deadline or on failure the enrichment is rules-only, marked degraded.
+ */
+export class ReportEnricher {
+  constructor(
+    private readonly model: ModelClient,
+    private readonly rules: RuleLabeler,
+    private readonly deadlineMs: number,
+    private readonly logger: Logger,
+  ) {}
+
+  async enrich(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ReportEnrichedPayload> {
+    const model = await this.draftWithinDeadline(report, prior);
+    const enrichment = composeEnrichment({
+      report,
+      rules: this.rules.read(report),
+      rulesLabeler: this.rules.identity,
+      model,
+      ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
+      assessPriority: (abnormalities, devices, current) => this.rules.assessPriority(abnormalities, devices, current),
+    });
+    return { report, enrichment };
+  }
+
+  private async draftWithinDeadline(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ModelDraft | ModelUnavailable> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        this.model.draft(report, prior, this.deadlineMs),
+        new Promise<never>((_, reject) => {
+          // A little grace beyond the runtime's own deadline, for the transport.
+          timer = setTimeout(() => reject(new Error(`model deadline of ${this.deadlineMs} ms exceeded`)), this.deadlineMs + 250);
+        }),
+      ]);
+    } catch (error) {
+      const failure = (error as Error).message || 'model unavailable';
+      this.logger.warn({ accessionHash: logHash(report.accession), failure }, 'model unavailable, rules-only enrichment');
+      return { failure };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

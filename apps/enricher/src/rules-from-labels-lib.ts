@@ -1,0 +1,41 @@
+import type { EnrichedLabel, RuleReading, WorklistPriority } from '@radflow/enrichment';
+import { assignWorklistPriority, labelReport, RULE_LABELER, type LabelResult } from '@radflow/labels';
+import type { RadiologyReport } from '@radflow/schemas';
+import type { RuleLabeler } from './rule-labeler.ts';
+
+/** The enricher's rule labeler: libs/labels over the report's findings and impression (or its whole text). */
+export class RulesFromLabelsLib implements RuleLabeler {
+  readonly identity = { name: RULE_LABELER.name, version: RULE_LABELER.version };
+
+  read(report: RadiologyReport): RuleReading {
+    const labels = labelReport(reportText(report));
+    return {
+      abnormalities: labels.abnormalities.map(({ label, state }) => ({ label, state })),
+      devices: labels.devices.map(({ label, state }) => ({ label, state })),
+    };
+  }
+
+  /**
+   * Priority rules read the rule labeler's evidence sentences (a tube "in the right mainstem"); labels only the
+   * model raised join as present without a sentence, so a model-found pneumothorax still makes the report stat.
+   */
+  assessPriority(abnormalities: EnrichedLabel[], devices: EnrichedLabel[], report: RadiologyReport): WorklistPriority {
+    const text = reportText(report);
+    const rules = labelReport(text);
+    return assignWorklistPriority(withModelCalls(rules.abnormalities, abnormalities), withModelCalls(rules.devices, devices), text);
+  }
+}
+
+function withModelCalls<T extends LabelResult>(rules: T[], merged: EnrichedLabel[]): T[] {
+  const fromModel = merged.filter((l) => l.source === 'model' && l.state === 'present').map((l) => l.label);
+  return rules.map((result) =>
+    fromModel.includes(result.label) && result.state !== 'present'
+      ? { ...result, state: 'present' as const, sentenceIndex: result.sentenceIndex ?? null }
+      : result,
+  );
+}
+
+function reportText(report: RadiologyReport) {
+  const { findings, impression } = report.sections;
+  return findings || impression ? { findings: findings ?? '', impression: impression ?? '' } : report.text;
+}
