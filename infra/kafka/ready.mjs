@@ -2,6 +2,7 @@
 // "Ready" means a real round trip: admin lists/creates topics, a producer writes with acks=-1,
 // a consumer joins a group, reads that message back and commits its offset, and the admin
 // sees the committed offset. Retries until --timeout-ms; exit 0 ready, 1 not.
+/* global process, console, setTimeout, clearTimeout */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -83,7 +84,12 @@ async function probeOnce() {
     if (BigInt(committedOffset ?? '-1') !== BigInt(consumedOffset) + 1n) {
       throw new Error(`committed offset ${committedOffset} does not follow consumed ${consumedOffset}`);
     }
-    return { topics: topics.length, offset: consumedOffset, committed: committedOffset, ms: Date.now() - started };
+    return {
+      topics: topics.length,
+      offset: consumedOffset,
+      committed: committedOffset,
+      ms: Date.now() - started,
+    };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }
@@ -105,5 +111,7 @@ while (Date.now() < deadline) {
     await sleep(500);
   }
 }
-console.error(`kafka NOT ready at ${brokers.join(',')} after ${timeoutMs} ms (${attempts} attempts): ${lastError?.message ?? lastError}`);
+console.error(
+  `kafka NOT ready at ${brokers.join(',')} after ${timeoutMs} ms (${attempts} attempts): ${lastError?.message ?? lastError}`,
+);
 process.exit(1);
