@@ -14,7 +14,7 @@ export interface SplitBatch<T extends Uint8Array | string> {
   issues: BatchIssue[];
 }
 
-const BOUNDARY = /(?:^|[\r\n])(FHS|BHS|MSH|BTS|FTS)(?=[^A-Za-z0-9\r\n]|$)/g;
+const BOUNDARY = /(?:^|[\r\n\u000b\u001c])(FHS|BHS|MSH|BTS|FTS)(?=[^A-Za-z0-9\r\n]|$)/g;
 
 /**
  * Split an HL7 batch file (FHS/BHS ... BTS/FTS), or several messages simply written one after another, into
@@ -81,6 +81,9 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
         break;
       }
     }
+  }
+  if (messages.length === 0 && issues.length === 0) {
+    issues.push({ error: new InboundMessageError('NOT_HL7', text.trim() === '' ? 'input is empty' : 'no MSH segment found'), content: input });
   }
   if (inBatch) issues.push({ error: new InboundMessageError('TRUNCATED', 'batch has no BTS trailer: input ends inside the batch', 'BTS') });
   if (inFile) issues.push({ error: new InboundMessageError('TRUNCATED', 'file has no FTS trailer: input ends inside the file', 'FTS') });

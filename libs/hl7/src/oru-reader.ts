@@ -8,6 +8,7 @@ import {
   type RadiologyReport,
   type ReportSections,
   type ReportStatus,
+  type ReportTextAnalysis,
   type SectionKey,
 } from '@radflow/reports';
 import type { HL7Node } from 'node-hl7-client';
@@ -136,31 +137,24 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
   const obrAt = `OBR[${group.obr.occurrence}]`;
   const unused: UnusedPart[] = [...ctx.messageUnused];
 
-  // Report text: OBX and NTE values in message order.
-  const lines: string[] = [];
+  // Report text: OBX and NTE values in message order; OBX-3 may name the section a run of OBX belongs to.
+  const parts: Array<{ lines: string[]; section: SectionKey | undefined }> = [];
   const obxStatuses: string[] = [];
-  const codedRuns: Array<{ key: SectionKey; lines: string[] }> = [];
   for (const segment of group.content) {
     if (segment.name === 'NTE') {
       const reps = repetitions(segment, 3);
-      lines.push(...(reps.length === 0 ? [''] : reps.map((rep) => decodeEscapes(rep.toRaw(), d, encoding).text)));
+      const noteLines = reps.length === 0 ? [''] : reps.map((rep) => decodeEscapes(rep.toRaw(), d, encoding).text);
+      parts.push({ lines: noteLines.flatMap((line) => line.split(/\r\n?|\n/)), section: undefined });
       continue;
     }
     const obx = readObx(segment, d, encoding);
     unused.push(...obx.unused);
     if (obx.lines === undefined) continue;
     if (obx.resultStatus !== '') obxStatuses.push(obx.resultStatus);
-    const obxLines = obx.lines.flatMap((line) => line.split(/\r\n?|\n/));
-    lines.push(...obxLines);
-    if (obx.section !== undefined) {
-      const last = codedRuns.at(-1);
-      if (last && last.key === obx.section) last.lines.push(...obxLines);
-      else codedRuns.push({ key: obx.section, lines: [...obxLines] });
-    }
+    parts.push({ lines: obx.lines.flatMap((line) => line.split(/\r\n?|\n/)), section: obx.section });
   }
-  const reportText = lines.join('\n');
-  const { sections, priorHints } = analyzeReportText(reportText, codedSections(codedRuns));
-
+  const reportText = parts.flatMap((p) => p.lines).join('\n');
+  const { sections, priorHints } = sectionsOf(parts);
   const patient = readPatient(group.pid, d, encoding, ctx.options);
   if (patient instanceof InboundMessageError) return patient;
 
@@ -204,18 +198,32 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
   return report;
 }
 
-/** A run of OBX the sender coded as one section; a run whose own text has other headers is read as plain text. */
-function codedSections(runs: ReadonlyArray<{ key: SectionKey; lines: string[] }>): ReportSections {
-  const sections: ReportSections = {};
+/**
+ * Sections of a report whose OBX may be coded by section (OBX-3). Consecutive OBX with one section code form a
+ * run; a run whose own text has headers of other sections is read as plain text after all. Plain text is split
+ * by its headers; coded runs give their section directly, and win.
+ */
+function sectionsOf(parts: ReadonlyArray<{ lines: string[]; section: SectionKey | undefined }>): ReportTextAnalysis {
+  const runs: Array<{ key: SectionKey | undefined; lines: string[] }> = [];
+  for (const part of parts) {
+    const last = runs.at(-1);
+    if (last && last.key === part.section) last.lines.push(...part.lines);
+    else runs.push({ key: part.section, lines: [...part.lines] });
+  }
+  const plain: string[] = [];
+  const coded: ReportSections = {};
   for (const run of runs) {
     const runText = run.lines.join('\n');
-    const parsed = parseSections(runText);
-    if (Object.keys(parsed).some((key) => key !== run.key)) continue;
+    const parsed = run.key === undefined ? {} : parseSections(runText);
+    if (run.key === undefined || Object.keys(parsed).some((key) => key !== run.key)) {
+      plain.push(...run.lines);
+      continue;
+    }
     const content = (parsed[run.key] ?? runText).trim();
     if (content === '') continue;
-    sections[run.key] = sections[run.key] ? `${sections[run.key]}\n${content}` : content;
+    coded[run.key] = coded[run.key] ? `${coded[run.key]}\n${content}` : content;
   }
-  return sections;
+  return analyzeReportText(plain.join('\n'), coded);
 }
 
 function readPatient(

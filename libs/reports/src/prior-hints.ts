@@ -38,7 +38,7 @@ const DATE_PATTERNS: DatePattern[] = [
 ];
 
 const NO_PRIOR =
-  /^\s*(?:none|n\/?a|not available|unavailable|no(?:ne)? (?:prior|previous|old|comparison)s?\b.*|there (?:are|is) no (?:prior|previous|comparison)\b.*)\s*\.?\s*$/i;
+  /^\s*(?:none(?: available| seen| on file)?|n\/?a|not available|unavailable|no(?:ne)? (?:prior|previous|old|comparison)s?\b.*|there (?:are|is) no (?:prior|previous|comparison)\b.*)\s*\.?\s*$/i;
 
 /**
  * What a COMPARISON section says about prior studies: the dates it names (ISO, most specific available),

@@ -100,7 +100,7 @@ export const SECTION_HEADER_PHRASES: Readonly<Record<HeaderKey, readonly string[
  * What follows them (until the next header) belongs to no section.
  */
 export const SECTION_TERMINATOR =
-  /^[ \t*_-]*(?:electronically signed|e-signed|digitally signed|signed by|signed:|signed on|signed electronically|dictated by|dictated:|dictated on|dictated date|dictating|transcribed by|transcribed:|transcribed date|transcriptionist|reviewed by|verified by|approved by|attending radiologist|attending:|radiologist:|interpreting radiologist|reading radiologist|interpreted by|read by|report signed|final report signed|i have personally reviewed|wsn:|end of (?:addendum|report|impression)|original report|\*+ ?end\b)/i;
+  /^[ \t*_-]*(?:(?:corrected|amended|revised|addended|final|preliminary) report\b[ \t*_:-]*(?:-[ \t]*)?(?:electronically|signed|dictated)|electronically signed|e-signed|digitally signed|signed by|signed:|signed on|signed electronically|dictated by|dictated:|dictated on|dictated date|dictating|transcribed by|transcribed:|transcribed date|transcriptionist|reviewed by|verified by|approved by|attending radiologist|attending:|radiologist:|interpreting radiologist|reading radiologist|interpreted by|read by|report signed|final report signed|i have personally reviewed|wsn:|end of (?:addendum|report|impression)|original report|\*+ ?end\b)/i;
 
 export function headerKeyOf(phrase: string): HeaderKey | undefined {
   const normal = phrase.toLowerCase().replace(/\s+/g, ' ').trim();
