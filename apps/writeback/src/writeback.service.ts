@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
 import { TransientError, Topics, type Envelope, type KafkaBus } from '@radflow/events';
-import { buildWritebackBundle, planSupersession, summarizeTransactionResponse, supersessionSearch, writebackKey } from '@radflow/fhir';
+import {
+  addSummaries,
+  buildWritebackBundle,
+  planSupersession,
+  planTransactionSteps,
+  resolvedIdentities,
+  resolveStepReferences,
+  summarizeTransactionResponse,
+  supersessionSearch,
+  writebackKey,
+  type TransactionSummary,
+} from '@radflow/fhir';
+import type { Bundle } from '@medplum/fhirtypes';
 import { buildAiResultsOru } from '@radflow/hl7';
 import { DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
@@ -22,9 +34,10 @@ async function ledgerStep<T>(step: () => Promise<T>): Promise<T> {
 }
 
 /**
- * One enriched report → one FHIR transaction (AI DiagnosticReport, Observations, priority Task, model Device,
- * Provenance; earlier versions retired), then the ORU^R01 for the RIS, then the ledger entry. Each step is
- * safe to repeat (conditional creates, deterministic ORU control id), so a crash anywhere only repeats work.
+ * One enriched report → one FHIR writeback bundle (AI DiagnosticReport, Observations, priority Task, model
+ * Device, Provenance; earlier versions retired), sent as one transaction or as ordered steps within the
+ * server's limits; then the ORU^R01 for the RIS; then the ledger entry. Each step is safe to repeat
+ * (conditional creates, deterministic ORU control id), so a crash anywhere only repeats work.
  */
 @Injectable()
 export class WritebackService {
@@ -52,8 +65,7 @@ export class WritebackService {
     }
     const found = await this.fhir.search(supersessionSearch(enriched));
     const supersession = planSupersession(enriched, found);
-    const bundle = buildWritebackBundle(enriched, { supersession });
-    const summary = summarizeTransactionResponse(bundle, await this.fhir.transaction(bundle));
+    const summary = await this.send(buildWritebackBundle(enriched, { supersession }));
 
     // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
     await this.publishOru(event);
@@ -64,6 +76,19 @@ export class WritebackService {
       { ...ids, ...summary, degraded: enriched.enrichment.degraded, supersededOnArrival: supersession.supersededOnArrival },
       'enrichment written back',
     );
+  }
+
+  /** The bundle as one transaction, or as ordered steps where the server caps transaction size. */
+  private async send(bundle: Bundle): Promise<TransactionSummary> {
+    const resolved = new Map<string, string>();
+    let summary: TransactionSummary = { created: 0, alreadyPresent: 0, retired: 0 };
+    for (const planned of planTransactionSteps(bundle, this.fhir.limits)) {
+      const step = resolveStepReferences(planned, resolved);
+      const response = await this.fhir.transaction(step);
+      for (const [fullUrl, reference] of resolvedIdentities(step, response)) resolved.set(fullUrl, reference);
+      summary = addSummaries(summary, summarizeTransactionResponse(step, response));
+    }
+    return summary;
   }
 
   private async publishOru(event: Envelope<ReportEnrichedPayload>): Promise<void> {

@@ -11,7 +11,7 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis, fhirText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
-import { accessionIdentifier, procedureCode, sourceReportReference, subjectOf } from './references.ts';
+import { procedureCode, searchableAccessionIdentifier, sourceReportReference, subjectOf } from './references.ts';
 import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
 import {
   AI_ASSERTED,
@@ -74,7 +74,7 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
     resourceType: 'DiagnosticReport',
     meta: aiMeta(context),
     extension,
-    identifier: [{ system: IdentifierSystems.aiReport, value: context.key }, accessionIdentifier(report.accession)],
+    identifier: [{ system: IdentifierSystems.aiReport, value: context.key }, searchableAccessionIdentifier(report.accession)],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [RADIOLOGY_CATEGORY] }],
     code: procedureCode(report.procedure),

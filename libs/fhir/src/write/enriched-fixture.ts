@@ -1,4 +1,6 @@
+import type { Resource } from '@medplum/fhirtypes';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
+import { buildWritebackBundle } from './writeback-bundle.ts';
 
 /** A complete enriched event for tests of the writeback side (FHIR bundle, HL7 ORU, the writeback app). */
 export function enrichedFixture(overrides: { accession?: string; reportVersion?: string; degraded?: boolean } = {}): ReportEnrichedPayload {
@@ -49,4 +51,17 @@ export function enrichedFixture(overrides: { accession?: string; reportVersion?:
       generatedAt: '2024-03-01T10:15:04.250Z',
     },
   };
+}
+
+/**
+ * What a server holds after writing an enrichment: the bundle's resources with ids, a version, and
+ * urn:uuid references rewritten to those ids (as a transaction does).
+ */
+export function storedWriteback(enriched: ReportEnrichedPayload, idPrefix: string): Resource[] {
+  const entries = buildWritebackBundle(enriched).entry ?? [];
+  const ids = new Map(entries.map((entry, index) => [entry.fullUrl, `${entry.resource?.resourceType}/${idPrefix}${index}`]));
+  const rewritten = JSON.parse(JSON.stringify(entries.map((entry) => entry.resource)), (name, value) =>
+    name === 'reference' && ids.has(value) ? ids.get(value) : value,
+  ) as Resource[];
+  return rewritten.map((resource, index) => ({ ...resource, id: `${idPrefix}${index}`, meta: { ...resource.meta, versionId: '1' } }) as Resource);
 }

@@ -7,7 +7,15 @@ export {
   type SupersessionPlan,
 } from './supersession.ts';
 export { writebackKey, modelIdentity, parseWritebackKey, escapeKeyPart, tokenQuery, type WritebackKeyParts } from './writeback-key.ts';
-export { summarizeTransactionResponse, type TransactionSummary } from './transaction-response.ts';
+export { summarizeTransactionResponse, addSummaries, type TransactionSummary } from './transaction-response.ts';
+export {
+  planTransactionSteps,
+  resolveStepReferences,
+  resolvedIdentities,
+  referenceFromLocation,
+  MEDPLUM_TRANSACTION_LIMITS,
+  type TransactionLimits,
+} from './transaction-steps.ts';
 export {
   AI_ASSERTED,
   AI_GENERATED_TAG,

@@ -1,6 +1,7 @@
 import type { CodeableConcept, Coding, DiagnosticReport, Patient, Reference } from '@medplum/fhirtypes';
 import type { RadiologyReport } from '@radflow/schemas';
 import { fhirText } from './fhir-primitives.ts';
+import { escapeKeyPart } from './writeback-key.ts';
 import { ACCESSION_TYPE, FALLBACK_REPORT_CODE, IdentifierSystems } from './vocabulary.ts';
 
 /** The patient as the source names them: the EHR's reference when known, else a logical identifier reference. */
@@ -14,8 +15,17 @@ export function subjectOf(report: RadiologyReport): Reference<Patient> | undefin
   };
 }
 
+/** The exam's accession as the source knows it (its system is the sender's, and unknown here). */
 export function accessionIdentifier(accession: string) {
-  return { type: { coding: [ACCESSION_TYPE] }, system: IdentifierSystems.accession, value: accession };
+  return { type: { coding: [ACCESSION_TYPE] }, value: accession };
+}
+
+/**
+ * radflow's own accession identifier on the AI report, escaped like the writeback key so a token search
+ * finds it whatever characters the accession holds.
+ */
+export function searchableAccessionIdentifier(accession: string) {
+  return { type: { coding: [ACCESSION_TYPE] }, system: IdentifierSystems.accession, value: escapeKeyPart(accession) };
 }
 
 /** The signed report the AI output derives from: its FHIR reference when it came from FHIR, its accession always. */

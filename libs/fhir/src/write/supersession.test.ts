@@ -1,21 +1,14 @@
 import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture, storedWriteback } from './enriched-fixture.ts';
 import { planSupersession, supersessionSearch } from './supersession.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';
 
-/** What the server returns for the writeback of one version: the bundle's resources with ids and versions. */
-function storedWriteback(reportVersion: string, reportedAt: string, prefix: string): Resource[] {
+/** What the server returns for the writeback of one version (AI report, observations, task). */
+function storedVersion(reportVersion: string, reportedAt: string, prefix: string): Resource[] {
   const earlier = enrichedFixture({ reportVersion });
   earlier.report.reportedAt = reportedAt;
-  const entries = buildWritebackBundle(earlier).entry ?? [];
-  const ids = new Map(entries.map((e, i) => [e.fullUrl, `${e.resource?.resourceType}/${prefix}${i}`]));
-  const rewritten = JSON.parse(JSON.stringify(entries.map((e) => e.resource)), (name, value) =>
-    name === 'reference' && ids.has(value) ? ids.get(value) : value,
-  ) as Resource[];
-  return rewritten
-    .map((resource, i) => ({ ...resource, id: `${prefix}${i}`, meta: { ...resource.meta, versionId: '1' } }) as Resource)
-    .filter((r) => ['DiagnosticReport', 'Observation', 'Task'].includes(r.resourceType));
+  return storedWriteback(earlier, prefix).filter((r) => ['DiagnosticReport', 'Observation', 'Task'].includes(r.resourceType));
 }
 
 describe('planSupersession', () => {
@@ -24,7 +17,7 @@ describe('planSupersession', () => {
   amended.report.reportedAt = '2024-03-02T08:00:00Z';
 
   it('retires the earlier version’s report, observations and task in the same transaction', () => {
-    const found = storedWriteback('final:2024-03-01', '2024-03-01T10:15:00Z', 'old');
+    const found = storedVersion('final:2024-03-01', '2024-03-01T10:15:00Z', 'old');
     const plan = planSupersession(amended, found);
     expect(plan.supersededOnArrival).toBe(false);
     expect(plan.retire.map((r) => r.resourceType).sort()).toEqual(['DiagnosticReport', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'Task']);
@@ -45,7 +38,7 @@ describe('planSupersession', () => {
   });
 
   it('writes a late-arriving older version already retired and leaves the newer one alone', () => {
-    const found = storedWriteback('amended:2024-03-02T08:00:00Z', '2024-03-02T08:00:00Z', 'new');
+    const found = storedVersion('amended:2024-03-02T08:00:00Z', '2024-03-02T08:00:00Z', 'new');
     const late = enrichedFixture({ reportVersion: 'final:2024-03-01' });
     const plan = planSupersession(late, found);
     expect(plan).toEqual({ retire: [], supersededOnArrival: true });
@@ -56,16 +49,16 @@ describe('planSupersession', () => {
   });
 
   it('retires nothing for the same version (a replay or another model) or for resources already retired', () => {
-    const sameVersion = storedWriteback(amended.report.reportVersion, '2024-03-02T08:00:00Z', 'same');
+    const sameVersion = storedVersion(amended.report.reportVersion, '2024-03-02T08:00:00Z', 'same');
     expect(planSupersession(amended, sameVersion).retire).toEqual([]);
-    const alreadyRetired = storedWriteback('final:2024-03-01', '2024-03-01T10:15:00Z', 'gone').map(
+    const alreadyRetired = storedVersion('final:2024-03-01', '2024-03-01T10:15:00Z', 'gone').map(
       (r) => ({ ...r, status: 'entered-in-error' }) as Resource,
     );
     expect(planSupersession(amended, alreadyRetired)).toEqual({ retire: [], supersededOnArrival: false });
   });
 
   it('lets the last arrival win when the report times are unknown', () => {
-    const found = storedWriteback('v1', 'not a time', 'old');
+    const found = storedVersion('v1', 'not a time', 'old');
     expect(planSupersession(amended, found).retire.length).toBe(7);
   });
 

@@ -1,7 +1,7 @@
 import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis } from './fhir-primitives.ts';
-import { tokenQuery } from './writeback-key.ts';
+import { escapeKeyPart, tokenQuery } from './writeback-key.ts';
 import { AI_GENERATED_TAG, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
 
 /**
@@ -21,7 +21,7 @@ export const NOTHING_TO_SUPERSEDE: SupersessionPlan = { retire: [], supersededOn
 /** The search (relative to the FHIR base) returning every AI report of the exam with its Observations and Tasks. */
 export function supersessionSearch(enriched: Pick<ReportEnrichedPayload, 'report'>): string {
   return (
-    `DiagnosticReport?${tokenQuery('identifier', IdentifierSystems.accession, enriched.report.accession)}` +
+    `DiagnosticReport?${tokenQuery('identifier', IdentifierSystems.accession, escapeKeyPart(enriched.report.accession))}` +
     `&_tag=${encodeURIComponent(`${AI_GENERATED_TAG.system}|${AI_GENERATED_TAG.code}`)}` +
     '&_include=DiagnosticReport:result&_revinclude=Task:focus&_count=200'
   );

@@ -1,4 +1,5 @@
 import type { Bundle } from '@medplum/fhirtypes';
+import { referenceFromLocation } from './transaction-steps.ts';
 
 export interface TransactionSummary {
   /** Resources the server created (201). */
@@ -26,10 +27,20 @@ export function summarizeTransactionResponse(request: Bundle, response: Bundle):
     if (status === 201) summary.created++;
     else if (status === 200) summary.alreadyPresent++;
     if (entry.resource?.resourceType === 'DiagnosticReport' && answer?.location) {
-      // location is Type/id/_history/n, absolute or relative
-      const match = /(DiagnosticReport\/[^/]+)/.exec(answer.location);
-      if (match?.[1]) summary.reportReference = match[1];
+      const reference = referenceFromLocation(answer.location);
+      if (reference) summary.reportReference = reference;
     }
   });
   return summary;
+}
+
+/** The summary of a writeback sent in several steps. */
+export function addSummaries(a: TransactionSummary, b: TransactionSummary): TransactionSummary {
+  const reportReference = b.reportReference ?? a.reportReference;
+  return {
+    created: a.created + b.created,
+    alreadyPresent: a.alreadyPresent + b.alreadyPresent,
+    retired: a.retired + b.retired,
+    ...(reportReference ? { reportReference } : {}),
+  };
 }

@@ -142,6 +142,14 @@ describe('buildWritebackBundle', () => {
     expect(ofType<Device>(written, 'Device')[0]?.type?.text).toMatch(/Rule-based/);
   });
 
+  it('stores the accession in a search-safe form next to the raw one on the source link', () => {
+    const odd = buildWritebackBundle(enrichedFixture({ accession: 'ACC|7, 2' })).entry ?? [];
+    const [aiReport] = ofType<DiagnosticReport>(odd, 'DiagnosticReport');
+    expect(aiReport?.identifier?.find((i) => i.system === IdentifierSystems.accession)?.value).toBe('ACC%7C7%2C%202');
+    const source = aiReport?.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference;
+    expect(source?.identifier?.value).toBe('ACC|7, 2');
+  });
+
   it('keeps one Observation per label when a label is listed twice', () => {
     const twice = enrichedFixture();
     twice.enrichment.abnormalities.push({ label: 'pneumothorax', state: 'uncertain', source: 'rules' });
