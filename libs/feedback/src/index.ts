@@ -1,1 +1,54 @@
 export { scrubPhi, PHI_KINDS, PHI_PLACEHOLDER, type PhiKind, type ScrubOptions, type ScrubResult } from './phi-scrub.ts';
+export { sha256Hex, nameBasedUuid } from './hashing.ts';
+export {
+  feedbackRecords,
+  implicitFeedback,
+  IMPLICIT_REVIEWER,
+  type FeedbackRecord,
+  type StoredFeedbackRecord,
+  type FeedbackOutput,
+  type FeedbackVerdict,
+  type FeedbackSource,
+  type ImplicitSkipReason,
+} from './feedback-record.ts';
+export { splitOfAccession, accessionKey, DEFAULT_SPLIT, type DatasetSplit, type SplitOptions } from './dataset-split.ts';
+export {
+  trainingExamples,
+  TRAINABLE_OUTPUTS,
+  type TrainingExample,
+  type SkipReason,
+  type ExampleBuildResult,
+  type ExampleOptions,
+} from './training-examples.ts';
+export { datasetSnapshot, shuffleTargets, type DatasetLine, type DatasetSnapshot } from './dataset.ts';
+export {
+  retrainingDecision,
+  DEFAULT_RETRAINING_POLICY,
+  type RetrainingPolicy,
+  type RetrainingState,
+  type RetrainingDecision,
+} from './retraining-policy.ts';
+export {
+  evaluationGate,
+  GATED_METRICS,
+  DEFAULT_GATE_POLICY,
+  type GatedMetric,
+  type TextMetricName,
+  type ImpressionOutputs,
+  type LabelOutputs,
+  type EvaluationSetOutputs,
+  type GatePolicy,
+  type GateDecision,
+  type MetricComparison,
+  type Interval,
+} from './evaluation-gate.ts';
+export {
+  fixedEvaluationSet,
+  openiSplitOf,
+  openiReportText,
+  negbioLabelIds,
+  type OpenIReportRow,
+  type NegbioRow,
+  type EvaluationExample,
+  type FixedEvaluationSet,
+} from './fixed-evaluation-set.ts';

@@ -179,10 +179,14 @@ export interface MetricComparison {
    * rougeL, bleu1, f1 (LLaVA-Med unigram F1) or labelMicroF1.
    */
   metric: string;
-  examples?: number;
+  examples: number;
   candidate: Interval;
   current: Interval;
   difference: Interval;
+  /**
+   * Whether the comparison counted: the metric is gated and the set has enough examples.
+   */
+  gated: boolean;
   /**
    * True when the whole interval of the difference lies below minus the tolerance.
    */
