@@ -1,1 +1,2 @@
 export * from './write/index.ts';
+export * from './read/index.ts';
