@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 
+/** float32 caches, or float16 ones as raw bits (Uint16Array) or a Float16Array, whichever ONNX Runtime hands out. */
 type KvData = Float32Array | Uint16Array;
 
 /**
@@ -19,7 +20,9 @@ function dataOf(tensor: ort.Tensor): KvData {
 }
 
 function emptyLike(data: KvData, length: number): KvData {
-  return data instanceof Float32Array ? new Float32Array(length) : new Uint16Array(length);
+  // Same element type as the source, so values are copied bit for bit.
+  const Typed = data.constructor as new (length: number) => KvData;
+  return new Typed(length);
 }
 
 /** Copies rows of one cache tensor into another, shifting each right by `shift[r]` positions (more left padding). */
