@@ -291,3 +291,31 @@ describe('read, vread, update, delete', () => {
     expect(fhir.outcome(gone).resourceType).toBe('OperationOutcome');
   });
 });
+
+describe('paging', () => {
+  it('links the next page when _count cuts the result, and the pages cover every match once', async () => {
+    const system = `urn:radflow:paging:${randomUUID()}`;
+    for (let i = 0; i < 5; i++) {
+      const res = await fhir.call('POST', 'Device', {
+        resourceType: 'Device',
+        identifier: [{ system, value: `d${i}` }],
+      });
+      expect(res.status).toBe(201);
+    }
+    const ids: string[] = [];
+    let next: string | undefined =
+      `${server.baseUrl}/Device?identifier=${encodeURIComponent(system + '|')}&_count=2`;
+    let pages = 0;
+    while (next) {
+      const res: Response = await fetch(next);
+      const page = (await res.json()) as Bundle;
+      expect(page.total).toBe(5);
+      ids.push(...(page.entry ?? []).map((e) => e.resource?.id ?? ''));
+      next = page.link?.find((l) => l.relation === 'next')?.url;
+      pages += 1;
+      expect(pages).toBeLessThan(10);
+    }
+    expect(pages).toBe(3);
+    expect(new Set(ids).size).toBe(5);
+  });
+});

@@ -228,9 +228,33 @@ function decorate(resource: Resource, baseUrl: string, selfUrl: string): Resourc
   });
   const out: Bundle = { ...bundle, ...(entry ? { entry } : {}) };
   if (bundle.type === 'searchset') {
-    out.link = [{ relation: 'self', url: selfUrl }];
+    out.link = [
+      { relation: 'self', url: selfUrl },
+      ...pagingLinks(selfUrl, bundle.total, entry?.length ?? 0),
+    ];
   }
   return out;
+}
+
+/** MemoryRepository honours _count/_offset but links no pages; clients such as fhir-kit-client follow `next`. */
+function pagingLinks(
+  selfUrl: string,
+  total: number | undefined,
+  returned: number,
+): { relation: string; url: string }[] {
+  const url = new URL(selfUrl);
+  const count = Number(url.searchParams.get('_count') ?? NaN);
+  const offset = Number(url.searchParams.get('_offset') ?? 0) || 0;
+  if (!Number.isInteger(count) || count <= 0 || total === undefined) return [];
+  const page = (at: number): string => {
+    const u = new URL(selfUrl);
+    u.searchParams.set('_offset', String(at));
+    return u.toString();
+  };
+  const links: { relation: string; url: string }[] = [];
+  if (offset > 0) links.push({ relation: 'previous', url: page(Math.max(0, offset - count)) });
+  if (offset + returned < total) links.push({ relation: 'next', url: page(offset + count) });
+  return links;
 }
 
 function outcome(code: string, text: string): OperationOutcome {
