@@ -1,5 +1,11 @@
 import 'reflect-metadata';
 export { InferenceModule } from './inference.module.ts';
-export { InferenceService, ModelDirNotAllowedError, type EnrichInput, type EnrichResponse, type TaskResponse } from './inference.service.ts';
+export {
+  InferenceService,
+  ModelDirNotAllowedError,
+  type EnrichInput,
+  type EnrichResponse,
+  type TaskResponse,
+} from './inference.service.ts';
 export { INFERENCE_OPTIONS, inferenceOptionsFromConfig, type InferenceOptions } from './inference.options.ts';
 export { InferenceExceptionFilter, toHttp, type ErrorBody } from './inference-exception.filter.ts';

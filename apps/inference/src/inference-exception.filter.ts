@@ -23,11 +23,25 @@ export interface ErrorBody {
 
 /** Maps the runtime's typed errors to HTTP: 400 invalid, 413 too long, 429 overloaded, 504 deadline, 503 loading. */
 export function toHttp(error: unknown): { status: number; body: ErrorBody; retryAfterSeconds?: number } {
-  if (error instanceof InvalidRequestError) return { status: 400, body: { error: { code: error.code, message: error.message, details: error.details } } };
+  if (error instanceof InvalidRequestError)
+    return {
+      status: 400,
+      body: { error: { code: error.code, message: error.message, details: error.details } },
+    };
   if (error instanceof PromptInputError) {
-    return { status: 400, body: { error: { code: 'INVALID_REQUEST', message: error.message, details: error.missing.map((m) => ({ path: `/${m}`, message: 'required' })) } } };
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'INVALID_REQUEST',
+          message: error.message,
+          details: error.missing.map((m) => ({ path: `/${m}`, message: 'required' })),
+        },
+      },
+    };
   }
-  if (error instanceof InputTooLongError) return { status: 413, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof InputTooLongError)
+    return { status: 413, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof OverloadedError) {
     return {
       status: 429,
@@ -35,14 +49,27 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody; retry
       retryAfterSeconds: Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
     };
   }
-  if (error instanceof DeadlineExceededError) return { status: 504, body: { error: { code: error.code, message: error.message, stage: error.stage } } };
-  if (error instanceof ModelUnavailableError) return { status: 503, body: { error: { code: error.code, message: error.message } } };
-  if (error instanceof ModelDirNotAllowedError) return { status: 403, body: { error: { code: error.code, message: error.message } } };
-  if (error instanceof ModelLoadError) return { status: 422, body: { error: { code: error.code, message: error.message } } };
-  if (error instanceof GenerationFailedError) return { status: 500, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof DeadlineExceededError)
+    return { status: 504, body: { error: { code: error.code, message: error.message, stage: error.stage } } };
+  if (error instanceof ModelUnavailableError)
+    return { status: 503, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof ModelDirNotAllowedError)
+    return { status: 403, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof ModelLoadError)
+    return { status: 422, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof GenerationFailedError)
+    return { status: 500, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return { status, body: { error: { code: status === 404 ? 'NOT_FOUND' : status < 500 ? 'INVALID_REQUEST' : 'INTERNAL', message: error.message } } };
+    return {
+      status,
+      body: {
+        error: {
+          code: status === 404 ? 'NOT_FOUND' : status < 500 ? 'INVALID_REQUEST' : 'INTERNAL',
+          message: error.message,
+        },
+      },
+    };
   }
   return { status: 500, body: { error: { code: 'INTERNAL', message: 'internal error' } } };
 }
@@ -62,7 +89,10 @@ export class InferenceExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body, retryAfterSeconds } = toHttp(error);
     if (status >= 500 && status !== 503 && status !== 504) {
-      this.logger.error({ status, code: body.error.code, errorName: (error as Error)?.name }, 'inference request failed');
+      this.logger.error(
+        { status, code: body.error.code, errorName: (error as Error)?.name },
+        'inference request failed',
+      );
     }
     const model = this.inference.model;
     if (retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(retryAfterSeconds));

@@ -1,17 +1,34 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { isTaskName, type TaskName } from '@radflow/prompts';
 import type { Response } from 'express';
 import { InferenceExceptionFilter } from './inference-exception.filter.ts';
 import { InferenceService, type EnrichResponse, type TaskResponse } from './inference.service.ts';
-import { InvalidRequestError, validateEnrichRequest, validateReloadRequest, validateTaskRequest } from './request-validation.ts';
-
-
+import {
+  InvalidRequestError,
+  validateEnrichRequest,
+  validateReloadRequest,
+  validateTaskRequest,
+} from './request-validation.ts';
 
 /** X-Deadline-Ms header, when the body has no deadlineMs. */
 function headerDeadline(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Number(value);
-  if (!Number.isInteger(ms) || ms < 1) throw new InvalidRequestError('invalid X-Deadline-Ms header', [{ path: 'header:x-deadline-ms', message: 'must be a positive integer' }]);
+  if (!Number.isInteger(ms) || ms < 1)
+    throw new InvalidRequestError('invalid X-Deadline-Ms header', [
+      { path: 'header:x-deadline-ms', message: 'must be a positive integer' },
+    ]);
   return ms;
 }
 
@@ -22,18 +39,37 @@ export class InferenceController {
 
   @Post('v1/tasks/:task')
   @HttpCode(200)
-  async task(@Param('task') task: string, @Body() body: unknown, @Headers('x-deadline-ms') deadlineHeader?: string): Promise<TaskResponse> {
-    if (!isTaskName(task)) throw new InvalidRequestError(`unknown task "${task}"`, [{ path: 'path:task', message: 'unknown task' }]);
+  async task(
+    @Param('task') task: string,
+    @Body() body: unknown,
+    @Headers('x-deadline-ms') deadlineHeader?: string,
+  ): Promise<TaskResponse> {
+    if (!isTaskName(task))
+      throw new InvalidRequestError(`unknown task "${task}"`, [
+        { path: 'path:task', message: 'unknown task' },
+      ]);
     const request = validateTaskRequest(task as TaskName, body);
     const { deadlineMs, maxNewTokens, ...inputs } = request;
-    return this.inference.runTask(task, inputs, this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)), maxNewTokens);
+    return this.inference.runTask(
+      task,
+      inputs,
+      this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
+      maxNewTokens,
+    );
   }
 
   @Post('v1/enrich')
   @HttpCode(200)
-  async enrich(@Body() body: unknown, @Headers('x-deadline-ms') deadlineHeader?: string): Promise<EnrichResponse> {
+  async enrich(
+    @Body() body: unknown,
+    @Headers('x-deadline-ms') deadlineHeader?: string,
+  ): Promise<EnrichResponse> {
     const { deadlineMs, maxNewTokens, ...input } = validateEnrichRequest(body);
-    return this.inference.enrich(input, this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)), maxNewTokens);
+    return this.inference.enrich(
+      input,
+      this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
+      maxNewTokens,
+    );
   }
 
   @Get('health')

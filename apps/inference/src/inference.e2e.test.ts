@@ -4,13 +4,15 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelCopiesRoot, modelCopy, startInference, type RunningInference } from './testing.ts';
 
-const schema = (file: string) => JSON.parse(readFileSync(new URL(`../../../schemas/api/${file}`, import.meta.url), 'utf8')) as object;
+const schema = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../../schemas/api/${file}`, import.meta.url), 'utf8')) as object;
 const ajv = new Ajv2020({ strict: false });
 const taskResponse = ajv.compile(schema('inference.task-response.v1.schema.json'));
 const enrichResponse = ajv.compile(schema('inference.enrich-response.v1.schema.json'));
 const errorResponse = ajv.compile(schema('inference.error.v1.schema.json'));
 
-const report = 'FINDINGS: Endotracheal tube 4 cm above the carina. Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Small effusion.';
+const report =
+  'FINDINGS: Endotracheal tube 4 cm above the carina. Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Small effusion.';
 const inputs: Record<string, string> = {
   report,
   findings: 'Mild cardiomegaly. Small left pleural effusion.',
@@ -19,7 +21,11 @@ const inputs: Record<string, string> = {
   priorReport: 'FINDINGS: Normal heart size. No effusion.',
 };
 const bodyFor = (task: string) =>
-  Object.fromEntries(taskCatalog.tasks[task as keyof typeof taskCatalog.tasks].placeholders.map((p) => (p === 'prior_report' ? 'priorReport' : p)).map((k) => [k, inputs[k]]));
+  Object.fromEntries(
+    taskCatalog.tasks[task as keyof typeof taskCatalog.tasks].placeholders
+      .map((p) => (p === 'prior_report' ? 'priorReport' : p))
+      .map((k) => [k, inputs[k]]),
+  );
 
 let service: RunningInference;
 beforeAll(async () => {
@@ -32,20 +38,33 @@ afterAll(async () => {
 
 describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
   it('reports health and readiness with the loaded model', async () => {
-    expect(await service.get('/health')).toEqual({ status: 200, body: { status: 'ok', model: { name: 'radflow-tiny-random', version: '0.1.0' } } });
+    expect(await service.get('/health')).toEqual({
+      status: 200,
+      body: { status: 'ok', model: { name: 'radflow-tiny-random', version: '0.1.0' } },
+    });
     const ready = await service.get('/ready');
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ ready: true, model: { name: 'radflow-tiny-random', version: '0.1.0' }, provider: 'cpu' });
+    expect(ready.body).toMatchObject({
+      ready: true,
+      model: { name: 'radflow-tiny-random', version: '0.1.0' },
+      provider: 'cpu',
+    });
   });
 
   it.each(TASK_NAMES)('POST /v1/tasks/%s answers a preliminary, AI-generated draft', async (task) => {
     const { status, body } = await service.post(`/v1/tasks/${task}`, { ...bodyFor(task), maxNewTokens: 16 });
     expect(status).toBe(200);
     expect(taskResponse(body), JSON.stringify(taskResponse.errors)).toBe(true);
-    expect(body).toMatchObject({ task, status: 'preliminary', aiGenerated: true, model: { name: 'radflow-tiny-random', version: '0.1.0' } });
+    expect(body).toMatchObject({
+      task,
+      status: 'preliminary',
+      aiGenerated: true,
+      model: { name: 'radflow-tiny-random', version: '0.1.0' },
+    });
     if (taskCatalog.tasks[task].answer === 'labels') {
       expect(body.parseError).toBeNull();
-      for (const label of body.result.labels) expect(taskCatalog.tasks[task].vocabulary?.ids).toContain(label);
+      for (const label of body.result.labels)
+        expect(taskCatalog.tasks[task].vocabulary?.ids).toContain(label);
     }
   });
 
@@ -53,13 +72,28 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
     const without = await service.post('/v1/enrich', { findings: inputs.findings, report, maxNewTokens: 12 });
     expect(without.status).toBe(200);
     expect(enrichResponse(without.body), JSON.stringify(enrichResponse.errors)).toBe(true);
-    expect(Object.keys(without.body.tasks).sort()).toEqual(['abnormality_labels', 'device_labels', 'impression']);
+    expect(Object.keys(without.body.tasks).sort()).toEqual([
+      'abnormality_labels',
+      'device_labels',
+      'impression',
+    ]);
     expect(without.body.temporal).toBeNull();
-    const withPrior = await service.post('/v1/enrich', { findings: inputs.findings, report, priorReport: inputs.priorReport, maxNewTokens: 12 });
+    const withPrior = await service.post('/v1/enrich', {
+      findings: inputs.findings,
+      report,
+      priorReport: inputs.priorReport,
+      maxNewTokens: 12,
+    });
     expect(withPrior.status).toBe(200);
     expect(enrichResponse(withPrior.body), JSON.stringify(enrichResponse.errors)).toBe(true);
     expect(Object.keys(withPrior.body.tasks)).toHaveLength(5);
-    expect(withPrior.body.temporal).toEqual(expect.objectContaining({ added: expect.any(Array), removed: expect.any(Array), changed: expect.any(Array) }));
+    expect(withPrior.body.temporal).toEqual(
+      expect.objectContaining({
+        added: expect.any(Array),
+        removed: expect.any(Array),
+        changed: expect.any(Array),
+      }),
+    );
     expect(withPrior.body.devices).toEqual(withPrior.body.tasks.device_labels.result.labels);
   });
 
@@ -76,13 +110,19 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
     );
     expect(JSON.stringify(missing.body)).not.toContain('Endotracheal');
     expect((await service.post('/v1/tasks/not_a_task', { report })).status).toBe(400);
-    expect((await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-deadline-ms': 'soon' })).status).toBe(400);
+    expect(
+      (await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-deadline-ms': 'soon' })).status,
+    ).toBe(400);
     expect((await service.post('/v1/enrich', '{"findings": ')).status).toBe(400);
-    expect((await service.post('/v1/tasks/impression', { findings: 42 })).body.error.details).toEqual([{ path: '/findings', message: 'must be string' }]);
+    expect((await service.post('/v1/tasks/impression', { findings: 42 })).body.error.details).toEqual([
+      { path: '/findings', message: 'must be string' },
+    ]);
   });
 
   it('answers 413 for a prompt longer than the context window', async () => {
-    const { status, body } = await service.post('/v1/tasks/impression', { findings: 'effusion '.repeat(700) });
+    const { status, body } = await service.post('/v1/tasks/impression', {
+      findings: 'effusion '.repeat(700),
+    });
     expect(status).toBe(413);
     expect(body.error.code).toBe('INPUT_TOO_LONG');
   });
@@ -92,9 +132,17 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
     expect(viaBody.status).toBe(504);
     expect(errorResponse(viaBody.body)).toBe(true);
     expect(viaBody.body).toMatchObject({ error: { code: 'DEADLINE_EXCEEDED' }, model: { version: '0.1.0' } });
-    const viaHeader = await service.post('/v1/tasks/impression', { findings: inputs.findings }, { 'x-deadline-ms': '1' });
+    const viaHeader = await service.post(
+      '/v1/tasks/impression',
+      { findings: inputs.findings },
+      { 'x-deadline-ms': '1' },
+    );
     expect(viaHeader.status).toBe(504);
-    const generating = await service.post('/v1/tasks/impression', { findings: inputs.findings, deadlineMs: 40, maxNewTokens: 2048 });
+    const generating = await service.post('/v1/tasks/impression', {
+      findings: inputs.findings,
+      deadlineMs: 40,
+      maxNewTokens: 2048,
+    });
     expect(generating.status).toBe(504);
     expect(generating.body.error.stage).toBe('generating');
   });
@@ -105,7 +153,9 @@ describe('overload', () => {
     const small = await startInference({ maxBatch: 1, queueLimit: 1, maxWaitMs: 0 });
     try {
       const results = await Promise.all(
-        Array.from({ length: 24 }, () => small.post('/v1/tasks/impression', { findings: inputs.findings, maxNewTokens: 64 })),
+        Array.from({ length: 24 }, () =>
+          small.post('/v1/tasks/impression', { findings: inputs.findings, maxNewTokens: 64 }),
+        ),
       );
       const statuses = results.map((r) => r.status);
       expect(statuses).toContain(429);
@@ -139,11 +189,15 @@ describe('hot reload', () => {
       const reloadStarted = performance.now();
       const reload = await live.post('/admin/reload', { modelDir: nextDir });
       const reloadEnded = performance.now();
-      while (calls.filter((c) => c.started > reloadEnded).length < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (calls.filter((c) => c.started > reloadEnded).length < 6)
+        await new Promise((resolve) => setTimeout(resolve, 10));
       stop = true;
       await Promise.all(clients);
       expect(reload.status).toBe(200);
-      expect(reload.body).toMatchObject({ previous: { version: '0.1.0' }, current: { version: '0.2.0-hot' } });
+      expect(reload.body).toMatchObject({
+        previous: { version: '0.1.0' },
+        current: { version: '0.2.0-hot' },
+      });
       expect(calls.map((c) => c.status).every((status) => status === 200)).toBe(true);
       // Requests were in flight across the swap, and none failed.
       expect(calls.some((c) => c.version === '0.1.0' && c.ended > reloadStarted)).toBe(true);
@@ -151,7 +205,10 @@ describe('hot reload', () => {
       expect(calls.filter((c) => c.started > reloadEnded).every((c) => c.version === '0.2.0-hot')).toBe(true);
       expect(versions).toContain('0.1.0');
       expect(versions.at(-1)).toBe('0.2.0-hot');
-      expect((await live.get('/ready')).body.model).toEqual({ name: 'radflow-tiny-random', version: '0.2.0-hot' });
+      expect((await live.get('/ready')).body.model).toEqual({
+        name: 'radflow-tiny-random',
+        version: '0.2.0-hot',
+      });
     } finally {
       await live.close();
     }

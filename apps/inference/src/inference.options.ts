@@ -20,7 +20,10 @@ export interface InferenceOptions {
 }
 
 /** The inference settings from radflow's configuration (MODEL_DIR, INFERENCE_MAX_BATCH, INFERENCE_QUEUE_LIMIT, ...). */
-export function inferenceOptionsFromConfig(config: RadflowConfig, overrides: Partial<InferenceOptions> = {}): InferenceOptions {
+export function inferenceOptionsFromConfig(
+  config: RadflowConfig,
+  overrides: Partial<InferenceOptions> = {},
+): InferenceOptions {
   const modelDir = resolve(config.inference.modelDir);
   return {
     modelDir,

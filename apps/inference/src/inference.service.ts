@@ -6,7 +6,11 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
 
 /** A task's answer as the API returns it: always a preliminary, AI-generated draft naming its model. */
-export type TaskResponse = Omit<TaskOutput, 'answer'> & { status: 'preliminary'; aiGenerated: true; result: TaskOutput['answer'] };
+export type TaskResponse = Omit<TaskOutput, 'answer'> & {
+  status: 'preliminary';
+  aiGenerated: true;
+  result: TaskOutput['answer'];
+};
 
 export interface EnrichResponse {
   model: ModelInfo;
@@ -88,8 +92,16 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     return requested ?? this.options.defaultDeadlineMs;
   }
 
-  async runTask(task: TaskName, inputs: PromptInputs, deadlineMs: number, maxNewTokens?: number): Promise<TaskResponse> {
-    const output = await this.serving.runTask(task, inputs, { deadlineMs, ...(maxNewTokens ? { maxNewTokens } : {}) });
+  async runTask(
+    task: TaskName,
+    inputs: PromptInputs,
+    deadlineMs: number,
+    maxNewTokens?: number,
+  ): Promise<TaskResponse> {
+    const output = await this.serving.runTask(task, inputs, {
+      deadlineMs,
+      ...(maxNewTokens ? { maxNewTokens } : {}),
+    });
     return asResponse(output);
   }
 
@@ -108,7 +120,11 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
       withPrior ? run('temporal_progression', prior) : undefined,
     ]);
     const labels = (r: TaskResponse) => (r.result?.format === 'labels' ? r.result.labels : []);
-    const tasks: EnrichResponse['tasks'] = { impression, abnormality_labels: abnormalities, device_labels: devices };
+    const tasks: EnrichResponse['tasks'] = {
+      impression,
+      abnormality_labels: abnormalities,
+      device_labels: devices,
+    };
     if (temporalFindings) tasks.temporal_findings = temporalFindings;
     if (temporalProgression) tasks.temporal_progression = temporalProgression;
     return {
@@ -122,8 +138,12 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
         temporalFindings && temporalProgression
           ? {
               added: temporalFindings.result?.format === 'added_removed' ? temporalFindings.result.added : [],
-              removed: temporalFindings.result?.format === 'added_removed' ? temporalFindings.result.removed : [],
-              changed: temporalProgression.result?.format === 'progression' ? temporalProgression.result.progression : [],
+              removed:
+                temporalFindings.result?.format === 'added_removed' ? temporalFindings.result.removed : [],
+              changed:
+                temporalProgression.result?.format === 'progression'
+                  ? temporalProgression.result.progression
+                  : [],
             }
           : null,
       tasks,

@@ -8,7 +8,10 @@ import { InferenceModule } from './inference.module.ts';
 
 // Runs the model service alone (INFERENCE_PORT, default 8090); the all-in-one host composes InferenceModule instead.
 const config = loadConfig();
-const app = await NestFactory.create<NestExpressApplication>(InferenceModule.forRoot(inferenceOptionsFromConfig(config)), { logger: ['error', 'warn'] });
+const app = await NestFactory.create<NestExpressApplication>(
+  InferenceModule.forRoot(inferenceOptionsFromConfig(config)),
+  { logger: ['error', 'warn'] },
+);
 app.useBodyParser('json', { limit: '1mb' });
 // Malformed JSON fails in the body parser, before the controller's filter: give it the same error body.
 app.useGlobalFilters(app.get(InferenceExceptionFilter));

@@ -32,7 +32,10 @@ export class InvalidRequestError extends Error {
 function issues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
   return (errors ?? []).map((e) => ({
     path: e.instancePath || '/',
-    message: e.keyword === 'additionalProperties' ? `unknown field "${String(e.params.additionalProperty)}"` : (e.message ?? 'invalid'),
+    message:
+      e.keyword === 'additionalProperties'
+        ? `unknown field "${String(e.params.additionalProperty)}"`
+        : (e.message ?? 'invalid'),
   }));
 }
 
@@ -62,9 +65,22 @@ export interface EnrichRequestBody {
 }
 
 const taskCheckers = Object.fromEntries(
-  TASK_NAMES.map((task) => [task, checker<TaskRequestBody>(ajv.getSchema(`${TASK_REQUEST}#/$defs/${task}`) as ValidateFunction, `${task} request`)]),
+  TASK_NAMES.map((task) => [
+    task,
+    checker<TaskRequestBody>(
+      ajv.getSchema(`${TASK_REQUEST}#/$defs/${task}`) as ValidateFunction,
+      `${task} request`,
+    ),
+  ]),
 ) as Record<TaskName, (body: unknown) => TaskRequestBody>;
 
-export const validateTaskRequest = (task: TaskName, body: unknown): TaskRequestBody => taskCheckers[task](body);
-export const validateEnrichRequest = checker<EnrichRequestBody>(ajv.compile(schema('inference.enrich-request.v1.schema.json')), 'enrich request');
-export const validateReloadRequest = checker<{ modelDir: string }>(ajv.compile(schema('inference.reload-request.v1.schema.json')), 'reload request');
+export const validateTaskRequest = (task: TaskName, body: unknown): TaskRequestBody =>
+  taskCheckers[task](body);
+export const validateEnrichRequest = checker<EnrichRequestBody>(
+  ajv.compile(schema('inference.enrich-request.v1.schema.json')),
+  'enrich request',
+);
+export const validateReloadRequest = checker<{ modelDir: string }>(
+  ajv.compile(schema('inference.reload-request.v1.schema.json')),
+  'reload request',
+);

@@ -13,11 +13,19 @@ import type { InferenceOptions } from './inference.options.ts';
 export const tinyModelDir = fileURLToPath(new URL('../../../models/tiny-random/', import.meta.url));
 export const modelCopiesRoot = mkdtempSync(join(tmpdir(), 'radflow-inference-models-'));
 
+/** Parsed JSON bodies: tests read nested fields and assert on them, so they are left untyped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 export interface RunningInference {
   app: INestApplication;
   url: string;
-  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
-  get(path: string): Promise<{ status: number; body: any }>;
+  post(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: Json; headers: Headers }>;
+  get(path: string): Promise<{ status: number; body: Json }>;
   close(): Promise<void>;
 }
 

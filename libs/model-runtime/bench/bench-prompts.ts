@@ -11,13 +11,29 @@ const reports = [
 export function benchPrompts(specialTokens: Partial<SpecialTokens>): string[] {
   const options = { specialTokens };
   return [
-    buildPrompt('impression', { findings: 'The heart size is normal. The lungs are clear. No pleural effusion or pneumothorax.' }, options),
+    buildPrompt(
+      'impression',
+      { findings: 'The heart size is normal. The lungs are clear. No pleural effusion or pneumothorax.' },
+      options,
+    ),
     buildPrompt('abnormality_labels', { report: reports[2] as string }, options),
     buildPrompt('device_labels', { report: reports[1] as string }, options),
     buildPrompt('extract_findings', { report: reports[0] as string }, options),
-    buildPrompt('qa_comprehension', { report: reports[3] as string, question: 'Is there a pneumothorax?' }, options),
-    buildPrompt('temporal_findings', { report: reports[2] as string, priorReport: reports[0] as string }, options),
-    buildPrompt('cleanup', { text: 'Interval increase of the small left pleural effusion, recommend follow-up.' }, options),
+    buildPrompt(
+      'qa_comprehension',
+      { report: reports[3] as string, question: 'Is there a pneumothorax?' },
+      options,
+    ),
+    buildPrompt(
+      'temporal_findings',
+      { report: reports[2] as string, priorReport: reports[0] as string },
+      options,
+    ),
+    buildPrompt(
+      'cleanup',
+      { text: 'Interval increase of the small left pleural effusion, recommend follow-up.' },
+      options,
+    ),
     buildPrompt('impression', { findings: 'Left lower lobe consolidation. No pneumothorax.' }, options),
   ];
 }

@@ -14,7 +14,11 @@ interface ChartInput {
   summary: { speedupBatch1: number; speedupBatch8: number };
 }
 
-const colors: Record<string, string> = { 'radflow-engine': '#2563eb', 'radflow-scheduler': '#60a5fa', transformers: '#f97316' };
+const colors: Record<string, string> = {
+  'radflow-engine': '#2563eb',
+  'radflow-scheduler': '#60a5fa',
+  transformers: '#f97316',
+};
 
 function bars(title: string, unit: string, rows: ChartRow[], value: (r: ChartRow) => number): string {
   const width = 460;

@@ -21,7 +21,13 @@ const option = (name: string, fallback: string) => {
   return at >= 0 && args[at + 1] ? (args[at + 1] as string) : fallback;
 };
 const trained = join(repoRoot, 'models/radflow-cxr-small');
-const modelDir = resolve(repoRoot, option('model', existsSync(join(trained, 'radflow-model.json')) ? trained : join(repoRoot, 'models/tiny-random')));
+const modelDir = resolve(
+  repoRoot,
+  option(
+    'model',
+    existsSync(join(trained, 'radflow-model.json')) ? trained : join(repoRoot, 'models/tiny-random'),
+  ),
+);
 const newTokens = option('tokens', '64');
 const reps = option('reps', '3');
 const threads = option('threads', '1');
@@ -39,10 +45,13 @@ function transformersLayout(): { root: string; id: string } {
   const dir = join(root, id);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   cpSync(join(modelDir, manifest.onnx.model), join(dir, 'onnx', 'model.onnx'));
-  for (const file of [manifest.tokenizer, 'tokenizer_config.json']) cpSync(join(modelDir, file), join(dir, file));
+  for (const file of [manifest.tokenizer, 'tokenizer_config.json'])
+    cpSync(join(modelDir, file), join(dir, file));
   const config = JSON.parse(readFileSync(join(modelDir, manifest.config), 'utf8')) as Record<string, unknown>;
   const known = ['phi', 'llama', 'gpt2', 'mistral', 'qwen2'];
-  const adapted = known.includes(String(config.model_type)) ? config : { ...config, model_type: 'llama', architectures: ['LlamaForCausalLM'] };
+  const adapted = known.includes(String(config.model_type))
+    ? config
+    : { ...config, model_type: 'llama', architectures: ['LlamaForCausalLM'] };
   writeFileSync(join(dir, 'config.json'), JSON.stringify(adapted, null, 2));
   return { root, id };
 }
@@ -66,8 +75,24 @@ try {
       process.stderr.write(`bench: ${engine} batch ${batch} ...\n`);
       const out = execFileSync(
         process.execPath,
-        ['--import', 'tsx', join(here, 'worker.ts'), engine, batch, newTokens, reps, modelDir, threads, layout.root, layout.id],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OMP_NUM_THREADS: threads } },
+        [
+          '--import',
+          'tsx',
+          join(here, 'worker.ts'),
+          engine,
+          batch,
+          newTokens,
+          reps,
+          modelDir,
+          threads,
+          layout.root,
+          layout.id,
+        ],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+          env: { ...process.env, OMP_NUM_THREADS: threads },
+        },
       );
       rows.push(JSON.parse(out.trim().split('\n').at(-1) as string) as Row);
     }
@@ -76,17 +101,33 @@ try {
   rmSync(layout.root, { recursive: true, force: true });
 }
 
-const find = (engine: string, batch: number) => rows.find((r) => r.engine === engine && r.batch === batch) as Row;
-const speedup = (batch: number, engine = 'radflow-engine') => find(engine, batch).tokensPerSecond / find('transformers', batch).tokensPerSecond;
-const sameIds = (batch: number) => JSON.stringify(find('radflow-engine', batch).ids) === JSON.stringify(find('transformers', batch).ids);
+const find = (engine: string, batch: number) =>
+  rows.find((r) => r.engine === engine && r.batch === batch) as Row;
+const speedup = (batch: number, engine = 'radflow-engine') =>
+  find(engine, batch).tokensPerSecond / find('transformers', batch).tokensPerSecond;
+const sameIds = (batch: number) =>
+  JSON.stringify(find('radflow-engine', batch).ids) === JSON.stringify(find('transformers', batch).ids);
 
 const model = `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')})`;
-console.log(`\nModel: ${model}; ${newTokens} new tokens per sequence (greedy, no early stop), median of ${reps} runs, ${threads} intra-op thread(s)`);
-console.log(`Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; onnxruntime-node 1.30.0 for both\n`);
+console.log(
+  `\nModel: ${model}; ${newTokens} new tokens per sequence (greedy, no early stop), median of ${reps} runs, ${threads} intra-op thread(s)`,
+);
+console.log(
+  `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; onnxruntime-node 1.30.0 for both\n`,
+);
 const header = ['engine', 'batch', 'tokens/s', 'TTFT ms', 'run ms', 'tokens/run', 'peak RSS MB'];
-const table = rows.map((r) => [r.engine, String(r.batch), r.tokensPerSecond.toFixed(0), r.ttftMs.toFixed(1), r.wallMs.toFixed(1), String(r.tokensPerRun), r.peakRssMb.toFixed(0)]);
+const table = rows.map((r) => [
+  r.engine,
+  String(r.batch),
+  r.tokensPerSecond.toFixed(0),
+  r.ttftMs.toFixed(1),
+  r.wallMs.toFixed(1),
+  String(r.tokensPerRun),
+  r.peakRssMb.toFixed(0),
+]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
-const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+const line = (cells: string[]) =>
+  cells.map((c, i) => (i < 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
 console.log(line(header));
 for (const cells of table) console.log(line(cells));
 const summary = {
@@ -104,7 +145,13 @@ console.log(
 
 const results = {
   model: { name: manifest.name, version: manifest.version, dir: modelDir.replace(repoRoot, '') },
-  settings: { newTokens: Number(newTokens), reps: Number(reps), threads: Number(threads), onnxruntimeNode: '1.30.0', transformers: '4.3.1' },
+  settings: {
+    newTokens: Number(newTokens),
+    reps: Number(reps),
+    threads: Number(threads),
+    onnxruntimeNode: '1.30.0',
+    transformers: '4.3.1',
+  },
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30) },
   measuredAt: new Date().toISOString(),
   rows: rows.map(({ ids: _ids, ...rest }) => rest),

@@ -4,10 +4,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ActiveBatch, DecoderRunner, ModelHandle, Sequence, createDecoderSession, readDecoderConfig, readManifest, silentLogger, TextTokenizer } from '../src/index.ts';
+import {
+  ActiveBatch,
+  DecoderRunner,
+  ModelHandle,
+  Sequence,
+  createDecoderSession,
+  readDecoderConfig,
+  readManifest,
+  silentLogger,
+  TextTokenizer,
+} from '../src/index.ts';
 import { benchPrompts } from './bench-prompts.ts';
 
-const [engine = '', batchArg = '1', newTokensArg = '64', repsArg = '3', modelDir = '', threadsArg = '1', tjsRoot = '', tjsId = ''] = process.argv.slice(2);
+const [
+  engine = '',
+  batchArg = '1',
+  newTokensArg = '64',
+  repsArg = '3',
+  modelDir = '',
+  threadsArg = '1',
+  tjsRoot = '',
+  tjsId = '',
+] = process.argv.slice(2);
 const batch = Number(batchArg);
 const newTokens = Number(newTokensArg);
 const reps = Number(repsArg);
@@ -26,7 +45,13 @@ interface Run {
 async function radflowEngine(): Promise<() => Promise<Run>> {
   const config = readDecoderConfig(modelDir, manifest.config);
   const tokenizer = TextTokenizer.load(modelDir, manifest, config.eosTokenIds, config.padTokenId);
-  const { session, signature } = await createDecoderSession(modelDir, join(modelDir, manifest.onnx.model), config, { providers: ['cpu'], threads }, silentLogger);
+  const { session, signature } = await createDecoderSession(
+    modelDir,
+    join(modelDir, manifest.onnx.model),
+    config,
+    { providers: ['cpu'], threads },
+    silentLogger,
+  );
   const runner = new DecoderRunner(session, signature, tokenizer.padId);
   const ids = prompts.map((p) => tokenizer.encode(p));
   return async () => {
@@ -36,15 +61,27 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
     await active.admit(sequences);
     const ttftMs = performance.now() - start;
     while (active.size > 0) await active.step();
-    return { wallMs: performance.now() - start, ttftMs, tokens: sequences.reduce((n, s) => n + s.tokens.length, 0), firstIds: sequences.map((s) => s.tokens) };
+    return {
+      wallMs: performance.now() - start,
+      ttftMs,
+      tokens: sequences.reduce((n, s) => n + s.tokens.length, 0),
+      firstIds: sequences.map((s) => s.tokens),
+    };
   };
 }
 
 async function radflowScheduler(): Promise<() => Promise<Run>> {
-  const handle = await ModelHandle.load(modelDir, { threads, maxBatch: Math.max(batch, 1), maxWaitMs: 2, queueLimit: 1024 });
+  const handle = await ModelHandle.load(modelDir, {
+    threads,
+    maxBatch: Math.max(batch, 1),
+    maxWaitMs: 2,
+    queueLimit: 1024,
+  });
   return async () => {
     const start = performance.now();
-    const results = await Promise.all(prompts.map((p) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: newTokens })));
+    const results = await Promise.all(
+      prompts.map((p) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: newTokens })),
+    );
     return {
       wallMs: performance.now() - start,
       ttftMs: results.reduce((n, r) => n + r.firstTokenMs, 0) / results.length,
@@ -65,7 +102,9 @@ async function transformers(): Promise<() => Promise<Run>> {
     device: 'cpu',
     session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
   });
-  const eos = (JSON.parse(readFileSync(join(tjsRoot, tjsId, 'config.json'), 'utf8')) as { eos_token_id: number }).eos_token_id;
+  const eos = (
+    JSON.parse(readFileSync(join(tjsRoot, tjsId, 'config.json'), 'utf8')) as { eos_token_id: number }
+  ).eos_token_id;
   return async () => {
     const inputs = tokenizer(prompts, { padding: true });
     let puts = 0;
@@ -78,7 +117,14 @@ async function transformers(): Promise<() => Promise<Run>> {
       },
       end() {},
     };
-    const out = (await model.generate({ ...inputs, max_new_tokens: newTokens, min_new_tokens: newTokens, do_sample: false, eos_token_id: eos, streamer } as never)) as {
+    const out = (await model.generate({
+      ...inputs,
+      max_new_tokens: newTokens,
+      min_new_tokens: newTokens,
+      do_sample: false,
+      eos_token_id: eos,
+      streamer,
+    } as never)) as {
       dims: number[];
       tolist(): bigint[][];
     };
@@ -89,11 +135,17 @@ async function transformers(): Promise<() => Promise<Run>> {
   };
 }
 
-const run = engine === 'radflow-engine' ? await radflowEngine() : engine === 'radflow-scheduler' ? await radflowScheduler() : await transformers();
+const run =
+  engine === 'radflow-engine'
+    ? await radflowEngine()
+    : engine === 'radflow-scheduler'
+      ? await radflowScheduler()
+      : await transformers();
 await run(); // warm-up
 const runs: Run[] = [];
 for (let i = 0; i < reps; i += 1) runs.push(await run());
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const tokensPerSecond = median(runs.map((r) => (r.tokens / r.wallMs) * 1000));
 console.log(
   JSON.stringify({

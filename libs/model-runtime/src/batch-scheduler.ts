@@ -1,6 +1,11 @@
 import { ActiveBatch, Sequence, type StopReason } from './active-batch.ts';
 import type { DecoderRunner } from './decoder-runner.ts';
-import { DeadlineExceededError, GenerationFailedError, ModelUnavailableError, OverloadedError } from './errors.ts';
+import {
+  DeadlineExceededError,
+  GenerationFailedError,
+  ModelUnavailableError,
+  OverloadedError,
+} from './errors.ts';
 import type { TokenConstraint } from './label-constraint.ts';
 import type { RuntimeLogger } from './logger.ts';
 
@@ -77,9 +82,12 @@ export class BatchScheduler {
   }
 
   submit(request: SubmitRequest): Promise<SequenceResult> {
-    if (this.closing) return Promise.reject(new ModelUnavailableError('model is draining after a reload; retry'));
+    if (this.closing)
+      return Promise.reject(new ModelUnavailableError('model is draining after a reload; retry'));
     if (this.queue.length >= this.options.queueLimit) {
-      const retryAfterMs = Math.ceil(this.averageRequestMs * Math.max(1, this.queue.length / this.options.maxBatch));
+      const retryAfterMs = Math.ceil(
+        this.averageRequestMs * Math.max(1, this.queue.length / this.options.maxBatch),
+      );
       return Promise.reject(new OverloadedError(this.options.queueLimit, retryAfterMs));
     }
     const remaining = request.deadlineAt - Date.now();
@@ -117,7 +125,10 @@ export class BatchScheduler {
     pending.sequence.cancelled = true;
     const index = this.queue.indexOf(pending);
     if (index >= 0) this.queue.splice(index, 1);
-    this.settle(pending, new DeadlineExceededError(pending.admitted ? 'generating' : 'queued', pending.request.deadlineMs));
+    this.settle(
+      pending,
+      new DeadlineExceededError(pending.admitted ? 'generating' : 'queued', pending.request.deadlineMs),
+    );
   }
 
   private settle(pending: Pending, outcome: SequenceResult | Error): void {
@@ -137,12 +148,21 @@ export class BatchScheduler {
     this.running = true;
     try {
       while (this.queue.length > 0 || this.batch.size > 0) {
-        if (this.queue.length > 0 && this.batch.size < this.options.maxBatch && (this.options.continuous || this.batch.size === 0)) {
+        if (
+          this.queue.length > 0 &&
+          this.batch.size < this.options.maxBatch &&
+          (this.options.continuous || this.batch.size === 0)
+        ) {
           if (this.batch.size === 0) await this.waitForCompanions();
           const joining = this.queue.splice(0, this.options.maxBatch - this.batch.size);
           await this.run(joining, () => this.batch.admit(joining.map((p) => p.sequence)), true);
         }
-        if (this.batch.size > 0) await this.run([...this.inFlight].filter((p) => p.admitted), () => this.batch.step(), false);
+        if (this.batch.size > 0)
+          await this.run(
+            [...this.inFlight].filter((p) => p.admitted),
+            () => this.batch.step(),
+            false,
+          );
       }
     } finally {
       this.running = false;

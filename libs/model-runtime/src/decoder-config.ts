@@ -40,7 +40,10 @@ export function readDecoderConfig(dir: string, file: string): DecoderConfig {
   const numKeyValueHeads = firstNumber(raw, ['num_key_value_heads']) ?? numHeads;
   const headDim = firstNumber(raw, ['head_dim']) ?? (hidden && numHeads ? hidden / numHeads : undefined);
   if (!numLayers || !numKeyValueHeads || !headDim || !Number.isInteger(headDim)) {
-    throw new ModelLoadError(dir, `${file} lacks num_hidden_layers / num_attention_heads / hidden_size (or head_dim)`);
+    throw new ModelLoadError(
+      dir,
+      `${file} lacks num_hidden_layers / num_attention_heads / hidden_size (or head_dim)`,
+    );
   }
   return {
     numLayers,

@@ -59,7 +59,13 @@ export class DecoderRunner {
       this.signature.kvType === 'float16'
         ? new ort.Tensor('float16', new Uint16Array(0), [rows, heads, 0, headDim])
         : new ort.Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim]);
-    const past = { rows, pastLength: 0, pads, keys: this.signature.pastKeyNames.map(empty), values: this.signature.pastValueNames.map(empty) };
+    const past = {
+      rows,
+      pastLength: 0,
+      pads,
+      keys: this.signature.pastKeyNames.map(empty),
+      values: this.signature.pastValueNames.map(empty),
+    };
     return this.run(past, ids, mask, positions, length, false);
   }
 
@@ -84,7 +90,14 @@ export class DecoderRunner {
     return type === 'int64' ? new BigInt64Array(length) : new Int32Array(length);
   }
 
-  private async run(past: KvBatch, ids: IntArray, mask: IntArray, positions: IntArray, length: number, useCache: boolean): Promise<StepResult> {
+  private async run(
+    past: KvBatch,
+    ids: IntArray,
+    mask: IntArray,
+    positions: IntArray,
+    length: number,
+    useCache: boolean,
+  ): Promise<StepResult> {
     const rows = past.rows;
     const total = past.pastLength + length;
     const feeds: Record<string, ort.Tensor> = {
@@ -92,7 +105,8 @@ export class DecoderRunner {
       attention_mask: intTensor(mask, [rows, total]),
     };
     if (this.signature.hasPositionIds) feeds.position_ids = intTensor(positions, [rows, length]);
-    if (this.signature.hasUseCacheBranch) feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]);
+    if (this.signature.hasUseCacheBranch)
+      feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]);
     this.signature.pastKeyNames.forEach((name, layer) => (feeds[name] = past.keys[layer] as ort.Tensor));
     this.signature.pastValueNames.forEach((name, layer) => (feeds[name] = past.values[layer] as ort.Tensor));
     const out = await this.session.run(feeds);
@@ -122,7 +136,9 @@ function set(array: IntArray, index: number, value: number): void {
 }
 
 function intTensor(values: IntArray, dims: number[]): ort.Tensor {
-  return values instanceof BigInt64Array ? new ort.Tensor('int64', values, dims) : new ort.Tensor('int32', values, dims);
+  return values instanceof BigInt64Array
+    ? new ort.Tensor('int64', values, dims)
+    : new ort.Tensor('int32', values, dims);
 }
 
 /** Copies each row's last-position logits out of [rows, length, vocab] (float16 widened to float32). */

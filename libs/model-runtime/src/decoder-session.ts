@@ -52,19 +52,30 @@ function tensorShape(session: ort.InferenceSession, name: string): ReadonlyArray
   return meta && meta.isTensor ? meta.shape : [];
 }
 
-export function readSignature(dir: string, session: ort.InferenceSession, config: DecoderConfig): DecoderSignature {
+export function readSignature(
+  dir: string,
+  session: ort.InferenceSession,
+  config: DecoderConfig,
+): DecoderSignature {
   const inputs = session.inputNames;
   const outputs = session.outputNames;
   for (const required of ['input_ids', 'attention_mask']) {
-    if (!inputs.includes(required)) throw new ModelLoadError(dir, `ONNX model has no "${required}" input (inputs: ${inputs.join(', ')})`);
+    if (!inputs.includes(required))
+      throw new ModelLoadError(dir, `ONNX model has no "${required}" input (inputs: ${inputs.join(', ')})`);
   }
   const pastKeyNames = indexed(inputs, PAST, 'key');
   const pastValueNames = indexed(inputs, PAST, 'value');
   const presentKeyNames = indexed(outputs, PRESENT, 'key');
   const presentValueNames = indexed(outputs, PRESENT, 'value');
   const numLayers = pastKeyNames.length;
-  if (numLayers === 0 || [pastValueNames, presentKeyNames, presentValueNames].some((names) => names.length !== numLayers)) {
-    throw new ModelLoadError(dir, 'ONNX model is not a decoder with past: past_key_values.N.key/value inputs and present.N.key/value outputs must match');
+  if (
+    numLayers === 0 ||
+    [pastValueNames, presentKeyNames, presentValueNames].some((names) => names.length !== numLayers)
+  ) {
+    throw new ModelLoadError(
+      dir,
+      'ONNX model is not a decoder with past: past_key_values.N.key/value inputs and present.N.key/value outputs must match',
+    );
   }
   if (!outputs.includes('logits')) throw new ModelLoadError(dir, 'ONNX model has no "logits" output');
   // Heads and head size come from the graph when they are static; config.json otherwise.
@@ -99,7 +110,8 @@ export async function createDecoderSession(
   options: SessionOptions,
   logger: RuntimeLogger,
 ): Promise<LoadedSession> {
-  const requested = options.providers.length > 0 ? options.providers.map((p) => p.trim().toLowerCase()) : ['cpu'];
+  const requested =
+    options.providers.length > 0 ? options.providers.map((p) => p.trim().toLowerCase()) : ['cpu'];
   const candidates = requested.includes('cpu') ? requested : [...requested, 'cpu'];
   const failures: string[] = [];
   // ONNX Runtime prints a native error for a provider library it cannot open; on CPU-only hosts that is expected and
@@ -118,7 +130,15 @@ export async function createDecoderSession(
       });
       const signature = readSignature(dir, session, config);
       logger.info(
-        { provider, requested, failed: failures, threads: options.threads, layers: signature.numLayers, kvType: signature.kvType, mergedExport: signature.hasUseCacheBranch },
+        {
+          provider,
+          requested,
+          failed: failures,
+          threads: options.threads,
+          layers: signature.numLayers,
+          kvType: signature.kvType,
+          mergedExport: signature.hasUseCacheBranch,
+        },
         `execution provider ${provider}`,
       );
       return { session, provider, signature };

@@ -27,7 +27,10 @@ export class OverloadedError extends ModelRuntimeError {
     readonly queueLimit: number,
     readonly retryAfterMs: number,
   ) {
-    super('OVERLOADED', `inference queue is full (limit ${queueLimit}); retry after about ${retryAfterMs} ms`);
+    super(
+      'OVERLOADED',
+      `inference queue is full (limit ${queueLimit}); retry after about ${retryAfterMs} ms`,
+    );
   }
 }
 
@@ -49,7 +52,10 @@ export class InputTooLongError extends ModelRuntimeError {
     readonly promptTokens: number,
     readonly maxPromptTokens: number,
   ) {
-    super('INPUT_TOO_LONG', `prompt has ${promptTokens} tokens; this model accepts at most ${maxPromptTokens}`);
+    super(
+      'INPUT_TOO_LONG',
+      `prompt has ${promptTokens} tokens; this model accepts at most ${maxPromptTokens}`,
+    );
   }
 }
 

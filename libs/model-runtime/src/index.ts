@@ -1,9 +1,27 @@
-export { ModelHandle, defaultRuntimeOptions, type GenerateOptions, type GenerationOutput, type ModelInfo, type ModelRuntimeOptions, type TaskOutput } from './model-handle.ts';
+export {
+  ModelHandle,
+  defaultRuntimeOptions,
+  type GenerateOptions,
+  type GenerationOutput,
+  type ModelInfo,
+  type ModelRuntimeOptions,
+  type TaskOutput,
+} from './model-handle.ts';
 export { ModelHost } from './model-host.ts';
-export { BatchScheduler, type SchedulerOptions, type SequenceResult, type SubmitRequest } from './batch-scheduler.ts';
+export {
+  BatchScheduler,
+  type SchedulerOptions,
+  type SequenceResult,
+  type SubmitRequest,
+} from './batch-scheduler.ts';
 export { ActiveBatch, Sequence, greedy, type StopReason } from './active-batch.ts';
 export { DecoderRunner, type LastLogits, type StepResult } from './decoder-runner.ts';
-export { createDecoderSession, readSignature, type DecoderSignature, type SessionOptions } from './decoder-session.ts';
+export {
+  createDecoderSession,
+  readSignature,
+  type DecoderSignature,
+  type SessionOptions,
+} from './decoder-session.ts';
 export { readDecoderConfig, type DecoderConfig } from './decoder-config.ts';
 export { readManifest, MANIFEST_FILE, type ModelManifest } from './manifest.ts';
 export { TextTokenizer } from './text-tokenizer.ts';

@@ -13,7 +13,14 @@ const data = (b: KvBatch) => Array.from(b.keys[0]?.data as Float32Array);
 
 describe('KV batch bookkeeping', () => {
   it('drops rows and the leading columns that are padding in every kept row', () => {
-    const b = batch([[0, 0, 1, 2], [0, 5, 6, 7], [9, 8, 7, 6]], [2, 1, 0]);
+    const b = batch(
+      [
+        [0, 0, 1, 2],
+        [0, 5, 6, 7],
+        [9, 8, 7, 6],
+      ],
+      [2, 1, 0],
+    );
     const kept = selectRows(b, [0, 1]);
     expect(kept.pastLength).toBe(3);
     expect(kept.pads).toEqual([1, 0]);
@@ -21,7 +28,16 @@ describe('KV batch bookkeeping', () => {
   });
 
   it('stacks batches of different lengths with extra left padding on the shorter', () => {
-    const merged = concatBatches(batch([[1, 2, 3]], [0]), batch([[0, 4], [5, 6]], [1, 0]));
+    const merged = concatBatches(
+      batch([[1, 2, 3]], [0]),
+      batch(
+        [
+          [0, 4],
+          [5, 6],
+        ],
+        [1, 0],
+      ),
+    );
     expect(merged.pastLength).toBe(3);
     expect(merged.pads).toEqual([0, 2, 1]);
     expect(data(merged)).toEqual([1, 2, 3, 0, 0, 4, 0, 5, 6]);

@@ -26,7 +26,15 @@ function emptyLike(data: KvData, length: number): KvData {
 }
 
 /** Copies rows of one cache tensor into another, shifting each right by `shift[r]` positions (more left padding). */
-function copyRows(src: ort.Tensor, srcRows: number[], srcFrom: number, dst: KvData, dstRowOffset: number, dstLength: number, shifts: number[]): void {
+function copyRows(
+  src: ort.Tensor,
+  srcRows: number[],
+  srcFrom: number,
+  dst: KvData,
+  dstRowOffset: number,
+  dstLength: number,
+  shifts: number[],
+): void {
   const [, heads = 0, srcLength = 0, headDim = 0] = src.dims;
   const data = dataOf(src);
   const keep = srcLength - srcFrom;
@@ -49,10 +57,24 @@ export function selectRows(batch: KvBatch, rows: number[]): KvBatch {
   const take = (tensor: ort.Tensor): ort.Tensor => {
     const [, heads = 0, , headDim = 0] = tensor.dims;
     const out = emptyLike(dataOf(tensor), rows.length * heads * pastLength * headDim);
-    copyRows(tensor, rows, cut, out, 0, pastLength, rows.map(() => 0));
+    copyRows(
+      tensor,
+      rows,
+      cut,
+      out,
+      0,
+      pastLength,
+      rows.map(() => 0),
+    );
     return new ort.Tensor(tensor.type, out, [rows.length, heads, pastLength, headDim]);
   };
-  return { rows: rows.length, pastLength, pads: pads.map((pad) => pad - cut), keys: batch.keys.map(take), values: batch.values.map(take) };
+  return {
+    rows: rows.length,
+    pastLength,
+    pads: pads.map((pad) => pad - cut),
+    keys: batch.keys.map(take),
+    values: batch.values.map(take),
+  };
 }
 
 /** Stacks two batches; the shorter one gets more left padding so both share one past length. */
@@ -65,8 +87,24 @@ export function concatBatches(a: KvBatch, b: KvBatch): KvBatch {
   const join = (ta: ort.Tensor, tb: ort.Tensor): ort.Tensor => {
     const [, heads = 0, , headDim = 0] = ta.dims;
     const out = emptyLike(dataOf(ta), (a.rows + b.rows) * heads * pastLength * headDim);
-    copyRows(ta, range(a.rows), 0, out, 0, pastLength, a.pads.map(() => shiftA));
-    copyRows(tb, range(b.rows), 0, out, a.rows, pastLength, b.pads.map(() => shiftB));
+    copyRows(
+      ta,
+      range(a.rows),
+      0,
+      out,
+      0,
+      pastLength,
+      a.pads.map(() => shiftA),
+    );
+    copyRows(
+      tb,
+      range(b.rows),
+      0,
+      out,
+      a.rows,
+      pastLength,
+      b.pads.map(() => shiftB),
+    );
     return new ort.Tensor(ta.type, out, [a.rows + b.rows, heads, pastLength, headDim]);
   };
   return {

@@ -13,14 +13,21 @@ const tokenizer = TextTokenizer.load(tinyModelDir, manifest, config.eosTokenIds,
 
 for (const task of ['abnormality_labels', 'device_labels'] as const) {
   const vocabulary = taskCatalog.tasks[task].vocabulary as LabelVocabulary;
-  const grammar = new LabelGrammar(vocabulary, (text) => tokenizer.encodeFragment(text), tokenizer.endOfTextId);
+  const grammar = new LabelGrammar(
+    vocabulary,
+    (text) => tokenizer.encodeFragment(text),
+    tokenizer.endOfTextId,
+  );
 
   describe(`label grammar for ${task} (real tokenizer)`, () => {
     it('accepts the canonical tokenization of every label set, token by token', () => {
       fc.assert(
         fc.property(fc.subarray(vocabulary.ids), (labels) => {
           const constraint = grammar.start();
-          const answer = [...tokenizer.encodeFragment(formatLabels(labels, vocabulary)), tokenizer.endOfTextId];
+          const answer = [
+            ...tokenizer.encodeFragment(formatLabels(labels, vocabulary)),
+            tokenizer.endOfTextId,
+          ];
           for (const token of answer) {
             expect(constraint.allowed()).toContain(token);
             constraint.advance(token);

@@ -92,14 +92,18 @@ class LabelConstraint implements TokenConstraint {
   private boundary(last: number): number[] {
     if (last === START) return [...this.first.children.keys()];
     if (last === NONE) return [this.endOfTextId];
-    const more = [...this.next.children.entries()].filter(([, child]) => child.maxEnd > last).map(([token]) => token);
+    const more = [...this.next.children.entries()]
+      .filter(([, child]) => child.maxEnd > last)
+      .map(([token]) => token);
     return [this.endOfTextId, ...more];
   }
 
   allowed(): readonly number[] {
     if (this.done) return [this.endOfTextId];
     if (!this.at) return this.boundary(this.last);
-    const tokens = [...this.at.children.entries()].filter(([, child]) => this.fits(child)).map(([token]) => token);
+    const tokens = [...this.at.children.entries()]
+      .filter(([, child]) => this.fits(child))
+      .map(([token]) => token);
     if (this.endsHere(this.at)) tokens.push(...this.boundary(this.at.ends as number));
     return tokens;
   }

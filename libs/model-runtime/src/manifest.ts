@@ -22,7 +22,8 @@ export interface ModelManifest {
 export const MANIFEST_FILE = 'radflow-model.json';
 
 function requireString(dir: string, value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new ModelLoadError(dir, `${MANIFEST_FILE}: "${field}" must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new ModelLoadError(dir, `${MANIFEST_FILE}: "${field}" must be a non-empty string`);
   return value;
 }
 
@@ -59,7 +60,8 @@ export function readManifest(dir: string): ModelManifest {
     tasks: Array.isArray(raw.tasks) ? raw.tasks.filter((t): t is string => typeof t === 'string') : [],
   };
   for (const file of [manifest.onnx.model, manifest.tokenizer, manifest.config]) {
-    if (!existsSync(join(dir, file))) throw new ModelLoadError(dir, `${file} (named in ${MANIFEST_FILE}) not found`);
+    if (!existsSync(join(dir, file)))
+      throw new ModelLoadError(dir, `${file} (named in ${MANIFEST_FILE}) not found`);
   }
   return manifest;
 }

@@ -18,7 +18,13 @@ const parity = readParity(dir);
 const manifest = readManifest(dir);
 const config = readDecoderConfig(dir, manifest.config);
 const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
-const { session, signature } = await createDecoderSession(dir, `${dir}/${manifest.onnx.model}`, config, { providers: ['cpu'], threads: 1 }, silentLogger);
+const { session, signature } = await createDecoderSession(
+  dir,
+  `${dir}/${manifest.onnx.model}`,
+  config,
+  { providers: ['cpu'], threads: 1 },
+  silentLogger,
+);
 const runner = new DecoderRunner(session, signature, tokenizer.padId);
 
 describe("Optimum's merged decoder export (use_cache_branch)", () => {
@@ -41,11 +47,18 @@ describe("Optimum's merged decoder export (use_cache_branch)", () => {
     const first = parity.cases[0]?.generatedIds[0] as number;
     const feeds = (useCache: boolean): Record<string, ort.Tensor> => ({
       input_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(first)]), [1, 1]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(prompt.length + 1).fill(1n), [1, prompt.length + 1]),
+      attention_mask: new ort.Tensor('int64', new BigInt64Array(prompt.length + 1).fill(1n), [
+        1,
+        prompt.length + 1,
+      ]),
       position_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(prompt.length)]), [1, 1]),
       use_cache_branch: new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]),
-      ...Object.fromEntries(signature.pastKeyNames.map((name, i) => [name, prefill.batch.keys[i] as ort.Tensor])),
-      ...Object.fromEntries(signature.pastValueNames.map((name, i) => [name, prefill.batch.values[i] as ort.Tensor])),
+      ...Object.fromEntries(
+        signature.pastKeyNames.map((name, i) => [name, prefill.batch.keys[i] as ort.Tensor]),
+      ),
+      ...Object.fromEntries(
+        signature.pastValueNames.map((name, i) => [name, prefill.batch.values[i] as ort.Tensor]),
+      ),
     });
     const right = (await session.run(feeds(true))).logits as ort.Tensor;
     expect(right.dims).toEqual([1, 1, config.vocabSize]);
@@ -55,7 +68,11 @@ describe("Optimum's merged decoder export (use_cache_branch)", () => {
 
   it('serves tasks through ModelHandle unchanged', async () => {
     const handle = await ModelHandle.load(dir);
-    const out = await handle.runTask('device_labels', { report: 'Right PICC and endotracheal tube in place.' }, { deadlineMs: 10_000 });
+    const out = await handle.runTask(
+      'device_labels',
+      { report: 'Right PICC and endotracheal tube in place.' },
+      { deadlineMs: 10_000 },
+    );
     expect(out.model.name).toBe('radflow-tiny-random-merged');
     expect(out.parseError).toBeNull();
     await handle.drainAndRelease();

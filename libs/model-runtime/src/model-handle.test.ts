@@ -13,7 +13,11 @@ const inputs = {
   question: 'Is there an effusion?',
 };
 
-const batched = await ModelHandle.load(tinyModelDir, { maxBatch: 8, maxWaitMs: 20, providers: ['cuda', 'cpu'] });
+const batched = await ModelHandle.load(tinyModelDir, {
+  maxBatch: 8,
+  maxWaitMs: 20,
+  providers: ['cuda', 'cpu'],
+});
 const single = await ModelHandle.load(tinyModelDir, { maxBatch: 1, maxWaitMs: 0 });
 afterAll(async () => {
   await batched.drainAndRelease();
@@ -35,7 +39,8 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
         expect(out.parseError).toBeNull();
         expect(out.answer?.format).toBe('labels');
         const ids = taskCatalog.tasks[task].vocabulary?.ids ?? [];
-        for (const label of out.answer?.format === 'labels' ? out.answer.labels : []) expect(ids).toContain(label);
+        for (const label of out.answer?.format === 'labels' ? out.answer.labels : [])
+          expect(ids).toContain(label);
       } else {
         expect(out.answer !== null || out.parseError !== null).toBe(true);
       }
@@ -43,19 +48,33 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
   });
 
   it('gives the same answers batched (concurrent) as one at a time', async () => {
-    const tasks = ['impression', 'abnormality_labels', 'device_labels', 'qa_comprehension', 'cleanup', 'temporal_findings'];
-    const together = await Promise.all(tasks.map((task) => batched.runTask(task, inputs, { deadlineMs: 10_000, maxNewTokens: 24 })));
+    const tasks = [
+      'impression',
+      'abnormality_labels',
+      'device_labels',
+      'qa_comprehension',
+      'cleanup',
+      'temporal_findings',
+    ];
+    const together = await Promise.all(
+      tasks.map((task) => batched.runTask(task, inputs, { deadlineMs: 10_000, maxNewTokens: 24 })),
+    );
     const alone = [];
-    for (const task of tasks) alone.push(await single.runTask(task, inputs, { deadlineMs: 10_000, maxNewTokens: 24 }));
+    for (const task of tasks)
+      alone.push(await single.runTask(task, inputs, { deadlineMs: 10_000, maxNewTokens: 24 }));
     expect(together.map((o) => o.text)).toEqual(alone.map((o) => o.text));
   });
 
   it('rejects past the queue bound with OverloadedError and still answers what it accepted', async () => {
     const small = await ModelHandle.load(tinyModelDir, { maxBatch: 1, queueLimit: 2, maxWaitMs: 0 });
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 8 }, () => small.runTask('impression', inputs, { deadlineMs: 10_000, maxNewTokens: 8 })),
+      Array.from({ length: 8 }, () =>
+        small.runTask('impression', inputs, { deadlineMs: 10_000, maxNewTokens: 8 }),
+      ),
     );
-    const rejected = outcomes.filter((o) => o.status === 'rejected').map((o) => (o as PromiseRejectedResult).reason);
+    const rejected = outcomes
+      .filter((o) => o.status === 'rejected')
+      .map((o) => (o as PromiseRejectedResult).reason);
     expect(rejected.length).toBeGreaterThan(0);
     for (const reason of rejected) expect(reason).toBeInstanceOf(OverloadedError);
     expect(outcomes.filter((o) => o.status === 'fulfilled').length).toBeGreaterThanOrEqual(2);
@@ -64,8 +83,13 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
 
   it('fails a request whose deadline passes with DeadlineExceededError and stops decoding it', async () => {
     const handle = await ModelHandle.load(tinyModelDir, { maxBatch: 4, maxWaitMs: 0 });
-    await expect(handle.runTask('impression', inputs, { deadlineMs: 0 })).rejects.toBeInstanceOf(DeadlineExceededError);
-    const slow = handle.generate(handle.prompt('impression', inputs), { deadlineMs: 30, maxNewTokens: 100_000 });
+    await expect(handle.runTask('impression', inputs, { deadlineMs: 0 })).rejects.toBeInstanceOf(
+      DeadlineExceededError,
+    );
+    const slow = handle.generate(handle.prompt('impression', inputs), {
+      deadlineMs: 30,
+      maxNewTokens: 100_000,
+    });
     const quick = handle.runTask('device_labels', inputs, { deadlineMs: 10_000 });
     const error = await slow.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeadlineExceededError);
@@ -76,11 +100,15 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
   });
 
   it('refuses prompts longer than the context window with InputTooLongError', async () => {
-    await expect(single.runTask('impression', { findings: 'effusion '.repeat(600) }, { deadlineMs: 10_000 })).rejects.toBeInstanceOf(InputTooLongError);
+    await expect(
+      single.runTask('impression', { findings: 'effusion '.repeat(600) }, { deadlineMs: 10_000 }),
+    ).rejects.toBeInstanceOf(InputTooLongError);
   });
 
   it('prompts with the special tokens the manifest names (Phi-2 style) and stops on config eos', async () => {
-    const dir = copyModel({ specialTokens: { instruct: 'Instruct: ', output: 'Output:', endOfText: '<|endoftext|>', pad: '' } });
+    const dir = copyModel({
+      specialTokens: { instruct: 'Instruct: ', output: 'Output:', endOfText: '<|endoftext|>', pad: '' },
+    });
     const phiStyle = await ModelHandle.load(dir, {});
     expect(phiStyle.prompt('impression', inputs)).toMatch(/^Instruct: Given .*\nOutput:$/s);
     expect(phiStyle.tokenizer.endOfTextId).toBe(0);

@@ -99,13 +99,40 @@ export class ModelHandle {
     const manifest = readManifest(dir);
     const config = readDecoderConfig(dir, manifest.config);
     const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
-    const onnxFile = settings.quantized && manifest.onnx.quantized ? manifest.onnx.quantized : manifest.onnx.model;
-    const { session, provider, signature } = await createDecoderSession(dir, join(dir, onnxFile), config, settings, logger);
+    const onnxFile =
+      settings.quantized && manifest.onnx.quantized ? manifest.onnx.quantized : manifest.onnx.model;
+    const { session, provider, signature } = await createDecoderSession(
+      dir,
+      join(dir, onnxFile),
+      config,
+      settings,
+      logger,
+    );
     const runner = new DecoderRunner(session, signature, tokenizer.padId);
     const scheduler = new BatchScheduler(runner, tokenizer.stopIds, settings, logger);
     const maxLength = manifest.maxLength || config.maxPositionEmbeddings || 2048;
-    logger.info({ model: manifest.name, version: manifest.version, provider, onnx: onnxFile, maxLength, maxBatch: settings.maxBatch }, 'model loaded');
-    return new ModelHandle(dir, manifest, config, provider, tokenizer, runner, scheduler, settings, maxLength);
+    logger.info(
+      {
+        model: manifest.name,
+        version: manifest.version,
+        provider,
+        onnx: onnxFile,
+        maxLength,
+        maxBatch: settings.maxBatch,
+      },
+      'model loaded',
+    );
+    return new ModelHandle(
+      dir,
+      manifest,
+      config,
+      provider,
+      tokenizer,
+      runner,
+      scheduler,
+      settings,
+      maxLength,
+    );
   }
 
   get name(): string {
@@ -151,12 +178,21 @@ export class ModelHandle {
   }
 
   /** Runs a Rad-Phi2 task: prompt, (constrained) greedy answer, parsed result. */
-  async runTask(task: string, inputs: PromptInputs, options: Omit<GenerateOptions, 'labelsOf'>): Promise<TaskOutput> {
+  async runTask(
+    task: string,
+    inputs: PromptInputs,
+    options: Omit<GenerateOptions, 'labelsOf'>,
+  ): Promise<TaskOutput> {
     if (!isTaskName(task)) throw new PromptInputError(task, `unknown task "${task}"`);
     const template = taskCatalog.tasks[task];
     const labels = template.answer === 'labels';
     // Label answers are bounded by their grammar (a cut-off label would not parse); budgets apply to free text.
-    const budget = template.answer === 'labels' ? undefined : (options.maxNewTokens ?? this.options.maxNewTokens?.[template.answer] ?? DEFAULT_BUDGET[template.answer]);
+    const budget =
+      template.answer === 'labels'
+        ? undefined
+        : (options.maxNewTokens ??
+          this.options.maxNewTokens?.[template.answer] ??
+          DEFAULT_BUDGET[template.answer]);
     const output = await this.generate(this.prompt(task, inputs), {
       deadlineMs: options.deadlineMs,
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
@@ -165,7 +201,10 @@ export class ModelHandle {
     let answer: ParsedAnswer | null = null;
     let parseError: TaskOutput['parseError'] = null;
     try {
-      answer = parseAnswer(task, output.text, { endOfText: this.manifest.specialTokens.endOfText, pad: this.manifest.specialTokens.pad });
+      answer = parseAnswer(task, output.text, {
+        endOfText: this.manifest.specialTokens.endOfText,
+        pad: this.manifest.specialTokens.pad,
+      });
     } catch (error) {
       const typed = error as ModelOutputParseError;
       parseError = { name: typed.name, reason: typed.reason };
@@ -187,7 +226,11 @@ export class ModelHandle {
     if (!grammar) {
       const vocabulary = taskCatalog.tasks[task].vocabulary as LabelVocabulary | undefined;
       if (!vocabulary) throw new PromptInputError(task, `task ${task} has no label vocabulary`);
-      grammar = new LabelGrammar(vocabulary, (text) => this.tokenizer.encodeFragment(text), this.tokenizer.endOfTextId);
+      grammar = new LabelGrammar(
+        vocabulary,
+        (text) => this.tokenizer.encodeFragment(text),
+        this.tokenizer.endOfTextId,
+      );
       this.grammars.set(task, grammar);
     }
     return grammar;

@@ -25,16 +25,24 @@ describe('ModelHost hot reload (real ONNX Runtime)', () => {
     const reloadStarted = performance.now();
     const swapped = await host.reload(nextDir);
     const reloadEnded = performance.now();
-    while (calls.filter((c) => c.started > reloadEnded).length < 6) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (calls.filter((c) => c.started > reloadEnded).length < 6)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     stop = true;
     await Promise.all(clients);
-    expect(swapped).toEqual({ previous: { name: 'radflow-tiny-random', version: '0.1.0' }, current: { name: 'radflow-tiny-random', version: '0.2.0-reloaded' } });
+    expect(swapped).toEqual({
+      previous: { name: 'radflow-tiny-random', version: '0.1.0' },
+      current: { name: 'radflow-tiny-random', version: '0.2.0-reloaded' },
+    });
     // Requests were in flight across the swap (Promise.all would have thrown on any failure).
     expect(calls.some((c) => c.version === '0.1.0' && c.ended > reloadStarted)).toBe(true);
-    expect(calls.filter((c) => c.started > reloadEnded).every((c) => c.version === '0.2.0-reloaded')).toBe(true);
+    expect(calls.filter((c) => c.started > reloadEnded).every((c) => c.version === '0.2.0-reloaded')).toBe(
+      true,
+    );
     await host.settled();
     expect(first.isReleased).toBe(true);
-    expect((await host.runTask('device_labels', inputs, { deadlineMs: 10_000 })).model.version).toBe('0.2.0-reloaded');
+    expect((await host.runTask('device_labels', inputs, { deadlineMs: 10_000 })).model.version).toBe(
+      '0.2.0-reloaded',
+    );
     await host.close();
     rmSync(nextDir, { recursive: true, force: true });
   });

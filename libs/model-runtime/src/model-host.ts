@@ -1,7 +1,14 @@
 import type { PromptInputs } from '@radflow/prompts';
 import { ModelLoadError } from './errors.ts';
 import { silentLogger } from './logger.ts';
-import { ModelHandle, type GenerateOptions, type GenerationOutput, type ModelInfo, type ModelRuntimeOptions, type TaskOutput } from './model-handle.ts';
+import {
+  ModelHandle,
+  type GenerateOptions,
+  type GenerationOutput,
+  type ModelInfo,
+  type ModelRuntimeOptions,
+  type TaskOutput,
+} from './model-handle.ts';
 
 /**
  * Holds the serving model and swaps it without dropping requests: the new version loads beside the old one, new
@@ -31,7 +38,11 @@ export class ModelHost {
     return this.handle.info;
   }
 
-  runTask(task: string, inputs: PromptInputs, options: Omit<GenerateOptions, 'labelsOf'>): Promise<TaskOutput> {
+  runTask(
+    task: string,
+    inputs: PromptInputs,
+    options: Omit<GenerateOptions, 'labelsOf'>,
+  ): Promise<TaskOutput> {
     return this.handle.runTask(task, inputs, options);
   }
 
@@ -52,7 +63,10 @@ export class ModelHost {
     try {
       fresh = await ModelHandle.load(modelDir, this.options);
     } catch (error) {
-      logger.error({ code: error instanceof ModelLoadError ? error.code : 'MODEL_LOAD_FAILED' }, 'reload failed; keeping the serving model');
+      logger.error(
+        { code: error instanceof ModelLoadError ? error.code : 'MODEL_LOAD_FAILED' },
+        'reload failed; keeping the serving model',
+      );
       throw error;
     }
     const old = this.handle;

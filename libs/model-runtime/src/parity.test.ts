@@ -13,7 +13,13 @@ const parity = readParity();
 const manifest = readManifest(tinyModelDir);
 const config = readDecoderConfig(tinyModelDir, manifest.config);
 const tokenizer = TextTokenizer.load(tinyModelDir, manifest, config.eosTokenIds, config.padTokenId);
-const { session, signature } = await createDecoderSession(tinyModelDir, `${tinyModelDir}/${manifest.onnx.model}`, config, { providers: ['cpu'], threads: 1 }, silentLogger);
+const { session, signature } = await createDecoderSession(
+  tinyModelDir,
+  `${tinyModelDir}/${manifest.onnx.model}`,
+  config,
+  { providers: ['cpu'], threads: 1 },
+  silentLogger,
+);
 const runner = new DecoderRunner(session, signature, tokenizer.padId);
 
 async function greedy(prompts: number[][]): Promise<number[][]> {
@@ -34,7 +40,9 @@ describe('parity with PyTorch on models/tiny-random', () => {
   });
 
   it('reproduces them for all prompts as one left-padded batch', async () => {
-    expect(await greedy(parity.cases.map((c) => c.promptIds))).toEqual(parity.cases.map((c) => c.generatedIds));
+    expect(await greedy(parity.cases.map((c) => c.promptIds))).toEqual(
+      parity.cases.map((c) => c.generatedIds),
+    );
   });
 
   it('reproduces them when sequences join a running batch (continuous batching)', async () => {

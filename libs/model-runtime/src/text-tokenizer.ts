@@ -22,7 +22,12 @@ export class TextTokenizer {
     this.stopIds = stopIds;
   }
 
-  static load(dir: string, manifest: ModelManifest, eosTokenIds: number[], configPadId: number | undefined): TextTokenizer {
+  static load(
+    dir: string,
+    manifest: ModelManifest,
+    eosTokenIds: number[],
+    configPadId: number | undefined,
+  ): TextTokenizer {
     const tokenizerPath = join(dir, manifest.tokenizer);
     const configPath = join(dirname(tokenizerPath), 'tokenizer_config.json');
     let tokenizer: Tokenizer;
@@ -31,14 +36,23 @@ export class TextTokenizer {
       const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as object) : {};
       tokenizer = new Tokenizer(json, config);
     } catch (error) {
-      throw new ModelLoadError(dir, `tokenizer ${manifest.tokenizer} failed to load (${(error as Error).message})`);
+      throw new ModelLoadError(
+        dir,
+        `tokenizer ${manifest.tokenizer} failed to load (${(error as Error).message})`,
+      );
     }
     // A Phi-2 tokenizer without an added <endoftext> stops on its own eos (<|endoftext|>) from config.json.
     const endOfTextId = tokenizer.token_to_id(manifest.specialTokens.endOfText) ?? eosTokenIds[0];
     if (endOfTextId === undefined) {
-      throw new ModelLoadError(dir, `end-of-text token ${manifest.specialTokens.endOfText} is not in the tokenizer and config.json has no eos_token_id`);
+      throw new ModelLoadError(
+        dir,
+        `end-of-text token ${manifest.specialTokens.endOfText} is not in the tokenizer and config.json has no eos_token_id`,
+      );
     }
-    const padId = (manifest.specialTokens.pad ? tokenizer.token_to_id(manifest.specialTokens.pad) : undefined) ?? configPadId ?? endOfTextId;
+    const padId =
+      (manifest.specialTokens.pad ? tokenizer.token_to_id(manifest.specialTokens.pad) : undefined) ??
+      configPadId ??
+      endOfTextId;
     return new TextTokenizer(tokenizer, endOfTextId, padId, new Set([endOfTextId, ...eosTokenIds]));
   }
 

@@ -38,7 +38,11 @@ describe('buildPrompt', () => {
   });
 
   it('uses the model manifest special tokens when given', () => {
-    const prompt = buildPrompt('impression', { findings: 'f' }, { specialTokens: { instruct: 'Instruct: ', output: 'Output:' } });
+    const prompt = buildPrompt(
+      'impression',
+      { findings: 'f' },
+      { specialTokens: { instruct: 'Instruct: ', output: 'Output:' } },
+    );
     expect(prompt.startsWith('Instruct: Given')).toBe(true);
     expect(prompt.endsWith('\nOutput:')).toBe(true);
   });

@@ -40,11 +40,15 @@ export function buildPrompt(task: string, inputs: PromptInputs, options: BuildPr
   if (!isTaskName(task)) throw new PromptInputError(task, `unknown task "${task}"`);
   const template = taskCatalog.tasks[task];
   const tokens: SpecialTokens = { ...taskCatalog.specialTokens, ...options.specialTokens };
-  const missing = requiredInputs(task).filter((key) => typeof inputs[key] !== 'string' || inputs[key].trim() === '');
+  const missing = requiredInputs(task).filter(
+    (key) => typeof inputs[key] !== 'string' || inputs[key].trim() === '',
+  );
   if (missing.length > 0) {
     throw new PromptInputError(task, `task ${task} needs non-empty ${missing.join(', ')}`, missing);
   }
-  const specials = [...new Set([...Object.values(taskCatalog.specialTokens), ...Object.values(tokens)])].filter((s) => s.length > 0);
+  const specials = [
+    ...new Set([...Object.values(taskCatalog.specialTokens), ...Object.values(tokens)]),
+  ].filter((s) => s.length > 0);
   const instruction = template.instruction.replace(/\{([a-z_]+)\}/g, (_, name: string) =>
     removeSpecialTokens((inputs[INPUT_OF[name as Placeholder]] ?? '').trim(), specials),
   );

@@ -73,13 +73,20 @@ export function isTaskName(value: string): value is TaskName {
 function toVocabulary(source: string): LabelVocabulary {
   const raw = vocabularies[source];
   if (!raw) throw new Error(`task template names vocabulary ${source}, which libs/prompts does not know`);
-  return { source, name: raw.name, version: raw.version, ids: raw.labels.map((l) => l.id), noneAnswer: raw.noneAnswer };
+  return {
+    source,
+    name: raw.name,
+    version: raw.version,
+    ids: raw.labels.map((l) => l.id),
+    noneAnswer: raw.noneAnswer,
+  };
 }
 
 function placeholdersOf(instruction: string): Placeholder[] {
   const found = [...instruction.matchAll(/\{([a-z_]+)\}/g)].map((m) => m[1] ?? '');
   for (const name of found) {
-    if (!(PLACEHOLDERS as readonly string[]).includes(name)) throw new Error(`unknown placeholder {${name}} in task template`);
+    if (!(PLACEHOLDERS as readonly string[]).includes(name))
+      throw new Error(`unknown placeholder {${name}} in task template`);
   }
   return found as Placeholder[];
 }
@@ -87,9 +94,15 @@ function placeholdersOf(instruction: string): Placeholder[] {
 function loadCatalog(): TaskCatalog {
   const tasks = {} as Record<TaskName, TaskTemplate>;
   for (const task of TASK_NAMES) {
-    const raw = (templatesJson.tasks as Record<string, { paperName: string; instruction: string; answer: string; vocabulary?: string }>)[task];
+    const raw = (
+      templatesJson.tasks as Record<
+        string,
+        { paperName: string; instruction: string; answer: string; vocabulary?: string }
+      >
+    )[task];
     if (!raw) throw new Error(`task ${task} missing from rad-phi2-tasks.v1.json`);
-    if (!(ANSWER_FORMATS as readonly string[]).includes(raw.answer)) throw new Error(`task ${task} has unknown answer format ${raw.answer}`);
+    if (!(ANSWER_FORMATS as readonly string[]).includes(raw.answer))
+      throw new Error(`task ${task} has unknown answer format ${raw.answer}`);
     const template: TaskTemplate = {
       task,
       paperName: raw.paperName,

@@ -17,7 +17,9 @@ export class ModelOutputParseError extends Error {
   readonly outputFingerprint: string;
 
   constructor(task: string, reason: string, output: string) {
-    super(`model output for task ${task} could not be parsed: ${reason} (length ${output.length}, sha256 ${fingerprint(output)})`);
+    super(
+      `model output for task ${task} could not be parsed: ${reason} (length ${output.length}, sha256 ${fingerprint(output)})`,
+    );
     this.task = task;
     this.reason = reason;
     this.outputLength = output.length;
@@ -33,7 +35,11 @@ export class UnknownLabelError extends ModelOutputParseError {
 
   constructor(task: string, vocabulary: string, unknownLabels: string[], output: string) {
     const listed = unknownLabels.slice(0, 5).map((label) => clip(label, 40));
-    super(task, `labels not in vocabulary "${vocabulary}": ${listed.map((l) => JSON.stringify(l)).join(', ')}`, output);
+    super(
+      task,
+      `labels not in vocabulary "${vocabulary}": ${listed.map((l) => JSON.stringify(l)).join(', ')}`,
+      output,
+    );
     this.unknownLabels = listed;
     this.vocabulary = vocabulary;
   }

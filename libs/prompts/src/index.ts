@@ -16,6 +16,12 @@ export { ModelOutputParseError, PromptInputError, UnknownLabelError, fingerprint
 export { answerText, type AnswerTextOptions } from './parsers/answer-text.ts';
 export { parseLabels, formatLabels } from './parsers/labels.ts';
 export { parseAddedRemoved, formatAddedRemoved, type AddedRemovedFindings } from './parsers/added-removed.ts';
-export { parseProgression, formatProgression, PROGRESSIONS, type FindingProgression, type Progression } from './parsers/progression.ts';
+export {
+  parseProgression,
+  formatProgression,
+  PROGRESSIONS,
+  type FindingProgression,
+  type Progression,
+} from './parsers/progression.ts';
 export { parseFreeText } from './parsers/free-text.ts';
 export { parseAnswer, type ParsedAnswer } from './parsers/parse-answer.ts';

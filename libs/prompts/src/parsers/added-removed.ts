@@ -7,14 +7,22 @@ export interface AddedRemovedFindings {
 }
 
 /** Parses "Added: a, b. Removed: c." ('none' for an empty side; either order; case-insensitive headings). */
-export function parseAddedRemoved(task: string, output: string, options: AnswerTextOptions = {}): AddedRemovedFindings {
+export function parseAddedRemoved(
+  task: string,
+  output: string,
+  options: AnswerTextOptions = {},
+): AddedRemovedFindings {
   const text = answerText(output, options);
   if (text === '') throw new ModelOutputParseError(task, 'empty answer', output);
   const lower = text.toLowerCase();
   const addedAt = lower.indexOf('added:');
   const removedAt = lower.indexOf('removed:');
   if (addedAt < 0 || removedAt < 0) {
-    throw new ModelOutputParseError(task, `missing ${addedAt < 0 ? '"Added:"' : '"Removed:"'} section`, output);
+    throw new ModelOutputParseError(
+      task,
+      `missing ${addedAt < 0 ? '"Added:"' : '"Removed:"'} section`,
+      output,
+    );
   }
   if (lower.indexOf('added:', addedAt + 1) >= 0 || lower.indexOf('removed:', removedAt + 1) >= 0) {
     throw new ModelOutputParseError(task, 'a section appears twice', output);

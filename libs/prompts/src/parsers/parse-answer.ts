@@ -16,7 +16,11 @@ export type ParsedAnswer =
  * Parses a model output by its task's answer format. Throws only ModelOutputParseError (or its subclass
  * UnknownLabelError): anything unexpected inside a parser is wrapped, so callers can rely on one error type.
  */
-export function parseAnswer(task: TaskName | string, output: string, options: AnswerTextOptions = {}): ParsedAnswer {
+export function parseAnswer(
+  task: TaskName | string,
+  output: string,
+  options: AnswerTextOptions = {},
+): ParsedAnswer {
   try {
     if (!isTaskName(task)) throw new ModelOutputParseError(String(task), 'unknown task', output);
     const template = taskCatalog.tasks[task];
@@ -40,6 +44,10 @@ export function parseAnswer(task: TaskName | string, output: string, options: An
     }
   } catch (error) {
     if (error instanceof ModelOutputParseError) throw error;
-    throw new ModelOutputParseError(String(task), `internal parser failure (${(error as Error)?.name ?? 'unknown'})`, String(output));
+    throw new ModelOutputParseError(
+      String(task),
+      `internal parser failure (${(error as Error)?.name ?? 'unknown'})`,
+      String(output),
+    );
   }
 }

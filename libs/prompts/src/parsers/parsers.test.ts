@@ -13,7 +13,11 @@ const devices = taskCatalog.tasks.device_labels.vocabulary as LabelVocabulary;
 
 describe('parseLabels', () => {
   it('maps labels to vocabulary ids in vocabulary order, case-insensitive, deduplicated', () => {
-    const labels = parseLabels('abnormality_labels', 'Pleural Effusion, atelectasis, pleural effusion.<endoftext>junk', abnormality);
+    const labels = parseLabels(
+      'abnormality_labels',
+      'Pleural Effusion, atelectasis, pleural effusion.<endoftext>junk',
+      abnormality,
+    );
     expect(labels).toEqual(['atelectasis', 'pleural effusion']);
   });
 
@@ -35,14 +39,18 @@ describe('parseLabels', () => {
   });
 
   it('rejects empty answers and none mixed with labels', () => {
-    expect(() => parseLabels('abnormality_labels', '<endoftext>', abnormality)).toThrow(ModelOutputParseError);
+    expect(() => parseLabels('abnormality_labels', '<endoftext>', abnormality)).toThrow(
+      ModelOutputParseError,
+    );
     expect(() => parseLabels('abnormality_labels', 'none, mass', abnormality)).toThrow(/mixed/);
   });
 
   it('round-trips the canonical format', () => {
     fc.assert(
       fc.property(fc.subarray(devices.ids), (labels) => {
-        expect(parseLabels('device_labels', formatLabels(labels, devices), devices)).toEqual(devices.ids.filter((id) => labels.includes(id)));
+        expect(parseLabels('device_labels', formatLabels(labels, devices), devices)).toEqual(
+          devices.ids.filter((id) => labels.includes(id)),
+        );
       }),
     );
   });
@@ -50,14 +58,22 @@ describe('parseLabels', () => {
 
 describe('parseAddedRemoved', () => {
   it('parses both sections', () => {
-    expect(parseAddedRemoved('temporal_findings', 'Added: pleural effusion, 1.5 cm nodule. Removed: none.<endoftext>')).toEqual({
+    expect(
+      parseAddedRemoved(
+        'temporal_findings',
+        'Added: pleural effusion, 1.5 cm nodule. Removed: none.<endoftext>',
+      ),
+    ).toEqual({
       added: ['pleural effusion', '1.5 cm nodule'],
       removed: [],
     });
   });
 
   it('accepts either order and any case', () => {
-    expect(parseAddedRemoved('temporal_findings', 'removed: edema added: none')).toEqual({ added: [], removed: ['edema'] });
+    expect(parseAddedRemoved('temporal_findings', 'removed: edema added: none')).toEqual({
+      added: [],
+      removed: ['edema'],
+    });
   });
 
   it('rejects a missing section', () => {
@@ -65,11 +81,20 @@ describe('parseAddedRemoved', () => {
   });
 
   it('round-trips the canonical format', () => {
-    const finding = fc.stringMatching(/^[a-z][a-z0-9 ]{0,20}[a-z]$/).filter((s) => !/added|removed|none/.test(s));
+    const finding = fc
+      .stringMatching(/^[a-z][a-z0-9 ]{0,20}[a-z]$/)
+      .filter((s) => !/added|removed|none/.test(s));
     fc.assert(
-      fc.property(fc.array(finding, { maxLength: 4 }), fc.array(finding, { maxLength: 4 }), (added, removed) => {
-        expect(parseAddedRemoved('temporal_findings', formatAddedRemoved({ added, removed }))).toEqual({ added, removed });
-      }),
+      fc.property(
+        fc.array(finding, { maxLength: 4 }),
+        fc.array(finding, { maxLength: 4 }),
+        (added, removed) => {
+          expect(parseAddedRemoved('temporal_findings', formatAddedRemoved({ added, removed }))).toEqual({
+            added,
+            removed,
+          });
+        },
+      ),
     );
   });
 });
@@ -90,9 +115,9 @@ describe('parseProgression', () => {
 
   it('round-trips the canonical format', () => {
     expect(formatProgression([{ finding: 'mass', progression: 'stable' }])).toBe('mass: stable');
-    expect(parseProgression('temporal_progression', formatProgression([{ finding: 'mass', progression: 'new' }]))).toEqual([
-      { finding: 'mass', progression: 'new' },
-    ]);
+    expect(
+      parseProgression('temporal_progression', formatProgression([{ finding: 'mass', progression: 'new' }])),
+    ).toEqual([{ finding: 'mass', progression: 'new' }]);
   });
 });
 
@@ -106,14 +131,34 @@ describe('parseFreeText', () => {
 
 describe('parseAnswer', () => {
   it('dispatches by the task answer format', () => {
-    expect(parseAnswer('device_labels', 'picc, chest tube')).toMatchObject({ format: 'labels', labels: ['picc', 'chest tube'] });
+    expect(parseAnswer('device_labels', 'picc, chest tube')).toMatchObject({
+      format: 'labels',
+      labels: ['picc', 'chest tube'],
+    });
     expect(parseAnswer('impression', 'Normal.')).toEqual({ format: 'text', text: 'Normal.' });
     expect(() => parseAnswer('no_such_task', 'x')).toThrow(ModelOutputParseError);
   });
 
   it('never throws anything but ModelOutputParseError, whatever the model writes', () => {
-    const pieces = fc.constantFrom('<endoftext>', '<pad>', 'added:', 'removed:', 'none', ', ', '; ', ':', '.', 'improved', 'atelectasis', 'picc', '\n');
-    const output = fc.oneof(fc.string(), fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 12 }).map((a) => a.join('')));
+    const pieces = fc.constantFrom(
+      '<endoftext>',
+      '<pad>',
+      'added:',
+      'removed:',
+      'none',
+      ', ',
+      '; ',
+      ':',
+      '.',
+      'improved',
+      'atelectasis',
+      'picc',
+      '\n',
+    );
+    const output = fc.oneof(
+      fc.string(),
+      fc.array(fc.oneof(pieces, fc.string({ maxLength: 4 })), { maxLength: 12 }).map((a) => a.join('')),
+    );
     fc.assert(
       fc.property(fc.constantFrom(...TASK_NAMES), output, (task, text) => {
         try {

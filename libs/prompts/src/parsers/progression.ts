@@ -10,7 +10,11 @@ export interface FindingProgression {
 }
 
 /** Parses "finding: improved; finding: worsened" ('none' when nothing is shared). */
-export function parseProgression(task: string, output: string, options: AnswerTextOptions = {}): FindingProgression[] {
+export function parseProgression(
+  task: string,
+  output: string,
+  options: AnswerTextOptions = {},
+): FindingProgression[] {
   const text = answerText(output, options);
   if (text === '') throw new ModelOutputParseError(task, 'empty answer', output);
   if (stripFullStop(text).toLowerCase() === 'none') return [];
@@ -21,12 +25,20 @@ export function parseProgression(task: string, output: string, options: AnswerTe
   const seen = new Map<string, FindingProgression>();
   for (const [index, entry] of entries.entries()) {
     const colon = entry.lastIndexOf(':');
-    if (colon < 0) throw new ModelOutputParseError(task, `entry ${index + 1} has no "finding: progression" colon`, output);
+    if (colon < 0)
+      throw new ModelOutputParseError(task, `entry ${index + 1} has no "finding: progression" colon`, output);
     const finding = entry.slice(0, colon).trim();
-    const word = entry.slice(colon + 1).trim().toLowerCase();
+    const word = entry
+      .slice(colon + 1)
+      .trim()
+      .toLowerCase();
     if (finding === '') throw new ModelOutputParseError(task, `entry ${index + 1} names no finding`, output);
     if (!(PROGRESSIONS as readonly string[]).includes(word)) {
-      throw new ModelOutputParseError(task, `entry ${index + 1} has progression outside ${PROGRESSIONS.join('/')}`, output);
+      throw new ModelOutputParseError(
+        task,
+        `entry ${index + 1} has progression outside ${PROGRESSIONS.join('/')}`,
+        output,
+      );
     }
     seen.set(finding.toLowerCase(), { finding, progression: word as Progression });
   }
