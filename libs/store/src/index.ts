@@ -3,3 +3,17 @@ export { migrate } from './migrations.ts';
 export { IdempotencyLedger } from './idempotency-ledger.ts';
 export { ReportStore, type StoredReport } from './report-store.ts';
 export { EnrichmentStore } from './enrichment-store.ts';
+export { FeedbackStore, TRAINABLE_FEEDBACK_OUTPUTS, type FeedbackRow, type StoredFeedbackRow, type FeedbackScope } from './feedback-store.ts';
+export {
+  ModelRegistry,
+  ModelRegistryError,
+  servingStack,
+  type ModelVersionRecord,
+  type ModelVersionStatus,
+  type NewModelVersion,
+  type DeploymentRecord,
+  type DeploymentAction,
+  type GateDecisionRecord,
+  type TrainingRunRecord,
+  type TrainingRunStatus,
+} from './model-registry.ts';
