@@ -40,7 +40,7 @@ cmd_install() {
 cmd_start() {
   local t0
   t0=$(now_ms)
-  if pid_alive "$PID_FILE"; then
+  if pid_alive "$PID_FILE" "$ENTRY"; then
     if capability_ok; then
       log "already running (pid $(<"$PID_FILE")) and ready at $BASE_URL"
       return 0
@@ -49,7 +49,11 @@ cmd_start() {
   fi
   rm -f "$PID_FILE"
   if port_open "$FHIR_PORT"; then
-    die "port $FHIR_PORT on 127.0.0.1 is taken by a process this script did not start (see: ss -ltnp 'sport = :$FHIR_PORT'). Stop it, or set FHIR_SERVER_PORT."
+    if capability_ok; then
+      log "a FHIR server not started from this checkout already answers at $BASE_URL ($(listener_of "$FHIR_PORT")); using it"
+      return 0
+    fi
+    die "port $FHIR_PORT on 127.0.0.1 is taken by a process this script did not start, and it is not a FHIR server ($(listener_of "$FHIR_PORT")). Stop it, or set FHIR_SERVER_PORT."
   fi
   cmd_install >/dev/null
   mkdir -p "$(dirname "$LOG_FILE")"
@@ -63,11 +67,18 @@ cmd_start() {
 }
 
 cmd_stop() {
-  stop_pidfile "$PID_FILE" "FHIR server" 15
+  stop_pidfile "$PID_FILE" "FHIR server" 15 "$ENTRY"
+  if port_open "$FHIR_PORT"; then
+    log "note: something not started from this checkout still listens on 127.0.0.1:$FHIR_PORT ($(listener_of "$FHIR_PORT")); left alone"
+  fi
 }
 
 cmd_status() {
-  if ! pid_alive "$PID_FILE"; then
+  if ! pid_alive "$PID_FILE" "$ENTRY"; then
+    if port_open "$FHIR_PORT" && capability_ok; then
+      log "ready at $BASE_URL, served by a process not started from this checkout ($(listener_of "$FHIR_PORT"))"
+      return 0
+    fi
     log "stopped"
     return 3
   fi

@@ -26,6 +26,8 @@ PID_FILE="$HOME_DIR/kafka.pid"
 POM="$INFRA_DIR/kafka/pom.xml"
 READY_SCRIPT="$INFRA_DIR/kafka/ready.mjs"
 INSTALL_MARKER="$LIBS_DIR/.installed"
+# Appears on our broker's command line; tells our process from another checkout's or a reused pid.
+PROC_MARKER="$CONF_DIR/server.properties"
 
 pom_digest() { sha256sum "$POM" | cut -d' ' -f1; }
 
@@ -136,7 +138,7 @@ ready_check() {
 cmd_start() {
   local t0
   t0=$(now_ms)
-  if pid_alive "$PID_FILE"; then
+  if pid_alive "$PID_FILE" "$PROC_MARKER"; then
     if ready_check --timeout-ms 20000 >/dev/null 2>&1; then
       log "already running (pid $(<"$PID_FILE")) and ready at 127.0.0.1:$KAFKA_PORT"
       return 0
@@ -144,11 +146,17 @@ cmd_start() {
     die "running (pid $(<"$PID_FILE")) but not answering on 127.0.0.1:$KAFKA_PORT; look at $LOG_FILE, or run: $0 stop && $0 start"
   fi
   rm -f "$PID_FILE"
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
-    if port_open "$port"; then
-      die "port $port on 127.0.0.1 is taken by a process this script did not start (see: ss -ltnp 'sport = :$port'). Stop it, or set KAFKA_PORT/KAFKA_CONTROLLER_PORT."
+  if port_open "$KAFKA_PORT"; then
+    # Another checkout's broker (or any Kafka) that passes the full kafkajs round trip is as good as ours.
+    if ready_check --timeout-ms 20000 >/dev/null 2>&1; then
+      log "a broker not started from this checkout already answers at 127.0.0.1:$KAFKA_PORT ($(listener_of "$KAFKA_PORT")); using it"
+      return 0
     fi
-  done
+    die "port $KAFKA_PORT on 127.0.0.1 is taken by a process this script did not start, and it does not answer as Kafka ($(listener_of "$KAFKA_PORT")). Stop it, or set KAFKA_PORT."
+  fi
+  if port_open "$KAFKA_CONTROLLER_PORT"; then
+    die "controller port $KAFKA_CONTROLLER_PORT on 127.0.0.1 is taken ($(listener_of "$KAFKA_CONTROLLER_PORT")). Stop it, or set KAFKA_CONTROLLER_PORT."
+  fi
   installed || cmd_install
   check_java
   write_config
@@ -172,11 +180,18 @@ cmd_start() {
 
 cmd_stop() {
   # A broker shutting down flushes logs and resigns as controller; give it time.
-  stop_pidfile "$PID_FILE" "Kafka broker" 60
+  stop_pidfile "$PID_FILE" "Kafka broker" 60 "$PROC_MARKER"
+  if port_open "$KAFKA_PORT"; then
+    log "note: something not started from this checkout still listens on 127.0.0.1:$KAFKA_PORT ($(listener_of "$KAFKA_PORT")); left alone"
+  fi
 }
 
 cmd_status() {
-  if ! pid_alive "$PID_FILE"; then
+  if ! pid_alive "$PID_FILE" "$PROC_MARKER"; then
+    if port_open "$KAFKA_PORT" && ready_check --timeout-ms 15000 >/dev/null 2>&1; then
+      log "ready at 127.0.0.1:$KAFKA_PORT, served by a broker not started from this checkout ($(listener_of "$KAFKA_PORT"))"
+      return 0
+    fi
     log "stopped"
     return 3
   fi

@@ -31,13 +31,20 @@ require_cmd() {
   done
 }
 
-# pid_alive PIDFILE -> 0 when the file names a live process.
+# pid_alive PIDFILE [MARKER] -> 0 when the file names a live process (whose command line contains
+# MARKER, so a pid reused by an unrelated process after a reboot or crash is not mistaken for ours).
 pid_alive() {
-  local pidfile=$1 pid
+  local pidfile=$1 marker=${2:-} pid
   [[ -s "$pidfile" ]] || return 1
   pid=$(<"$pidfile")
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  kill -0 "$pid" 2>/dev/null
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ -z "$marker" ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$marker"
+}
+
+# listener_of PORT -> "process (pid N)" listening on 127.0.0.1:PORT, when ss can tell.
+listener_of() {
+  ss -ltnpH "sport = :$1" 2>/dev/null | grep -o 'users:(([^)]*))' | head -n 1 || true
 }
 
 # port_open PORT [HOST] -> 0 when something accepts TCP connections there.
@@ -56,12 +63,12 @@ start_detached() {
   echo $! >"$pidfile"
 }
 
-# stop_pidfile PIDFILE NAME [TIMEOUT_S]: SIGTERM the process group, wait, then SIGKILL.
+# stop_pidfile PIDFILE NAME [TIMEOUT_S] [MARKER]: SIGTERM the process group, wait, then SIGKILL.
 stop_pidfile() {
-  local pidfile=$1 name=$2 timeout=${3:-30} pid i
-  if ! pid_alive "$pidfile"; then
+  local pidfile=$1 name=$2 timeout=${3:-30} marker=${4:-} pid i
+  if ! pid_alive "$pidfile" "$marker"; then
     rm -f "$pidfile"
-    log "$name is not running"
+    log "$name is not running (from this checkout)"
     return 0
   fi
   pid=$(<"$pidfile")

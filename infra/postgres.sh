@@ -85,7 +85,7 @@ pg_ready() {
 
 describe_foreign_listener() {
   local who=""
-  who=$(ss -ltnpH "sport = :$PG_PORT" 2>/dev/null | head -n 3 || true)
+  who=$(listener_of "$PG_PORT")
   if command -v pg_lsclusters >/dev/null 2>&1 && pg_lsclusters -h 2>/dev/null | awk -v p="$PG_PORT" '$3 == p && $4 == "online"' | grep -q .; then
     die "a system PostgreSQL cluster is already listening on port $PG_PORT ($(pg_lsclusters -h | awk -v p="$PG_PORT" '$3 == p { print $1 "/" $2 }' | head -n 1)). Stop it (pg_ctlcluster <version> <cluster> stop) or start radflow's on another port: POSTGRES_PORT=5433 $0 start"
   fi
@@ -158,9 +158,19 @@ cmd_start() {
     fi
     die "running (pid $(postmaster_pid)) but 'select 1' as $DB_USER fails; look at $LOG_FILE, or run: $0 stop && $0 start"
   fi
-  if port_open "$PG_PORT"; then describe_foreign_listener; fi
+  if port_open "$PG_PORT"; then
+    # Another checkout's cluster (or any server) where radflow/radflow already works is as good as ours.
+    if pg_ready; then
+      log "a PostgreSQL not started from this checkout already serves $DATABASE_URL ($(listener_of "$PG_PORT")); using it"
+      return 0
+    fi
+    describe_foreign_listener
+  fi
   mkdir -p "$RUN_DIR" "$LOG_DIR"
   chown "$PG_OS_USER" "$RUN_DIR" "$LOG_DIR"
+  if [[ $EUID -eq 0 ]] && ! runuser -u "$PG_OS_USER" -- test -w "$RUN_DIR"; then
+    die "the '$PG_OS_USER' OS user cannot reach $HOME_DIR (a parent directory is not world-traversable): chmod o+x the parent directories, or keep the repository under a path others can traverse"
+  fi
   touch "$LOG_FILE" && chown "$PG_OS_USER" "$LOG_FILE"
   init_cluster
   printf '\n===== start %s =====\n' "$(date -Is)" >>"$LOG_FILE"
@@ -178,7 +188,10 @@ cmd_start() {
 
 cmd_stop() {
   if ! ours_running; then
-    log "PostgreSQL is not running"
+    log "PostgreSQL is not running (from this checkout)"
+    if port_open "$PG_PORT"; then
+      log "note: something not started from this checkout still listens on 127.0.0.1:$PG_PORT ($(listener_of "$PG_PORT")); left alone"
+    fi
     return 0
   fi
   log "stopping PostgreSQL (pid $(postmaster_pid))"
@@ -189,6 +202,10 @@ cmd_stop() {
 cmd_status() {
   PG_BIN=$(find_pg_bin) || { log "not installed"; return 3; }
   if ! ours_running; then
+    if port_open "$PG_PORT" && pg_ready; then
+      log "ready: $DATABASE_URL, served by a PostgreSQL not started from this checkout ($(listener_of "$PG_PORT"))"
+      return 0
+    fi
     log "stopped"
     return 3
   fi
