@@ -32,7 +32,8 @@ export class Hl7Structure {
     const counts = new Map<string, number>();
     this.segments = [];
     for (const node of message as Iterable<HL7Node>) {
-      const name = raw(node.get(0));
+      // The name from the raw text: asking the node for field 0 would split every segment into fields.
+      const name = raw(node).slice(0, 3);
       const occurrence = (counts.get(name) ?? 0) + 1;
       counts.set(name, occurrence);
       this.segments.push({ name, occurrence, node });
