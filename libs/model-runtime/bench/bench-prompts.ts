@@ -8,6 +8,12 @@ const reports = [
   'FINDINGS: Left lower lobe consolidation. No pneumothorax. IMPRESSION: Left lower lobe pneumonia.',
 ];
 
+/**
+ * Answer budgets per prompt in the "mixed" scenario, as the service sets them per task: label lists and short
+ * answers need few tokens, impressions more. A batched generate() has one budget, the largest.
+ */
+export const mixedBudgets = [64, 24, 24, 64, 16, 48, 48, 64];
+
 export function benchPrompts(specialTokens: Partial<SpecialTokens>): string[] {
   const options = { specialTokens };
   return [

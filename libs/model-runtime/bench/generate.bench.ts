@@ -3,7 +3,7 @@
  * onnxruntime-node, same prompts, same thread count, greedy, a fixed number of new tokens. Each configuration runs in
  * its own process (peak RSS is per engine). Prints a table; writes results JSON and an HTML chart to bench/results/.
  *
- *   npm run bench -w @radflow/model-runtime [-- --tokens 64 --reps 3 --threads 1 --model models/tiny-random]
+ *   npm run bench -w @radflow/model-runtime [-- --tokens 64 --rounds 3 --reps 2 --threads 1 --model models/tiny-random]
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readManifest } from '../src/manifest.ts';
+import { mixedBudgets } from './bench-prompts.ts';
 import { renderChart } from './chart.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,7 +30,8 @@ const modelDir = resolve(
   ),
 );
 const newTokens = option('tokens', '64');
-const reps = option('reps', '3');
+const reps = option('reps', '2');
+const rounds = Number(option('rounds', '3'));
 const threads = option('threads', '1');
 const manifest = readManifest(modelDir);
 
@@ -58,6 +60,7 @@ function transformersLayout(): { root: string; id: string } {
 
 interface Row {
   engine: string;
+  mode: 'fixed' | 'mixed';
   batch: number;
   tokensPerSecond: number;
   ttftMs: number;
@@ -67,56 +70,68 @@ interface Row {
   ids: number[][];
 }
 
+const engines = ['radflow-engine', 'radflow-scheduler', 'transformers'];
+const configs = ['fixed', 'mixed'].flatMap((mode) =>
+  ['1', '8']
+    .filter((batch) => !(mode === 'mixed' && batch === '1')) // one prompt: nothing to mix
+    .flatMap((batch) => engines.map((engine) => ({ mode, batch, engine }))),
+);
 const layout = transformersLayout();
-const rows: Row[] = [];
+const samples: Row[][] = configs.map(() => []);
 try {
-  for (const batch of ['1', '8']) {
-    for (const engine of ['radflow-engine', 'radflow-scheduler', 'transformers']) {
-      process.stderr.write(`bench: ${engine} batch ${batch} ...\n`);
-      const out = execFileSync(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          join(here, 'worker.ts'),
-          engine,
-          batch,
-          newTokens,
-          reps,
-          modelDir,
-          threads,
-          layout.root,
-          layout.id,
-        ],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-          env: { ...process.env, OMP_NUM_THREADS: threads },
-        },
-      );
-      rows.push(JSON.parse(out.trim().split('\n').at(-1) as string) as Row);
+  // Rounds run every configuration once, in turn, so a load change on a shared machine hits all of them alike.
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, { mode, batch, engine }] of configs.entries()) {
+      process.stderr.write(`bench: round ${round + 1}/${rounds} ${mode} ${engine} batch ${batch}\n`);
+      const worker = [join(here, 'worker.ts'), engine, mode, batch, newTokens, reps, modelDir, threads];
+      const out = execFileSync(process.execPath, ['--import', 'tsx', ...worker, layout.root, layout.id], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, OMP_NUM_THREADS: threads },
+      });
+      samples[index]?.push(JSON.parse(out.trim().split('\n').at(-1) as string) as Row);
     }
   }
 } finally {
   rmSync(layout.root, { recursive: true, force: true });
 }
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const rows: Row[] = samples.map((runs) => {
+  const first = runs[0] as Row;
+  return {
+    ...first,
+    tokensPerSecond: median(runs.map((r) => r.tokensPerSecond)),
+    ttftMs: median(runs.map((r) => r.ttftMs)),
+    wallMs: median(runs.map((r) => r.wallMs)),
+    peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
+  };
+});
 
-const find = (engine: string, batch: number) =>
-  rows.find((r) => r.engine === engine && r.batch === batch) as Row;
-const speedup = (batch: number, engine = 'radflow-engine') =>
-  find(engine, batch).tokensPerSecond / find('transformers', batch).tokensPerSecond;
-const sameIds = (batch: number) =>
-  JSON.stringify(find('radflow-engine', batch).ids) === JSON.stringify(find('transformers', batch).ids);
+const find = (engine: string, batch: number, mode = 'fixed') =>
+  rows.find((r) => r.engine === engine && r.batch === batch && r.mode === mode) as Row;
+const speedup = (batch: number, engine: string, mode = 'fixed') =>
+  find(engine, batch, mode).tokensPerSecond / find('transformers', batch, mode).tokensPerSecond;
+const sameIds = (batch: number, mode = 'fixed') =>
+  JSON.stringify(find('radflow-engine', batch, mode).ids) ===
+  JSON.stringify(find('transformers', batch, mode).ids);
 
 const model = `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')})`;
 console.log(
-  `\nModel: ${model}; ${newTokens} new tokens per sequence (greedy, no early stop), median of ${reps} runs, ${threads} intra-op thread(s)`,
+  `\nModel: ${model}; greedy; median over ${rounds} rounds (each: a fresh process, a warm-up, median of ${reps} runs); ${threads} intra-op thread(s)`,
+);
+console.log(
+  `  fixed: every sequence generates exactly ${newTokens} tokens (no early stop): equal work for both engines`,
+);
+console.log(
+  `  mixed: each prompt has its task's answer budget (${mixedBudgets.join(', ')}); generate() runs the batch to the largest`,
 );
 console.log(
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; onnxruntime-node 1.30.0 for both\n`,
 );
-const header = ['engine', 'batch', 'tokens/s', 'TTFT ms', 'run ms', 'tokens/run', 'peak RSS MB'];
+const header = ['mode', 'engine', 'batch', 'tokens/s', 'TTFT ms', 'run ms', 'tokens/run', 'peak RSS MB'];
 const table = rows.map((r) => [
+  r.mode,
   r.engine,
   String(r.batch),
   r.tokensPerSecond.toFixed(0),
@@ -127,27 +142,39 @@ const table = rows.map((r) => [
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => (t[i] as string).length)));
 const line = (cells: string[]) =>
-  cells.map((c, i) => (i < 1 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  cells.map((c, i) => (i < 2 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
 console.log(line(header));
 for (const cells of table) console.log(line(cells));
 const summary = {
-  speedupBatch1: speedup(1),
-  speedupBatch8: speedup(8),
-  schedulerSpeedupBatch8: speedup(8, 'radflow-scheduler'),
+  fixed: {
+    engineSpeedupBatch1: speedup(1, 'radflow-engine'),
+    engineSpeedupBatch8: speedup(8, 'radflow-engine'),
+    schedulerSpeedupBatch8: speedup(8, 'radflow-scheduler'),
+  },
+  mixed: {
+    engineSpeedupBatch8: speedup(8, 'radflow-engine', 'mixed'),
+    schedulerSpeedupBatch8: speedup(8, 'radflow-scheduler', 'mixed'),
+  },
   goalBatch8: 1.5,
-  sameGreedyIdsBatch1: sameIds(1),
-  sameGreedyIdsBatch8: sameIds(8),
+  sameGreedyIds: { batch1: sameIds(1), batch8: sameIds(8), mixedBatch8: sameIds(8, 'mixed') },
 };
+const x = (value: number) => `${value.toFixed(2)}x`;
 console.log(
-  `\nradflow engine vs transformers.js generate(): ${summary.speedupBatch1.toFixed(2)}x at batch 1, ${summary.speedupBatch8.toFixed(2)}x at batch 8 (goal >= 1.5x); ` +
-    `through the request scheduler ${summary.schedulerSpeedupBatch8.toFixed(2)}x at batch 8. Same greedy ids: batch 1 ${summary.sameGreedyIdsBatch1}, batch 8 ${summary.sameGreedyIdsBatch8}.`,
+  `\nradflow vs transformers.js generate(), tokens/s: fixed work ${x(summary.fixed.engineSpeedupBatch1)} at batch 1, ` +
+    `${x(summary.fixed.engineSpeedupBatch8)} at batch 8 (scheduler ${x(summary.fixed.schedulerSpeedupBatch8)}); ` +
+    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (scheduler ${x(summary.mixed.schedulerSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
+);
+console.log(
+  `Same greedy ids as transformers.js: batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, mixed ${summary.sameGreedyIds.mixedBatch8}.`,
 );
 
 const results = {
   model: { name: manifest.name, version: manifest.version, dir: modelDir.replace(repoRoot, '') },
   settings: {
     newTokens: Number(newTokens),
-    reps: Number(reps),
+    mixedBudgets,
+    rounds,
+    repsPerRound: Number(reps),
     threads: Number(threads),
     onnxruntimeNode: '1.30.0',
     transformers: '4.3.1',

@@ -1,6 +1,7 @@
 /**
  * One benchmark configuration in its own process, so peak RSS belongs to one engine. Prints one JSON line.
- * argv: engine (radflow-engine | radflow-scheduler | transformers) batch newTokens reps modelDir threads [tjsRoot tjsId]
+ * argv: engine (radflow-engine | radflow-scheduler | transformers) mode (fixed | mixed) batch newTokens reps modelDir threads
+ *       [tjsRoot tjsId]. fixed: every sequence gets newTokens; mixed: each gets its task's budget (mixedBudgets).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,10 +16,11 @@ import {
   silentLogger,
   TextTokenizer,
 } from '../src/index.ts';
-import { benchPrompts } from './bench-prompts.ts';
+import { benchPrompts, mixedBudgets } from './bench-prompts.ts';
 
 const [
   engine = '',
+  mode = 'fixed',
   batchArg = '1',
   newTokensArg = '64',
   repsArg = '3',
@@ -34,6 +36,10 @@ const threads = Number(threadsArg);
 const manifest = readManifest(modelDir);
 const prompts = benchPrompts(manifest.specialTokens).slice(0, batch);
 while (prompts.length < batch) prompts.push(prompts[prompts.length % 8] as string);
+const budgets = prompts.map((_, i) =>
+  mode === 'mixed' ? (mixedBudgets[i % mixedBudgets.length] as number) : newTokens,
+);
+const usefulTokens = budgets.reduce((a, b) => a + b, 0);
 
 interface Run {
   wallMs: number;
@@ -56,8 +62,8 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
   const ids = prompts.map((p) => tokenizer.encode(p));
   return async () => {
     const start = performance.now();
-    const active = new ActiveBatch(runner, new Set()); // no stop token: exactly newTokens each, like min_new_tokens below
-    const sequences = ids.map((p) => new Sequence(p, newTokens));
+    const active = new ActiveBatch(runner, new Set()); // no stop token: exactly its budget each, like min_new_tokens below
+    const sequences = ids.map((p, i) => new Sequence(p, budgets[i] as number));
     await active.admit(sequences);
     const ttftMs = performance.now() - start;
     while (active.size > 0) await active.step();
@@ -80,7 +86,7 @@ async function radflowScheduler(): Promise<() => Promise<Run>> {
   return async () => {
     const start = performance.now();
     const results = await Promise.all(
-      prompts.map((p) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: newTokens })),
+      prompts.map((p, i) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: budgets[i] as number })),
     );
     return {
       wallMs: performance.now() - start,
@@ -117,10 +123,12 @@ async function transformers(): Promise<() => Promise<Run>> {
       },
       end() {},
     };
+    // One budget for the whole batch, the largest: rows past their own budget are wasted work.
+    const budget = Math.max(...budgets);
     const out = (await model.generate({
       ...inputs,
-      max_new_tokens: newTokens,
-      min_new_tokens: newTokens,
+      max_new_tokens: budget,
+      min_new_tokens: budget,
       do_sample: false,
       eos_token_id: eos,
       streamer,
@@ -130,7 +138,9 @@ async function transformers(): Promise<() => Promise<Run>> {
     };
     const wallMs = performance.now() - start;
     const promptLength = (inputs.input_ids as { dims: number[] }).dims[1] as number;
-    const rows = out.tolist().map((row) => row.slice(promptLength).map(Number));
+    const rows = out
+      .tolist()
+      .map((row, i) => row.slice(promptLength, promptLength + (budgets[i] as number)).map(Number));
     return { wallMs, ttftMs, tokens: rows.reduce((n, r) => n + r.length, 0), firstIds: rows };
   };
 }
@@ -150,7 +160,9 @@ const tokensPerSecond = median(runs.map((r) => (r.tokens / r.wallMs) * 1000));
 console.log(
   JSON.stringify({
     engine,
+    mode,
     batch,
+    usefulTokens,
     newTokens,
     reps,
     threads,

@@ -42,20 +42,25 @@ export class ActiveBatch {
     return this.sequences.length;
   }
 
-  /** Prefills `joining` and adds them to the batch; each gets its first token. */
+  /**
+   * Prefills `joining` and adds them to the batch; each gets its first token. Prompts are prefilled in groups of
+   * similar length: one padded prefill of a short and a long prompt would spend the long one's compute on padding.
+   */
   async admit(joining: Sequence[]): Promise<void> {
     this.prune();
     if (joining.length === 0) return;
     const now = performance.now();
     for (const sequence of joining) sequence.admittedAt = now;
-    const prefilled = await this.runner.prefill(joining.map((s) => [...s.promptIds]));
-    this.choose(joining, prefilled.logits);
-    const liveRows = range(joining.length).filter((row) => joining[row]?.live);
-    const fresh = selectRows(prefilled.batch, liveRows);
-    // Rows already in the batch may have been cancelled while the prefill ran.
-    this.prune();
-    this.kv = concatBatches(this.kv ?? emptyBatch(), fresh);
-    this.sequences = [...this.sequences, ...liveRows.map((row) => joining[row] as Sequence)];
+    for (const group of lengthGroups(joining)) {
+      const prefilled = await this.runner.prefill(group.map((s) => [...s.promptIds]));
+      this.choose(group, prefilled.logits);
+      const liveRows = range(group.length).filter((row) => group[row]?.live);
+      const fresh = selectRows(prefilled.batch, liveRows);
+      // Rows already in the batch may have been cancelled while the prefill ran.
+      this.prune();
+      this.kv = concatBatches(this.kv ?? emptyBatch(), fresh);
+      this.sequences = [...this.sequences, ...liveRows.map((row) => group[row] as Sequence)];
+    }
   }
 
   /** One decoding step for every live sequence. */
@@ -99,6 +104,30 @@ export class ActiveBatch {
     this.sequences = keep.map((row) => this.sequences[row] as Sequence);
     this.kv = this.kv && keep.length > 0 ? selectRows(this.kv, keep) : null;
   }
+}
+
+/** Most padding a prefill group may carry, as a share of its real tokens. */
+const MAX_PADDING_SHARE = 0.25;
+
+/** Splits prompts into groups (longest first) whose padded prefill wastes at most MAX_PADDING_SHARE. */
+export function lengthGroups<T extends { promptIds: readonly unknown[] }>(items: readonly T[]): T[][] {
+  const sorted = [...items].sort((a, b) => b.promptIds.length - a.promptIds.length);
+  const groups: T[][] = [];
+  let group: T[] = [];
+  let real = 0;
+  for (const item of sorted) {
+    const longest = group[0]?.promptIds.length ?? item.promptIds.length;
+    const padded = longest * (group.length + 1);
+    if (group.length > 0 && padded > (1 + MAX_PADDING_SHARE) * (real + item.promptIds.length)) {
+      groups.push(group);
+      group = [];
+      real = 0;
+    }
+    group.push(item);
+    real += item.promptIds.length;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
 }
 
 function emptyBatch(): KvBatch {

@@ -21,10 +21,17 @@ export class DecoderRunner {
   private readonly maskType: IntType;
   private readonly positionType: IntType;
 
+  /**
+   * @param maxPrefillLogits Most logits one prefill run may return (rows x tokens x vocabulary): a long prompt on a
+   *   large vocabulary (Phi-2: 51,200) is prefilled in chunks over the growing cache instead of materialising
+   *   gigabytes of logits of which only the last position is used.
+   */
   constructor(
     private readonly session: ort.InferenceSession,
     readonly signature: DecoderSignature,
     private readonly padId: number,
+    private readonly vocabSize = 0,
+    private readonly maxPrefillLogits = 32 * 1024 * 1024,
   ) {
     this.idType = this.intTypeOf('input_ids');
     this.maskType = this.intTypeOf('attention_mask');
@@ -36,7 +43,7 @@ export class DecoderRunner {
     return meta && meta.isTensor && meta.type === 'int32' ? 'int32' : 'int64';
   }
 
-  /** Prefills prompts of different lengths in one run (left padding); returns their cache and last-position logits. */
+  /** Prefills prompts of different lengths together (left padding); returns their cache and last-position logits. */
   async prefill(prompts: readonly number[][]): Promise<StepResult> {
     const rows = prompts.length;
     const length = Math.max(...prompts.map((p) => p.length));
@@ -59,14 +66,30 @@ export class DecoderRunner {
       this.signature.kvType === 'float16'
         ? new ort.Tensor('float16', new Uint16Array(0), [rows, heads, 0, headDim])
         : new ort.Tensor('float32', new Float32Array(0), [rows, heads, 0, headDim]);
-    const past = {
+    let past: KvBatch = {
       rows,
       pastLength: 0,
       pads,
       keys: this.signature.pastKeyNames.map(empty),
       values: this.signature.pastValueNames.map(empty),
     };
-    return this.run(past, ids, mask, positions, length, false);
+    const chunk =
+      this.vocabSize > 0 ? Math.max(1, Math.floor(this.maxPrefillLogits / (rows * this.vocabSize))) : length;
+    if (chunk >= length) return this.run(past, ids, mask, positions, length, false);
+    let result: StepResult | undefined;
+    for (let from = 0; from < length; from += chunk) {
+      const to = Math.min(length, from + chunk);
+      result = await this.run(
+        past,
+        columns(ids, rows, length, from, to),
+        columns(mask, rows, length, 0, to),
+        columns(positions, rows, length, from, to),
+        to - from,
+        from > 0,
+      );
+      past = result.batch;
+    }
+    return result as StepResult;
   }
 
   /** Feeds one new token per row after the cached past. */
@@ -133,6 +156,20 @@ type IntArray = BigInt64Array | Int32Array;
 function set(array: IntArray, index: number, value: number): void {
   if (array instanceof BigInt64Array) array[index] = BigInt(value);
   else array[index] = value;
+}
+
+/** Columns [from, to) of a row-major [rows, width] array. */
+function columns(values: IntArray, rows: number, width: number, from: number, to: number): IntArray {
+  const out =
+    values instanceof BigInt64Array
+      ? new BigInt64Array(rows * (to - from))
+      : new Int32Array(rows * (to - from));
+  for (let r = 0; r < rows; r += 1) {
+    if (out instanceof BigInt64Array)
+      out.set((values as BigInt64Array).subarray(r * width + from, r * width + to), r * (to - from));
+    else out.set((values as Int32Array).subarray(r * width + from, r * width + to), r * (to - from));
+  }
+  return out;
 }
 
 function intTensor(values: IntArray, dims: number[]): ort.Tensor {

@@ -41,6 +41,21 @@ describe("Optimum's merged decoder export (use_cache_branch)", () => {
     expect(sequences.map((s) => s.tokens)).toEqual(parity.cases.map((c) => c.generatedIds));
   });
 
+  it('reproduces them with a chunked prefill (later chunks take the with-past branch)', async () => {
+    const chunked = new DecoderRunner(
+      session,
+      signature,
+      tokenizer.padId,
+      config.vocabSize,
+      5 * config.vocabSize,
+    );
+    const sequence = new Sequence(parity.cases[1]?.promptIds as number[], parity.maxNewTokens);
+    const batch = new ActiveBatch(chunked, new Set());
+    await batch.admit([sequence]);
+    while (batch.size > 0) await batch.step();
+    expect(sequence.tokens).toEqual(parity.cases[1]?.generatedIds);
+  });
+
   it('fails with the wrong branch flag (the fixture can tell)', async () => {
     const prompt = parity.cases[0]?.promptIds as number[];
     const prefill = await runner.prefill([prompt]);

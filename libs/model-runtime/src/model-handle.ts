@@ -108,7 +108,7 @@ export class ModelHandle {
       settings,
       logger,
     );
-    const runner = new DecoderRunner(session, signature, tokenizer.padId);
+    const runner = new DecoderRunner(session, signature, tokenizer.padId, config.vocabSize);
     const scheduler = new BatchScheduler(runner, tokenizer.stopIds, settings, logger);
     const maxLength = manifest.maxLength || config.maxPositionEmbeddings || 2048;
     logger.info(

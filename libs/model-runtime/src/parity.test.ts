@@ -22,8 +22,8 @@ const { session, signature } = await createDecoderSession(
 );
 const runner = new DecoderRunner(session, signature, tokenizer.padId);
 
-async function greedy(prompts: number[][]): Promise<number[][]> {
-  const batch = new ActiveBatch(runner, new Set());
+async function greedy(prompts: number[][], using = runner): Promise<number[][]> {
+  const batch = new ActiveBatch(using, new Set());
   const sequences = prompts.map((ids) => new Sequence(ids, parity.maxNewTokens));
   await batch.admit(sequences);
   while (batch.size > 0) await batch.step();
@@ -43,6 +43,23 @@ describe('parity with PyTorch on models/tiny-random', () => {
     expect(await greedy(parity.cases.map((c) => c.promptIds))).toEqual(
       parity.cases.map((c) => c.generatedIds),
     );
+  });
+
+  it('reproduces them when long prompts are prefilled in chunks over the cache', async () => {
+    // Room for 7 positions of logits per row: every prompt is prefilled in chunks of 7 tokens.
+    const chunked = new DecoderRunner(
+      session,
+      signature,
+      tokenizer.padId,
+      config.vocabSize,
+      7 * parity.cases.length * config.vocabSize,
+    );
+    expect(
+      await greedy(
+        parity.cases.map((c) => c.promptIds),
+        chunked,
+      ),
+    ).toEqual(parity.cases.map((c) => c.generatedIds));
   });
 
   it('reproduces them when sequences join a running batch (continuous batching)', async () => {
