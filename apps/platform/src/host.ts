@@ -54,7 +54,7 @@ export async function startHost(
   const requestedPort = options.httpPort ?? servesHttp?.httpPort?.(config);
   let httpPort = 0;
   if (requestedPort !== undefined) {
-    await app.listen(requestedPort, '127.0.0.1');
+    await app.listen(requestedPort, config.gateway.host);
     const address = app.getHttpServer().address();
     httpPort = typeof address === 'object' && address ? address.port : requestedPort;
   } else {

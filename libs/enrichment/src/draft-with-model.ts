@@ -18,6 +18,12 @@ function promptInputs(report: RadiologyReport): { findings: string; report: stri
   return { findings, report: report.text };
 }
 
+/** For comparisons two reports share one context window: findings and impression only, without headers noise. */
+function comparisonText(report: RadiologyReport): string {
+  const { findings, impression } = report.sections;
+  return findings || impression ? [findings, impression].filter(Boolean).join(' ') : report.text;
+}
+
 /**
  * Runs the enrichment task set for one report (draft impression, abnormality and device labels, and with a
  * prior report the temporal findings and progression). The tasks go in together so the model batches them.
@@ -34,8 +40,9 @@ export async function draftWithModel(
     runner.runTask('impression', { findings: inputs.findings }, options),
     runner.runTask('abnormality_labels', { report: inputs.report }, options),
     runner.runTask('device_labels', { report: inputs.report }, options),
-    prior ? runner.runTask('temporal_findings', { report: inputs.report, prior_report: prior.text }, options) : undefined,
-    prior ? runner.runTask('temporal_progression', { report: inputs.report, prior_report: prior.text }, options) : undefined,
+    // The comparison is extra: when it fails (say, two long reports overflow the context) the draft goes on without it.
+    prior ? runner.runTask('temporal_findings', comparisonInputs(report, prior), options).catch(() => undefined) : undefined,
+    prior ? runner.runTask('temporal_progression', comparisonInputs(report, prior), options).catch(() => undefined) : undefined,
   ]);
   const draft: ModelDraft = {
     model: impression.model,
@@ -54,6 +61,10 @@ export async function draftWithModel(
     };
   }
   return draft;
+}
+
+function comparisonInputs(report: RadiologyReport, prior: RadiologyReport): Record<string, string> {
+  return { report: comparisonText(report), priorReport: comparisonText(prior) };
 }
 
 function labelsOf(answer: ParsedAnswer | null): string[] {

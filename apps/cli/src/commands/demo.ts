@@ -1,70 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, createLogger } from '@radflow/config';
-import { DeadLetterHeaders, KafkaBus, Topics, deadLetterTopic, type Envelope } from '@radflow/events';
+import { KafkaBus, Topics } from '@radflow/events';
+import { MllpListener } from '@radflow/gateway';
+import { readInbound } from '@radflow/inbound';
 import { startHost } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { allApps } from '../app-catalog.ts';
+import { countWrittenResources } from '../demo/fhir-summary.ts';
+import { sendThroughGateway } from '../demo/gateway-client.ts';
 import { formatEnrichedReport } from '../demo/print-results.ts';
 import { loadSampleFeed } from '../demo/sample-feed.ts';
-import { countWrittenResources } from '../demo/fhir-summary.ts';
 
 /**
- * The embedded default end to end: all apps in this process, the sample feed produced to the inbound topics
- * of the local Kafka, and every outcome (enriched, skipped, dead-lettered) printed as it arrives.
+ * The embedded default end to end: every app in this process on the local Kafka, PostgreSQL and FHIR server;
+ * the sample feed goes in through the gateway's front doors (HL7 over MLLP, FHIR over HTTP) exactly as a
+ * hospital's interface engine and EHR would send it, and each outcome is printed as it happens.
  */
 export async function runDemo(options: { timeoutSeconds: number }): Promise<number> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const host = await startHost(allApps, config, { processName: 'radflow-demo' });
   const observer = new KafkaBus(config.kafka, createLogger('radflow-demo', 'warn'));
-  const feed = loadSampleFeed();
-  const runId = randomUUID();
-  const nameOfTrace = new Map(feed.map((message, index) => [`${runId}-${index}`, message.name]));
-  const seen = new Set<string>();
+  const feed = loadSampleFeed(randomUUID().slice(0, 6));
+  const awaited = new Map<string, string>(); // source message id → sample name
+  const printed = new Set<string>();
   const accessions: string[] = [];
 
-  console.log(`radflow demo: ${allApps.map((a) => a.name).join(', ')} running; sending ${feed.length} messages\n`);
   await observer.subscribe({
-    groupId: `radflow-demo-${runId}`,
+    groupId: `radflow-demo-${randomUUID()}`,
     stage: 'demo',
-    topics: [Topics.reportEnriched, deadLetterTopic(Topics.inboundHl7v2), deadLetterTopic(Topics.inboundFhir)],
-    fromBeginning: true, // filtered by this run's trace ids below
+    topics: [Topics.reportEnriched],
+    fromBeginning: true, // filtered to this run's messages below
     handle: async (record) => {
-      const traceId = record.headers['radflow-trace-id'] ?? '';
-      const name = nameOfTrace.get(traceId);
+      const event = observer.decodeEvent<ReportEnrichedPayload>(record);
+      const name = awaited.get(event.payload.report.source.messageId);
       if (!name) return;
-      if (record.topic === Topics.reportEnriched) {
-        const event = observer.decodeEvent<ReportEnrichedPayload>(record);
-        accessions.push(event.payload.report.accession);
-        console.log(formatEnrichedReport(name, event.payload) + '\n');
-      } else {
-        console.log(`✗ ${name}  dead-lettered: ${record.headers[DeadLetterHeaders.errorCode]} — ${record.headers[DeadLetterHeaders.errorReason]}\n`);
-      }
-      seen.add(traceId);
+      printed.add(event.payload.report.source.messageId);
+      accessions.push(event.payload.report.accession);
+      console.log(formatEnrichedReport(name, event.payload) + '\n');
     },
   });
 
-  for (const [index, message] of feed.entries()) {
-    await observer.publish(message.topic, [
-      { key: null, value: message.bytes, headers: { 'radflow-trace-id': `${runId}-${index}` } },
-    ]);
+  console.log(`radflow demo: ${allApps.map((a) => a.name).join(', ')} running in one process`);
+  console.log(`sending ${feed.length} sample messages through the gateway (HL7 over MLLP, FHIR over HTTP)\n`);
+  const endpoints = { mllpPort: host.app.get(MllpListener).port, httpPort: host.httpPort };
+  for (const message of feed) {
+    const answer = await sendThroughGateway(message, endpoints);
+    console.log(`→ ${message.name.padEnd(52)} ${answer}`);
+    // The demo reads each message locally too, only to know which enriched results to wait for.
+    const expected = readInbound(message.kind, message.bytes, {
+      maxMessageBytes: config.ingest.maxMessageBytes,
+      patientKeySalt: config.ingest.patientKeySalt,
+    });
+    if (!expected.ok) continue;
+    for (const report of expected.accepted) awaited.set(report.source.messageId, message.name);
+    for (const skip of expected.skipped) console.log(`  ${''.padEnd(52)} skipped by the filter: ${skip.reason}`);
   }
+  console.log('');
 
-  // Skipped reports (not a final chest X-ray) produce no event; the ingest log says why. Wait for the rest.
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  let lastCount = -1;
-  let quietSince = Date.now();
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    if (seen.size !== lastCount) {
-      lastCount = seen.size;
-      quietSince = Date.now();
-    }
-    if (seen.size === feed.length || (seen.size > 0 && Date.now() - quietSince > 15_000)) break;
-  }
-  console.log(`${seen.size} of ${feed.length} messages produced an enriched result or a dead letter; the others were skipped by the filter (see the ingest log).`);
-  const written = await countWrittenResources(config.fhir.baseUrl, accessions).catch((error: Error) => `FHIR summary unavailable: ${error.message}`);
-  console.log(written);
+  while (printed.size < awaited.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  console.log(`${printed.size} of ${awaited.size} finalized chest X-ray reports enriched.`);
+  console.log(await countWrittenResources(config.fhir.baseUrl, accessions).catch((e: Error) => `FHIR summary unavailable: ${e.message}`));
   await observer.disconnect();
   await host.close();
-  return accessions.length > 0 ? 0 : 1;
+  return printed.size === awaited.size && awaited.size > 0 ? 0 : 1;
 }

@@ -1,27 +1,41 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { repoRoot } from '@radflow/config';
-import { Topics } from '@radflow/events';
 
 export interface SampleMessage {
   name: string;
-  topic: string;
+  kind: 'hl7v2' | 'fhir';
   bytes: Buffer;
 }
 
 const demoDir = `${repoRoot}test/fixtures/demo/`;
 const sharedFhirDir = `${repoRoot}../shared/data/interop/fhir/`;
 
-/** The demo's inbound messages: our HL7 samples, then the shared FHIR examples when ../shared is present. */
-export function loadSampleFeed(): SampleMessage[] {
+/**
+ * The demo's inbound messages: our HL7 samples, then the shared FHIR examples when ../shared is present.
+ * Each run stamps its own message ids and accessions: radflow processes a message once (effectively-once),
+ * so a second demo must send new messages, as a hospital would.
+ */
+export function loadSampleFeed(runTag: string): SampleMessage[] {
   const hl7 = readdirSync(demoDir)
     .filter((file) => file.endsWith('.hl7'))
     .sort()
-    .map((file) => ({ name: file, topic: Topics.inboundHl7v2, bytes: readFileSync(demoDir + file) }));
+    .map((file) => ({ name: file, kind: 'hl7v2' as const, bytes: stampHl7(readFileSync(demoDir + file, 'latin1'), runTag) }));
   const fhir = existsSync(sharedFhirDir)
     ? readdirSync(sharedFhirDir)
         .filter((file) => file.endsWith('.json'))
         .sort()
-        .map((file) => ({ name: file, topic: Topics.inboundFhir, bytes: readFileSync(sharedFhirDir + file) }))
+        .map((file) => ({ name: file, kind: 'fhir' as const, bytes: stampFhir(readFileSync(sharedFhirDir + file, 'utf8'), runTag) }))
     : [];
   return [...hl7, ...fhir];
+}
+
+function stampHl7(message: string, runTag: string): Buffer {
+  return Buffer.from(message.replace(/\b(ACC|DEMO|PLC)(\d+)\b/g, `$1$2-${runTag}`), 'latin1');
+}
+
+function stampFhir(json: string, runTag: string): Buffer {
+  const resource = JSON.parse(json) as { id?: string; identifier?: { value?: string }[] };
+  if (resource.id) resource.id = `${resource.id}-${runTag}`;
+  for (const identifier of resource.identifier ?? []) if (identifier.value) identifier.value = `${identifier.value}-${runTag}`;
+  return Buffer.from(JSON.stringify(resource));
 }

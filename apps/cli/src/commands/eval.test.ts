@@ -1,0 +1,126 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  baselineImpression,
+  buildImpressionTable,
+  labelTaskReport,
+  mostFrequent,
+  mostFrequentLabelSet,
+  parseModelLabels,
+  runEval,
+  subsetIndices,
+  type GenerateFn,
+} from './eval.ts';
+
+const row = (uid: string, problems: string, findings: string, impression: string) => ({ uid, problems, findings, impression });
+
+const ROWS = [
+  row('1', 'normal', 'Heart size normal. Lungs clear.', 'No acute cardiopulmonary abnormality.'),
+  row('2', 'normal', 'Lungs clear.', 'No acute  cardiopulmonary abnormality.'),
+  row('3', 'Cardiomegaly', 'Heart is enlarged.', 'Cardiomegaly.'),
+  row('4', 'Pleural Effusion', 'Small left effusion.', 'Small left pleural effusion.'),
+  row('5', 'Cardiomegaly', 'Heart is enlarged. No effusion.', 'Cardiomegaly.'),
+  row('6', 'Cardiomegaly', 'Enlarged heart.', 'Cardiomegaly.'),
+];
+
+describe('baseline', () => {
+  it('picks the most frequent impression, whitespace-normalised, first seen on ties', () => {
+    expect(mostFrequent(['b', 'a', 'a ', ' b', 'c'])).toBe('b');
+    expect(mostFrequent(['', '  '])).toBeNull();
+  });
+
+  it('uses the train split when it is known, else the given rows', () => {
+    expect(baselineImpression(ROWS)).toEqual({ impression: 'Cardiomegaly.', source: 'evaluated reports' });
+    expect(baselineImpression(ROWS, new Set(['1', '2', '3']))).toEqual({ impression: 'No acute cardiopulmonary abnormality.', source: 'train split' });
+    expect(baselineImpression(ROWS, new Set(['99'])).source).toBe('evaluated reports');
+  });
+
+  it('finds the most frequent label set (empty for mostly normal data)', () => {
+    expect(mostFrequentLabelSet([[], ['edema'], [], ['edema', 'atelectasis']])).toEqual([]);
+    expect(mostFrequentLabelSet([['edema', 'atelectasis'], ['atelectasis', 'edema'], []])).toEqual(['atelectasis', 'edema']);
+  });
+});
+
+describe('pure helpers', () => {
+  it('splits normal from abnormal reports by the Problems column', () => {
+    expect(subsetIndices(ROWS)).toEqual({ all: [0, 1, 2, 3, 4, 5], normal: [0, 1], abnormal: [2, 3, 4, 5] });
+  });
+
+  it('writes the label-task report as the trainer does', () => {
+    expect(labelTaskReport({ findings: ' Lungs  clear. ', impression: '' })).toBe('FINDINGS: Lungs clear.');
+    expect(labelTaskReport({ findings: 'A.', impression: 'B.' })).toBe('FINDINGS: A.\nIMPRESSION: B.');
+  });
+
+  it('parses model label answers and rejects unknown labels', () => {
+    expect(parseModelLabels('abnormality_labels', 'pleural effusion, cardiomegaly')).toEqual(['cardiomegaly', 'pleural effusion']);
+    expect(parseModelLabels('abnormality_labels', 'none')).toEqual([]);
+    expect(parseModelLabels('abnormality_labels', 'broken heart')).toBeNull();
+    expect(parseModelLabels('device_labels', 'picc')).toEqual(['picc']);
+  });
+
+  it('builds the impression table with one row per subset and metric', () => {
+    const ci = { estimate: 0.5, lower: 0.4, upper: 0.6, resamples: 10, level: 0.95 };
+    const metrics = { rougeL: ci, bleu1: ci, f1: ci, precision: ci, recall: ci };
+    const table = buildImpressionTable({
+      counts: { all: 2, normal: 0, abnormal: 2 },
+      baseline: { impression: 'x', source: 'evaluated reports' },
+      systems: { model: { all: metrics, normal: null, abnormal: metrics } },
+      rougeStemmer: false,
+    });
+    expect(table.headers).toEqual(['subset / metric', 'model']);
+    expect(table.rows).toHaveLength(15);
+    expect(table.rows[0]).toEqual(['all (n=2) ROUGE-L', '50.00 [40.00, 60.00]']);
+    expect(table.rows[5]).toEqual(['normal (n=0) ROUGE-L', '—']);
+  });
+});
+
+describe('runEval on a small inline data set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'radflow-eval-'));
+  const reportsCsv = join(dir, 'reports.csv');
+  const labelsCsv = join(dir, 'labels.csv');
+  const header = 'uid,MeSH,Problems,image,indication,comparison,findings,impression';
+  writeFileSync(reportsCsv, [header, ...ROWS.map((r) => `${r.uid},x,${r.problems},img,ind,none,"${r.findings}","${r.impression}"`)].join('\n'));
+  const negbio = ['Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia'];
+  const labelRow = (uid: string, present: string[]) => [`CXR${uid}`, ...negbio.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(',');
+  writeFileSync(labelsCsv, [['filename', ...negbio, 'normal'].join(','), labelRow('1', []), labelRow('2', []), labelRow('3', ['Cardiomegaly']), labelRow('4', ['Effusion']), labelRow('5', ['Cardiomegaly']), labelRow('6', ['Cardiomegaly'])].join('\n'));
+
+  it('scores an injected model beside the rules and the baseline and writes JSON and HTML', async () => {
+    const calls: string[] = [];
+    // A stand-in model for this unit test: echoes the first findings sentence, or labels from a keyword.
+    const generate: GenerateFn = async (task, inputs) => {
+      calls.push(`${task}:${inputs.length}`);
+      if (task === 'impression') return inputs.map((i) => i.findings!.split('.')[0]! + '.');
+      if (task === 'abnormality_labels') return inputs.map((i) => (/enlarged/i.test(i.report!) ? 'cardiomegaly' : 'none'));
+      return inputs.map(() => 'none');
+    };
+    const lines: string[] = [];
+    const outDir = join(dir, 'out');
+    const results = await runEval({ task: 'all', reportsCsv, labelsCsv, outDir, generate, model: { name: 'stub', version: '0' }, resamples: 50, batchSize: 4, print: (l) => lines.push(l), splitsDir: join(dir, 'no-splits') });
+    expect(calls).toEqual(['impression:4', 'impression:2', 'abnormality_labels:4', 'abnormality_labels:2', 'device_labels:4', 'device_labels:2']);
+    expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'baseline']);
+    const labels = results.labels!.systems;
+    expect(Object.keys(labels)).toEqual(['stub', 'rules', 'baseline']);
+    // stub finds the 3 cardiomegaly reports and misses the effusion: micro P 1, R 3/4
+    expect(labels['stub']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 0, fn: 1 });
+    expect(labels['rules']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
+    // the most frequent NegBio label set of these rows is {cardiomegaly}: predicted for all six reports
+    expect(labels['baseline']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 3, fn: 1 });
+    expect(results.labels!.unparsed).toBe(0);
+    expect(lines.join('\n')).toContain('ROUGE-L');
+    const json = JSON.parse(readFileSync(join(outDir, 'eval-results.json'), 'utf8'));
+    expect(json.model).toEqual({ name: 'stub', version: '0' });
+    expect(readFileSync(join(outDir, 'eval-report.html'), 'utf8')).toContain('<svg');
+  });
+
+  it('refuses the labels task without a labels CSV', async () => {
+    await expect(runEval({ task: 'labels', reportsCsv, print: () => {} })).rejects.toThrow(/labels CSV/);
+  });
+
+  it('honours uids and limit', async () => {
+    const results = await runEval({ task: 'impression', reportsCsv, uids: ['3', '4', '5'], limit: 2, resamples: 20, print: () => {} });
+    expect(results.reports).toBe(2);
+    expect(results.impression!.counts.all).toBe(2);
+  });
+});
