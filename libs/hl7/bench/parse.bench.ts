@@ -42,11 +42,20 @@ const fixtures = new URL('../../../test/fixtures/hl7/', import.meta.url);
 const options = { maxBytes: 1 << 20, patientKeySalt: 'bench-salt' };
 
 // The corpus: every message of the fixture files that radflow reads as a report, as text with \r separators.
+const VT = String.fromCharCode(0x0b);
+const FS = String.fromCharCode(0x1c);
 const corpus: string[] = [];
-for (const file of readdirSync(fixtures).filter((f) => f.endsWith('.hl7')).sort()) {
+for (const file of readdirSync(fixtures)
+  .filter((f) => f.endsWith('.hl7'))
+  .sort()) {
   for (const message of splitHl7Batch(new Uint8Array(readFileSync(new URL(file, fixtures)))).messages) {
     if (!readOruR01(message, options).ok) continue;
-    corpus.push(new TextDecoder('windows-1252').decode(message).replace(/^\u000b/, '').replace(/\u001c\r?$/, '').replace(/\r\n|\n/g, '\r'));
+    const text = new TextDecoder('windows-1252').decode(message);
+    // Strip the MLLP frame bytes of the framed fixture: the other parsers expect bare messages.
+    const bare = text.startsWith(VT)
+      ? text.slice(1, text.lastIndexOf(FS) > 0 ? text.lastIndexOf(FS) : undefined)
+      : text;
+    corpus.push(bare.replace(/\r\n|\n/g, '\r'));
   }
 }
 const bytes = corpus.map((m) => new TextEncoder().encode(m));
@@ -84,7 +93,8 @@ const contenders: Contender[] = [
       touch(m.get('PID.3.1').toString());
       touch(m.get('OBR.3.1').toString());
       touch(m.get('OBR.25').toString());
-      for (const obx of m.get('OBX') as Iterable<{ get(p: string): { toString(): string } }>) touch(obx.get('OBX.5').toString());
+      for (const obx of m.get('OBX') as Iterable<{ get(p: string): { toString(): string } }>)
+        touch(obx.get('OBX.5').toString());
     },
   },
   {
@@ -140,7 +150,9 @@ interface Row {
 
 const MIN_MS = Number(process.env.BENCH_MS ?? 2000);
 const rows: Row[] = [];
-console.log(`corpus: ${corpus.length} ORU^R01 messages from test/fixtures/hl7 (${bytes.reduce((n, b) => n + b.length, 0)} bytes)`);
+console.log(
+  `corpus: ${corpus.length} ORU^R01 messages from test/fixtures/hl7 (${bytes.reduce((n, b) => n + b.length, 0)} bytes)`,
+);
 for (const c of contenders) {
   let failed = 0;
   const ok = new Array<boolean>(corpus.length).fill(true);
@@ -162,13 +174,24 @@ for (const c of contenders) {
     done += usable.length;
   }
   const seconds = (performance.now() - start) / 1000;
-  const row = { name: c.name, version: c.version, does: c.does, messagesPerSecond: done / seconds, parsed: usable.length, failed };
+  const row = {
+    name: c.name,
+    version: c.version,
+    does: c.does,
+    messagesPerSecond: done / seconds,
+    parsed: usable.length,
+    failed,
+  };
   rows.push(row);
-  console.log(`  ${c.name.padEnd(26)} ${Math.round(row.messagesPerSecond).toString().padStart(8)} msg/s   (${failed} of ${corpus.length} failed)`);
+  console.log(
+    `  ${c.name.padEnd(26)} ${Math.round(row.messagesPerSecond).toString().padStart(8)} msg/s   (${failed} of ${corpus.length} failed)`,
+  );
 }
 
 const baseline = rows[0]!;
-console.log('\nparser                      version    does                        msg/s   vs radflow   failed');
+console.log(
+  '\nparser                      version    does                        msg/s   vs radflow   failed',
+);
 for (const r of rows) {
   console.log(
     `${r.name.padEnd(27)} ${r.version.split(' ')[0]!.padEnd(10)} ${r.does.padEnd(26)} ${Math.round(r.messagesPerSecond).toString().padStart(7)}   ${(r.messagesPerSecond / baseline.messagesPerSecond).toFixed(2).padStart(6)}x   ${r.failed}/${corpus.length}`,
@@ -177,7 +200,13 @@ for (const r of rows) {
 
 const results = new URL('./results/', import.meta.url);
 mkdirSync(results, { recursive: true });
-const meta = { date: new Date().toISOString(), node: process.version, cpu: process.env.BENCH_CPU ?? 'see os.cpus()', corpus: corpus.length, minMsPerParser: MIN_MS };
+const meta = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: process.env.BENCH_CPU ?? 'see os.cpus()',
+  corpus: corpus.length,
+  minMsPerParser: MIN_MS,
+};
 writeFileSync(new URL('parse-bench.json', results), `${JSON.stringify({ meta, rows }, null, 2)}\n`);
 writeFileSync(new URL('parse-bench.html', results), chart(rows, meta));
 console.log(`\nwrote ${new URL('parse-bench.html', results).pathname}`);

@@ -20,7 +20,9 @@ describe('buildAck', () => {
     const lines = buildAck(original, 'AE', error, { now, controlId: 'X1' }).split('\r');
     expect(lines[0]).toBe('MSH|^~\\&|RADFLOW|RADFLOW|RIS|HOSP|20240102030405+0000||ACK^R01^ACK|X1|P|2.5');
     expect(lines[1]).toBe('MSA|AE|MSG2|no accession in OBR-3');
-    expect(lines[2]).toBe('ERR||OBR^1^3|101^Required field missing^HL70357|E|||MISSING_FIELD|no accession in OBR-3');
+    expect(lines[2]).toBe(
+      'ERR||OBR^1^3|101^Required field missing^HL70357|E|||MISSING_FIELD|no accession in OBR-3',
+    );
   });
 
   it('uses ERR-1 for v2.3 and the sender delimiters', () => {
@@ -34,9 +36,13 @@ describe('buildAck', () => {
 
   it('answers even garbage with a minimal MSH', () => {
     const error = new InboundMessageError('NOT_HL7', 'input does not begin with an MSH segment');
-    const lines = buildAck(new Uint8Array([0xff, 0x00, 0x41]), 'AR', error, { now, controlId: 'C1' }).split('\r');
+    const lines = buildAck(new Uint8Array([0xff, 0x00, 0x41]), 'AR', error, { now, controlId: 'C1' }).split(
+      '\r',
+    );
     expect(lines[0]).toBe('MSH|^~\\&|RADFLOW|RADFLOW|||20240102030405+0000||ACK|C1|P|2.5.1');
     expect(lines[1]).toBe('MSA|AR||input does not begin with an MSH segment');
-    expect(lines[2]).toBe('ERR|||100^Segment sequence error^HL70357|E|||NOT_HL7|input does not begin with an MSH segment');
+    expect(lines[2]).toBe(
+      'ERR|||100^Segment sequence error^HL70357|E|||NOT_HL7|input does not begin with an MSH segment',
+    );
   });
 });

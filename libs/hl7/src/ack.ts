@@ -37,7 +37,10 @@ export function buildAck(
   const originalControlId = first(f(10)).trim();
   const now = options.now ?? new Date();
   const controlId = esc(
-    options.controlId ?? (originalControlId ? `ACK${originalControlId}`.slice(0, 20) : `ACK${now.getTime().toString(36).toUpperCase()}`),
+    options.controlId ??
+      (originalControlId
+        ? `ACK${originalControlId}`.slice(0, 20)
+        : `ACK${now.getTime().toString(36).toUpperCase()}`),
     d,
   );
   const messageType = trigger
@@ -63,7 +66,9 @@ export function buildAck(
   ].join(d.field);
 
   const text = error ? esc(error.reason.slice(0, 80), d) : '';
-  const msa = ['MSA', code, originalControlId, text].join(d.field).replace(new RegExp(`${escapeRegExp(d.field)}+$`), '');
+  const msa = ['MSA', code, originalControlId, text]
+    .join(d.field)
+    .replace(new RegExp(`${escapeRegExp(d.field)}+$`), '');
   const segments = [msh, msa];
   if (error) segments.push(errSegment(error, version, d));
   return `${segments.join('\r')}\r`;
@@ -74,17 +79,31 @@ function errSegment(error: InboundMessageError, version: string, d: Delimiters):
   const condition = [error.hl7ErrorCode, esc(error.hl7ErrorText, d), 'HL70357'];
   if (versionAtLeast(version, '2.5')) {
     // ERR-2 location, ERR-3 condition (CWE), ERR-4 severity, ERR-7 diagnostic, ERR-8 user message.
-    return ['ERR', '', location, condition.join(d.component), 'E', '', '', esc(error.code, d), esc(error.reason, d)].join(d.field);
+    return [
+      'ERR',
+      '',
+      location,
+      condition.join(d.component),
+      'E',
+      '',
+      '',
+      esc(error.code, d),
+      esc(error.reason, d),
+    ].join(d.field);
   }
   // v2.3/2.4 ERR-1 (ELD): segment^sequence^field^code&text&system.
   const [segment = '', sequence = '', fieldPos = ''] = location.split(d.component);
-  return ['ERR', [segment, sequence, fieldPos, condition.join(d.subcomponent)].join(d.component)].join(d.field);
+  return ['ERR', [segment, sequence, fieldPos, condition.join(d.subcomponent)].join(d.component)].join(
+    d.field,
+  );
 }
 
 /** "OBR[2] OBR-3" / "MSH-9" / "PID" -> ERL "OBR^2^3". */
 function errorLocation(location: string | undefined, d: Delimiters): string {
   if (!location) return '';
-  const m = /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:[ ]?\1?-?(\d+))?/.exec(location) ?? /^([A-Z][A-Z0-9]{2})-(\d+)/.exec(location);
+  const m =
+    /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?:[ ]?\1?-?(\d+))?/.exec(location) ??
+    /^([A-Z][A-Z0-9]{2})-(\d+)/.exec(location);
   if (!m) return '';
   const segment = m[1] ?? '';
   const sequence = m[2] ?? '1';
@@ -97,6 +116,7 @@ function readOriginalHeader(original: Uint8Array | string): OriginalHeader | und
     typeof original === 'string'
       ? original.slice(0, 4096)
       : new TextDecoder('windows-1252').decode(original.subarray(0, 4096));
+  // eslint-disable-next-line no-control-regex -- MLLP start block (0x0B) left on by senders
   const start = head.replace(/^[\s\u000b\ufeff]+/, '');
   if (!start.startsWith('MSH')) return undefined;
   const delimiters = readDelimiters(start);

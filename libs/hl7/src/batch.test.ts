@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { splitHl7Batch } from './batch.ts';
 
-const msg = (id: string): string => `MSH|^~\\&|A|B|C|D|20240101||ORU^R01|${id}|P|2.4\rPID|||1\rOBR|1||A${id}\r`;
+const msg = (id: string): string =>
+  `MSH|^~\\&|A|B|C|D|20240101||ORU^R01|${id}|P|2.4\rPID|||1\rOBR|1||A${id}\r`;
 
 describe('splitHl7Batch', () => {
   it('splits an FHS/BHS batch and checks the trailer counts', () => {

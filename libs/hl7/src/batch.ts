@@ -14,6 +14,7 @@ export interface SplitBatch<T extends Uint8Array | string> {
   issues: BatchIssue[];
 }
 
+// eslint-disable-next-line no-control-regex -- MLLP block characters mark message starts too
 const BOUNDARY = /(?:^|[\r\n\u000b\u001c])(FHS|BHS|MSH|BTS|FTS)(?=[^A-Za-z0-9\r\n]|$)/g;
 
 /**
@@ -33,8 +34,12 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
   }
   const issues: BatchIssue[] = [];
   const leading = text.slice(0, marks[0]?.at ?? text.length);
+  // eslint-disable-next-line no-control-regex -- MLLP block characters are not content
   if (leading.replace(/[\s\u000b\u001c]/g, '').length > 0) {
-    issues.push({ error: new InboundMessageError('NOT_HL7', 'content before the first FHS/BHS/MSH segment'), content: slice(0, marks[0]?.at ?? text.length) });
+    issues.push({
+      error: new InboundMessageError('NOT_HL7', 'content before the first FHS/BHS/MSH segment'),
+      content: slice(0, marks[0]?.at ?? text.length),
+    });
   }
 
   const messages: T[] = [];
@@ -67,7 +72,13 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
       case 'BTS': {
         const declared = trailerCount(segment);
         if (declared !== undefined && declared !== batchMessages) {
-          issues.push({ error: new InboundMessageError('TRUNCATED', `BTS-1 declares ${declared} messages, the batch holds ${batchMessages}`, 'BTS-1') });
+          issues.push({
+            error: new InboundMessageError(
+              'TRUNCATED',
+              `BTS-1 declares ${declared} messages, the batch holds ${batchMessages}`,
+              'BTS-1',
+            ),
+          });
         }
         inBatch = false;
         break;
@@ -75,7 +86,13 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
       case 'FTS': {
         const declared = trailerCount(segment);
         if (declared !== undefined && declared !== fileBatches) {
-          issues.push({ error: new InboundMessageError('TRUNCATED', `FTS-1 declares ${declared} batches, the file holds ${fileBatches}`, 'FTS-1') });
+          issues.push({
+            error: new InboundMessageError(
+              'TRUNCATED',
+              `FTS-1 declares ${declared} batches, the file holds ${fileBatches}`,
+              'FTS-1',
+            ),
+          });
         }
         inFile = false;
         break;
@@ -83,16 +100,40 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
     }
   }
   if (messages.length === 0 && issues.length === 0) {
-    issues.push({ error: new InboundMessageError('NOT_HL7', text.trim() === '' ? 'input is empty' : 'no MSH segment found'), content: input });
+    issues.push({
+      error: new InboundMessageError(
+        'NOT_HL7',
+        text.trim() === '' ? 'input is empty' : 'no MSH segment found',
+      ),
+      content: input,
+    });
   }
-  if (inBatch) issues.push({ error: new InboundMessageError('TRUNCATED', 'batch has no BTS trailer: input ends inside the batch', 'BTS') });
-  if (inFile) issues.push({ error: new InboundMessageError('TRUNCATED', 'file has no FTS trailer: input ends inside the file', 'FTS') });
+  if (inBatch)
+    issues.push({
+      error: new InboundMessageError(
+        'TRUNCATED',
+        'batch has no BTS trailer: input ends inside the batch',
+        'BTS',
+      ),
+    });
+  if (inFile)
+    issues.push({
+      error: new InboundMessageError(
+        'TRUNCATED',
+        'file has no FTS trailer: input ends inside the file',
+        'FTS',
+      ),
+    });
   return { messages, batched, issues };
 }
 
 function trailerCount(segment: string): number | undefined {
   const separator = segment.charAt(3);
-  const value = segment.split(/[\r\n]/, 1)[0]?.split(separator)[1]?.trim() ?? '';
+  const value =
+    segment
+      .split(/[\r\n]/, 1)[0]
+      ?.split(separator)[1]
+      ?.trim() ?? '';
   return /^\d+$/.test(value) ? Number(value) : undefined;
 }
 

@@ -59,7 +59,10 @@ export interface DecodedMessage {
  * so it is read byte-for-byte first. Bytes that are not valid UTF-8 in a message declared (or defaulted to)
  * UTF-8/ASCII are decoded as windows-1252 rather than replaced, so nothing is lost.
  */
-export function decodeMessageBytes(input: Uint8Array | string, fallback: CharsetFallback = 'UTF-8'): DecodedMessage | InboundMessageError {
+export function decodeMessageBytes(
+  input: Uint8Array | string,
+  fallback: CharsetFallback = 'UTF-8',
+): DecodedMessage | InboundMessageError {
   const head = typeof input === 'string' ? input.slice(0, 2048) : latin1(input.subarray(0, 2048));
   const declaredCharset = readMsh18(head);
   let encoding: string;
@@ -79,9 +82,17 @@ export function decodeMessageBytes(input: Uint8Array | string, fallback: Charset
   if (typeof input === 'string') return { text: stripBom(input), encoding, declaredCharset };
   if (encoding === 'utf-8') {
     try {
-      return { text: stripBom(new TextDecoder('utf-8', { fatal: true }).decode(input)), encoding, declaredCharset };
+      return {
+        text: stripBom(new TextDecoder('utf-8', { fatal: true }).decode(input)),
+        encoding,
+        declaredCharset,
+      };
     } catch {
-      return { text: new TextDecoder('windows-1252').decode(input), encoding: 'windows-1252', declaredCharset };
+      return {
+        text: new TextDecoder('windows-1252').decode(input),
+        encoding: 'windows-1252',
+        declaredCharset,
+      };
     }
   }
   return { text: new TextDecoder(encoding).decode(input), encoding, declaredCharset };
@@ -97,6 +108,7 @@ export function decodeHexBytes(bytes: Uint8Array, encoding: string): string {
 }
 
 function readMsh18(head: string): string {
+  // eslint-disable-next-line no-control-regex -- MLLP start block (0x0B) left on by senders
   const start = head.replace(/^[\s\u000b\ufeff]+/, '');
   if (!start.startsWith('MSH') && !start.startsWith('\u00ef\u00bb\u00bfMSH')) return '';
   const body = start.startsWith('MSH') ? start : start.slice(3);

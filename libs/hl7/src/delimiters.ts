@@ -9,8 +9,15 @@ export interface Delimiters {
   subcomponent: string;
 }
 
-export const STANDARD_DELIMITERS: Delimiters = { field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' };
+export const STANDARD_DELIMITERS: Delimiters = {
+  field: '|',
+  component: '^',
+  repetition: '~',
+  escape: '\\',
+  subcomponent: '&',
+};
 
+// eslint-disable-next-line no-control-regex -- control characters can never be HL7 delimiters
 const UNUSABLE = /[A-Za-z0-9\s\u0000-\u001f\u007f]/;
 
 /**
@@ -20,11 +27,18 @@ const UNUSABLE = /[A-Za-z0-9\s\u0000-\u001f\u007f]/;
 export function readDelimiters(text: string): Delimiters | InboundMessageError {
   const field = text.charAt(3);
   if (field === '' || UNUSABLE.test(field)) {
-    return new InboundMessageError('BAD_ENCODING_CHARACTERS', 'MSH-1 field separator is missing or not a separator character', 'MSH-1');
+    return new InboundMessageError(
+      'BAD_ENCODING_CHARACTERS',
+      'MSH-1 field separator is missing or not a separator character',
+      'MSH-1',
+    );
   }
   const end = text.indexOf(field, 4);
   const segmentEnd = text.search(/[\r\n]/);
-  const encoding = text.slice(4, end < 0 || (segmentEnd >= 0 && segmentEnd < end) ? Math.max(segmentEnd, 4) : end);
+  const encoding = text.slice(
+    4,
+    end < 0 || (segmentEnd >= 0 && segmentEnd < end) ? Math.max(segmentEnd, 4) : end,
+  );
   // MSH-2 has four characters, five from v2.7 (truncation character #).
   if (encoding.length < 4 || encoding.length > 5) {
     return new InboundMessageError(

@@ -45,7 +45,11 @@ export function decodeEscapes(raw: string, delimiters: Delimiters, encoding = 'u
   return { text: out, dropped };
 }
 
-function decodeSequence(body: string, d: Delimiters, encoding: string): { text: string; dropped?: true } | undefined {
+function decodeSequence(
+  body: string,
+  d: Delimiters,
+  encoding: string,
+): { text: string; dropped?: true } | undefined {
   switch (body) {
     case 'F':
       return { text: d.field };

@@ -16,6 +16,9 @@ export function readHl7Messages<T extends Uint8Array | string>(
   options: ReadOruOptions,
 ): { messages: Array<FeedMessage<T>>; issues: BatchIssue[] } {
   const split = splitHl7Batch(input);
-  const messages = split.messages.map((message) => ({ input: message, result: readOruR01(message, options) }));
+  const messages = split.messages.map((message) => ({
+    input: message,
+    result: readOruR01(message, options),
+  }));
   return { messages, issues: split.issues };
 }

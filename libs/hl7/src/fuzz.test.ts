@@ -18,7 +18,9 @@ const corpus = readdirSync(dir)
   .filter((f) => f.endsWith('.hl7'))
   .sort()
   .map((f) => new Uint8Array(readFileSync(new URL(f, dir))));
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(eventSchemas['radiology-report.v1']!);
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+  eventSchemas['radiology-report.v1']!,
+);
 const options = { maxBytes: 65536, patientKeySalt: 'fuzz-salt' };
 const encoder = new TextEncoder();
 const latin1 = (b: Uint8Array): string => Buffer.from(b).toString('latin1');
@@ -30,11 +32,13 @@ const splitSegments = (b: Uint8Array): string[] => latin1(b).split(/(?<=\r)/);
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   // Byte flips.
-  fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }).map((flips) => (b: Uint8Array) => {
-    const out = b.slice();
-    for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
-    return out;
-  }),
+  fc
+    .array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 })
+    .map((flips) => (b: Uint8Array) => {
+      const out = b.slice();
+      for (const [at, value] of flips) if (out.length > 0) out[at % out.length] = value;
+      return out;
+    }),
   // Truncation anywhere.
   fc.nat().map((at) => (b: Uint8Array) => b.subarray(0, b.length === 0 ? 0 : at % b.length)),
   // Segment deletion.
@@ -51,12 +55,19 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     return fromLatin1(segs.join(''));
   }),
   // Delimiter swaps: one delimiter replaced by another everywhere, or the MSH-2 characters shuffled.
-  fc.tuple(fc.constantFrom('|', '^', '~', '\\', '&', '\r', '\n'), fc.constantFrom('|', '^', '~', '\\', '&', '\r', '\n', '', '#', ' ')).map(
-    ([from, to]) => (b: Uint8Array) => fromLatin1(latin1(b).split(from).join(to)),
-  ),
-  fc.shuffledSubarray(['^', '~', '\\', '&'], { minLength: 4, maxLength: 4 }).map((chars) => (b: Uint8Array) =>
-    fromLatin1(latin1(b).replace('MSH|^~\\&', `MSH|${chars.join('')}`)),
-  ),
+  fc
+    .tuple(
+      fc.constantFrom('|', '^', '~', '\\', '&', '\r', '\n'),
+      fc.constantFrom('|', '^', '~', '\\', '&', '\r', '\n', '', '#', ' '),
+    )
+    .map(
+      ([from, to]) =>
+        (b: Uint8Array) =>
+          fromLatin1(latin1(b).split(from).join(to)),
+    ),
+  fc
+    .shuffledSubarray(['^', '~', '\\', '&'], { minLength: 4, maxLength: 4 })
+    .map((chars) => (b: Uint8Array) => fromLatin1(latin1(b).replace('MSH|^~\\&', `MSH|${chars.join('')}`))),
   // Random unicode inserted (as UTF-8) at a random place.
   fc.tuple(fc.nat(), fc.string({ unit: 'binary', maxLength: 40 })).map(([at, text]) => (b: Uint8Array) => {
     const i = b.length === 0 ? 0 : at % b.length;
@@ -68,23 +79,30 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     return out;
   }),
   // A huge field (the size limit itself is exercised by the OVERSIZED fixtures).
-  fc.tuple(fc.nat(), fc.integer({ min: 1000, max: 20000 }), fc.constantFrom('A', '\\', '^', '~', 'é')).map(([at, size, ch]) => (b: Uint8Array) => {
-    const s = latin1(b);
-    const bars = [...s.matchAll(/\|/g)].map((m) => m.index);
-    const i = bars.length === 0 ? s.length : (bars[at % bars.length] ?? 0) + 1;
-    return fromLatin1(s.slice(0, i) + ch.repeat(size) + s.slice(i));
-  }),
+  fc
+    .tuple(fc.nat(), fc.integer({ min: 1000, max: 20000 }), fc.constantFrom('A', '\\', '^', '~', 'é'))
+    .map(([at, size, ch]) => (b: Uint8Array) => {
+      const s = latin1(b);
+      const bars = [...s.matchAll(/\|/g)].map((m) => m.index);
+      const i = bars.length === 0 ? s.length : (bars[at % bars.length] ?? 0) + 1;
+      return fromLatin1(s.slice(0, i) + ch.repeat(size) + s.slice(i));
+    }),
   // Escape sequences broken or invented.
-  fc.tuple(fc.nat(), fc.constantFrom('\\', '\\X', '\\XZZ\\', '\\.sp 999999\\', '\\Z\\', '\\C2842\\', '\\.br', '\\H\\\\N\\')).map(([at, junk]) => (b: Uint8Array) => {
-    const s = latin1(b);
-    const i = s.length === 0 ? 0 : at % s.length;
-    return fromLatin1(s.slice(0, i) + junk + s.slice(i));
-  }),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.constantFrom('\\', '\\X', '\\XZZ\\', '\\.sp 999999\\', '\\Z\\', '\\C2842\\', '\\.br', '\\H\\\\N\\'),
+    )
+    .map(([at, junk]) => (b: Uint8Array) => {
+      const s = latin1(b);
+      const i = s.length === 0 ? 0 : at % s.length;
+      return fromLatin1(s.slice(0, i) + junk + s.slice(i));
+    }),
 );
 
-const input = fc.tuple(fc.integer({ min: 0, max: corpus.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([i, ms]) =>
-  ms.reduce((b, m) => m(b), corpus[i]!),
-);
+const input = fc
+  .tuple(fc.integer({ min: 0, max: corpus.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 }))
+  .map(([i, ms]) => ms.reduce<Uint8Array>((b, m) => m(b), corpus[i]!));
 
 function assertTyped(result: OruReadResult): void {
   if (result.ok) {
@@ -115,7 +133,12 @@ describe('HL7 v2 reader under mutation (fuzz)', () => {
         for (const issue of feed.issues) expect(INBOUND_ERROR_CODES).toContain(issue.error.code);
         const ack = buildAck(bytes, 'AE', new InboundMessageError('TRUNCATED', 'fuzz'));
         expect(ack.startsWith('MSH')).toBe(true);
-        expect(ack.split('\r').filter((s) => s !== '').map((s) => s.slice(0, 3))).toEqual(['MSH', 'MSA', 'ERR']);
+        expect(
+          ack
+            .split('\r')
+            .filter((s) => s !== '')
+            .map((s) => s.slice(0, 3)),
+        ).toEqual(['MSH', 'MSA', 'ERR']);
       }),
       { seed: SEED, numRuns: RUNS },
     );
@@ -123,26 +146,40 @@ describe('HL7 v2 reader under mutation (fuzz)', () => {
     // The mutations must reach deep into the reader, not only bounce off the MSH checks.
     expect(outcomes.get('reports') ?? 0).toBeGreaterThan(RUNS / 5);
     expect([...outcomes.keys()]).toEqual(
-      expect.arrayContaining(['NOT_HL7', 'TRUNCATED', 'BAD_ENCODING_CHARACTERS', 'WRONG_MESSAGE_TYPE', 'MISSING_SEGMENT', 'MISSING_FIELD', 'OVERSIZED']),
+      expect.arrayContaining([
+        'NOT_HL7',
+        'TRUNCATED',
+        'BAD_ENCODING_CHARACTERS',
+        'WRONG_MESSAGE_TYPE',
+        'MISSING_SEGMENT',
+        'MISSING_FIELD',
+        'OVERSIZED',
+      ]),
     );
   }, 60_000);
 
   it('deframes any chunking of mutated MLLP streams without losing bytes (500 seeded cases)', () => {
     fc.assert(
-      fc.property(fc.array(input, { minLength: 1, maxLength: 3 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 30 }), (messages, cuts) => {
-        const stream = new Uint8Array(messages.flatMap((m) => [...frameMllp(m.filter((b) => b !== 0x0b && b !== 0x1c))]));
-        const deframer = new MllpDeframer({ maxMessageBytes: 1 << 20 });
-        const events = [];
-        let at = 0;
-        for (let k = 0; at < stream.length; k++) {
-          const size = cuts[k % cuts.length]!;
-          events.push(...deframer.push(stream.subarray(at, at + size)));
-          at += size;
-        }
-        events.push(...deframer.end());
-        expect(events.every((e) => e.kind === 'message')).toBe(true);
-        expect(events.length).toBe(messages.length);
-      }),
+      fc.property(
+        fc.array(input, { minLength: 1, maxLength: 3 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 30 }),
+        (messages, cuts) => {
+          const stream = new Uint8Array(
+            messages.flatMap((m) => [...frameMllp(m.filter((b) => b !== 0x0b && b !== 0x1c))]),
+          );
+          const deframer = new MllpDeframer({ maxMessageBytes: 1 << 20 });
+          const events = [];
+          let at = 0;
+          for (let k = 0; at < stream.length; k++) {
+            const size = cuts[k % cuts.length]!;
+            events.push(...deframer.push(stream.subarray(at, at + size)));
+            at += size;
+          }
+          events.push(...deframer.end());
+          expect(events.every((e) => e.kind === 'message')).toBe(true);
+          expect(events.length).toBe(messages.length);
+        },
+      ),
       { seed: SEED, numRuns: 500 },
     );
   }, 30_000);

@@ -36,10 +36,15 @@ export function openEnvelope(
   const decoded = decodeMessageBytes(input, charsetFallback);
   if (decoded instanceof InboundMessageError) return decoded;
   // Tolerate MLLP framing characters left on by a file dump or a sloppy sender.
+  // eslint-disable-next-line no-control-regex -- MLLP framing bytes left on by a file dump
   const unframed = decoded.text.replace(/^[\s\u000b\ufeff]+/, '').replace(/\u001c\r?\s*$/, '');
   if (unframed.trim().length === 0) return new InboundMessageError('NOT_HL7', 'input is empty');
   if (unframed.startsWith('FHS') || unframed.startsWith('BHS')) {
-    return new InboundMessageError('WRONG_MESSAGE_TYPE', 'input is an HL7 batch (FHS/BHS): split it into messages first', 'FHS');
+    return new InboundMessageError(
+      'WRONG_MESSAGE_TYPE',
+      'input is an HL7 batch (FHS/BHS): split it into messages first',
+      'FHS',
+    );
   }
   if (!unframed.startsWith('MSH')) {
     return new InboundMessageError('NOT_HL7', 'input does not begin with an MSH segment');
@@ -75,5 +80,11 @@ export function openEnvelope(
       'MSH',
     );
   }
-  return { text: lines.join('\r'), segmentLines: lines, delimiters, encoding: decoded.encoding, endsWithTerminator };
+  return {
+    text: lines.join('\r'),
+    segmentLines: lines,
+    delimiters,
+    encoding: decoded.encoding,
+    endsWithTerminator,
+  };
 }

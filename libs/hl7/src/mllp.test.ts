@@ -28,10 +28,10 @@ describe('MllpDeframer', () => {
       const events = [];
       for (let i = 0; i < two.length; i += size) events.push(...deframer.push(two.subarray(i, i + size)));
       events.push(...deframer.end());
-      expect(events.map((e) => (e.kind === 'message' ? text(e.payload) : e.error.code)), `chunk ${size}`).toEqual([
-        'MSH|one\r',
-        'MSH|two\r',
-      ]);
+      expect(
+        events.map((e) => (e.kind === 'message' ? text(e.payload) : e.error.code)),
+        `chunk ${size}`,
+      ).toEqual(['MSH|one\r', 'MSH|two\r']);
     }
   });
 
@@ -50,11 +50,10 @@ describe('MllpDeframer', () => {
       ...deframer.push(new Uint8Array([0x0b, 0x41, 0x42])),
       ...deframer.end(),
     ];
-    expect(events.map((e) => (e.kind === 'message' ? `msg:${text(e.payload)}` : `${e.error.code}:${text(e.bytes)}`))).toEqual([
-      'NOT_HL7:junk',
-      'OVERSIZED:',
-      'msg:ok',
-      'TRUNCATED:AB',
-    ]);
+    expect(
+      events.map((e) =>
+        e.kind === 'message' ? `msg:${text(e.payload)}` : `${e.error.code}:${text(e.bytes)}`,
+      ),
+    ).toEqual(['NOT_HL7:junk', 'OVERSIZED:', 'msg:ok', 'TRUNCATED:AB']);
   });
 });

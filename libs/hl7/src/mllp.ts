@@ -20,7 +20,8 @@ export function frameMllp(message: Uint8Array | string): Uint8Array {
 export function unframeMllp(frame: Uint8Array): Uint8Array | InboundMessageError {
   let start = 0;
   while (start < frame.length && isWhitespace(frame[start])) start++;
-  if (frame[start] !== MLLP_START) return new InboundMessageError('NOT_HL7', 'MLLP frame does not begin with the start block (0x0B)');
+  if (frame[start] !== MLLP_START)
+    return new InboundMessageError('NOT_HL7', 'MLLP frame does not begin with the start block (0x0B)');
   const end = frame.indexOf(MLLP_END, start + 1);
   if (end < 0) return new InboundMessageError('TRUNCATED', 'MLLP frame has no end block (0x1C)');
   return frame.subarray(start + 1, end);
@@ -96,7 +97,11 @@ export class MllpDeframer {
     const events: MllpEvent[] = [];
     this.flushGarbage(events);
     if (this.state === 'inside') {
-      events.push({ kind: 'error', error: new InboundMessageError('TRUNCATED', 'connection closed inside an MLLP frame'), bytes: this.drain() });
+      events.push({
+        kind: 'error',
+        error: new InboundMessageError('TRUNCATED', 'connection closed inside an MLLP frame'),
+        bytes: this.drain(),
+      });
     } else if (this.state === 'oversized') {
       events.push(this.oversizedEvent());
     }
@@ -136,7 +141,10 @@ export class MllpDeframer {
     this.oversizedTotal = 0;
     return {
       kind: 'error',
-      error: new InboundMessageError('OVERSIZED', `MLLP frame of ${total} bytes is over the ${this.max}-byte limit (first ${kept.length} bytes kept)`),
+      error: new InboundMessageError(
+        'OVERSIZED',
+        `MLLP frame of ${total} bytes is over the ${this.max}-byte limit (first ${kept.length} bytes kept)`,
+      ),
       bytes: kept,
     };
   }
@@ -145,7 +153,11 @@ export class MllpDeframer {
     if (this.garbage.length === 0) return;
     const bytes = Uint8Array.from(this.garbage);
     this.garbage = [];
-    events.push({ kind: 'error', error: new InboundMessageError('NOT_HL7', `${bytes.length} bytes outside any MLLP frame`), bytes });
+    events.push({
+      kind: 'error',
+      error: new InboundMessageError('NOT_HL7', `${bytes.length} bytes outside any MLLP frame`),
+      bytes,
+    });
   }
 
   private drain(): Uint8Array {

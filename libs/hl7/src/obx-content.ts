@@ -39,7 +39,16 @@ const SECTION_CODES: Record<string, SectionKey> = {
   TCM: 'technique',
 };
 
-const DICOM_REFERENCE_CODES = new Set(['113014', '112002', '113012', '121018', '121139', '113000', '113001', '113002']);
+const DICOM_REFERENCE_CODES = new Set([
+  '113014',
+  '112002',
+  '113012',
+  '121018',
+  '121139',
+  '113000',
+  '113001',
+  '113002',
+]);
 const UID = /^\d+(?:\.\d+){3,}$/;
 
 /** Statuses whose OBX must not be read as report content (deleted, withdrawn, could not be obtained). */
@@ -65,7 +74,11 @@ export function readObx(segment: Hl7Segment, delimiters: Delimiters, encoding: s
 
   const code = firstComponent(segment, 3, 1);
   const codeText = firstComponent(segment, 3, 2);
-  if (DICOM_REFERENCE_CODES.has(code) || /instance uid|study uid|series uid/i.test(codeText) || (valueType === 'ST' && values.length === 1 && UID.test(fieldRaw(segment, 5).trim()))) {
+  if (
+    DICOM_REFERENCE_CODES.has(code) ||
+    /instance uid|study uid|series uid/i.test(codeText) ||
+    (valueType === 'ST' && values.length === 1 && UID.test(fieldRaw(segment, 5).trim()))
+  ) {
     unused.push({ location: `${at} OBX-5`, reason: 'DICOM UID reference, not report text' });
     return { lines: undefined, section: undefined, resultStatus, unused };
   }
@@ -73,17 +86,24 @@ export function readObx(segment: Hl7Segment, delimiters: Delimiters, encoding: s
   let lines: string[] | undefined;
   if (NARRATIVE_TYPES.has(valueType)) {
     // Narrative values are free text: a stray component or subcomponent separator is the writer's character.
-    lines = values.length === 0 ? [''] : values.map((rep) => decode(rawOf(rep), delimiters, encoding, at, unused));
+    lines =
+      values.length === 0 ? [''] : values.map((rep) => decode(rawOf(rep), delimiters, encoding, at, unused));
   } else if (CODED_TYPES.has(valueType)) {
     lines = values.map((rep) => {
       const text = component(rep, 2) || component(rep, 9) || component(rep, 5) || component(rep, 1);
       return decode(text, delimiters, encoding, at, unused);
     });
     if (values.some((rep) => component(rep, 1) !== '' || component(rep, 3) !== '')) {
-      unused.push({ location: `${at} OBX-5`, reason: `${valueType} code and coding system not carried (display text kept)` });
+      unused.push({
+        location: `${at} OBX-5`,
+        reason: `${valueType} code and coding system not carried (display text kept)`,
+      });
     }
   } else {
-    unused.push({ location: `${at} OBX-5`, reason: `value type ${valueType.slice(0, 8)} is not narrative text; not carried` });
+    unused.push({
+      location: `${at} OBX-5`,
+      reason: `value type ${valueType.slice(0, 8)} is not narrative text; not carried`,
+    });
   }
   if (lines !== undefined && fieldRaw(segment, 6).trim() !== '') {
     unused.push({ location: `${at} OBX-6`, reason: 'units not carried into text' });
@@ -115,10 +135,19 @@ function rawOf(rep: { toRaw(): string }): string {
   return rep.toRaw();
 }
 
-function decode(raw: string, delimiters: Delimiters, encoding: string, at: string, unused: UnusedPart[]): string {
+function decode(
+  raw: string,
+  delimiters: Delimiters,
+  encoding: string,
+  at: string,
+  unused: UnusedPart[],
+): string {
   const { text, dropped } = decodeEscapes(raw, delimiters, encoding);
   if (dropped.length > 0) {
-    unused.push({ location: `${at} OBX-5`, reason: `escape sequences ${[...new Set(dropped)].join(', ')} (locally defined or charset switch) not decoded` });
+    unused.push({
+      location: `${at} OBX-5`,
+      reason: `escape sequences ${[...new Set(dropped)].join(', ')} (locally defined or charset switch) not decoded`,
+    });
   }
   return text;
 }

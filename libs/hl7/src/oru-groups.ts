@@ -18,8 +18,36 @@ export interface GroupedMessage {
 
 // Segments that carry header, patient, visit or scheduling data: read where needed, never report text.
 const STRUCTURAL = new Set([
-  'MSH', 'SFT', 'UAC', 'EVN', 'PID', 'PD1', 'PV1', 'PV2', 'NK1', 'AL1', 'DG1', 'IN1', 'IN2', 'GT1', 'ROL', 'PRT',
-  'ORC', 'OBR', 'TQ1', 'TQ2', 'CTD', 'CTI', 'FT1', 'TXA', 'SPM', 'OBX', 'NTE', 'DSC', 'ARV', 'PRD',
+  'MSH',
+  'SFT',
+  'UAC',
+  'EVN',
+  'PID',
+  'PD1',
+  'PV1',
+  'PV2',
+  'NK1',
+  'AL1',
+  'DG1',
+  'IN1',
+  'IN2',
+  'GT1',
+  'ROL',
+  'PRT',
+  'ORC',
+  'OBR',
+  'TQ1',
+  'TQ2',
+  'CTD',
+  'CTI',
+  'FT1',
+  'TXA',
+  'SPM',
+  'OBX',
+  'NTE',
+  'DSC',
+  'ARV',
+  'PRD',
 ]);
 
 export function groupOrders(segments: readonly Hl7Segment[]): GroupedMessage {
@@ -51,11 +79,18 @@ export function groupOrders(segments: readonly Hl7Segment[]): GroupedMessage {
         break;
       case 'NTE':
         if (current) current.content.push(segment);
-        else unused.push({ location: at, reason: 'note outside an order (patient or message level); not part of a report' });
+        else
+          unused.push({
+            location: at,
+            reason: 'note outside an order (patient or message level); not part of a report',
+          });
         break;
       case 'DSC':
         if (fieldRaw(segment, 1).trim() !== '') {
-          unused.push({ location: at, reason: 'continuation pointer: the rest of this message comes in a later message' });
+          unused.push({
+            location: at,
+            reason: 'continuation pointer: the rest of this message comes in a later message',
+          });
         }
         break;
       default:

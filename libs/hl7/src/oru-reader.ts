@@ -53,7 +53,13 @@ export type OruReadResult =
   | { ok: true; report: RadiologyReport; reports: RadiologyReport[] }
   | { ok: false; error: InboundMessageError };
 
-export const DEFAULT_ACCESSION_FIELDS: readonly AccessionField[] = ['OBR-3', 'OBR-18', 'ORC-3', 'OBR-2', 'ORC-2'];
+export const DEFAULT_ACCESSION_FIELDS: readonly AccessionField[] = [
+  'OBR-3',
+  'OBR-18',
+  'ORC-3',
+  'OBR-2',
+  'ORC-2',
+];
 
 const SUPPORTED_VERSION = /^2\.[1-9](?:\.\d{1,2})?$/;
 const PATIENT_ID_TYPES = new Set(['MR', 'MRN', 'PI', 'PT', 'PN']);
@@ -70,7 +76,10 @@ export function readOruR01(input: Uint8Array | string, options: ReadOruOptions):
   } catch (error) {
     // node-hl7-client throws on some structures it cannot split; never let that escape as a crash.
     const kind = error instanceof Error ? error.name : typeof error;
-    return { ok: false, error: new InboundMessageError('NOT_HL7', `message structure could not be parsed (${kind})`) };
+    return {
+      ok: false,
+      error: new InboundMessageError('NOT_HL7', `message structure could not be parsed (${kind})`),
+    };
   }
 }
 
@@ -79,7 +88,8 @@ function read(input: Uint8Array | string, options: ReadOruOptions): OruReadResul
   if (envelope instanceof InboundMessageError) return fail(envelope);
   const structure = new Hl7Structure(envelope.text, envelope.delimiters);
   const msh = structure.segments[0];
-  if (msh === undefined || msh.name !== 'MSH') return fail(new InboundMessageError('NOT_HL7', 'no MSH segment', 'MSH'));
+  if (msh === undefined || msh.name !== 'MSH')
+    return fail(new InboundMessageError('NOT_HL7', 'no MSH segment', 'MSH'));
 
   const truncated = truncation(structure, envelope);
   if (truncated) return fail(truncated);
@@ -90,18 +100,31 @@ function read(input: Uint8Array | string, options: ReadOruOptions): OruReadResul
   const trigger = text(firstComponent(msh, 9, 2)).toUpperCase();
   if (messageCode !== 'ORU' || (trigger !== 'R01' && trigger !== '')) {
     const seen = [messageCode, trigger].filter((p) => p !== '').join('^') || '(empty)';
-    return fail(new InboundMessageError('WRONG_MESSAGE_TYPE', `MSH-9 message type is ${seen.slice(0, 20)}, expected ORU^R01`, 'MSH-9'));
+    return fail(
+      new InboundMessageError(
+        'WRONG_MESSAGE_TYPE',
+        `MSH-9 message type is ${seen.slice(0, 20)}, expected ORU^R01`,
+        'MSH-9',
+      ),
+    );
   }
   const version = text(firstComponent(msh, 12, 1));
   if (!SUPPORTED_VERSION.test(version)) {
     return fail(
-      new InboundMessageError('UNSUPPORTED_VERSION', `MSH-12 version ${JSON.stringify(version.slice(0, 12))} is not HL7 v2.x`, 'MSH-12'),
+      new InboundMessageError(
+        'UNSUPPORTED_VERSION',
+        `MSH-12 version ${JSON.stringify(version.slice(0, 12))} is not HL7 v2.x`,
+        'MSH-12',
+      ),
     );
   }
   const messageId = text(fieldRaw(msh, 10));
-  if (messageId === '') return fail(new InboundMessageError('MISSING_FIELD', 'MSH-10 message control id is empty', 'MSH-10'));
-  if (!structure.first('PID')) return fail(new InboundMessageError('MISSING_SEGMENT', 'no PID segment', 'PID'));
-  if (!structure.first('OBR')) return fail(new InboundMessageError('MISSING_SEGMENT', 'no OBR segment', 'OBR'));
+  if (messageId === '')
+    return fail(new InboundMessageError('MISSING_FIELD', 'MSH-10 message control id is empty', 'MSH-10'));
+  if (!structure.first('PID'))
+    return fail(new InboundMessageError('MISSING_SEGMENT', 'no PID segment', 'PID'));
+  if (!structure.first('OBR'))
+    return fail(new InboundMessageError('MISSING_SEGMENT', 'no OBR segment', 'OBR'));
 
   const grouped = groupOrders(structure.segments);
   const messageTime = hl7TimestampToIso(text(firstComponent(msh, 7, 1)));
@@ -113,7 +136,13 @@ function read(input: Uint8Array | string, options: ReadOruOptions): OruReadResul
 
   const reports: RadiologyReport[] = [];
   for (const group of grouped.groups) {
-    const report = readGroup(group, { source, messageTime, envelope, options, messageUnused: grouped.unused });
+    const report = readGroup(group, {
+      source,
+      messageTime,
+      envelope,
+      options,
+      messageUnused: grouped.unused,
+    });
     if (report instanceof InboundMessageError) return fail(report);
     reports.push(report);
   }
@@ -143,7 +172,8 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
   for (const segment of group.content) {
     if (segment.name === 'NTE') {
       const reps = repetitions(segment, 3);
-      const noteLines = reps.length === 0 ? [''] : reps.map((rep) => decodeEscapes(rep.toRaw(), d, encoding).text);
+      const noteLines =
+        reps.length === 0 ? [''] : reps.map((rep) => decodeEscapes(rep.toRaw(), d, encoding).text);
       parts.push({ lines: noteLines.flatMap((line) => line.split(/\r\n?|\n/)), section: undefined });
       continue;
     }
@@ -167,9 +197,16 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
     if (accession !== '') break;
   }
   if (accession === '') {
-    return new InboundMessageError('MISSING_FIELD', `no accession in ${accessionFields.join(', ')}`, `${obrAt} ${accessionFields[0] ?? 'OBR-3'}`);
+    return new InboundMessageError(
+      'MISSING_FIELD',
+      `no accession in ${accessionFields.join(', ')}`,
+      `${obrAt} ${accessionFields[0] ?? 'OBR-3'}`,
+    );
   }
-  const reportId = decode(firstComponent(group.obr, 3, 1)) || (group.orc ? decode(firstComponent(group.orc, 3, 1)) : '') || accession;
+  const reportId =
+    decode(firstComponent(group.obr, 3, 1)) ||
+    (group.orc ? decode(firstComponent(group.orc, 3, 1)) : '') ||
+    accession;
 
   const status = mapResultStatus(
     decode(firstComponent(group.obr, 25, 1)),
@@ -203,7 +240,9 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
  * run; a run whose own text has headers of other sections is read as plain text after all. Plain text is split
  * by its headers; coded runs give their section directly, and win.
  */
-function sectionsOf(parts: ReadonlyArray<{ lines: string[]; section: SectionKey | undefined }>): ReportTextAnalysis {
+function sectionsOf(
+  parts: ReadonlyArray<{ lines: string[]; section: SectionKey | undefined }>,
+): ReportTextAnalysis {
   const runs: Array<{ key: SectionKey | undefined; lines: string[] }> = [];
   for (const part of parts) {
     const last = runs.at(-1);
@@ -237,7 +276,8 @@ function readPatient(
   // PID-3 (patient identifier list); v2.3 senders still fill PID-2 (external id) or PID-4 (alternate id).
   for (const n of [3, 2, 4]) {
     const reps = repetitions(pid, n).filter((rep) => decode(component(rep, 1)) !== '');
-    const chosen = reps.find((rep) => PATIENT_ID_TYPES.has(decode(component(rep, 5)).toUpperCase())) ?? reps[0];
+    const chosen =
+      reps.find((rep) => PATIENT_ID_TYPES.has(decode(component(rep, 5)).toUpperCase())) ?? reps[0];
     if (!chosen) continue;
     const value = decode(component(chosen, 1));
     const authority = decode(subcomponent(chosen, 4, 1)) || decode(subcomponent(chosen, 4, 2));
@@ -245,15 +285,32 @@ function readPatient(
     const identifier = system === undefined ? { value } : { system, value };
     return { key: patientKey(identifier, options.patientKeySalt), identifier };
   }
-  return new InboundMessageError('MISSING_FIELD', 'PID-3 patient identifier is empty', `PID[${pid.occurrence}] PID-3`);
+  return new InboundMessageError(
+    'MISSING_FIELD',
+    'PID-3 patient identifier is empty',
+    `PID[${pid.occurrence}] PID-3`,
+  );
 }
 
-function readProcedure(rep: HL7Node | undefined, decode: (raw: string) => string): RadiologyReport['procedure'] {
+function readProcedure(
+  rep: HL7Node | undefined,
+  decode: (raw: string) => string,
+): RadiologyReport['procedure'] {
   if (!rep) return {};
-  const primary = { code: decode(component(rep, 1)), text: decode(component(rep, 2)), system: canonicalCodingSystem(decode(component(rep, 3))) };
-  const alternate = { code: decode(component(rep, 4)), text: decode(component(rep, 5)), system: canonicalCodingSystem(decode(component(rep, 6))) };
+  const primary = {
+    code: decode(component(rep, 1)),
+    text: decode(component(rep, 2)),
+    system: canonicalCodingSystem(decode(component(rep, 3))),
+  };
+  const alternate = {
+    code: decode(component(rep, 4)),
+    text: decode(component(rep, 5)),
+    system: canonicalCodingSystem(decode(component(rep, 6))),
+  };
   const useAlternate =
-    alternate.code !== '' && (primary.code === '' || (!isStandardProcedureSystem(primary.system) && isStandardProcedureSystem(alternate.system)));
+    alternate.code !== '' &&
+    (primary.code === '' ||
+      (!isStandardProcedureSystem(primary.system) && isStandardProcedureSystem(alternate.system)));
   const chosen = useAlternate ? alternate : primary;
   const procedure: RadiologyReport['procedure'] = {};
   if (chosen.code) procedure.code = chosen.code;
@@ -273,7 +330,8 @@ function timestamp(
   const value = decode(firstComponent(segment, n, 1));
   if (value === '') return undefined;
   const iso = hl7TimestampToIso(value);
-  if (iso === undefined) unused.push({ location: `${at} ${segment.name}-${n}`, reason: 'timestamp not understood; not carried' });
+  if (iso === undefined)
+    unused.push({ location: `${at} ${segment.name}-${n}`, reason: 'timestamp not understood; not carried' });
   return iso;
 }
 
@@ -286,14 +344,17 @@ function truncation(structure: Hl7Structure, envelope: MessageEnvelope): Inbound
   const segments = structure.segments;
   const last = segments.at(-1);
   if (!last) return undefined;
-  const cut = (what: string): InboundMessageError => new InboundMessageError('TRUNCATED', `message ends early: ${what}`, `${last.name}[${last.occurrence}]`);
+  const cut = (what: string): InboundMessageError =>
+    new InboundMessageError('TRUNCATED', `message ends early: ${what}`, `${last.name}[${last.occurrence}]`);
   if (last.name === 'MSH' && fieldCount(last) < 12) return cut('MSH has no version (MSH-12)');
   const lastRaw = envelope.segmentLines.at(-1) ?? '';
-  if (unbalancedEscape(lastRaw, envelope.delimiters)) return cut('last segment stops inside an escape sequence');
+  if (unbalancedEscape(lastRaw, envelope.delimiters))
+    return cut('last segment stops inside an escape sequence');
   if (last.name === 'OBX') {
     const others = segments.filter((s) => s.name === 'OBX' && s !== last).map(fieldCount);
     const expected = others.length > 0 ? Math.min(11, Math.max(...others)) : 11;
-    if (fieldCount(last) < expected) return cut(`last OBX has ${fieldCount(last)} of at least ${expected} fields`);
+    if (fieldCount(last) < expected)
+      return cut(`last OBX has ${fieldCount(last)} of at least ${expected} fields`);
   }
   if (!structure.first('PID') || !structure.first('OBR')) return cut('no PID or OBR before the end of input');
   return undefined;

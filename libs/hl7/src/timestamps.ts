@@ -4,13 +4,19 @@
  * Returns undefined for anything that is not a real date and time.
  */
 export function hl7TimestampToIso(value: string): string | undefined {
-  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/.exec(value.trim());
+  const m = /^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:\.(\d{1,4}))?([+-]\d{4})?$/.exec(
+    value.trim(),
+  );
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const year = Number(y);
   if (year < 1800 || year > 2200) return undefined;
   if (mo !== undefined && !(Number(mo) >= 1 && Number(mo) <= 12)) return undefined;
-  if (d !== undefined && !(Number(d) >= 1 && Number(d) <= new Date(Date.UTC(year, Number(mo), 0)).getUTCDate())) return undefined;
+  if (
+    d !== undefined &&
+    !(Number(d) >= 1 && Number(d) <= new Date(Date.UTC(year, Number(mo), 0)).getUTCDate())
+  )
+    return undefined;
   if (h !== undefined && Number(h) > 23) return undefined;
   if (mi !== undefined && Number(mi) > 59) return undefined;
   if (s !== undefined && Number(s) > 59) return undefined;

@@ -5,17 +5,25 @@ import { CPT_SYSTEM, LOINC_SYSTEM } from './coding-systems.ts';
 describe('selectFinalizedChestXray', () => {
   it('accepts final, amended and corrected chest radiographs by LOINC or CPT code', () => {
     for (const status of ['final', 'amended', 'corrected'] as const) {
-      expect(selectFinalizedChestXray({ status, procedure: { code: '36643-5', system: LOINC_SYSTEM } })).toEqual({
+      expect(
+        selectFinalizedChestXray({ status, procedure: { code: '36643-5', system: LOINC_SYSTEM } }),
+      ).toEqual({
         accepted: true,
         matchedBy: 'code',
       });
     }
-    expect(selectFinalizedChestXray({ status: 'final', procedure: { code: '71046', system: CPT_SYSTEM } }).accepted).toBe(true);
+    expect(
+      selectFinalizedChestXray({ status: 'final', procedure: { code: '71046', system: CPT_SYSTEM } })
+        .accepted,
+    ).toBe(true);
     expect(selectFinalizedChestXray({ status: 'final', procedure: { code: '71020' } }).accepted).toBe(true);
   });
 
   it('does not take a CPT number for a LOINC code of another system', () => {
-    expect(selectFinalizedChestXray({ status: 'final', procedure: { code: '71046', system: LOINC_SYSTEM } }).accepted).toBe(false);
+    expect(
+      selectFinalizedChestXray({ status: 'final', procedure: { code: '71046', system: LOINC_SYSTEM } })
+        .accepted,
+    ).toBe(false);
   });
 
   it('accepts the free-text names real feeds use', () => {
@@ -38,8 +46,17 @@ describe('selectFinalizedChestXray', () => {
   });
 
   it('rejects other exams with the reason', () => {
-    for (const text of ['CT CHEST WITH CONTRAST', 'CT HEAD WO CONTRAST', 'US ABDOMEN COMPLETE', 'XR RIBS LEFT W PA CHEST', 'MRI BRAIN']) {
-      const decision = selectFinalizedChestXray({ status: 'final', procedure: { code: 'X1', system: 'LOCAL', text } });
+    for (const text of [
+      'CT CHEST WITH CONTRAST',
+      'CT HEAD WO CONTRAST',
+      'US ABDOMEN COMPLETE',
+      'XR RIBS LEFT W PA CHEST',
+      'MRI BRAIN',
+    ]) {
+      const decision = selectFinalizedChestXray({
+        status: 'final',
+        procedure: { code: 'X1', system: 'LOCAL', text },
+      });
       expect(decision.accepted, text).toBe(false);
       if (!decision.accepted) {
         expect(decision.code).toBe('NOT_CHEST_XRAY');
@@ -49,7 +66,10 @@ describe('selectFinalizedChestXray', () => {
   });
 
   it('rejects non-final statuses first, naming the status', () => {
-    const decision = selectFinalizedChestXray({ status: 'preliminary', procedure: { code: '36643-5', system: LOINC_SYSTEM } });
+    const decision = selectFinalizedChestXray({
+      status: 'preliminary',
+      procedure: { code: '36643-5', system: LOINC_SYSTEM },
+    });
     expect(decision).toEqual({
       accepted: false,
       code: 'STATUS_NOT_ACCEPTED',
@@ -58,8 +78,17 @@ describe('selectFinalizedChestXray', () => {
   });
 
   it('follows a site policy', () => {
-    const policy = { ...DEFAULT_CHEST_XRAY_POLICY, localCodes: ['RAD123'], acceptedStatuses: ['final' as const] };
-    expect(selectFinalizedChestXray({ status: 'final', procedure: { code: 'RAD123', system: 'HOSP' } }, policy).accepted).toBe(true);
-    expect(selectFinalizedChestXray({ status: 'amended', procedure: { code: 'RAD123' } }, policy).accepted).toBe(false);
+    const policy = {
+      ...DEFAULT_CHEST_XRAY_POLICY,
+      localCodes: ['RAD123'],
+      acceptedStatuses: ['final' as const],
+    };
+    expect(
+      selectFinalizedChestXray({ status: 'final', procedure: { code: 'RAD123', system: 'HOSP' } }, policy)
+        .accepted,
+    ).toBe(true);
+    expect(
+      selectFinalizedChestXray({ status: 'amended', procedure: { code: 'RAD123' } }, policy).accepted,
+    ).toBe(false);
   });
 });

@@ -33,8 +33,30 @@ export type FilterDecision =
  */
 export const DEFAULT_CHEST_XRAY_POLICY: ChestXrayPolicy = {
   acceptedStatuses: ['final', 'amended', 'corrected'],
-  loincCodes: ['36643-5', '36554-4', '30745-4', '24648-8', '36687-2', '24646-2', '30746-2', '24650-4', '103456-0'],
-  cptCodes: ['71045', '71046', '71047', '71048', '71010', '71015', '71020', '71021', '71022', '71030', '71035'],
+  loincCodes: [
+    '36643-5',
+    '36554-4',
+    '30745-4',
+    '24648-8',
+    '36687-2',
+    '24646-2',
+    '30746-2',
+    '24650-4',
+    '103456-0',
+  ],
+  cptCodes: [
+    '71045',
+    '71046',
+    '71047',
+    '71048',
+    '71010',
+    '71015',
+    '71020',
+    '71021',
+    '71022',
+    '71030',
+    '71035',
+  ],
   localCodes: [],
   textPatterns: [
     /\bcxr\b/i,
@@ -62,7 +84,8 @@ export function selectFinalizedChestXray(
     };
   }
   const { code, system, text } = report.procedure;
-  if (code !== undefined && codeMatches(code.trim(), system, policy)) return { accepted: true, matchedBy: 'code' };
+  if (code !== undefined && codeMatches(code.trim(), system, policy))
+    return { accepted: true, matchedBy: 'code' };
   if (text !== undefined && textMatches(text, policy)) return { accepted: true, matchedBy: 'text' };
   return {
     accepted: false,
@@ -87,7 +110,8 @@ function textMatches(text: string, policy: ChestXrayPolicy): boolean {
 // Procedure codes and names describe the exam, not the patient: safe for skip records and logs.
 function describe(procedure: RadiologyReport['procedure']): string {
   const parts: string[] = [];
-  if (procedure.code) parts.push(procedure.system ? `${procedure.code} (${procedure.system})` : procedure.code);
+  if (procedure.code)
+    parts.push(procedure.system ? `${procedure.code} (${procedure.system})` : procedure.code);
   if (procedure.text) parts.push(JSON.stringify(procedure.text.slice(0, 80)));
   return parts.length > 0 ? parts.join(' ') : '(no code or text)';
 }

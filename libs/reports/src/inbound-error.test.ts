@@ -16,7 +16,9 @@ describe('InboundMessageError', () => {
   });
 
   it('serializes code, reason and location only', () => {
-    expect(JSON.parse(JSON.stringify(new InboundMessageError('MISSING_FIELD', 'OBR-3 empty', 'OBR-3')))).toEqual({
+    expect(
+      JSON.parse(JSON.stringify(new InboundMessageError('MISSING_FIELD', 'OBR-3 empty', 'OBR-3'))),
+    ).toEqual({
       code: 'MISSING_FIELD',
       reason: 'OBR-3 empty',
       location: 'OBR-3',

@@ -30,15 +30,40 @@ interface CodeTraits {
 
 const TRAITS: Record<InboundErrorCode, CodeTraits> = {
   NOT_HL7: { ack: 'AR', hl7ErrorCode: '100', hl7ErrorText: 'Segment sequence error', httpStatus: 400 },
-  WRONG_MESSAGE_TYPE: { ack: 'AR', hl7ErrorCode: '200', hl7ErrorText: 'Unsupported message type', httpStatus: 422 },
-  UNSUPPORTED_VERSION: { ack: 'AR', hl7ErrorCode: '203', hl7ErrorText: 'Unsupported version id', httpStatus: 422 },
-  MISSING_SEGMENT: { ack: 'AE', hl7ErrorCode: '100', hl7ErrorText: 'Segment sequence error', httpStatus: 422 },
-  BAD_ENCODING_CHARACTERS: { ack: 'AR', hl7ErrorCode: '102', hl7ErrorText: 'Data type error', httpStatus: 400 },
+  WRONG_MESSAGE_TYPE: {
+    ack: 'AR',
+    hl7ErrorCode: '200',
+    hl7ErrorText: 'Unsupported message type',
+    httpStatus: 422,
+  },
+  UNSUPPORTED_VERSION: {
+    ack: 'AR',
+    hl7ErrorCode: '203',
+    hl7ErrorText: 'Unsupported version id',
+    httpStatus: 422,
+  },
+  MISSING_SEGMENT: {
+    ack: 'AE',
+    hl7ErrorCode: '100',
+    hl7ErrorText: 'Segment sequence error',
+    httpStatus: 422,
+  },
+  BAD_ENCODING_CHARACTERS: {
+    ack: 'AR',
+    hl7ErrorCode: '102',
+    hl7ErrorText: 'Data type error',
+    httpStatus: 400,
+  },
   TRUNCATED: { ack: 'AE', hl7ErrorCode: '100', hl7ErrorText: 'Segment sequence error', httpStatus: 400 },
   OVERSIZED: { ack: 'AR', hl7ErrorCode: '207', hl7ErrorText: 'Application internal error', httpStatus: 413 },
   UNKNOWN_CHARSET: { ack: 'AR', hl7ErrorCode: '103', hl7ErrorText: 'Table value not found', httpStatus: 415 },
   INVALID_JSON: { ack: 'AE', hl7ErrorCode: '102', hl7ErrorText: 'Data type error', httpStatus: 400 },
-  WRONG_RESOURCE_TYPE: { ack: 'AE', hl7ErrorCode: '200', hl7ErrorText: 'Unsupported message type', httpStatus: 422 },
+  WRONG_RESOURCE_TYPE: {
+    ack: 'AE',
+    hl7ErrorCode: '200',
+    hl7ErrorText: 'Unsupported message type',
+    httpStatus: 422,
+  },
   INVALID_FHIR: { ack: 'AE', hl7ErrorCode: '102', hl7ErrorText: 'Data type error', httpStatus: 422 },
   MISSING_FIELD: { ack: 'AE', hl7ErrorCode: '101', hl7ErrorText: 'Required field missing', httpStatus: 422 },
 };

@@ -3,11 +3,14 @@ import { priorHintsFromComparison } from './prior-hints.ts';
 
 describe('priorHintsFromComparison', () => {
   it('finds dates in the formats reports use, in order, as ISO dates', () => {
-    expect(priorHintsFromComparison('Chest radiograph 01/02/2020 and CT 2019-11-30; also March 5, 2018 and 7 Jun 2017.'))
-      .toEqual({
-        comparisonText: 'Chest radiograph 01/02/2020 and CT 2019-11-30; also March 5, 2018 and 7 Jun 2017.',
-        priorDates: ['2020-01-02', '2019-11-30', '2018-03-05', '2017-06-07'],
-      });
+    expect(
+      priorHintsFromComparison(
+        'Chest radiograph 01/02/2020 and CT 2019-11-30; also March 5, 2018 and 7 Jun 2017.',
+      ),
+    ).toEqual({
+      comparisonText: 'Chest radiograph 01/02/2020 and CT 2019-11-30; also March 5, 2018 and 7 Jun 2017.',
+      priorDates: ['2020-01-02', '2019-11-30', '2018-03-05', '2017-06-07'],
+    });
   });
 
   it('reads day-first dates when the first number cannot be a month, and two-digit years', () => {
@@ -17,7 +20,13 @@ describe('priorHintsFromComparison', () => {
   });
 
   it('marks "none" as no prior study', () => {
-    for (const none of ['None.', 'none', 'No prior studies.', 'No prior studies available for comparison.', 'N/A']) {
+    for (const none of [
+      'None.',
+      'none',
+      'No prior studies.',
+      'No prior studies available for comparison.',
+      'N/A',
+    ]) {
       expect(priorHintsFromComparison(none)).toEqual({ comparisonText: none, noPrior: true });
     }
   });

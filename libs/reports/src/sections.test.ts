@@ -17,7 +17,8 @@ describe('parseSections', () => {
     expect(parseSections(text)).toEqual({
       indication: 'Positive TB test',
       comparison: 'None.',
-      findings: 'The cardiac silhouette and mediastinum size are within normal limits.\nThere is no pulmonary edema.',
+      findings:
+        'The cardiac silhouette and mediastinum size are within normal limits.\nThere is no pulmonary edema.',
       impression: 'Normal chest x-XXXX.',
     });
   });
@@ -34,7 +35,8 @@ describe('parseSections', () => {
   });
 
   it('accepts lower and mixed case, no colon when alone on a line, and synonyms', () => {
-    const text = 'Reason for exam: fever\nComparison\n01/02/2020\nFindings\nClear lungs.\nConclusion\nNormal.';
+    const text =
+      'Reason for exam: fever\nComparison\n01/02/2020\nFindings\nClear lungs.\nConclusion\nNormal.';
     expect(parseSections(text)).toEqual({
       indication: 'fever',
       comparison: '01/02/2020',
@@ -67,7 +69,11 @@ describe('parseSections', () => {
   });
 
   it('does not take a mid-sentence word for a header', () => {
-    expect(parseSections('FINDINGS: No change in comparison to the prior exam; the impression of the clinician is noted.')).toEqual({
+    expect(
+      parseSections(
+        'FINDINGS: No change in comparison to the prior exam; the impression of the clinician is noted.',
+      ),
+    ).toEqual({
       findings: 'No change in comparison to the prior exam; the impression of the clinician is noted.',
     });
   });
@@ -90,7 +96,8 @@ describe('parseSections', () => {
   });
 
   it('keeps an addendum at the bottom', () => {
-    const text = 'FINDINGS: Clear.\nIMPRESSION: Normal.\nADDENDUM: Discussed with Dr Y.\nIMPRESSION: unchanged.';
+    const text =
+      'FINDINGS: Clear.\nIMPRESSION: Normal.\nADDENDUM: Discussed with Dr Y.\nIMPRESSION: unchanged.';
     expect(parseSections(text)).toEqual({
       findings: 'Clear.',
       impression: 'Normal.',

@@ -50,7 +50,8 @@ export function parseSections(text: string): ReportSections {
 
   for (const boundary of boundaries) {
     // An addendum runs to its signature or "ORIGINAL REPORT": headers inside it are the addendum's own words.
-    if (open?.key === 'addendum' && boundary.key !== 'end' && !isOriginalReportMarker(normalized, boundary)) continue;
+    if (open?.key === 'addendum' && boundary.key !== 'end' && !isOriginalReportMarker(normalized, boundary))
+      continue;
     close(boundary.start);
     open = boundary;
   }

@@ -21,7 +21,8 @@ export class BundleIndex {
     if (fullUrl) this.byKey.set(fullUrl, entry);
     if (id && resourceType) {
       this.byKey.set(`${resourceType}/${id}`, entry);
-      if (fullUrl && /^https?:/.test(fullUrl)) this.byKey.set(fullUrl.replace(/\/_history\/[^/]+$/, ''), entry);
+      if (fullUrl && /^https?:/.test(fullUrl))
+        this.byKey.set(fullUrl.replace(/\/_history\/[^/]+$/, ''), entry);
     }
   }
 
@@ -79,7 +80,8 @@ export function readNotification(bundle: Loose<Bundle>): NotificationInfo | unde
     const profiles = asArray(asRecord(params.meta)?.profile).map(asString);
     const parameters = asArray(params.parameter).map(asRecord);
     const isStatus =
-      profiles.some((p) => p?.includes('subscription-status')) || parameters.some((p) => p?.name === 'subscription');
+      profiles.some((p) => p?.includes('subscription-status')) ||
+      parameters.some((p) => p?.name === 'subscription');
     if (!isStatus) return undefined;
     const byName = (name: string): Array<Record<string, unknown>> =>
       parameters.filter((p): p is Record<string, unknown> => p?.name === name);
@@ -90,7 +92,10 @@ export function readNotification(bundle: Loose<Bundle>): NotificationInfo | unde
         if (ref) focus.push(ref);
       }
     }
-    const info: NotificationInfo = { type: asText(byName('type')[0]?.valueCode) ?? 'event-notification', focus };
+    const info: NotificationInfo = {
+      type: asText(byName('type')[0]?.valueCode) ?? 'event-notification',
+      focus,
+    };
     const subscription = asText(asRecord(byName('subscription')[0]?.valueReference)?.reference);
     if (subscription) info.subscription = subscription;
     return info;

@@ -62,7 +62,8 @@ const STATUSES: Record<string, ReportStatus> = {
   unknown: 'unknown',
 };
 
-const FHIR_DATETIME = /^\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
+const FHIR_DATETIME =
+  /^\d{4}(?:-\d{2}(?:-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 const ACCESSION_TYPE = /^(?:ACSN|accession)$/i;
 
 /**
@@ -70,24 +71,47 @@ const ACCESSION_TYPE = /^(?:ACSN|accession)$/i;
  * collection, searchset, history...), or a subscription notification (R4B/R5 SubscriptionStatus or the R4
  * backport Parameters first entry). One canonical report per DiagnosticReport; failures are typed, never thrown.
  */
-export function readDiagnosticReportEvent(input: Uint8Array | string, options: ReadFhirOptions): FhirReadResult {
-  if (options.patientKeySalt.length === 0) throw new Error('readDiagnosticReportEvent: patientKeySalt must not be empty');
+export function readDiagnosticReportEvent(
+  input: Uint8Array | string,
+  options: ReadFhirOptions,
+): FhirReadResult {
+  if (options.patientKeySalt.length === 0)
+    throw new Error('readDiagnosticReportEvent: patientKeySalt must not be empty');
   const parsed = parseFhirJson(input, options.maxBytes);
   if (parsed instanceof InboundMessageError) return fail(parsed);
   const root = asRecord(parsed);
   if (!root) return fail(new InboundMessageError('INVALID_FHIR', 'FHIR body is not a JSON object'));
   const resourceType = asString(root.resourceType);
-  if (resourceType === undefined) return fail(new InboundMessageError('INVALID_FHIR', 'resourceType is missing', 'resourceType'));
-  const digest = createHash('sha256').update(typeof input === 'string' ? input : Buffer.from(input)).digest('hex').slice(0, 32);
+  if (resourceType === undefined)
+    return fail(new InboundMessageError('INVALID_FHIR', 'resourceType is missing', 'resourceType'));
+  const digest = createHash('sha256')
+    .update(typeof input === 'string' ? input : Buffer.from(input))
+    .digest('hex')
+    .slice(0, 32);
 
   if (resourceType === 'DiagnosticReport') {
     const index = new BundleIndex();
     index.add(root);
-    const report = readReport(root, undefined, index, asText(root.id) ?? `sha256:${digest}`, options, 'DiagnosticReport');
-    return report instanceof InboundMessageError ? fail(report) : { ok: true, reports: [report], unresolved: [] };
+    const report = readReport(
+      root,
+      undefined,
+      index,
+      asText(root.id) ?? `sha256:${digest}`,
+      options,
+      'DiagnosticReport',
+    );
+    return report instanceof InboundMessageError
+      ? fail(report)
+      : { ok: true, reports: [report], unresolved: [] };
   }
   if (resourceType !== 'Bundle') {
-    return fail(new InboundMessageError('WRONG_RESOURCE_TYPE', `resourceType is ${resourceType.slice(0, 40)}, expected DiagnosticReport or Bundle`, 'resourceType'));
+    return fail(
+      new InboundMessageError(
+        'WRONG_RESOURCE_TYPE',
+        `resourceType is ${resourceType.slice(0, 40)}, expected DiagnosticReport or Bundle`,
+        'resourceType',
+      ),
+    );
   }
 
   const bundle = root as Loose<Bundle>;
@@ -105,14 +129,30 @@ export function readDiagnosticReportEvent(input: Uint8Array | string, options: R
   const reports: RadiologyReport[] = [];
   const entries = index.ofType('DiagnosticReport');
   for (const [i, entry] of entries.entries()) {
-    const report = readReport(entry.resource, entry.fullUrl, index, messageId, options, `Bundle.entry(DiagnosticReport ${i + 1})`);
+    const report = readReport(
+      entry.resource,
+      entry.fullUrl,
+      index,
+      messageId,
+      options,
+      `Bundle.entry(DiagnosticReport ${i + 1})`,
+    );
     if (report instanceof InboundMessageError) return fail(report);
     reports.push(report);
   }
-  const unresolved = (notification?.focus ?? []).filter((ref) => /DiagnosticReport\//.test(ref) && !index.resolve(ref));
+  const unresolved = (notification?.focus ?? []).filter(
+    (ref) => /DiagnosticReport\//.test(ref) && !index.resolve(ref),
+  );
   if (reports.length === 0 && !notification) {
-    const types = [...new Set(index.entries.map((e) => e.resourceType))].slice(0, 5).join(', ') || 'no resources';
-    return fail(new InboundMessageError('WRONG_RESOURCE_TYPE', `Bundle holds no DiagnosticReport (${types})`, 'Bundle.entry'));
+    const types =
+      [...new Set(index.entries.map((e) => e.resourceType))].slice(0, 5).join(', ') || 'no resources';
+    return fail(
+      new InboundMessageError(
+        'WRONG_RESOURCE_TYPE',
+        `Bundle holds no DiagnosticReport (${types})`,
+        'Bundle.entry',
+      ),
+    );
   }
   return notification ? { ok: true, reports, unresolved, notification } : { ok: true, reports, unresolved };
 }
@@ -130,10 +170,21 @@ function readReport(
   const statusCode = asString(dr.status);
   const status = statusCode === undefined ? undefined : STATUSES[statusCode];
   if (status === undefined) {
-    return new InboundMessageError('INVALID_FHIR', statusCode === undefined ? 'DiagnosticReport.status is missing' : 'DiagnosticReport.status is not an R4 status code', 'DiagnosticReport.status');
+    return new InboundMessageError(
+      'INVALID_FHIR',
+      statusCode === undefined
+        ? 'DiagnosticReport.status is missing'
+        : 'DiagnosticReport.status is not an R4 status code',
+      'DiagnosticReport.status',
+    );
   }
   const code = asLoose<CodeableConcept>(dr.code);
-  if (!code) return new InboundMessageError('INVALID_FHIR', 'DiagnosticReport.code is missing', 'DiagnosticReport.code');
+  if (!code)
+    return new InboundMessageError(
+      'INVALID_FHIR',
+      'DiagnosticReport.code is missing',
+      'DiagnosticReport.code',
+    );
 
   // Text: the presented form as the EHR shows it, else the result Observations; then anything they lack.
   const presented = presentedFormText(asArray(dr.presentedForm), at, unused);
@@ -149,17 +200,31 @@ function readReport(
     text = text === '' ? part.text : `${text}\n${part.text}`;
   }
   const conclusion = asText(dr.conclusion);
-  if (conclusion !== undefined && !contains(text, conclusion)) text = text === '' ? conclusion : `${text}\n${conclusion}`;
-  if (asArray(dr.conclusionCode).length > 0) unused.push({ location: `${at}.conclusionCode`, reason: 'coded conclusion not carried (conclusion text kept)' });
+  if (conclusion !== undefined && !contains(text, conclusion))
+    text = text === '' ? conclusion : `${text}\n${conclusion}`;
+  if (asArray(dr.conclusionCode).length > 0)
+    unused.push({
+      location: `${at}.conclusionCode`,
+      reason: 'coded conclusion not carried (conclusion text kept)',
+    });
 
   const narrative = asLoose<Narrative>(dr.text);
   const div = asString(narrative?.div);
   if (div !== undefined) {
-    const authored = asString(narrative?.status) === 'additional' || asString(narrative?.status) === 'extensions';
+    const authored =
+      asString(narrative?.status) === 'additional' || asString(narrative?.status) === 'extensions';
     if (text === '' && authored) text = htmlToText(div);
-    else unused.push({ location: `${at}.text`, reason: authored ? 'narrative not carried (report text taken from presentedForm, results or conclusion)' : 'generated narrative not carried' });
+    else
+      unused.push({
+        location: `${at}.text`,
+        reason: authored
+          ? 'narrative not carried (report text taken from presentedForm, results or conclusion)'
+          : 'generated narrative not carried',
+      });
   }
-  asArray(dr.media).forEach((_, i) => unused.push({ location: `${at}.media[${i}]`, reason: 'image link not carried' }));
+  asArray(dr.media).forEach((_, i) =>
+    unused.push({ location: `${at}.media[${i}]`, reason: 'image link not carried' }),
+  );
 
   const analysis = analyzeReportText(presented === undefined ? text : presented, coded);
   const sections = analysis.sections;
@@ -172,7 +237,11 @@ function readReport(
   const reportId = id ?? fullUrl ?? firstIdentifierValue(dr.identifier);
   const accession = readAccession(dr, resource, index) ?? firstIdentifierValue(dr.identifier) ?? reportId;
   if (accession === undefined || reportId === undefined) {
-    return new InboundMessageError('MISSING_FIELD', 'DiagnosticReport has no accession, identifier or id', 'DiagnosticReport.identifier');
+    return new InboundMessageError(
+      'MISSING_FIELD',
+      'DiagnosticReport has no accession, identifier or id',
+      'DiagnosticReport.identifier',
+    );
   }
 
   const meta = asLoose<Meta>(dr.meta);
@@ -180,14 +249,17 @@ function readReport(
   const issued = fhirDateTime(dr.issued, `${at}.issued`, unused);
   const period = asLoose<Period>(dr.effectivePeriod);
   const observedAt =
-    fhirDateTime(dr.effectiveDateTime, `${at}.effectiveDateTime`, unused) ?? fhirDateTime(period?.start, `${at}.effectivePeriod.start`, unused);
+    fhirDateTime(dr.effectiveDateTime, `${at}.effectiveDateTime`, unused) ??
+    fhirDateTime(period?.start, `${at}.effectivePeriod.start`, unused);
 
   const source: RadiologyReport['source'] = { kind: 'fhir', messageId };
   if (id) source.fhirReference = `DiagnosticReport/${id}`;
   const report: RadiologyReport = {
     source,
     reportId,
-    reportVersion: versionId ? `version:${versionId}` : `${status}:${issued ?? asText(meta?.lastUpdated) ?? 'unversioned'}`,
+    reportVersion: versionId
+      ? `version:${versionId}`
+      : `${status}:${issued ?? asText(meta?.lastUpdated) ?? 'unversioned'}`,
     accession,
     patient,
     procedure: readProcedure(code),
@@ -207,13 +279,16 @@ function readProcedure(code: Loose<CodeableConcept>): RadiologyReport['procedure
     .map((c) => asLoose<Coding>(c))
     .filter((c): c is Loose<Coding> => c !== undefined && asText(c.code) !== undefined);
   const chosen =
-    codings.find((c) => asString(c.system) === LOINC_SYSTEM) ?? codings.find((c) => asString(c.system) === CPT_SYSTEM) ?? codings[0];
+    codings.find((c) => asString(c.system) === LOINC_SYSTEM) ??
+    codings.find((c) => asString(c.system) === CPT_SYSTEM) ??
+    codings[0];
   const procedure: RadiologyReport['procedure'] = {};
   const value = asText(chosen?.code);
   if (value) procedure.code = value;
   const system = asText(chosen?.system);
   if (value && system) procedure.system = system;
-  const text = asText(code.text) ?? asText(chosen?.display) ?? codings.map((c) => asText(c.display)).find((d) => d);
+  const text =
+    asText(code.text) ?? asText(chosen?.display) ?? codings.map((c) => asText(c.display)).find((d) => d);
   if (text) procedure.text = text;
   return procedure;
 }
@@ -224,12 +299,20 @@ function readPatient(
   index: BundleIndex,
   options: ReadFhirOptions,
 ): RadiologyReport['patient'] | InboundMessageError {
-  if (!subject) return new InboundMessageError('MISSING_FIELD', 'DiagnosticReport.subject is missing', 'DiagnosticReport.subject');
+  if (!subject)
+    return new InboundMessageError(
+      'MISSING_FIELD',
+      'DiagnosticReport.subject is missing',
+      'DiagnosticReport.subject',
+    );
   const reference = asText(subject.reference);
   const resolved = reference ? index.resolve(reference, report) : undefined;
-  const patientResource = resolved?.resourceType === 'Patient' ? (resolved.resource as Loose<Patient>) : undefined;
-  const identifiers = [asLoose<Identifier>(subject.identifier), ...asArray(patientResource?.identifier).map((i) => asLoose<Identifier>(i))]
-    .filter((i): i is Loose<Identifier> => i !== undefined && asText(i.value) !== undefined);
+  const patientResource =
+    resolved?.resourceType === 'Patient' ? (resolved.resource as Loose<Patient>) : undefined;
+  const identifiers = [
+    asLoose<Identifier>(subject.identifier),
+    ...asArray(patientResource?.identifier).map((i) => asLoose<Identifier>(i)),
+  ].filter((i): i is Loose<Identifier> => i !== undefined && asText(i.value) !== undefined);
   const preferred = options.preferredPatientIdentifierSystems ?? [];
   const chosen =
     preferred.map((system) => identifiers.find((i) => asString(i.system) === system)).find((i) => i) ??
@@ -238,36 +321,59 @@ function readPatient(
 
   let fhirReference: string | undefined;
   if (resolved?.id && resolved.resourceType === 'Patient') fhirReference = `Patient/${resolved.id}`;
-  else if (reference && /^(?:https?:\/\/.*\/)?Patient\/[^/]+$/.test(reference)) fhirReference = reference.replace(/^.*\/(Patient\/[^/]+)$/, '$1');
+  else if (reference && /^(?:https?:\/\/.*\/)?Patient\/[^/]+$/.test(reference))
+    fhirReference = reference.replace(/^.*\/(Patient\/[^/]+)$/, '$1');
 
   if (chosen) {
     const value = asText(chosen.value) ?? '';
     const system = asText(chosen.system);
     const identifier = system ? { system, value } : { value };
-    const patient: RadiologyReport['patient'] = { key: patientKey(identifier, options.patientKeySalt), identifier };
+    const patient: RadiologyReport['patient'] = {
+      key: patientKey(identifier, options.patientKeySalt),
+      identifier,
+    };
     if (fhirReference) patient.fhirReference = fhirReference;
     return patient;
   }
   if (fhirReference) {
     // No identifier anywhere: the server's logical reference is the most stable key there is.
-    return { key: patientKey({ system: 'fhir-reference', value: fhirReference }, options.patientKeySalt), fhirReference };
+    return {
+      key: patientKey({ system: 'fhir-reference', value: fhirReference }, options.patientKeySalt),
+      fhirReference,
+    };
   }
-  return new InboundMessageError('MISSING_FIELD', 'DiagnosticReport.subject has neither a Patient reference nor an identifier', 'DiagnosticReport.subject');
+  return new InboundMessageError(
+    'MISSING_FIELD',
+    'DiagnosticReport.subject has neither a Patient reference nor an identifier',
+    'DiagnosticReport.subject',
+  );
 }
 
 /** The accession: an identifier typed ACSN on the report, else on (or of) the ServiceRequest it is basedOn. */
-function readAccession(dr: Loose<DiagnosticReport>, report: Record<string, unknown>, index: BundleIndex): string | undefined {
+function readAccession(
+  dr: Loose<DiagnosticReport>,
+  report: Record<string, unknown>,
+  index: BundleIndex,
+): string | undefined {
   const own = accessionIn(dr.identifier);
   if (own) return own;
   for (const value of asArray(dr.basedOn)) {
     const basedOn = asLoose<Reference>(value);
     const logical = asLoose<Identifier>(basedOn?.identifier);
-    if (logical && asText(logical.value) && (hasTypeCode(logical.type, 'ACSN') || !asText(basedOn?.reference))) return asText(logical.value);
+    if (
+      logical &&
+      asText(logical.value) &&
+      (hasTypeCode(logical.type, 'ACSN') || !asText(basedOn?.reference))
+    )
+      return asText(logical.value);
     const reference = asText(basedOn?.reference);
     const resolved = reference ? index.resolve(reference, report) : undefined;
     if (resolved?.resourceType === 'ServiceRequest') {
       const request = resolved.resource as Loose<ServiceRequest>;
-      const fromRequest = accessionIn(request.identifier) ?? asText(asLoose<Identifier>(request.requisition)?.value) ?? firstIdentifierValue(request.identifier);
+      const fromRequest =
+        accessionIn(request.identifier) ??
+        asText(asLoose<Identifier>(request.requisition)?.value) ??
+        firstIdentifierValue(request.identifier);
       if (fromRequest) return fromRequest;
     }
   }

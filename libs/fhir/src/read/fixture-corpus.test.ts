@@ -20,11 +20,16 @@ const dir = new URL('../../../../test/fixtures/fhir/', import.meta.url);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
   .sort();
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(eventSchemas['radiology-report.v1']!);
-const expectedOf = (file: string): Expected => JSON.parse(readFileSync(new URL(file.replace(/\.json$/, '.expected.json'), dir), 'utf8')) as Expected;
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+  eventSchemas['radiology-report.v1']!,
+);
+const expectedOf = (file: string): Expected =>
+  JSON.parse(readFileSync(new URL(file.replace(/\.json$/, '.expected.json'), dir), 'utf8')) as Expected;
 const normalize = (report: RadiologyReport): RadiologyReport => ({
   ...report,
-  unusedContent: [...report.unusedContent].sort((a, b) => `${a.location}${a.reason}`.localeCompare(`${b.location}${b.reason}`)),
+  unusedContent: [...report.unusedContent].sort((a, b) =>
+    `${a.location}${a.reason}`.localeCompare(`${b.location}${b.reason}`),
+  ),
 });
 
 describe('FHIR DiagnosticReport fixture corpus', () => {
@@ -39,7 +44,10 @@ describe('FHIR DiagnosticReport fixture corpus', () => {
 
   it.each(files)('%s', (file) => {
     const expected = expectedOf(file);
-    const result = readDiagnosticReportEvent(new Uint8Array(readFileSync(new URL(file, dir))), expected.readOptions);
+    const result = readDiagnosticReportEvent(
+      new Uint8Array(readFileSync(new URL(file, dir))),
+      expected.readOptions,
+    );
     if (expected.outcome === 'error') {
       expect(result.ok ? 'ok' : result.error.code).toBe(expected.code);
       if (!result.ok) expect(result.error.reason.length).toBeGreaterThan(5);
@@ -51,6 +59,10 @@ describe('FHIR DiagnosticReport fixture corpus', () => {
     expect(result.notification?.type).toBe(expected.notificationType);
     for (const report of result.reports) expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
     const decisions = result.reports.map((r) => selectFinalizedChestXray(r));
-    expect(decisions.map((d) => (d.accepted ? { accepted: true, matchedBy: d.matchedBy } : { accepted: false, code: d.code }))).toEqual(expected.filter);
+    expect(
+      decisions.map((d) =>
+        d.accepted ? { accepted: true, matchedBy: d.matchedBy } : { accepted: false, code: d.code },
+      ),
+    ).toEqual(expected.filter);
   });
 });

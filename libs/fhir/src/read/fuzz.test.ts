@@ -22,7 +22,9 @@ const parsedCorpus = corpus.map((text) => {
     return text;
   }
 });
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(eventSchemas['radiology-report.v1']!);
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
+  eventSchemas['radiology-report.v1']!,
+);
 const options = { maxBytes: 262144, patientKeySalt: 'fuzz-salt' };
 
 type Path = Array<string | number>;
@@ -30,7 +32,8 @@ type Path = Array<string | number>;
 function paths(value: unknown, at: Path = [], out: Path[] = []): Path[] {
   out.push(at);
   if (Array.isArray(value)) value.forEach((v, i) => paths(v, [...at, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) paths(v, [...at, k], out);
   return out;
 }
 
@@ -46,14 +49,20 @@ function setAt(root: unknown, path: Path, replace: (old: unknown) => unknown): u
 const structural = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), value: fc.jsonValue({ maxDepth: 3 }) }),
   fc.record({ kind: fc.constant('delete' as const) }),
-  fc.record({ kind: fc.constant('wrong-type' as const), value: fc.constantFrom<unknown>(null, 0, -1, true, '', 'x', [], {}, [{}], '#', 'urn:uuid:') }),
+  fc.record({
+    kind: fc.constant('wrong-type' as const),
+    value: fc.constantFrom<unknown>(null, 0, -1, true, '', 'x', [], {}, [{}], '#', 'urn:uuid:'),
+  }),
   fc.record({ kind: fc.constant('unicode' as const), value: fc.string({ unit: 'binary', maxLength: 60 }) }),
   fc.record({ kind: fc.constant('huge' as const), value: fc.integer({ min: 1000, max: 100000 }) }),
   fc.record({ kind: fc.constant('duplicate' as const) }),
 );
 
 const structuralInput = fc
-  .tuple(fc.integer({ min: 0, max: parsedCorpus.length - 1 }), fc.array(fc.tuple(fc.nat(), structural), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    fc.integer({ min: 0, max: parsedCorpus.length - 1 }),
+    fc.array(fc.tuple(fc.nat(), structural), { minLength: 1, maxLength: 4 }),
+  )
   .map(([i, ops]) => {
     let doc = parsedCorpus[i];
     for (const [seed, op] of ops) {
@@ -96,25 +105,31 @@ describe('FHIR DiagnosticReport reader under mutation (fuzz)', () => {
     const outcomes = new Map<string, number>();
     const count = (key: string): void => void outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
     fc.assert(
-      fc.property(fc.oneof({ weight: 3, arbitrary: structuralInput }, { weight: 1, arbitrary: byteInput }), (input) => {
-        const result = readDiagnosticReportEvent(input, options);
-        count(result.ok ? (result.reports.length > 0 ? 'reports' : 'no-report') : result.error.code);
-        if (result.ok) {
-          for (const report of result.reports) {
-            if (!validate(report)) throw new Error(`report fails the schema: ${JSON.stringify(validate.errors)}`);
+      fc.property(
+        fc.oneof({ weight: 3, arbitrary: structuralInput }, { weight: 1, arbitrary: byteInput }),
+        (input) => {
+          const result = readDiagnosticReportEvent(input, options);
+          count(result.ok ? (result.reports.length > 0 ? 'reports' : 'no-report') : result.error.code);
+          if (result.ok) {
+            for (const report of result.reports) {
+              if (!validate(report))
+                throw new Error(`report fails the schema: ${JSON.stringify(validate.errors)}`);
+            }
+            expect(Array.isArray(result.unresolved)).toBe(true);
+          } else {
+            expect(result.error).toBeInstanceOf(InboundMessageError);
+            expect(INBOUND_ERROR_CODES).toContain(result.error.code);
+            expect(result.error.reason.length).toBeGreaterThan(0);
           }
-          expect(Array.isArray(result.unresolved)).toBe(true);
-        } else {
-          expect(result.error).toBeInstanceOf(InboundMessageError);
-          expect(INBOUND_ERROR_CODES).toContain(result.error.code);
-          expect(result.error.reason.length).toBeGreaterThan(0);
-        }
-      }),
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     console.info('FHIR fuzz outcomes', Object.fromEntries(outcomes));
     // The mutations must reach deep into the reader, not only bounce off JSON.parse.
     expect(outcomes.get('reports') ?? 0).toBeGreaterThan(RUNS / 4);
-    expect([...outcomes.keys()]).toEqual(expect.arrayContaining(['INVALID_JSON', 'INVALID_FHIR', 'WRONG_RESOURCE_TYPE', 'MISSING_FIELD']));
+    expect([...outcomes.keys()]).toEqual(
+      expect.arrayContaining(['INVALID_JSON', 'INVALID_FHIR', 'WRONG_RESOURCE_TYPE', 'MISSING_FIELD']),
+    );
   }, 60_000);
 });

@@ -1,7 +1,32 @@
 const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', deg: '°', plusmn: '±',
-  micro: 'µ', times: '×', middot: '·', bull: '•', hellip: '…', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”',
-  copy: '©', reg: '®', frac12: '½', frac14: '¼', frac34: '¾', sup2: '²', sup3: '³', ge: '≥', le: '≤',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  ndash: '–',
+  mdash: '—',
+  deg: '°',
+  plusmn: '±',
+  micro: 'µ',
+  times: '×',
+  middot: '·',
+  bull: '•',
+  hellip: '…',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  copy: '©',
+  reg: '®',
+  frac12: '½',
+  frac14: '¼',
+  frac34: '¾',
+  sup2: '²',
+  sup3: '³',
+  ge: '≥',
+  le: '≤',
 };
 
 /**
@@ -30,7 +55,10 @@ export function htmlToText(html: string): string {
 export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z][a-z0-9]{1,8});/gi, (whole, entity: string) => {
     if (entity.startsWith('#')) {
-      const code = entity[1] === 'x' || entity[1] === 'X' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1));
+      const code =
+        entity[1] === 'x' || entity[1] === 'X'
+          ? Number.parseInt(entity.slice(2), 16)
+          : Number(entity.slice(1));
       return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
         ? String.fromCodePoint(code)
         : whole;

@@ -5,7 +5,9 @@
 export type Loose<T> = { [K in keyof T]?: unknown };
 
 export function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 export function asLoose<T>(value: unknown): Loose<T> | undefined {

@@ -15,7 +15,11 @@ export interface NarrativePart {
 }
 
 /** Report text from presentedForm: the first readable rendition; other renditions noted, not duplicated. */
-export function presentedFormText(attachments: unknown[], at: string, unused: UnusedPart[]): string | undefined {
+export function presentedFormText(
+  attachments: unknown[],
+  at: string,
+  unused: UnusedPart[],
+): string | undefined {
   let primary: string | undefined;
   attachments.forEach((value, i) => {
     const location = `${at}.presentedForm[${i}]`;
@@ -27,7 +31,9 @@ export function presentedFormText(attachments: unknown[], at: string, unused: Un
     const contentType = (asString(attachment.contentType) ?? '').toLowerCase();
     const data = asString(attachment.data);
     if (data === undefined) {
-      const reason = asText(attachment.url) ? 'attachment by URL only: not fetched' : 'attachment has no data';
+      const reason = asText(attachment.url)
+        ? 'attachment by URL only: not fetched'
+        : 'attachment has no data';
       unused.push({ location, reason });
       return;
     }
@@ -42,7 +48,10 @@ export function presentedFormText(attachments: unknown[], at: string, unused: Un
       unused.push({ location, reason: 'attachment data is not valid base64 text' });
       return;
     }
-    const text = /html|xhtml/.test(mime) || (mime === '' && /<(?:p|br|div|html)\b/i.test(decoded)) ? htmlToText(decoded) : normalizeNewlines(decoded);
+    const text =
+      /html|xhtml/.test(mime) || (mime === '' && /<(?:p|br|div|html)\b/i.test(decoded))
+        ? htmlToText(decoded)
+        : normalizeNewlines(decoded);
     if (primary === undefined) {
       primary = text;
     } else if (contains(primary, text)) {
@@ -100,7 +109,11 @@ function observationValueText(observation: Loose<Observation>): string | undefin
   if (valueString !== undefined && valueString.trim() !== '') return normalizeNewlines(valueString).trim();
   const concept = asLoose<CodeableConcept>(observation.valueCodeableConcept);
   if (concept) {
-    const text = asText(concept.text) ?? asArray(concept.coding).map((c) => asText(asLoose<Coding>(c)?.display)).find((d) => d);
+    const text =
+      asText(concept.text) ??
+      asArray(concept.coding)
+        .map((c) => asText(asLoose<Coding>(c)?.display))
+        .find((d) => d);
     if (text) return text;
   }
   return undefined;
@@ -124,7 +137,10 @@ export function sectionOfCode(code: Loose<CodeableConcept> | undefined): Section
     const key = SECTION_CODES[asString(coding?.code) ?? ''];
     if (key) return key;
   }
-  const label = [asString(code.text), ...codings.map((c) => asString(c?.display))].filter(Boolean).join(' ').toLowerCase();
+  const label = [asString(code.text), ...codings.map((c) => asString(c?.display))]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase();
   if (/addend/.test(label)) return 'addendum';
   if (/impression|conclusion/.test(label)) return 'impression';
   if (/finding/.test(label)) return 'findings';
