@@ -131,6 +131,8 @@ export function buildLabelTable(labels: readonly { negbio: string; id: string }[
     String(systems[0]?.scores.perLabel[j]?.support ?? 0),
     ...systems.flatMap((s) => {
       const score = s.scores.perLabel[j]!;
+      // No gold positives: recall and F1 are undefined; what is left to see is the false positives.
+      if (score.support === 0) return [score.fp > 0 ? formatNumber(score.precision) : '—', '—', `— (${score.fp} FP)`];
       return [formatNumber(score.precision), formatNumber(score.recall), formatInterval(s.intervals.perLabelF1[id])];
     }),
   ]);
