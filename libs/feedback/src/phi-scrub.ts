@@ -109,7 +109,7 @@ const RULES: Rule[] = [
   // Bare month/day, but not a ratio inside a number ("16.2/24.7"), a mixed number ("1-1/2") or a common fraction.
   {
     kind: 'date',
-    pattern: /(?<![\d.\-/])(?!(?:1\/[234]|2\/3|3\/4)\b)\b(?:0?[1-9]|1[0-2])\/(?:(?:19|20)\d{2}|0?[1-9]|[12]\d|3[01])\b(?![.\/]\d)/g,
+    pattern: /(?<![\d.\-/])(?!(?:1\/[234]|2\/3|3\/4)\b)\b(?:0?[1-9]|1[0-2])\/(?:(?:19|20)\d{2}|0?[1-9]|[12]\d|3[01])\b(?![./]\d)/g,
   },
   // Times (Open-i removed them too: "at XXXX hours").
   { kind: 'time', pattern: /\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?(?:\s?m\b\.?)?(?![A-Za-z]))?/gi },

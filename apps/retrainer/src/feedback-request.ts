@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { taskCatalog } from '@radflow/prompts';
+import { eventSchemas, type FeedbackPayload } from '@radflow/schemas';
+
+// ajv-formats is CommonJS with a default export property.
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+
+/** Body of POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): the event payload less what the server fills. */
+export type FeedbackRequest = Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> & { feedbackId?: string; submittedAt?: string };
+
+/** A body the API refuses: JSON paths and what is wrong with them, never the submitted values. */
+export class InvalidFeedbackError extends Error {
+  constructor(
+    readonly code: 'INVALID_FEEDBACK' | 'UNKNOWN_LABEL',
+    message: string,
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'InvalidFeedbackError';
+  }
+}
+
+const apiDir = new URL('../../../schemas/api/', import.meta.url);
+const apiSchemas = readdirSync(apiDir)
+  .filter((file) => file.endsWith('.schema.json'))
+  .map((file) => JSON.parse(readFileSync(new URL(file, apiDir), 'utf8')) as { $id: string; title: string });
+
+let validateRequest: ValidateFunction | undefined;
+
+function requestValidator(): ValidateFunction {
+  if (!validateRequest) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    for (const schema of [...Object.values(eventSchemas), ...apiSchemas]) ajv.addSchema(schema);
+    validateRequest = ajv.getSchema('https://radflow.dev/schemas/api/feedback-request.v1.schema.json')!;
+  }
+  return validateRequest;
+}
+
+const vocabularies = {
+  abnormalities: new Set(taskCatalog.tasks.abnormality_labels.vocabulary!.ids),
+  devices: new Set(taskCatalog.tasks.device_labels.vocabulary!.ids),
+};
+
+/**
+ * Checks a request body against its JSON Schema and the label vocabularies, and completes it into a
+ * rad.feedback.v1 payload (source explicit, an id when the client gave none, the time it arrived).
+ */
+export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): FeedbackPayload {
+  const validate = requestValidator();
+  if (!validate(body)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
+    throw new InvalidFeedbackError('INVALID_FEEDBACK', 'feedback body does not match feedback-request.v1', [...new Set(problems)]);
+  }
+  const request = body as FeedbackRequest;
+  const unknown: string[] = [];
+  request.outputs.forEach((output, i) => {
+    const vocabulary = output.output === 'abnormalities' || output.output === 'devices' ? vocabularies[output.output] : undefined;
+    if (!vocabulary) return;
+    for (const field of ['draftLabels', 'correctedLabels'] as const) {
+      output[field]?.forEach((label, j) => {
+        if (!vocabulary.has(label.label)) unknown.push(`/outputs/${i}/${field}/${j}/label is not in the ${output.output} vocabulary`);
+      });
+    }
+  });
+  if (unknown.length > 0) throw new InvalidFeedbackError('UNKNOWN_LABEL', 'feedback names labels outside the vocabulary', unknown);
+  return {
+    ...request,
+    feedbackId: request.feedbackId ?? randomUUID(),
+    source: 'explicit',
+    submittedAt: request.submittedAt ?? now.toISOString(),
+  } as FeedbackPayload;
+}

@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface TrainerJob {
+  python: string;
+  script: string;
+  baseDir: string;
+  datasetDir: string;
+  outDir: string;
+  name: string;
+  version: string;
+  steps: number;
+  learningRate: number;
+  batchTokens: number;
+  seed: number;
+  dataSnapshot: string;
+  timeoutMs: number;
+}
+
+export interface TrainerProgress {
+  stage: 'training' | 'export';
+  step: number;
+  totalSteps: number;
+  loss?: number;
+}
+
+export interface TrainerResult {
+  modelDir: string;
+  steps: number;
+  seconds: number;
+  trainSeconds: number;
+  finalLoss: number;
+  started: Record<string, unknown>;
+}
+
+/** The trainer did not produce a candidate; code and reason name the cause without any report text. */
+export class TrainerFailedError extends Error {
+  constructor(
+    readonly code: string,
+    readonly reason: string,
+  ) {
+    super(`trainer failed (${code}): ${reason}`);
+    this.name = 'TrainerFailedError';
+  }
+}
+
+/**
+ * Runs the Python fine-tune as a child process (one thread, CPU here; the same script uses a GPU build of torch
+ * where present). Its stdout is JSON lines (started, progress, exported, failed); stderr (the progress bar,
+ * warnings) is kept only as a short tail for the failure reason.
+ */
+export function runTrainer(job: TrainerJob, onProgress: (progress: TrainerProgress) => void): Promise<TrainerResult> {
+  const args = [
+    job.script,
+    '--base', job.baseDir,
+    '--data', job.datasetDir,
+    '--out', job.outDir,
+    '--name', job.name,
+    '--version', job.version,
+    '--steps', String(job.steps),
+    '--lr', String(job.learningRate),
+    '--batch-tokens', String(job.batchTokens),
+    '--seed', String(job.seed),
+    '--data-snapshot', job.dataSnapshot,
+  ];
+  const child = spawn(job.python, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' },
+  });
+  let started: Record<string, unknown> = {};
+  let exported: Record<string, unknown> | undefined;
+  let failed: { code: string; reason: string } | undefined;
+  let stderrTail = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-2000);
+  });
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    let event: Record<string, unknown>;
+    try {
+      event = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      return;
+    }
+    if (event.event === 'started') started = event;
+    else if (event.event === 'progress') {
+      onProgress({
+        stage: event.stage === 'export' ? 'export' : 'training',
+        step: Number(event.step),
+        totalSteps: Number(event.totalSteps),
+        ...(typeof event.loss === 'number' ? { loss: event.loss } : {}),
+      });
+    } else if (event.event === 'exported') exported = event;
+    else if (event.event === 'failed') failed = { code: String(event.code), reason: String(event.reason) };
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      failed = { code: 'TRAINER_TIMEOUT', reason: `no candidate after ${Math.round(job.timeoutMs / 1000)} s` };
+    }, job.timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(new TrainerFailedError('TRAINER_NOT_STARTED', `${job.python} could not start: ${error.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      lines.close();
+      if (code === 0 && exported) {
+        resolve({
+          modelDir: String(exported.modelDir),
+          steps: Number(exported.steps),
+          seconds: Number(exported.seconds),
+          trainSeconds: Number(exported.trainSeconds),
+          finalLoss: Number(exported.finalLoss),
+          started,
+        });
+        return;
+      }
+      if (failed) {
+        reject(new TrainerFailedError(failed.code, failed.reason));
+        return;
+      }
+      const lastLine = stderrTail.trim().split('\n').at(-1) ?? '';
+      reject(new TrainerFailedError('TRAINER_EXITED', `exit ${code ?? signal}: ${lastLine.slice(0, 300)}`));
+    });
+  });
+}
