@@ -14,6 +14,7 @@ const CASES: Case[] = [
   // stat: pneumothorax
   { report: 'Large right pneumothorax with leftward mediastinal shift, concerning for tension.', level: 'stat', reason: 'tension pneumothorax' },
   { report: 'There is a small left apical pneumothorax.', level: 'stat', reason: 'pneumothorax' },
+  { report: 'Large left pneumothorax. The mediastinum is shifted to the right.', level: 'stat', reason: 'tension pneumothorax' },
   { report: 'Interval increase in size of the right pneumothorax, now moderate.', level: 'stat', reason: 'pneumothorax' },
   { report: 'Tiny right apical pneumothorax, unchanged from prior.', level: 'stat', reason: 'pneumothorax' },
   { report: 'Possible small left apical pneumothorax; recommend expiratory view.', level: 'stat', reason: 'possible pneumothorax' },
@@ -81,6 +82,10 @@ describe('priority policy', () => {
     const result = priorityOf('Left lower lobe pneumonia. Small right apical pneumothorax.');
     expect(result.level).toBe('stat');
     expect(result.reasons).toEqual(['pneumothorax', 'pneumonia']);
+  });
+
+  it('does not call a pneumothorax tension when the shift is denied', () => {
+    expect(priorityOf('Moderate right pneumothorax. No mediastinal shift.')).toEqual({ level: 'stat', reasons: ['pneumothorax'] });
   });
 
   it('can lower or ignore hedged findings', () => {

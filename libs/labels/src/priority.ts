@@ -24,6 +24,8 @@ export interface PriorityRule {
   device?: string;
   sentenceMatches?: RegExp;
   sentenceExcludes?: RegExp;
+  /** ...and some sentence of the report affirms this (e.g. a mediastinal shift stated apart from the pneumothorax). */
+  reportMatches?: RegExp;
   textMatches?: RegExp;
 }
 
@@ -43,7 +45,13 @@ const ENTERIC = ['nasogastric tube', 'orogastric tube', 'feeding tube'] as const
 
 /** Default rules. Every reason is a fixed phrase so that it can be shown and logged without PHI. */
 export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
-  { id: 'tension-pneumothorax', level: 'stat', reason: 'tension pneumothorax', label: 'pneumothorax', sentenceMatches: /\btension\b|\bmediastinal shift\b|\bshift of the mediastinum\b/i },
+  {
+    id: 'tension-pneumothorax',
+    level: 'stat',
+    reason: 'tension pneumothorax',
+    label: 'pneumothorax',
+    reportMatches: /\btension\b|\b(?:cardio)?mediastinal shift\b|\bshift of the mediastinum\b|\bmediastinum (?:is |has )?(?:been )?shifted\b/i,
+  },
   { id: 'pneumothorax', level: 'stat', reason: 'pneumothorax', label: 'pneumothorax' },
   { id: 'pneumoperitoneum', level: 'stat', reason: 'free air under the diaphragm (pneumoperitoneum)', label: 'pneumoperitoneum' },
   {
@@ -96,6 +104,7 @@ function levelFor(rule: PriorityRule, state: LabelState, policy: PriorityPolicy)
 
 function fromLabel(rule: PriorityRule, result: LabelResult | undefined, sentences: readonly Sentence[], policy: PriorityPolicy): Firing | null {
   if (!result) return null;
+  if (rule.reportMatches && !sentences.some((s) => affirmedMatch(rule.reportMatches!, s.text))) return null;
   let best: Firing | null = null;
   for (const mention of result.mentions) {
     if (mention.state === 'absent') continue;
