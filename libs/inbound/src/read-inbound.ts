@@ -27,7 +27,7 @@ export function readInbound(kind: InboundKind, bytes: Uint8Array, options: Inbou
   if (kind === 'hl7v2') {
     const read = readOruR01(bytes, readerOptions);
     if (!read.ok) return { ok: false, error: read.error };
-    reports = [read.report];
+    reports = read.reports;
   } else {
     const read = readDiagnosticReportEvent(bytes, readerOptions);
     if (!read.ok) return { ok: false, error: read.error };

@@ -15,8 +15,8 @@ export async function runEnrich(files: string[]): Promise<number> {
   const logger = createLogger('radflow-enrich', config.logLevel);
   const reports: RadiologyReport[] = [];
   let failures = 0;
-  for (const file of files) {
-    const message = readInputFile(file);
+  for (const message of files.flatMap(readInputFile)) {
+    const file = message.source;
     const outcome = readInbound(message.kind, message.bytes, {
       maxMessageBytes: config.ingest.maxMessageBytes,
       patientKeySalt: config.ingest.patientKeySalt,

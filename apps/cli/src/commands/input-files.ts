@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
+import { splitHl7Batch } from '@radflow/hl7';
 import type { InboundKind } from '@radflow/inbound';
 
 export interface InputMessage {
-  file: string;
+  /** The file, and the message's position when the file holds several (a batch or back-to-back messages). */
+  source: string;
   kind: InboundKind;
   bytes: Buffer;
 }
 
-/** A file's kind by its content: JSON is FHIR, anything else is read as HL7 v2. */
-export function readInputFile(file: string): InputMessage {
+/** A file's messages: JSON is one FHIR resource or Bundle; anything else is HL7 v2, possibly a batch. */
+export function readInputFile(file: string): InputMessage[] {
   const bytes = readFileSync(file);
   const firstChar = bytes.toString('utf8', 0, Math.min(bytes.length, 64)).trimStart()[0];
-  return { file, kind: firstChar === '{' || firstChar === '[' ? 'fhir' : 'hl7v2', bytes };
+  if (firstChar === '{' || firstChar === '[') return [{ source: file, kind: 'fhir', bytes }];
+  const { messages } = splitHl7Batch(bytes);
+  if (messages.length <= 1) return [{ source: file, kind: 'hl7v2', bytes }];
+  return messages.map((message, index) => ({ source: `${file}#${index + 1}`, kind: 'hl7v2', bytes: Buffer.from(message) }));
 }

@@ -9,8 +9,8 @@ import { readInputFile } from './input-files.ts';
 export function runParse(files: string[]): number {
   const config = loadConfig();
   let failures = 0;
-  for (const file of files) {
-    const message = readInputFile(file);
+  for (const message of files.flatMap(readInputFile)) {
+    const file = message.source;
     const outcome = readInbound(message.kind, message.bytes, {
       maxMessageBytes: config.ingest.maxMessageBytes,
       patientKeySalt: config.ingest.patientKeySalt,
