@@ -7,6 +7,7 @@ import {
   ModelLoadError,
   ModelUnavailableError,
   OverloadedError,
+  RequestCancelledError,
   type ModelInfo,
   type RuntimeLogger,
 } from '@radflow/model-runtime';
@@ -51,6 +52,10 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody; retry
   }
   if (error instanceof DeadlineExceededError)
     return { status: 504, body: { error: { code: error.code, message: error.message, stage: error.stage } } };
+  if (error instanceof RequestCancelledError) {
+    // The client left (nobody reads this) or a sibling task of /v1/enrich failed first.
+    return { status: 499, body: { error: { code: error.code, message: error.message, stage: error.stage } } };
+  }
   if (error instanceof ModelUnavailableError)
     return { status: 503, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof ModelDirNotAllowedError)

@@ -32,6 +32,16 @@ function headerDeadline(value: string | undefined): number | undefined {
   return ms;
 }
 
+/** Aborts when the client goes away before its answer is sent, so the model stops decoding for nobody. */
+function clientGone(response: Response): AbortSignal {
+  const controller = new AbortController();
+  // 'close' also follows a normal finish; only a close before the response finished means the client left.
+  response.once('close', () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
 @Controller()
 @UseFilters(InferenceExceptionFilter)
 export class InferenceController {
@@ -42,6 +52,7 @@ export class InferenceController {
   async task(
     @Param('task') task: string,
     @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
     @Headers('x-deadline-ms') deadlineHeader?: string,
   ): Promise<TaskResponse> {
     if (!isTaskName(task))
@@ -55,6 +66,7 @@ export class InferenceController {
       inputs,
       this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
+      clientGone(response),
     );
   }
 
@@ -62,6 +74,7 @@ export class InferenceController {
   @HttpCode(200)
   async enrich(
     @Body() body: unknown,
+    @Res({ passthrough: true }) response: Response,
     @Headers('x-deadline-ms') deadlineHeader?: string,
   ): Promise<EnrichResponse> {
     const { deadlineMs, maxNewTokens, ...input } = validateEnrichRequest(body);
@@ -69,6 +82,7 @@ export class InferenceController {
       input,
       this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
+      clientGone(response),
     );
   }
 

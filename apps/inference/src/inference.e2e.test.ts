@@ -148,6 +148,27 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
   });
 });
 
+describe('client disconnect', () => {
+  it('stops generating for a client that went away', async () => {
+    const before = (await service.get('/ready')).body.counts.cancelled as number;
+    const controller = new AbortController();
+    const request = fetch(`${service.url}/v1/tasks/impression`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ findings: inputs.findings, maxNewTokens: 2048 }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    setTimeout(() => controller.abort(), 30);
+    expect(await request).toBeInstanceOf(Error);
+    let counts = (await service.get('/ready')).body.counts;
+    for (let i = 0; i < 100 && counts.cancelled === before; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      counts = (await service.get('/ready')).body.counts;
+    }
+    expect(counts.cancelled).toBe(before + 1);
+  });
+});
+
 describe('overload', () => {
   it('answers 429 with Retry-After past the queue bound and 200 for what it accepted', async () => {
     const small = await startInference({ maxBatch: 1, queueLimit: 1, maxWaitMs: 0 });

@@ -1,6 +1,12 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createLogger } from '@radflow/config';
-import { ModelHost, ModelUnavailableError, type ModelInfo, type TaskOutput } from '@radflow/model-runtime';
+import {
+  ModelHost,
+  ModelUnavailableError,
+  type ModelInfo,
+  type SchedulerCounts,
+  type TaskOutput,
+} from '@radflow/model-runtime';
 import type { FindingProgression, PromptInputs, TaskName } from '@radflow/prompts';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
@@ -83,9 +89,15 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     return this.host?.model;
   }
 
-  get status(): { model: ModelInfo; provider: string; queued: number; active: number } {
+  get status(): {
+    model: ModelInfo;
+    provider: string;
+    queued: number;
+    active: number;
+    counts: SchedulerCounts;
+  } {
     const handle = this.serving.current;
-    return { model: handle.info, provider: handle.provider, ...handle.load };
+    return { model: handle.info, provider: handle.provider, ...handle.load, counts: handle.counts };
   }
 
   deadlineFor(requested: number | undefined): number {
@@ -97,19 +109,33 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     inputs: PromptInputs,
     deadlineMs: number,
     maxNewTokens?: number,
+    signal?: AbortSignal,
   ): Promise<TaskResponse> {
     const output = await this.serving.runTask(task, inputs, {
       deadlineMs,
       ...(maxNewTokens ? { maxNewTokens } : {}),
+      ...(signal ? { signal } : {}),
     });
     return asResponse(output);
   }
 
   /** Runs the enrichment tasks for one report together, so they share a batch and one deadline. */
-  async enrich(input: EnrichInput, deadlineMs: number, maxNewTokens?: number): Promise<EnrichResponse> {
-    const started = Date.now();
-    const left = () => Math.max(0, deadlineMs - (Date.now() - started));
-    const run = (task: TaskName, inputs: PromptInputs) => this.runTask(task, inputs, left(), maxNewTokens);
+  async enrich(
+    input: EnrichInput,
+    deadlineMs: number,
+    maxNewTokens?: number,
+    signal?: AbortSignal,
+  ): Promise<EnrichResponse> {
+    // The tasks are submitted together so they share a batch; all are submitted before any awaits, so the
+    // deadline budget is the same for each. If one fails, the others are cancelled: the call has failed anyway.
+    const siblings = new AbortController();
+    const cancelAll = () => siblings.abort();
+    signal?.addEventListener('abort', cancelAll, { once: true });
+    const run = (task: TaskName, inputs: PromptInputs) =>
+      this.runTask(task, inputs, deadlineMs, maxNewTokens, siblings.signal).catch((error: unknown) => {
+        cancelAll();
+        throw error;
+      });
     const withPrior = input.priorReport !== undefined;
     const prior = { report: input.report, priorReport: input.priorReport ?? '' };
     const [impression, abnormalities, devices, temporalFindings, temporalProgression] = await Promise.all([
@@ -118,7 +144,7 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
       run('device_labels', { report: input.report }),
       withPrior ? run('temporal_findings', prior) : undefined,
       withPrior ? run('temporal_progression', prior) : undefined,
-    ]);
+    ]).finally(() => signal?.removeEventListener('abort', cancelAll));
     const labels = (r: TaskResponse) => (r.result?.format === 'labels' ? r.result.labels : []);
     const tasks: EnrichResponse['tasks'] = {
       impression,

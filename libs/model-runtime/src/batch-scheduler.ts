@@ -5,6 +5,7 @@ import {
   GenerationFailedError,
   ModelUnavailableError,
   OverloadedError,
+  RequestCancelledError,
 } from './errors.ts';
 import type { TokenConstraint } from './label-constraint.ts';
 import type { RuntimeLogger } from './logger.ts';
@@ -27,6 +28,8 @@ export interface SubmitRequest {
   /** Absolute deadline (Date.now() clock) and the budget it came from, for the error message. */
   deadlineAt: number;
   deadlineMs: number;
+  /** Aborting it drops the request (queued or mid-generation) with RequestCancelledError. */
+  signal?: AbortSignal;
 }
 
 export interface SequenceResult {
@@ -38,6 +41,15 @@ export interface SequenceResult {
   totalMs: number;
 }
 
+/** How requests ended, since the scheduler started: for /ready and metrics. */
+export interface SchedulerCounts {
+  completed: number;
+  overloaded: number;
+  deadlineExceeded: number;
+  cancelled: number;
+  failed: number;
+}
+
 interface Pending {
   sequence: Sequence;
   request: SubmitRequest;
@@ -45,6 +57,7 @@ interface Pending {
   resolve: (result: SequenceResult) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
+  onAbort: (() => void) | undefined;
   settled: boolean;
   admitted: boolean;
 }
@@ -63,6 +76,13 @@ export class BatchScheduler {
   private drained: Promise<void> | undefined;
   private resolveDrained: (() => void) | undefined;
   private averageRequestMs = 1000;
+  private readonly tally: SchedulerCounts = {
+    completed: 0,
+    overloaded: 0,
+    deadlineExceeded: 0,
+    cancelled: 0,
+    failed: 0,
+  };
 
   constructor(
     runner: DecoderRunner,
@@ -81,6 +101,10 @@ export class BatchScheduler {
     return this.inFlight.size - this.queue.length;
   }
 
+  get counts(): SchedulerCounts {
+    return { ...this.tally };
+  }
+
   submit(request: SubmitRequest): Promise<SequenceResult> {
     if (this.closing)
       return Promise.reject(new ModelUnavailableError('model is draining after a reload; retry'));
@@ -88,10 +112,18 @@ export class BatchScheduler {
       const retryAfterMs = Math.ceil(
         this.averageRequestMs * Math.max(1, this.queue.length / this.options.maxBatch),
       );
+      this.tally.overloaded += 1;
       return Promise.reject(new OverloadedError(this.options.queueLimit, retryAfterMs));
     }
+    if (request.signal?.aborted) {
+      this.tally.cancelled += 1;
+      return Promise.reject(new RequestCancelledError('queued'));
+    }
     const remaining = request.deadlineAt - Date.now();
-    if (remaining <= 0) return Promise.reject(new DeadlineExceededError('queued', request.deadlineMs));
+    if (remaining <= 0) {
+      this.tally.deadlineExceeded += 1;
+      return Promise.reject(new DeadlineExceededError('queued', request.deadlineMs));
+    }
     return new Promise<SequenceResult>((resolve, reject) => {
       const pending: Pending = {
         sequence: new Sequence(request.promptIds, request.maxNewTokens, request.constraint),
@@ -100,10 +132,23 @@ export class BatchScheduler {
         resolve,
         reject,
         timer: undefined,
+        onAbort: undefined,
         settled: false,
         admitted: false,
       };
-      pending.timer = setTimeout(() => this.expire(pending), remaining);
+      pending.timer = setTimeout(
+        () =>
+          this.drop(
+            pending,
+            new DeadlineExceededError(pending.admitted ? 'generating' : 'queued', request.deadlineMs),
+          ),
+        remaining,
+      );
+      if (request.signal) {
+        pending.onAbort = () =>
+          this.drop(pending, new RequestCancelledError(pending.admitted ? 'generating' : 'queued'));
+        request.signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
       this.queue.push(pending);
       this.inFlight.add(pending);
       if (this.queue.length >= this.options.maxBatch) this.wakeWaiter?.();
@@ -120,22 +165,25 @@ export class BatchScheduler {
     return this.drained;
   }
 
-  private expire(pending: Pending): void {
+  /** Fails a request early; its sequence is marked so the batch drops the row before the next model run. */
+  private drop(pending: Pending, error: Error): void {
     if (pending.settled) return;
     pending.sequence.cancelled = true;
     const index = this.queue.indexOf(pending);
     if (index >= 0) this.queue.splice(index, 1);
-    this.settle(
-      pending,
-      new DeadlineExceededError(pending.admitted ? 'generating' : 'queued', pending.request.deadlineMs),
-    );
+    this.settle(pending, error);
   }
 
   private settle(pending: Pending, outcome: SequenceResult | Error): void {
     if (pending.settled) return;
     pending.settled = true;
     clearTimeout(pending.timer);
+    if (pending.onAbort) pending.request.signal?.removeEventListener('abort', pending.onAbort);
     this.inFlight.delete(pending);
+    if (outcome instanceof DeadlineExceededError) this.tally.deadlineExceeded += 1;
+    else if (outcome instanceof RequestCancelledError) this.tally.cancelled += 1;
+    else if (outcome instanceof Error) this.tally.failed += 1;
+    else this.tally.completed += 1;
     if (outcome instanceof Error) pending.reject(outcome);
     else {
       this.averageRequestMs = 0.9 * this.averageRequestMs + 0.1 * outcome.totalMs;

@@ -67,6 +67,14 @@ export class ModelUnavailableError extends ModelRuntimeError {
   }
 }
 
+/** The caller gave up on the request (client disconnected, sibling task failed); its row was dropped. */
+export class RequestCancelledError extends ModelRuntimeError {
+  override readonly name: string = 'RequestCancelledError';
+  constructor(readonly stage: 'queued' | 'generating') {
+    super('REQUEST_CANCELLED', `request cancelled by its caller while ${stage}`);
+  }
+}
+
 /** The ONNX session failed while running a batch; every request of that batch gets this error. */
 export class GenerationFailedError extends ModelRuntimeError {
   override readonly name: string = 'GenerationFailedError';

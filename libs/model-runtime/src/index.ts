@@ -10,6 +10,7 @@ export {
 export { ModelHost } from './model-host.ts';
 export {
   BatchScheduler,
+  type SchedulerCounts,
   type SchedulerOptions,
   type SequenceResult,
   type SubmitRequest,
@@ -35,5 +36,6 @@ export {
   ModelRuntimeError,
   ModelUnavailableError,
   OverloadedError,
+  RequestCancelledError,
 } from './errors.ts';
 export { silentLogger, type RuntimeLogger } from './logger.ts';

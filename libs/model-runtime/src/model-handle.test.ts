@@ -1,7 +1,13 @@
 import { rmSync } from 'node:fs';
 import { TASK_NAMES, taskCatalog } from '@radflow/prompts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DeadlineExceededError, InputTooLongError, ModelLoadError, OverloadedError } from './errors.ts';
+import {
+  DeadlineExceededError,
+  InputTooLongError,
+  ModelLoadError,
+  OverloadedError,
+  RequestCancelledError,
+} from './errors.ts';
 import { ModelHandle } from './model-handle.ts';
 import { copyModel, tinyModelDir } from './testing/tiny-model.ts';
 
@@ -96,6 +102,23 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
     expect((error as DeadlineExceededError).stage).toBe('generating');
     await quick;
     expect(handle.load).toEqual({ queued: 0, active: 0 });
+    await handle.drainAndRelease();
+  });
+
+  it('drops a request whose caller aborts, mid-generation, with RequestCancelledError', async () => {
+    const handle = await ModelHandle.load(tinyModelDir, { maxBatch: 4, maxWaitMs: 0 });
+    const controller = new AbortController();
+    const long = handle.generate(handle.prompt('impression', inputs), {
+      deadlineMs: 30_000,
+      maxNewTokens: 100_000,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 20);
+    const error = await long.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestCancelledError);
+    expect((error as RequestCancelledError).stage).toBe('generating');
+    expect(handle.load).toEqual({ queued: 0, active: 0 });
+    expect(handle.counts).toMatchObject({ cancelled: 1, completed: 0 });
     await handle.drainAndRelease();
   });
 

@@ -11,7 +11,12 @@ import {
   type PromptInputs,
   type TaskName,
 } from '@radflow/prompts';
-import { BatchScheduler, type SchedulerOptions, type SequenceResult } from './batch-scheduler.ts';
+import {
+  BatchScheduler,
+  type SchedulerCounts,
+  type SchedulerOptions,
+  type SequenceResult,
+} from './batch-scheduler.ts';
 import { readDecoderConfig, type DecoderConfig } from './decoder-config.ts';
 import { DecoderRunner } from './decoder-runner.ts';
 import { createDecoderSession } from './decoder-session.ts';
@@ -53,6 +58,8 @@ export interface GenerateOptions {
   maxNewTokens?: number;
   /** Restrict the answer to a task's label vocabulary. */
   labelsOf?: TaskName;
+  /** Abort to stop spending compute on the request (RequestCancelledError). */
+  signal?: AbortSignal;
 }
 
 export interface GenerationOutput extends SequenceResult {
@@ -151,6 +158,11 @@ export class ModelHandle {
     return { queued: this.scheduler.queued, active: this.scheduler.active };
   }
 
+  /** How this model's requests ended so far (completed, overloaded, deadlineExceeded, cancelled, failed). */
+  get counts(): SchedulerCounts {
+    return this.scheduler.counts;
+  }
+
   get isReleased(): boolean {
     return this.released;
   }
@@ -173,6 +185,7 @@ export class ModelHandle {
       ...(grammar ? { constraint: grammar.start() } : {}),
       deadlineAt: Date.now() + options.deadlineMs,
       deadlineMs: options.deadlineMs,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return { ...result, text: this.tokenizer.decode(result.tokenIds), model: this.info };
   }
@@ -195,6 +208,7 @@ export class ModelHandle {
           DEFAULT_BUDGET[template.answer]);
     const output = await this.generate(this.prompt(task, inputs), {
       deadlineMs: options.deadlineMs,
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
       ...(labels ? { labelsOf: task } : {}),
     });
