@@ -3,6 +3,9 @@ import { runServe } from './commands/serve.ts';
 import { runDemo } from './commands/demo.ts';
 import { runEnrich } from './commands/enrich.ts';
 import { runParse } from './commands/parse.ts';
+import { runEval, type EvalTask } from './commands/eval.ts';
+import { runLabelsCommand } from './commands/labels.ts';
+import { splitUids } from './commands/split-uids.ts';
 
 const program = new Command()
   .name('radflow')
@@ -37,5 +40,43 @@ program
   .action(async (files: string[]) => {
     process.exitCode = await runEnrich(files);
   });
+
+const openiReports = '../shared/data/openi/reports.csv';
+const openiLabels = '../shared/data/openi/labels-negbio14.csv';
+
+program
+  .command('eval')
+  .description("score the model with the paper's metrics beside the rule labeler and the most-frequent-impression baseline")
+  .option('--task <task>', 'impression | labels | devices | all', 'all')
+  .option('--reports <file>', 'reports CSV in the columns of Open-i reports.csv', openiReports)
+  .option('--labels <file>', 'labels CSV in the columns of labels-negbio14.csv', openiLabels)
+  .option('--model <dir>', 'model directory (default: the configured MODEL_DIR)')
+  .option('--out <dir>', 'where to write eval-results.json and eval-report.html', '.cache/eval')
+  .option('--split <name>', 'validation | test | train | all (the trainer\'s fixed uid splits)', 'validation')
+  .option('--limit <n>', 'at most this many reports')
+  .action(async (options: { task: EvalTask; reports: string; labels: string; model?: string; out: string; split: string; limit?: string }) => {
+    const { loadConfig } = await import('@radflow/config');
+    const uids = splitUids(options.split);
+    await runEval({
+      task: options.task,
+      reportsCsv: options.reports,
+      labelsCsv: options.labels,
+      modelDir: options.model ?? loadConfig().inference.modelDir,
+      outDir: options.out,
+      ...(uids ? { uids } : {}),
+      ...(options.limit ? { limit: Number(options.limit) } : {}),
+      progress: true,
+    });
+  });
+
+program
+  .command('labels')
+  .description('rule labeler precision/recall/F1 per label against the NegBio gold standard, with the model beside it')
+  .option('--reports <file>', 'reports CSV in the columns of Open-i reports.csv', openiReports)
+  .option('--labels <file>', 'labels CSV in the columns of labels-negbio14.csv', openiLabels)
+  .option('--model <dir>', 'also score this model\'s labels')
+  .option('--split <name>', 'validation | test | train | all', 'all')
+  .option('--limit <n>', 'at most this many reports')
+  .action(runLabelsCommand);
 
 await program.parseAsync(process.argv);
