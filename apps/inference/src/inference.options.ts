@@ -16,6 +16,11 @@ export interface InferenceOptions {
   defaultDeadlineMs: number;
   /** Directories /admin/reload may load from (the model dir's parent is always allowed). */
   allowedModelRoots: string[];
+  /**
+   * Run the model on its own worker thread (default): ONNX Runtime's Node binding blocks the thread it runs on, and
+   * the host's HTTP server and Kafka heartbeats must not wait for a long prefill.
+   */
+  isolation?: 'worker' | 'inline';
   logger?: RuntimeLogger;
 }
 

@@ -67,6 +67,7 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
       queueLimit: this.options.queueLimit,
       maxWaitMs: this.options.maxWaitMs,
       continuous: true,
+      isolation: this.options.isolation ?? 'worker',
       logger: this.logger,
     });
   }

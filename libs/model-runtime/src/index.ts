@@ -8,6 +8,8 @@ export {
   type TaskOutput,
 } from './model-handle.ts';
 export { ModelHost } from './model-host.ts';
+export { WorkerModel } from './worker-model.ts';
+export type { ServingModel } from './serving-model.ts';
 export {
   BatchScheduler,
   type SchedulerCounts,

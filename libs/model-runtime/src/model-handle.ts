@@ -24,6 +24,7 @@ import { InputTooLongError, ModelUnavailableError } from './errors.ts';
 import { LabelGrammar } from './label-constraint.ts';
 import { silentLogger, type RuntimeLogger } from './logger.ts';
 import { readManifest, type ModelManifest } from './manifest.ts';
+import type { ServingModel } from './serving-model.ts';
 import { TextTokenizer } from './text-tokenizer.ts';
 
 export interface ModelRuntimeOptions extends SchedulerOptions {
@@ -35,6 +36,11 @@ export interface ModelRuntimeOptions extends SchedulerOptions {
   maxNewTokens?: Partial<Record<'text' | 'added_removed' | 'progression', number>>;
   /** Use the quantized ONNX file named in the manifest, when there is one. */
   quantized?: boolean;
+  /**
+   * Where ModelHost runs the model: 'worker' (its own thread, so model runs never block the host's event loop) or
+   * 'inline' (this thread: no message passing, for tools and benchmarks). ModelHandle itself is always inline.
+   */
+  isolation?: 'worker' | 'inline';
   logger?: RuntimeLogger;
 }
 
@@ -83,7 +89,7 @@ export interface TaskOutput {
 const DEFAULT_BUDGET = { text: 160, added_removed: 96, progression: 96 };
 
 /** One loaded model version: ONNX session, tokenizer, its batch scheduler. Answers prompts and Rad-Phi2 tasks. */
-export class ModelHandle {
+export class ModelHandle implements ServingModel {
   private readonly grammars = new Map<TaskName, LabelGrammar>();
   private released = false;
 

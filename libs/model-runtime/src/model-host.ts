@@ -1,6 +1,8 @@
 import type { PromptInputs } from '@radflow/prompts';
 import { ModelLoadError } from './errors.ts';
 import { silentLogger } from './logger.ts';
+import type { ServingModel } from './serving-model.ts';
+import { WorkerModel } from './worker-model.ts';
 import {
   ModelHandle,
   type GenerateOptions,
@@ -10,27 +12,33 @@ import {
   type TaskOutput,
 } from './model-handle.ts';
 
+function loadModel(modelDir: string, options: Partial<ModelRuntimeOptions>): Promise<ServingModel> {
+  return options.isolation === 'worker'
+    ? WorkerModel.load(modelDir, options)
+    : ModelHandle.load(modelDir, options);
+}
+
 /**
  * Holds the serving model and swaps it without dropping requests: the new version loads beside the old one, new
  * requests go to it as soon as it is ready, and the old one finishes what it accepted before its session is freed.
  */
 export class ModelHost {
-  private handle: ModelHandle;
+  private handle: ServingModel;
   private readonly draining = new Set<Promise<void>>();
   private reloading: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    first: ModelHandle,
+    first: ServingModel,
     private readonly options: Partial<ModelRuntimeOptions>,
   ) {
     this.handle = first;
   }
 
   static async start(modelDir: string, options: Partial<ModelRuntimeOptions> = {}): Promise<ModelHost> {
-    return new ModelHost(await ModelHandle.load(modelDir, options), options);
+    return new ModelHost(await loadModel(modelDir, options), options);
   }
 
-  get current(): ModelHandle {
+  get current(): ServingModel {
     return this.handle;
   }
 
@@ -59,9 +67,9 @@ export class ModelHost {
 
   private async swap(modelDir: string): Promise<{ previous: ModelInfo; current: ModelInfo }> {
     const logger = this.options.logger ?? silentLogger;
-    let fresh: ModelHandle;
+    let fresh: ServingModel;
     try {
-      fresh = await ModelHandle.load(modelDir, this.options);
+      fresh = await loadModel(modelDir, this.options);
     } catch (error) {
       logger.error(
         { code: error instanceof ModelLoadError ? error.code : 'MODEL_LOAD_FAILED' },
