@@ -20,7 +20,7 @@ interface ChartInput {
 
 const colors: Record<string, string> = {
   'radflow-engine': '#2563eb',
-  'radflow-scheduler': '#60a5fa',
+  'radflow-service': '#60a5fa',
   transformers: '#f97316',
 };
 

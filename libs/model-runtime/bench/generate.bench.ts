@@ -70,7 +70,7 @@ interface Row {
   ids: number[][];
 }
 
-const engines = ['radflow-engine', 'radflow-scheduler', 'transformers'];
+const engines = ['radflow-engine', 'radflow-service', 'transformers'];
 const configs = ['fixed', 'mixed'].flatMap((mode) =>
   ['1', '8']
     .filter((batch) => !(mode === 'mixed' && batch === '1')) // one prompt: nothing to mix
@@ -149,11 +149,11 @@ const summary = {
   fixed: {
     engineSpeedupBatch1: speedup(1, 'radflow-engine'),
     engineSpeedupBatch8: speedup(8, 'radflow-engine'),
-    schedulerSpeedupBatch8: speedup(8, 'radflow-scheduler'),
+    serviceSpeedupBatch8: speedup(8, 'radflow-service'),
   },
   mixed: {
     engineSpeedupBatch8: speedup(8, 'radflow-engine', 'mixed'),
-    schedulerSpeedupBatch8: speedup(8, 'radflow-scheduler', 'mixed'),
+    serviceSpeedupBatch8: speedup(8, 'radflow-service', 'mixed'),
   },
   goalBatch8: 1.5,
   sameGreedyIds: { batch1: sameIds(1), batch8: sameIds(8), mixedBatch8: sameIds(8, 'mixed') },
@@ -161,8 +161,8 @@ const summary = {
 const x = (value: number) => `${value.toFixed(2)}x`;
 console.log(
   `\nradflow vs transformers.js generate(), tokens/s: fixed work ${x(summary.fixed.engineSpeedupBatch1)} at batch 1, ` +
-    `${x(summary.fixed.engineSpeedupBatch8)} at batch 8 (scheduler ${x(summary.fixed.schedulerSpeedupBatch8)}); ` +
-    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (scheduler ${x(summary.mixed.schedulerSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
+    `${x(summary.fixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.fixed.serviceSpeedupBatch8)}); ` +
+    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.mixed.serviceSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
 );
 console.log(
   `Same greedy ids as transformers.js: batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, mixed ${summary.sameGreedyIds.mixedBatch8}.`,

@@ -1,6 +1,7 @@
 /**
  * One benchmark configuration in its own process, so peak RSS belongs to one engine. Prints one JSON line.
- * argv: engine (radflow-engine | radflow-scheduler | transformers) mode (fixed | mixed) batch newTokens reps modelDir threads
+ * argv: engine (radflow-engine: the decoding loop itself | radflow-service: as the service runs it, worker thread +
+ *       scheduler, without HTTP | transformers) mode (fixed | mixed) batch newTokens reps modelDir threads
  *       [tjsRoot tjsId]. fixed: every sequence gets newTokens; mixed: each gets its task's budget (mixedBudgets).
  */
 import { readFileSync } from 'node:fs';
@@ -8,13 +9,13 @@ import { join } from 'node:path';
 import {
   ActiveBatch,
   DecoderRunner,
-  ModelHandle,
   Sequence,
   createDecoderSession,
   readDecoderConfig,
   readManifest,
   silentLogger,
   TextTokenizer,
+  WorkerModel,
 } from '../src/index.ts';
 import { benchPrompts, mixedBudgets } from './bench-prompts.ts';
 
@@ -76,8 +77,9 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
   };
 }
 
-async function radflowScheduler(): Promise<() => Promise<Run>> {
-  const handle = await ModelHandle.load(modelDir, {
+/** As the inference service runs it: WorkerModel (own thread) with the continuous-batching scheduler. */
+async function radflowService(): Promise<() => Promise<Run>> {
+  const handle = await WorkerModel.load(modelDir, {
     threads,
     maxBatch: Math.max(batch, 1),
     maxWaitMs: 2,
@@ -148,8 +150,8 @@ async function transformers(): Promise<() => Promise<Run>> {
 const run =
   engine === 'radflow-engine'
     ? await radflowEngine()
-    : engine === 'radflow-scheduler'
-      ? await radflowScheduler()
+    : engine === 'radflow-service'
+      ? await radflowService()
       : await transformers();
 await run(); // warm-up
 const runs: Run[] = [];
@@ -174,3 +176,5 @@ console.log(
     ids: runs[0]?.firstIds,
   }),
 );
+// The service engine's worker thread would keep the process alive.
+process.exit(0);
