@@ -15,6 +15,7 @@ interface ChartInput {
   summary: {
     fixed: { engineSpeedupBatch1: number; engineSpeedupBatch8: number };
     mixed: { engineSpeedupBatch8: number };
+    natural: { engineSpeedupBatch8: number };
   };
 }
 
@@ -50,6 +51,7 @@ ${settings.threads} intra-op thread(s), CPU, onnxruntime-node 1.30.0 for both. M
 <p>radflow engine vs transformers.js <code>generate()</code>, tokens/s. Fixed work (every sequence ${settings.newTokens} tokens):
 <b>${summary.fixed.engineSpeedupBatch1.toFixed(2)}x</b> at batch 1, <b>${summary.fixed.engineSpeedupBatch8.toFixed(2)}x</b> at batch 8.
 Mixed answer budgets (each prompt its task's budget; generate() runs a batch to the largest): <b>${summary.mixed.engineSpeedupBatch8.toFixed(2)}x</b> at batch 8.
+Natural stops at end-of-text: <b>${summary.natural.engineSpeedupBatch8.toFixed(2)}x</b> at batch 8.
 Goal ≥ 1.5x at batch 8.</p>
 <div style="display:flex;flex-wrap:wrap;gap:24px">
 ${bars('Throughput (higher is better)', 'tok/s', rows, (r) => r.tokensPerSecond)}

@@ -60,7 +60,7 @@ function transformersLayout(): { root: string; id: string } {
 
 interface Row {
   engine: string;
-  mode: 'fixed' | 'mixed';
+  mode: 'fixed' | 'mixed' | 'natural';
   batch: number;
   tokensPerSecond: number;
   ttftMs: number;
@@ -71,7 +71,7 @@ interface Row {
 }
 
 const engines = ['radflow-engine', 'radflow-service', 'transformers'];
-const configs = ['fixed', 'mixed'].flatMap((mode) =>
+const configs = ['fixed', 'mixed', 'natural'].flatMap((mode) =>
   ['1', '8']
     .filter((batch) => !(mode === 'mixed' && batch === '1')) // one prompt: nothing to mix
     .flatMap((batch) => engines.map((engine) => ({ mode, batch, engine }))),
@@ -127,6 +127,9 @@ console.log(
   `  mixed: each prompt has its task's answer budget (${mixedBudgets.join(', ')}); generate() runs the batch to the largest`,
 );
 console.log(
+  `  natural: stop at end-of-text (at most ${newTokens}); tokens counted up to each answer's end; generate() runs until every row stopped`,
+);
+console.log(
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; onnxruntime-node 1.30.0 for both\n`,
 );
 const header = ['mode', 'engine', 'batch', 'tokens/s', 'TTFT ms', 'run ms', 'tokens/run', 'peak RSS MB'];
@@ -155,17 +158,30 @@ const summary = {
     engineSpeedupBatch8: speedup(8, 'radflow-engine', 'mixed'),
     serviceSpeedupBatch8: speedup(8, 'radflow-service', 'mixed'),
   },
+  natural: {
+    engineSpeedupBatch1: speedup(1, 'radflow-engine', 'natural'),
+    engineSpeedupBatch8: speedup(8, 'radflow-engine', 'natural'),
+    serviceSpeedupBatch8: speedup(8, 'radflow-service', 'natural'),
+  },
   goalBatch8: 1.5,
-  sameGreedyIds: { batch1: sameIds(1), batch8: sameIds(8), mixedBatch8: sameIds(8, 'mixed') },
+  sameGreedyIds: {
+    batch1: sameIds(1),
+    batch8: sameIds(8),
+    mixedBatch8: sameIds(8, 'mixed'),
+    naturalBatch8: sameIds(8, 'natural'),
+  },
 };
 const x = (value: number) => `${value.toFixed(2)}x`;
 console.log(
   `\nradflow vs transformers.js generate(), tokens/s: fixed work ${x(summary.fixed.engineSpeedupBatch1)} at batch 1, ` +
     `${x(summary.fixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.fixed.serviceSpeedupBatch8)}); ` +
-    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.mixed.serviceSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
+    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.mixed.serviceSpeedupBatch8)}); ` +
+    `natural stops ${x(summary.natural.engineSpeedupBatch1)} at batch 1, ${x(summary.natural.engineSpeedupBatch8)} at batch 8 ` +
+    `(service ${x(summary.natural.serviceSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
 );
 console.log(
-  `Same greedy ids as transformers.js: batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, mixed ${summary.sameGreedyIds.mixedBatch8}.`,
+  `Same greedy ids as transformers.js: fixed batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, ` +
+    `mixed ${summary.sameGreedyIds.mixedBatch8}, natural batch 8 ${summary.sameGreedyIds.naturalBatch8}.`,
 );
 
 const results = {

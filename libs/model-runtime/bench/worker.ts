@@ -1,8 +1,9 @@
 /**
  * One benchmark configuration in its own process, so peak RSS belongs to one engine. Prints one JSON line.
  * argv: engine (radflow-engine: the decoding loop itself | radflow-service: as the service runs it, worker thread +
- *       scheduler, without HTTP | transformers) mode (fixed | mixed) batch newTokens reps modelDir threads
- *       [tjsRoot tjsId]. fixed: every sequence gets newTokens; mixed: each gets its task's budget (mixedBudgets).
+ *       scheduler, without HTTP | transformers) mode (fixed | mixed | natural) batch newTokens reps modelDir threads
+ *       [tjsRoot tjsId]. fixed: every sequence gets exactly newTokens; mixed: exactly its task's budget
+ *       (mixedBudgets); natural: stops at end-of-text, at most newTokens (the served case; tokens counted to the stop).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +64,8 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
   const ids = prompts.map((p) => tokenizer.encode(p));
   return async () => {
     const start = performance.now();
-    const active = new ActiveBatch(runner, new Set()); // no stop token: exactly its budget each, like min_new_tokens below
+    // fixed / mixed: no stop token, exactly its budget each (like min_new_tokens below); natural: the model's stops.
+    const active = new ActiveBatch(runner, mode === 'natural' ? tokenizer.stopIds : new Set());
     const sequences = ids.map((p, i) => new Sequence(p, budgets[i] as number));
     await active.admit(sequences);
     const ttftMs = performance.now() - start;
@@ -127,10 +129,11 @@ async function transformers(): Promise<() => Promise<Run>> {
     };
     // One budget for the whole batch, the largest: rows past their own budget are wasted work.
     const budget = Math.max(...budgets);
+    const natural = mode === 'natural';
     const out = (await model.generate({
       ...inputs,
       max_new_tokens: budget,
-      min_new_tokens: budget,
+      min_new_tokens: natural ? 0 : budget,
       do_sample: false,
       eos_token_id: eos,
       streamer,
@@ -142,7 +145,9 @@ async function transformers(): Promise<() => Promise<Run>> {
     const promptLength = (inputs.input_ids as { dims: number[] }).dims[1] as number;
     const rows = out
       .tolist()
-      .map((row, i) => row.slice(promptLength, promptLength + (budgets[i] as number)).map(Number));
+      .map((row, i) => row.slice(promptLength, promptLength + (budgets[i] as number)).map(Number))
+      // natural: a row's answer ends before its first end-of-text; generate() pads it after that.
+      .map((row) => (natural && row.includes(eos) ? row.slice(0, row.indexOf(eos)) : row));
     return { wallMs, ttftMs, tokens: rows.reduce((n, r) => n + r.length, 0), firstIds: rows };
   };
 }
