@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 export { InferenceModule } from './inference.module.ts';
+export { inferenceApp } from './inference.app.ts';
 export {
   InferenceService,
   ModelDirNotAllowedError,
