@@ -12,6 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+# onnx before torch: Debian's torch registers its own (older) onnx.proto in protobuf's C++ pool, and the
+# newer onnx package then fails to import.
+import onnx  # noqa: E402,F401
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 

@@ -16,7 +16,7 @@ if [ "$need_apt" = 1 ]; then
   flock /tmp/radflow-apt.lock sh -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-torch python3-onnx libopenblas0-pthread python3-pip python3-tqdm python3-matplotlib >/dev/null"
 fi
 
-if ! $PY -c 'import tokenizers, tqdm, onnxruntime, matplotlib, torch, onnx' >/dev/null 2>&1 || \
+if ! $PY -c 'import onnx, onnxruntime.quantization, tokenizers, tqdm, matplotlib, torch' >/dev/null 2>&1 || \
    ! $PY - "$HERE/requirements.txt" <<'PYEOF' >/dev/null 2>&1
 import sys, importlib.metadata as md
 for line in open(sys.argv[1]):
@@ -28,4 +28,4 @@ PYEOF
 then
   $PY -m pip install -q --break-system-packages --no-warn-script-location -r "$HERE/requirements.txt"
 fi
-$PY -c 'import torch, onnx, tokenizers, tqdm, onnxruntime; print("torch", torch.__version__, "onnx", onnx.__version__, "tokenizers", tokenizers.__version__, "onnxruntime", onnxruntime.__version__)'
+$PY -c 'import onnx, torch, tokenizers, tqdm, onnxruntime, onnxruntime.quantization; print("torch", torch.__version__, "onnx", onnx.__version__, "tokenizers", tokenizers.__version__, "onnxruntime", onnxruntime.__version__)'

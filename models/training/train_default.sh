@@ -1,0 +1,20 @@
+#!/bin/sh
+# Trains the shipped default model (models/radflow-cxr-small) and runs the stage-1 ablation once.
+# About 40-50 minutes of CPU at 1 thread on a shared 2-core machine. Run in the background:
+#   nohup models/training/train_default.sh > models/training/runs/train_default.log 2>&1 &
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUNS="$HERE/runs"
+mkdir -p "$RUNS"
+PY=/usr/bin/python3
+export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
+
+$PY "$HERE/train.py" --out "$RUNS/main" --export "$HERE/../radflow-cxr-small" --write-splits --stage2-epochs 1.3
+
+# Ablation (the paper's with / without the first stage), same seed, same small stage-2 budget.
+ABLATION_STEPS=40
+$PY "$HERE/train.py" --out "$RUNS/ablation-with-stage1" --init-from "$RUNS/main/stage1.pt" \
+  --stage2-max-steps $ABLATION_STEPS --eval-every 20 --sanity-n 40 --final-val 800
+$PY "$HERE/train.py" --out "$RUNS/ablation-without-stage1" --no-stage1 \
+  --stage2-max-steps $ABLATION_STEPS --eval-every 20 --sanity-n 40 --final-val 800
+$PY "$HERE/ablation_report.py" "$RUNS/ablation-with-stage1" "$RUNS/ablation-without-stage1" > "$HERE/ablation.md"
