@@ -52,7 +52,9 @@ const vocabularies = {
 export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): FeedbackPayload {
   const validate = requestValidator();
   if (!validate(body)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
+    // anyOf / if-then wrappers repeat what their branches already say.
+    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
+    const problems = errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
     throw new InvalidFeedbackError('INVALID_FEEDBACK', 'feedback body does not match feedback-request.v1', [...new Set(problems)]);
   }
   const request = body as FeedbackRequest;
