@@ -35,6 +35,7 @@ CHANGE_PHRASES = [
 ]
 _CHANGE = [re.compile(p, re.I) for p in CHANGE_PHRASES]
 _DEID = re.compile(r"\bX{2,}\b")
+_FILLER = {"is", "are", "present", "the", "a", "an", "and", "of", "seen", "noted", "there", "xxxx"}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -64,8 +65,8 @@ def clean_sentence(sentence: str) -> str | None:
     for pattern in _CHANGE:
         s = pattern.sub(" ", s)
     s = _tidy(s)
-    content = re.sub(r"[^A-Za-z]+", " ", s).split()
-    if len(content) < 2:
+    content = [w for w in re.sub(r"[^A-Za-z]+", " ", s).lower().split() if w not in _FILLER]
+    if not content:
         return None
     return s
 
