@@ -1,0 +1,75 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runTrainer, TrainerFailedError, type TrainerJob, type TrainerProgress } from './trainer-process.ts';
+
+// Real child processes: small Python scripts that speak the trainer's JSON-lines protocol.
+function script(body: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'radflow-trainer-')), 'trainer.py');
+  writeFileSync(path, `import json, sys\nemit = lambda **e: print(json.dumps(e), flush=True)\n${body}\n`);
+  return path;
+}
+
+const job = (scriptPath: string, overrides: Partial<TrainerJob> = {}): TrainerJob => ({
+  python: '/usr/bin/python3',
+  script: scriptPath,
+  baseDir: '/base',
+  datasetDir: '/data',
+  outDir: '/out',
+  name: 'm',
+  version: '1',
+  steps: 3,
+  learningRate: 0.001,
+  batchTokens: 1024,
+  seed: 1,
+  dataSnapshot: 'ab'.repeat(32),
+  timeoutMs: 20_000,
+  ...overrides,
+});
+
+describe('runTrainer', () => {
+  it('passes the job as arguments, reports progress and returns the exported candidate', async () => {
+    const path = script(`
+args = sys.argv[1:]
+steps = int(args[args.index('--steps') + 1])
+emit(event='started', sequences=7, argv=args)
+print('not json: a log line', flush=True)
+for i in range(steps):
+    emit(event='progress', stage='training', step=i + 1, totalSteps=steps, loss=3.0 - i)
+emit(event='progress', stage='export', step=steps, totalSteps=steps)
+print('fine-tune 100%', file=sys.stderr)
+emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seconds=1.5, trainSeconds=1.0, finalLoss=1.0)`);
+    const progress: TrainerProgress[] = [];
+    const result = await runTrainer(job(path), (p) => progress.push(p));
+    expect(result).toMatchObject({ modelDir: '/out', steps: 3, finalLoss: 1, started: { sequences: 7 } });
+    expect((result.started.argv as string[]).join(' ')).toContain('--base /base --data /data --out /out --name m --version 1 --steps 3');
+    expect(progress).toEqual([
+      { stage: 'training', step: 1, totalSteps: 3, loss: 3 },
+      { stage: 'training', step: 2, totalSteps: 3, loss: 2 },
+      { stage: 'training', step: 3, totalSteps: 3, loss: 1 },
+      { stage: 'export', step: 3, totalSteps: 3 },
+    ]);
+  });
+
+  it('carries the trainer’s own failure code', async () => {
+    const path = script(`emit(event='failed', code='NO_TRAINING_DATA', reason='no usable training sequences')\nsys.exit(2)`);
+    await expect(runTrainer(job(path), () => undefined)).rejects.toMatchObject({ code: 'NO_TRAINING_DATA', reason: 'no usable training sequences' });
+  });
+
+  it('names a crash by its exit code and last stderr line', async () => {
+    const path = script(`print('Traceback...', file=sys.stderr)\nprint('ValueError: bad shape', file=sys.stderr)\nsys.exit(1)`);
+    const error = await runTrainer(job(path), () => undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TrainerFailedError);
+    expect(error).toMatchObject({ code: 'TRAINER_EXITED', reason: 'exit 1: ValueError: bad shape' });
+  });
+
+  it('stops a trainer that runs past its time limit', async () => {
+    const path = script(`import time\nemit(event='started')\ntime.sleep(30)`);
+    await expect(runTrainer(job(path, { timeoutMs: 1500 }), () => undefined)).rejects.toMatchObject({ code: 'TRAINER_TIMEOUT' });
+  });
+
+  it('says when the interpreter cannot start', async () => {
+    await expect(runTrainer(job('x.py', { python: '/nonexistent/python3' }), () => undefined)).rejects.toMatchObject({ code: 'TRAINER_NOT_STARTED' });
+  });
+});
