@@ -36,7 +36,8 @@ let reloader: KafkaBus;
 let database: Database;
 let promotedVersion = '';
 
-const modelEvent = (record: ConsumedRecord) => JSON.parse(record.value!.toString('utf8')) as Envelope<ModelEventPayload>;
+const modelEvent = (record: ConsumedRecord) =>
+  JSON.parse(record.value!.toString('utf8')) as Envelope<ModelEventPayload>;
 const ours = (kinds: ModelEventPayload['kind'][]) => (record: ConsumedRecord) => {
   const event = modelEvent(record).payload;
   return event.name === modelName && kinds.includes(event.kind);
@@ -105,46 +106,107 @@ describe('retraining loop on the real broker and database', () => {
     const model = { name: modelName, version: baseVersion };
     const enrichments = new EnrichmentStore(database);
     const accessions = reports.map((r) => `E2E-${tag}-${r.uid}`);
-    for (const [i, source] of reports.entries()) await enrichments.save(enrichmentOf(canonicalReport(source, accessions[i]!, 'v1'), model, DRAFT));
+    for (const [i, source] of reports.entries())
+      await enrichments.save(enrichmentOf(canonicalReport(source, accessions[i]!, 'v1'), model, DRAFT));
 
     const bus = new KafkaBus(config.kafka, createLogger('e2e-feedback', 'warn'));
     try {
       // 40 reviews as rad.feedback.v1 events, 15 through POST /v1/feedback, 5 as signed amendments after the draft.
       for (let i = 0; i < 40; i++) {
-        const payload = { ...reviewOf(reports[i]!, accessions[i]!, `rad-${i % 3}`), feedbackId: randomUUID(), source: 'explicit' as const, submittedAt: new Date().toISOString() };
-        await bus.publishEvent(Topics.feedback, accessions[i]!, createEnvelope('rad.feedback', 1, payload, { sourceMessageId: payload.feedbackId, producer: 'e2e' }));
+        const payload = {
+          ...reviewOf(reports[i]!, accessions[i]!, `rad-${i % 3}`),
+          feedbackId: randomUUID(),
+          source: 'explicit' as const,
+          submittedAt: new Date().toISOString(),
+        };
+        await bus.publishEvent(
+          Topics.feedback,
+          accessions[i]!,
+          createEnvelope('rad.feedback', 1, payload, {
+            sourceMessageId: payload.feedbackId,
+            producer: 'e2e',
+          }),
+        );
       }
       const api = `http://127.0.0.1:${host.httpPort}/v1/feedback`;
-      const post = (body: unknown) => fetch(api, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const post = (body: unknown) =>
+        fetch(api, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       for (let i = 40; i < 55; i++) {
         const response = await post(reviewOf(reports[i]!, accessions[i]!, 'rad-api'));
         expect(response.status).toBe(202);
-        expect(await response.json()).toMatchObject({ status: 'accepted', feedbackId: expect.any(String), eventId: expect.any(String) });
+        expect(await response.json()).toMatchObject({
+          status: 'accepted',
+          feedbackId: expect.any(String),
+          eventId: expect.any(String),
+        });
       }
-      const refused = await post({ accession: accessions[0], reviewerId: 'rad-api', outputs: [{ output: 'impression', verdict: 'edit' }] });
+      const refused = await post({
+        accession: accessions[0],
+        reviewerId: 'rad-api',
+        outputs: [{ output: 'impression', verdict: 'edit' }],
+      });
       expect(refused.status).toBe(400);
-      expect(await refused.json()).toMatchObject({ code: 'INVALID_FEEDBACK', problems: expect.arrayContaining([expect.stringContaining("required property 'correctedText'")]) });
+      expect(await refused.json()).toMatchObject({
+        code: 'INVALID_FEEDBACK',
+        problems: expect.arrayContaining([expect.stringContaining("required property 'correctedText'")]),
+      });
       for (let i = 55; i < 60; i++) {
         const amended = canonicalReport(reports[i]!, accessions[i]!, 'v2', 'amended');
-        await bus.publishEvent(Topics.reportFinalized, amended.patient.key, createEnvelope('rad.report.finalized', 1, { report: amended }, { sourceMessageId: amended.source.messageId, producer: 'e2e' }));
+        await bus.publishEvent(
+          Topics.reportFinalized,
+          amended.patient.key,
+          createEnvelope(
+            'rad.report.finalized',
+            1,
+            { report: amended },
+            { sourceMessageId: amended.source.messageId, producer: 'e2e' },
+          ),
+        );
       }
     } finally {
       await bus.disconnect();
     }
 
-    const [done] = await collector.waitFor(ours(['model.promoted', 'model.rejected', 'training.failed']), { timeoutMs: 240_000 });
+    const [done] = await collector.waitFor(ours(['model.promoted', 'model.rejected', 'training.failed']), {
+      timeoutMs: 240_000,
+    });
     const outcome = modelEvent(done!).payload;
     const runId = outcome.runId!;
-    const runEvents = collector.records.map(modelEvent).filter((e) => e.payload.runId === runId).map((e) => e.payload);
+    const runEvents = collector.records
+      .map(modelEvent)
+      .filter((e) => e.payload.runId === runId)
+      .map((e) => e.payload);
     const evaluated = runEvents.find((e) => e.kind === 'model.evaluated');
-    console.log(JSON.stringify({ outcome: outcome.kind, version: outcome.version, reasons: evaluated?.decision?.reasons }, null, 1));
+    console.log(
+      JSON.stringify(
+        { outcome: outcome.kind, version: outcome.version, reasons: evaluated?.decision?.reasons },
+        null,
+        1,
+      ),
+    );
     expect(outcome.kind).toBe('model.promoted');
     expect(runEvents.map((e) => e.kind)).toEqual(
-      expect.arrayContaining(['training.started', 'training.progress', 'training.completed', 'model.evaluated', 'model.promoted']),
+      expect.arrayContaining([
+        'training.started',
+        'training.progress',
+        'training.completed',
+        'model.evaluated',
+        'model.promoted',
+      ]),
     );
-    expect(runEvents.filter((e) => e.kind === 'training.progress').map((e) => e.progress!.stage)).toEqual(expect.arrayContaining(['dataset', 'training', 'evaluation']));
+    expect(runEvents.filter((e) => e.kind === 'training.progress').map((e) => e.progress!.stage)).toEqual(
+      expect.arrayContaining(['dataset', 'training', 'evaluation']),
+    );
     promotedVersion = outcome.version;
-    expect(outcome).toMatchObject({ action: 'promotion', previousVersion: baseVersion, modelDir: join(workDir, 'registry', modelName, promotedVersion) });
+    expect(outcome).toMatchObject({
+      action: 'promotion',
+      previousVersion: baseVersion,
+      modelDir: join(workDir, 'registry', modelName, promotedVersion),
+    });
 
     // Every gated metric on the fixed set, with both models' numbers and the paired difference.
     const fixed = evaluated!.decision!.comparisons.filter((c) => c.evaluationSet === 'fixed');
@@ -158,10 +220,20 @@ describe('retraining loop on the real broker and database', () => {
     // The registry: lineage, the decision with its numbers, the run.
     const registry = new ModelRegistry(database);
     const candidate = await registry.get(modelName, promotedVersion);
-    expect(candidate).toMatchObject({ status: 'promoted', baseVersion, dataSnapshot: outcome.dataSnapshot, training: { runId, steps: 30 } });
+    expect(candidate).toMatchObject({
+      status: 'promoted',
+      baseVersion,
+      dataSnapshot: outcome.dataSnapshot,
+      training: { runId, steps: 30 },
+    });
     expect((await registry.current(modelName))?.version).toBe(promotedVersion);
     const [decision] = await registry.decisions(modelName);
-    expect(decision).toMatchObject({ outcome: 'promote', candidateVersion: promotedVersion, currentVersion: baseVersion, runId });
+    expect(decision).toMatchObject({
+      outcome: 'promote',
+      candidateVersion: promotedVersion,
+      currentVersion: baseVersion,
+      runId,
+    });
     expect(decision!.comparisons).toEqual(evaluated!.decision!.comparisons);
     const run = await registry.run(runId);
     expect(run).toMatchObject({ status: 'promoted', candidateVersion: promotedVersion });
@@ -170,11 +242,23 @@ describe('retraining loop on the real broker and database', () => {
     // Feedback was completed from the stored drafts; the amended reports became implicit pairs.
     const feedback = new FeedbackStore(database);
     const [impression] = await feedback.forAccession(accessions[0]!);
-    expect(impression).toMatchObject({ source: 'explicit', verdict: 'edit', draftText: DRAFT, correctedText: reports[0]!.impression, model: { name: modelName } });
+    expect(impression).toMatchObject({
+      source: 'explicit',
+      verdict: 'edit',
+      draftText: DRAFT,
+      correctedText: reports[0]!.impression,
+      model: { name: modelName },
+    });
     for (let i = 55; i < 60; i++) {
       const unchanged = reports[i]!.impression.toLowerCase() === DRAFT.toLowerCase();
       expect(await feedback.forAccession(accessions[i]!)).toMatchObject([
-        { source: 'implicit', output: 'impression', verdict: unchanged ? 'accept' : 'edit', draftText: DRAFT, correctedText: unchanged ? null : reports[i]!.impression },
+        {
+          source: 'implicit',
+          output: 'impression',
+          verdict: unchanged ? 'accept' : 'edit',
+          draftText: DRAFT,
+          correctedText: unchanged ? null : reports[i]!.impression,
+        },
       ]);
     }
 
@@ -191,32 +275,68 @@ describe('retraining loop on the real broker and database', () => {
     const answer = await inference.post('/v1/tasks/impression', { findings: reports[0]!.findings });
     expect(answer.status).toBe(200);
     expect(answer.body.model).toEqual({ name: modelName, version: promotedVersion });
-    console.log(`feedback -> promoted model answering: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const status = await (await fetch(`http://127.0.0.1:${host.httpPort}/v1/retraining/status`)).json();
+    expect(status).toMatchObject({
+      model: { name: modelName, version: promotedVersion },
+      running: false,
+      policy: { run: false },
+    });
+    console.log(
+      `feedback -> promoted model answering: ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
   }, 300_000);
 
   it('rejects a candidate trained on shuffled targets and keeps serving the current model', async () => {
     const started = performance.now();
     const outcome = await runRetraining({ trigger: 'e2e-shuffled-control', shuffleTargets: true });
-    console.log(JSON.stringify({ status: outcome.status, seconds: outcome.seconds, reasons: outcome.decision?.reasons }, null, 1));
+    console.log(
+      JSON.stringify(
+        { status: outcome.status, seconds: outcome.seconds, reasons: outcome.decision?.reasons },
+        null,
+        1,
+      ),
+    );
     expect(outcome.status).toBe('rejected');
     expect(outcome.baseVersion).toBe(promotedVersion);
     expect(outcome.decision!.comparisons.some((c) => c.gated && c.worse)).toBe(true);
     const registry = new ModelRegistry(database);
-    expect(await registry.get(modelName, outcome.candidateVersion!)).toMatchObject({ status: 'rejected', training: { shuffledTargets: true } });
+    expect(await registry.get(modelName, outcome.candidateVersion!)).toMatchObject({
+      status: 'rejected',
+      training: { shuffledTargets: true },
+    });
     expect((await registry.current(modelName))?.version).toBe(promotedVersion);
-    expect((await registry.decisions(modelName)).at(-1)).toMatchObject({ outcome: 'reject', candidateVersion: outcome.candidateVersion });
-    const [rejected] = await collector.waitFor((r) => ours(['model.rejected'])(r) && modelEvent(r).payload.runId === outcome.runId);
+    expect((await registry.decisions(modelName)).at(-1)).toMatchObject({
+      outcome: 'reject',
+      candidateVersion: outcome.candidateVersion,
+    });
+    const [rejected] = await collector.waitFor(
+      (r) => ours(['model.rejected'])(r) && modelEvent(r).payload.runId === outcome.runId,
+    );
     expect(modelEvent(rejected!).payload.decision!.outcome).toBe('reject');
-    expect(collector.records.filter((r) => ours(['model.promoted'])(r) && modelEvent(r).payload.runId === outcome.runId)).toEqual([]);
+    expect(
+      collector.records.filter(
+        (r) => ours(['model.promoted'])(r) && modelEvent(r).payload.runId === outcome.runId,
+      ),
+    ).toEqual([]);
     expect(await servedVersion(promotedVersion, 1000)).toBe(promotedVersion);
     console.log(`shuffled-target run rejected in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }, 300_000);
 
   it('rolls back to the previous version, and the inference service follows', async () => {
     const result = await runRollback({ reason: 'e2e rollback' });
-    expect(result).toMatchObject({ name: modelName, from: { version: promotedVersion }, to: { version: baseVersion } });
-    const [event] = await collector.waitFor((r) => ours(['model.promoted'])(r) && modelEvent(r).payload.action === 'rollback');
-    expect(modelEvent(event!).payload).toMatchObject({ version: baseVersion, previousVersion: promotedVersion, modelDir: result.to.modelDir });
+    expect(result).toMatchObject({
+      name: modelName,
+      from: { version: promotedVersion },
+      to: { version: baseVersion },
+    });
+    const [event] = await collector.waitFor(
+      (r) => ours(['model.promoted'])(r) && modelEvent(r).payload.action === 'rollback',
+    );
+    expect(modelEvent(event!).payload).toMatchObject({
+      version: baseVersion,
+      previousVersion: promotedVersion,
+      modelDir: result.to.modelDir,
+    });
     expect((await new ModelRegistry(database).current(modelName))?.version).toBe(baseVersion);
     expect(await servedVersion(baseVersion)).toBe(baseVersion);
     const answer = await inference.post('/v1/tasks/impression', { findings: 'The lungs are clear.' });

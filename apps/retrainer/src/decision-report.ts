@@ -1,6 +1,7 @@
 import type { GateDecision, MetricComparison } from '@radflow/feedback';
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 const pct = (v: number) => (Number.isFinite(v) ? (v * 100).toFixed(1) : 'n/a');
 
 /** One row: candidate and current as points with their interval whiskers on a 0-100 scale. */
@@ -21,7 +22,10 @@ function chartRow(c: MetricComparison, y: number): string {
 export function renderDecisionReport(title: string, decision: GateDecision): string {
   const height = decision.comparisons.length * 30 + 40;
   const ticks = [0, 25, 50, 75, 100]
-    .map((t) => `<line x1="${220 + t * 4}" x2="${220 + t * 4}" y1="10" y2="${height - 20}" stroke="#eee"/><text x="${214 + t * 4}" y="${height - 5}" font-size="10">${t}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${220 + t * 4}" x2="${220 + t * 4}" y1="10" y2="${height - 20}" stroke="#eee"/><text x="${214 + t * 4}" y="${height - 5}" font-size="10">${t}</text>`,
+    )
     .join('');
   const rows = decision.comparisons.map((c, i) => chartRow(c, 30 + i * 30)).join('');
   const table = decision.comparisons

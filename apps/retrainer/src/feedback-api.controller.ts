@@ -20,7 +20,11 @@ export class FeedbackApiController {
   ) {}
 
   @Post('v1/feedback')
-  async submit(@Body() body: unknown, @Res() response: Response, @Headers('radflow-trace-id') traceId?: string): Promise<void> {
+  async submit(
+    @Body() body: unknown,
+    @Res() response: Response,
+    @Headers('radflow-trace-id') traceId?: string,
+  ): Promise<void> {
     let payload;
     try {
       payload = feedbackPayloadFrom(body);
@@ -36,7 +40,12 @@ export class FeedbackApiController {
       response.status(202).json({ feedbackId: payload.feedbackId, eventId: event.id, status: 'accepted' });
     } catch (error) {
       this.logger.warn({ code: describeFailure(error).code }, 'feedback not published');
-      response.status(503).json({ code: 'BUS_UNAVAILABLE', message: 'the event bus did not accept the feedback; retry with the same feedbackId' });
+      response
+        .status(503)
+        .json({
+          code: 'BUS_UNAVAILABLE',
+          message: 'the event bus did not accept the feedback; retry with the same feedbackId',
+        });
     }
   }
 

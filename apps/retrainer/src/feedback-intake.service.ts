@@ -65,10 +65,19 @@ export class FeedbackIntakeService {
     const enrichment = await this.enrichments.latestForAccession(report.accession);
     const result = implicitFeedback(report, enrichment);
     if ('skipped' in result) {
-      this.logger.debug({ eventId: event.id, accessionHash: logHash(report.accession), reason: result.skipped }, 'no implicit feedback');
+      this.logger.debug(
+        { eventId: event.id, accessionHash: logHash(report.accession), reason: result.skipped },
+        'no implicit feedback',
+      );
       return;
     }
     // Stored directly (not re-published): the finalized event already is the durable record of what arrived.
-    await this.store({ ...createEnvelope('rad.feedback', 1, result.payload, { sourceMessageId: event.sourceMessageId, traceId: event.traceId, producer: 'retrainer' }) });
+    await this.store({
+      ...createEnvelope('rad.feedback', 1, result.payload, {
+        sourceMessageId: event.sourceMessageId,
+        traceId: event.traceId,
+        producer: 'retrainer',
+      }),
+    });
   }
 }

@@ -7,7 +7,11 @@ const valid = {
   reviewerId: 'rad-42',
   outputs: [
     { output: 'impression', verdict: 'edit', correctedText: 'Mild cardiomegaly.' },
-    { output: 'abnormalities', verdict: 'edit', correctedLabels: [{ label: 'cardiomegaly', state: 'present' }] },
+    {
+      output: 'abnormalities',
+      verdict: 'edit',
+      correctedLabels: [{ label: 'cardiomegaly', state: 'present' }],
+    },
     { output: 'devices', verdict: 'accept' },
   ],
 };
@@ -27,7 +31,15 @@ describe('feedbackPayloadFrom', () => {
     const payload = feedbackPayloadFrom(valid, new Date('2025-02-03T04:05:06Z'));
     expect(payload).toMatchObject({ ...valid, source: 'explicit', submittedAt: '2025-02-03T04:05:06.000Z' });
     expect(payload.feedbackId).toMatch(/^[0-9a-f-]{36}$/);
-    const event = { id: crypto.randomUUID(), type: 'rad.feedback', schemaVersion: 1, sourceMessageId: payload.feedbackId, traceId: 't', producedAt: new Date().toISOString(), payload };
+    const event = {
+      id: crypto.randomUUID(),
+      type: 'rad.feedback',
+      schemaVersion: 1,
+      sourceMessageId: payload.feedbackId,
+      traceId: 't',
+      producedAt: new Date().toISOString(),
+      payload,
+    };
     expect(() => new EventValidator().assertValidEvent(event)).not.toThrow();
     const given = feedbackPayloadFrom({ ...valid, feedbackId: '0b0e7e1e-8c8b-4d5e-9d1a-1f2e3d4c5b6a' });
     expect(given.feedbackId).toBe('0b0e7e1e-8c8b-4d5e-9d1a-1f2e3d4c5b6a');
@@ -35,11 +47,27 @@ describe('feedbackPayloadFrom', () => {
 
   it.each([
     ['no outputs', { ...valid, outputs: [] }, '/outputs'],
-    ['an unknown verdict', { ...valid, outputs: [{ output: 'impression', verdict: 'maybe' }] }, '/outputs/0/verdict'],
-    ['an edit without its correction', { ...valid, outputs: [{ output: 'impression', verdict: 'edit' }] }, "must have required property 'correctedText'"],
-    ['a label edit without labels', { ...valid, outputs: [{ output: 'devices', verdict: 'edit' }] }, "must have required property 'correctedLabels'"],
+    [
+      'an unknown verdict',
+      { ...valid, outputs: [{ output: 'impression', verdict: 'maybe' }] },
+      '/outputs/0/verdict',
+    ],
+    [
+      'an edit without its correction',
+      { ...valid, outputs: [{ output: 'impression', verdict: 'edit' }] },
+      "must have required property 'correctedText'",
+    ],
+    [
+      'a label edit without labels',
+      { ...valid, outputs: [{ output: 'devices', verdict: 'edit' }] },
+      "must have required property 'correctedLabels'",
+    ],
     ['an unknown field', { ...valid, patientName: 'x' }, 'must NOT have additional properties'],
-    ['a missing reviewer', { accession: 'A', outputs: valid.outputs }, "must have required property 'reviewerId'"],
+    [
+      'a missing reviewer',
+      { accession: 'A', outputs: valid.outputs },
+      "must have required property 'reviewerId'",
+    ],
     ['a bad id', { ...valid, feedbackId: 'not-a-uuid' }, '/feedbackId'],
   ])('refuses %s with the JSON path', (_, body, expected) => {
     const { code, problems } = problemsOf(body);
@@ -50,7 +78,16 @@ describe('feedbackPayloadFrom', () => {
   it('refuses labels outside the vocabulary, naming where they are', () => {
     const { code, problems } = problemsOf({
       ...valid,
-      outputs: [{ output: 'abnormalities', verdict: 'edit', correctedLabels: [{ label: 'cardiomegaly', state: 'present' }, { label: 'heartache', state: 'present' }] }],
+      outputs: [
+        {
+          output: 'abnormalities',
+          verdict: 'edit',
+          correctedLabels: [
+            { label: 'cardiomegaly', state: 'present' },
+            { label: 'heartache', state: 'present' },
+          ],
+        },
+      ],
     });
     expect(code).toBe('UNKNOWN_LABEL');
     expect(problems).toEqual(['/outputs/0/correctedLabels/1/label is not in the abnormalities vocabulary']);

@@ -6,10 +6,14 @@ import { taskCatalog } from '@radflow/prompts';
 import { eventSchemas, type FeedbackPayload } from '@radflow/schemas';
 
 // ajv-formats is CommonJS with a default export property.
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+const addFormats =
+  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
 /** Body of POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): the event payload less what the server fills. */
-export type FeedbackRequest = Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> & { feedbackId?: string; submittedAt?: string };
+export type FeedbackRequest = Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> & {
+  feedbackId?: string;
+  submittedAt?: string;
+};
 
 /** A body the API refuses: JSON paths and what is wrong with them, never the submitted values. */
 export class InvalidFeedbackError extends Error {
@@ -55,20 +59,27 @@ export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): Feed
     // anyOf / if-then wrappers repeat what their branches already say.
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
     const problems = errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
-    throw new InvalidFeedbackError('INVALID_FEEDBACK', 'feedback body does not match feedback-request.v1', [...new Set(problems)]);
+    throw new InvalidFeedbackError('INVALID_FEEDBACK', 'feedback body does not match feedback-request.v1', [
+      ...new Set(problems),
+    ]);
   }
   const request = body as FeedbackRequest;
   const unknown: string[] = [];
   request.outputs.forEach((output, i) => {
-    const vocabulary = output.output === 'abnormalities' || output.output === 'devices' ? vocabularies[output.output] : undefined;
+    const vocabulary =
+      output.output === 'abnormalities' || output.output === 'devices'
+        ? vocabularies[output.output]
+        : undefined;
     if (!vocabulary) return;
     for (const field of ['draftLabels', 'correctedLabels'] as const) {
       output[field]?.forEach((label, j) => {
-        if (!vocabulary.has(label.label)) unknown.push(`/outputs/${i}/${field}/${j}/label is not in the ${output.output} vocabulary`);
+        if (!vocabulary.has(label.label))
+          unknown.push(`/outputs/${i}/${field}/${j}/label is not in the ${output.output} vocabulary`);
       });
     }
   });
-  if (unknown.length > 0) throw new InvalidFeedbackError('UNKNOWN_LABEL', 'feedback names labels outside the vocabulary', unknown);
+  if (unknown.length > 0)
+    throw new InvalidFeedbackError('UNKNOWN_LABEL', 'feedback names labels outside the vocabulary', unknown);
   return {
     ...request,
     feedbackId: request.feedbackId ?? randomUUID(),

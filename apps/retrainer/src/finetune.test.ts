@@ -69,7 +69,11 @@ describe('trainer/finetune.py on the tiny model', () => {
     });
     const handle = await ModelHandle.load(result.modelDir, { logger: silentLogger });
     try {
-      const out = await handle.runTask('impression', { findings: 'Clear lungs.' }, { deadlineMs: 20_000, maxNewTokens: 4 });
+      const out = await handle.runTask(
+        'impression',
+        { findings: 'Clear lungs.' },
+        { deadlineMs: 20_000, maxNewTokens: 4 },
+      );
       expect(out.model).toEqual({ name: 'tiny-ft', version: '0.1.0-ft.test' });
     } finally {
       await handle.drainAndRelease();

@@ -2,11 +2,22 @@ import 'reflect-metadata';
 export { retrainerApp, RetrainerModule } from './retrainer.module.ts';
 export { RetrainingService } from './retraining.service.ts';
 export { FeedbackIntakeService } from './feedback-intake.service.ts';
-export { RetrainingPipeline, RunInProgressError, type RunOptions, type RunOutcome } from './retraining-pipeline.ts';
+export {
+  RetrainingPipeline,
+  RunInProgressError,
+  type RunOptions,
+  type RunOutcome,
+} from './retraining-pipeline.ts';
 export { retrainerSettings, type RetrainerSettings } from './retrainer-settings.ts';
 export { feedbackPayloadFrom, InvalidFeedbackError, type FeedbackRequest } from './feedback-request.ts';
 export { ArtifactStore, ArtifactNameError, readModelManifest } from './artifact-store.ts';
-export { runTrainer, TrainerFailedError, type TrainerJob, type TrainerProgress, type TrainerResult } from './trainer-process.ts';
+export {
+  runTrainer,
+  TrainerFailedError,
+  type TrainerJob,
+  type TrainerProgress,
+  type TrainerResult,
+} from './trainer-process.ts';
 export { renderDecisionReport } from './decision-report.ts';
 export { runRollback, type RollbackOptions, type RollbackResult } from './commands/rollback.ts';
 export { runRetraining, type RetrainOptions } from './commands/retrain.ts';

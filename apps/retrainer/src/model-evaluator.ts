@@ -28,7 +28,9 @@ export interface ModelOutputs {
 
 export class EvaluationDataError extends Error {
   constructor(readonly path: string) {
-    super(`evaluation data not found at ${path}: set RETRAIN_OPENI_DIR to the Open-i folder (reports.csv, labels-negbio14.csv)`);
+    super(
+      `evaluation data not found at ${path}: set RETRAIN_OPENI_DIR to the Open-i folder (reports.csv, labels-negbio14.csv)`,
+    );
     this.name = 'EvaluationDataError';
   }
 }
@@ -65,7 +67,12 @@ export async function modelOutputs(
   inputs: EvaluationInputs,
   options: { maxNewTokens: number; threads: number; onDone?: (done: number, total: number) => void },
 ): Promise<ModelOutputs> {
-  const handle = await ModelHandle.load(modelDir, { threads: options.threads, maxBatch: 8, queueLimit: 100_000, logger: silentLogger });
+  const handle = await ModelHandle.load(modelDir, {
+    threads: options.threads,
+    maxBatch: 8,
+    queueLimit: 100_000,
+    logger: silentLogger,
+  });
   const total = inputs.fixed.examples.length * 2 + inputs.feedback.length;
   let done = 0;
   const tick = <T>(value: T): T => {
@@ -77,7 +84,11 @@ export async function modelOutputs(
   try {
     const fixedImpressions = Promise.all(
       inputs.fixed.examples.map(async (e) => {
-        const out = await handle.runTask('impression', { findings: e.findings }, { deadlineMs, maxNewTokens: options.maxNewTokens });
+        const out = await handle.runTask(
+          'impression',
+          { findings: e.findings },
+          { deadlineMs, maxNewTokens: options.maxNewTokens },
+        );
         return tick(out.answer?.format === 'text' ? out.answer.text : out.text);
       }),
     );
@@ -97,14 +108,22 @@ export async function modelOutputs(
         return tick([e, readAnswer(e.task, out.text)] as const);
       }),
     );
-    return { fixedImpressions: await fixedImpressions, fixedLabels: await fixedLabels, feedback: new Map(await feedback) };
+    return {
+      fixedImpressions: await fixedImpressions,
+      fixedLabels: await fixedLabels,
+      feedback: new Map(await feedback),
+    };
   } finally {
     await handle.drainAndRelease();
   }
 }
 
 /** Pairs both models' outputs with the references, per evaluation set, for the gate. */
-export function evaluationSets(inputs: EvaluationInputs, candidate: ModelOutputs, current: ModelOutputs): EvaluationSetOutputs[] {
+export function evaluationSets(
+  inputs: EvaluationInputs,
+  candidate: ModelOutputs,
+  current: ModelOutputs,
+): EvaluationSetOutputs[] {
   const sets: EvaluationSetOutputs[] = [
     {
       name: 'fixed',

@@ -5,15 +5,44 @@ import type { ModelEventPayload } from '@radflow/schemas';
 
 const validator = new EventValidator();
 const check = (payload: Partial<ModelEventPayload>) => () =>
-  validator.assertValidEvent(createEnvelope('rad.model.events', 1, { name: 'm', version: '1', occurredAt: new Date().toISOString(), ...payload }, { sourceMessageId: 's', producer: 'test' }));
+  validator.assertValidEvent(
+    createEnvelope(
+      'rad.model.events',
+      1,
+      { name: 'm', version: '1', occurredAt: new Date().toISOString(), ...payload },
+      { sourceMessageId: 's', producer: 'test' },
+    ),
+  );
 
 describe('rad.model.events.v1 schema', () => {
   it('accepts the lifecycle events the retrainer publishes', () => {
-    expect(check({ kind: 'model.promoted', modelDir: '/registry/m/1', action: 'rollback', previousVersion: '2' })).not.toThrow();
-    expect(check({ kind: 'training.progress', runId: randomUUID(), progress: { stage: 'training', fraction: 0.5, step: 5, totalSteps: 10, loss: 2.1 } })).not.toThrow();
+    expect(
+      check({ kind: 'model.promoted', modelDir: '/registry/m/1', action: 'rollback', previousVersion: '2' }),
+    ).not.toThrow();
+    expect(
+      check({
+        kind: 'training.progress',
+        runId: randomUUID(),
+        progress: { stage: 'training', fraction: 0.5, step: 5, totalSteps: 10, loss: 2.1 },
+      }),
+    ).not.toThrow();
     const interval = { estimate: 0.5, lower: 0.4, upper: 0.6 };
-    const comparison = { evaluationSet: 'fixed', metric: 'rougeL', examples: 40, candidate: interval, current: interval, difference: interval, gated: true, worse: false };
-    expect(check({ kind: 'model.rejected', decision: { outcome: 'reject', reasons: ['x'], comparisons: [comparison] } })).not.toThrow();
+    const comparison = {
+      evaluationSet: 'fixed',
+      metric: 'rougeL',
+      examples: 40,
+      candidate: interval,
+      current: interval,
+      difference: interval,
+      gated: true,
+      worse: false,
+    };
+    expect(
+      check({
+        kind: 'model.rejected',
+        decision: { outcome: 'reject', reasons: ['x'], comparisons: [comparison] },
+      }),
+    ).not.toThrow();
   });
 
   it.each([

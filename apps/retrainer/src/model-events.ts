@@ -24,7 +24,11 @@ export class ModelEvents {
     await this.bus.publishEvent(Topics.modelEvents, event.name, envelope);
     const { decision, ...rest } = event;
     this.logger.info(
-      { ...rest, ...(decision ? { outcome: decision.outcome, reasons: decision.reasons } : {}), eventId: envelope.id },
+      {
+        ...rest,
+        ...(decision ? { outcome: decision.outcome, reasons: decision.reasons } : {}),
+        eventId: envelope.id,
+      },
       `model event ${event.kind}`,
     );
   }

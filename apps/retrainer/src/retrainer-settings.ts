@@ -57,8 +57,13 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
     policy: {
       minNewExamples: config.retrainer.minNewExamples,
       scheduleEveryMs: read.int('RETRAIN_SCHEDULE_MINUTES', 0, { min: 0 }) * 60_000,
-      minNewExamplesForSchedule: read.int('RETRAIN_SCHEDULE_MIN_NEW_EXAMPLES', DEFAULT_RETRAINING_POLICY.minNewExamplesForSchedule, { min: 1 }),
-      minIntervalMs: read.int('RETRAIN_MIN_INTERVAL_S', DEFAULT_RETRAINING_POLICY.minIntervalMs / 1000, { min: 0 }) * 1000,
+      minNewExamplesForSchedule: read.int(
+        'RETRAIN_SCHEDULE_MIN_NEW_EXAMPLES',
+        DEFAULT_RETRAINING_POLICY.minNewExamplesForSchedule,
+        { min: 1 },
+      ),
+      minIntervalMs:
+        read.int('RETRAIN_MIN_INTERVAL_S', DEFAULT_RETRAINING_POLICY.minIntervalMs / 1000, { min: 0 }) * 1000,
     },
     includeUnattributed: read.bool('RETRAIN_INCLUDE_UNATTRIBUTED', true),
     split: {

@@ -15,7 +15,13 @@ import {
   type RetrainingDecision,
   type StoredFeedbackRecord,
 } from '@radflow/feedback';
-import { FeedbackStore, ModelRegistry, type Database, type FeedbackScope, type ModelVersionRecord } from '@radflow/store';
+import {
+  FeedbackStore,
+  ModelRegistry,
+  type Database,
+  type FeedbackScope,
+  type ModelVersionRecord,
+} from '@radflow/store';
 import { ArtifactStore, readModelManifest } from './artifact-store.ts';
 import { renderDecisionReport } from './decision-report.ts';
 import { ModelEvents } from './model-events.ts';
@@ -67,7 +73,10 @@ function lockKey(name: string): number {
 }
 
 function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -110,7 +119,13 @@ export class RetrainingPipeline {
     const version = readModelManifest(this.settings.baseModelDir).version;
     const modelDir = this.artifacts.put(name, version, this.settings.baseModelDir);
     if (!(await this.registry.get(name, version))) {
-      await this.registry.register({ name, version, modelDir, status: 'registered', training: { source: this.settings.baseModelDir } });
+      await this.registry.register({
+        name,
+        version,
+        modelDir,
+        status: 'registered',
+        training: { source: this.settings.baseModelDir },
+      });
     }
     await this.registry.deploy(name, version, 'bootstrap', 'registry started from the serving model');
     this.logger.info({ name, version }, 'model registry bootstrapped from the serving model');
@@ -120,14 +135,32 @@ export class RetrainingPipeline {
   /** What the policy says now (used by the service after each feedback and on its timer). */
   async policyDecision(running: boolean): Promise<RetrainingDecision> {
     const name = this.modelName;
-    const [watermark, last] = await Promise.all([this.registry.decidedWatermark(name), this.registry.lastRun(name)]);
+    const [watermark, last] = await Promise.all([
+      this.registry.decidedWatermark(name),
+      this.registry.lastRun(name),
+    ]);
     const newExamples = await this.feedback.countTrainableSince(watermark, this.scope);
     return retrainingDecision(this.settings.policy, {
       newExamples,
       lastRunStartedAt: last ? new Date(last.startedAt) : null,
-      running: running || last?.status === 'running',
+      // A run row left 'running' by a process that died does not block: only the advisory lock says a run is live.
+      running: running || (last?.status === 'running' && (await this.runInProgress())),
       now: new Date(),
     });
+  }
+
+  /** Whether any process holds this model's run lock now. */
+  async runInProgress(): Promise<boolean> {
+    const client = await this.database.connect();
+    try {
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+        lockKey(this.modelName),
+      ]);
+      if (locked.rows[0]?.ok) await client.query('SELECT pg_advisory_unlock($1)', [lockKey(this.modelName)]);
+      return !locked.rows[0]?.ok;
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs once; throws RunInProgressError when another run of this model holds the lock. */
@@ -135,10 +168,15 @@ export class RetrainingPipeline {
     const name = this.modelName;
     const client = await this.database.connect();
     try {
-      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [lockKey(name)]);
+      const locked = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [
+        lockKey(name),
+      ]);
       if (!locked.rows[0]?.ok) throw new RunInProgressError(name);
       try {
-        await this.registry.failAbandonedRuns(name, 'found running at the start of a new run (its process ended)');
+        await this.registry.failAbandonedRuns(
+          name,
+          'found running at the start of a new run (its process ended)',
+        );
         return await this.runLocked(name, options);
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [lockKey(name)]).catch(() => undefined);
@@ -154,17 +192,40 @@ export class RetrainingPipeline {
     const current = await this.currentModel();
     const watermark = await this.feedback.latestSequence();
     const runDir = join(this.settings.workDir, 'runs', runId);
-    const outcome: RunOutcome = { runId, name, status: 'failed', baseVersion: current.version, seconds: { total: 0 } };
+    const outcome: RunOutcome = {
+      runId,
+      name,
+      status: 'failed',
+      baseVersion: current.version,
+      seconds: { total: 0 },
+    };
     const log = this.logger.child({ runId, name });
-    await this.registry.startRun({ runId, name, trigger: options.trigger, baseVersion: current.version, feedbackWatermark: watermark });
-    await this.events.publish({ kind: 'training.started', name, version: current.version, runId, baseVersion: current.version });
-    log.info({ trigger: options.trigger, shuffleTargets: options.shuffleTargets === true, watermark }, 'retraining run started');
+    await this.registry.startRun({
+      runId,
+      name,
+      trigger: options.trigger,
+      baseVersion: current.version,
+      feedbackWatermark: watermark,
+    });
+    await this.events.publish({
+      kind: 'training.started',
+      name,
+      version: current.version,
+      runId,
+      baseVersion: current.version,
+    });
+    log.info(
+      { trigger: options.trigger, shuffleTargets: options.shuffleTargets === true, watermark },
+      'retraining run started',
+    );
     try {
       // 1. Data set: scrubbed examples in the paper's format, split by accession hash.
       const datasetStarted = Date.now();
       const records = (await this.feedback.trainable(watermark, this.scope)) as StoredFeedbackRecord[];
       const built = trainingExamples(records, { split: this.settings.split });
-      const examples = options.shuffleTargets ? shuffleTargets(built.examples, this.settings.trainer.seed) : built.examples;
+      const examples = options.shuffleTargets
+        ? shuffleTargets(built.examples, this.settings.trainer.seed)
+        : built.examples;
       const snapshot = datasetSnapshot(examples);
       const datasetDir = join(runDir, 'dataset');
       for (const [path, content] of Object.entries(snapshot.files)) {
@@ -176,7 +237,13 @@ export class RetrainingPipeline {
       outcome.dataSnapshot = snapshot.hash;
       outcome.examples = { train, eval: held.length };
       outcome.seconds.dataset = (Date.now() - datasetStarted) / 1000;
-      const counts = { records: records.length, train: snapshot.counts.train, eval: snapshot.counts.eval, skipped: built.skipped, scrubbed: built.scrubbed };
+      const counts = {
+        records: records.length,
+        train: snapshot.counts.train,
+        eval: snapshot.counts.eval,
+        skipped: built.skipped,
+        scrubbed: built.scrubbed,
+      };
       await this.registry.updateRun(runId, { dataSnapshot: snapshot.hash, examples: counts });
       log.info({ dataSnapshot: snapshot.hash, ...counts }, 'data set written');
       await this.events.publish({
@@ -187,7 +254,11 @@ export class RetrainingPipeline {
         dataSnapshot: snapshot.hash,
         progress: { stage: 'dataset', fraction: 1, examples: train },
       });
-      if (train === 0) throw new RunFailure('NO_TRAINING_DATA', `no trainable feedback for ${name} (${records.length} records, none usable)`);
+      if (train === 0)
+        throw new RunFailure(
+          'NO_TRAINING_DATA',
+          `no trainable feedback for ${name} (${records.length} records, none usable)`,
+        );
 
       // 2. Trainer child process.
       const candidateVersion = `${current.version.split('-ft.')[0]}-ft.${stamp(new Date())}.${runId.slice(0, 8)}`;
@@ -207,7 +278,13 @@ export class RetrainingPipeline {
         (progress) => {
           const every = Math.max(1, Math.floor(progress.totalSteps / 10));
           const now = Date.now();
-          if (progress.stage === 'training' && progress.step % every !== 0 && progress.step !== progress.totalSteps && now - lastPublished < 5000) return;
+          if (
+            progress.stage === 'training' &&
+            progress.step % every !== 0 &&
+            progress.step !== progress.totalSteps &&
+            now - lastPublished < 5000
+          )
+            return;
           lastPublished = now;
           void this.events
             .publish({
@@ -228,7 +305,14 @@ export class RetrainingPipeline {
         },
       );
       outcome.seconds.training = (Date.now() - trainingStarted) / 1000;
-      const training = { runId, steps: result.steps, finalLoss: result.finalLoss, seconds: result.seconds, trainer: 'apps/retrainer/trainer/finetune.py', shuffledTargets: options.shuffleTargets === true };
+      const training = {
+        runId,
+        steps: result.steps,
+        finalLoss: result.finalLoss,
+        seconds: result.seconds,
+        trainer: 'apps/retrainer/trainer/finetune.py',
+        shuffledTargets: options.shuffleTargets === true,
+      };
       const candidateDir = this.artifacts.put(name, candidateVersion, result.modelDir);
       rmSync(result.modelDir, { recursive: true, force: true });
       outcome.candidateDir = candidateDir;
@@ -255,19 +339,43 @@ export class RetrainingPipeline {
 
       // 3. Both models on the fixed set and the held-out feedback, then the gate.
       const evaluationStarted = Date.now();
-      this.fixedSet ??= loadFixedEvaluationSet(this.settings.evaluation.openiDir, this.settings.evaluation.fixedSetSize);
-      const inputs = { fixed: this.fixedSet, feedback: held.slice(0, this.settings.evaluation.feedbackSetSize) };
+      this.fixedSet ??= loadFixedEvaluationSet(
+        this.settings.evaluation.openiDir,
+        this.settings.evaluation.fixedSetSize,
+      );
+      const inputs = {
+        fixed: this.fixedSet,
+        feedback: held.slice(0, this.settings.evaluation.feedbackSetSize),
+      };
       const progress = (model: number) => (done: number, total: number) => {
         const fraction = (model + done / total) / 2;
         log.info({ stage: 'evaluation', done: model * total + done, total: 2 * total }, 'evaluating');
         void this.events
-          .publish({ kind: 'training.progress', name, version: candidateVersion, runId, progress: { stage: 'evaluation', fraction } })
+          .publish({
+            kind: 'training.progress',
+            name,
+            version: candidateVersion,
+            runId,
+            progress: { stage: 'evaluation', fraction },
+          })
           .catch(() => undefined);
       };
-      const evaluation = { maxNewTokens: this.settings.evaluation.maxNewTokens, threads: this.settings.evaluation.threads };
-      const candidateOutputs = await modelOutputs(candidateDir, inputs, { ...evaluation, onDone: progress(0) });
-      const currentOutputs = await modelOutputs(current.modelDir, inputs, { ...evaluation, onDone: progress(1) });
-      const decision = evaluationGate(evaluationSets(inputs, candidateOutputs, currentOutputs), this.settings.gate);
+      const evaluation = {
+        maxNewTokens: this.settings.evaluation.maxNewTokens,
+        threads: this.settings.evaluation.threads,
+      };
+      const candidateOutputs = await modelOutputs(candidateDir, inputs, {
+        ...evaluation,
+        onDone: progress(0),
+      });
+      const currentOutputs = await modelOutputs(current.modelDir, inputs, {
+        ...evaluation,
+        onDone: progress(1),
+      });
+      const decision = evaluationGate(
+        evaluationSets(inputs, candidateOutputs, currentOutputs),
+        this.settings.gate,
+      );
       outcome.decision = decision;
       outcome.seconds.evaluation = (Date.now() - evaluationStarted) / 1000;
 
@@ -284,10 +392,24 @@ export class RetrainingPipeline {
       });
       const report = renderDecisionReport(`${name} ${candidateVersion} vs ${current.version}`, decision);
       writeFileSync(join(candidateDir, 'evaluation.html'), report);
-      writeFileSync(join(candidateDir, 'evaluation.json'), `${JSON.stringify({ runId, currentVersion: current.version, ...decision }, null, 2)}\n`);
+      writeFileSync(
+        join(candidateDir, 'evaluation.json'),
+        `${JSON.stringify({ runId, currentVersion: current.version, ...decision }, null, 2)}\n`,
+      );
       outcome.reportPath = join(candidateDir, 'evaluation.html');
-      const decisionEvent = { outcome: decision.outcome, reasons: decision.reasons, comparisons: decision.comparisons };
-      await this.events.publish({ kind: 'model.evaluated', name, version: candidateVersion, runId, previousVersion: current.version, decision: decisionEvent });
+      const decisionEvent = {
+        outcome: decision.outcome,
+        reasons: decision.reasons,
+        comparisons: decision.comparisons,
+      };
+      await this.events.publish({
+        kind: 'model.evaluated',
+        name,
+        version: candidateVersion,
+        runId,
+        previousVersion: current.version,
+        decision: decisionEvent,
+      });
       if (decision.outcome === 'promote') {
         await this.registry.setStatus(name, candidateVersion, 'candidate', decision.comparisons);
         await this.registry.deploy(name, candidateVersion, 'promotion', decision.reasons[0] ?? 'gate passed');
@@ -305,7 +427,14 @@ export class RetrainingPipeline {
         outcome.status = 'promoted';
       } else {
         await this.registry.setStatus(name, candidateVersion, 'rejected', decision.comparisons);
-        await this.events.publish({ kind: 'model.rejected', name, version: candidateVersion, runId, previousVersion: current.version, decision: decisionEvent });
+        await this.events.publish({
+          kind: 'model.rejected',
+          name,
+          version: candidateVersion,
+          runId,
+          previousVersion: current.version,
+          decision: decisionEvent,
+        });
         outcome.status = 'rejected';
       }
       await this.registry.updateRun(runId, { status: outcome.status });
@@ -313,19 +442,31 @@ export class RetrainingPipeline {
       const failure =
         error instanceof RunFailure || error instanceof TrainerFailedError
           ? { code: error.code, reason: error.reason }
-          : { code: (error as { code?: string }).code ?? (error as Error).name ?? 'UNKNOWN', reason: (error as Error).message ?? String(error) };
+          : {
+              code: (error as { code?: string }).code ?? (error as Error).name ?? 'UNKNOWN',
+              reason: (error as Error).message ?? String(error),
+            };
       outcome.status = 'failed';
       outcome.error = failure;
       await this.registry.updateRun(runId, { status: 'failed', error: failure }).catch(() => undefined);
       await this.events
-        .publish({ kind: 'training.failed', name, version: outcome.candidateVersion ?? current.version, runId, error: failure })
+        .publish({
+          kind: 'training.failed',
+          name,
+          version: outcome.candidateVersion ?? current.version,
+          runId,
+          error: failure,
+        })
         .catch(() => undefined);
       log.error(failure, 'retraining run failed');
     } finally {
       rmSync(join(runDir, 'candidate'), { recursive: true, force: true });
     }
     outcome.seconds.total = (Date.now() - started) / 1000;
-    log.info({ status: outcome.status, candidateVersion: outcome.candidateVersion, seconds: outcome.seconds }, 'retraining run finished');
+    log.info(
+      { status: outcome.status, candidateVersion: outcome.candidateVersion, seconds: outcome.seconds },
+      'retraining run finished',
+    );
     return outcome;
   }
 }

@@ -3,7 +3,12 @@ import type { Logger, RadflowConfig } from '@radflow/config';
 import type { KafkaBus } from '@radflow/events';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import type { Database } from '@radflow/store';
-import { RetrainingPipeline, RunInProgressError, type RunOptions, type RunOutcome } from './retraining-pipeline.ts';
+import {
+  RetrainingPipeline,
+  RunInProgressError,
+  type RunOptions,
+  type RunOutcome,
+} from './retraining-pipeline.ts';
 import { retrainerSettings } from './retrainer-settings.ts';
 
 const POLICY_CHECK_MS = 30_000;
@@ -43,7 +48,10 @@ export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
     clearTimeout(this.pendingCheck);
     // A run in progress is left to finish its current step; the next start marks it abandoned if it did not.
-    await Promise.race([this.running?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    await Promise.race([
+      this.running?.catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ]);
   }
 
   /** Called after new feedback is stored: a burst of feedback leads to one policy check. */
@@ -85,13 +93,21 @@ export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
 
   async status(): Promise<object> {
     const name = this.pipeline.modelName;
-    const [current, decision] = await Promise.all([this.pipeline.registry.current(name), this.pipeline.policyDecision(this.running !== undefined)]);
+    const [current, decision] = await Promise.all([
+      this.pipeline.registry.current(name),
+      this.pipeline.policyDecision(this.running !== undefined),
+    ]);
     return {
       model: current ? { name, version: current.version, modelDir: current.modelDir } : { name },
       running: this.running !== undefined,
       policy: decision,
       lastRun: this.lastOutcome
-        ? { runId: this.lastOutcome.runId, status: this.lastOutcome.status, candidateVersion: this.lastOutcome.candidateVersion, seconds: this.lastOutcome.seconds }
+        ? {
+            runId: this.lastOutcome.runId,
+            status: this.lastOutcome.status,
+            candidateVersion: this.lastOutcome.candidateVersion,
+            seconds: this.lastOutcome.seconds,
+          }
         : null,
     };
   }

@@ -43,7 +43,9 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
     const progress: TrainerProgress[] = [];
     const result = await runTrainer(job(path), (p) => progress.push(p));
     expect(result).toMatchObject({ modelDir: '/out', steps: 3, finalLoss: 1, started: { sequences: 7 } });
-    expect((result.started.argv as string[]).join(' ')).toContain('--base /base --data /data --out /out --name m --version 1 --steps 3');
+    expect((result.started.argv as string[]).join(' ')).toContain(
+      '--base /base --data /data --out /out --name m --version 1 --steps 3',
+    );
     expect(progress).toEqual([
       { stage: 'training', step: 1, totalSteps: 3, loss: 3 },
       { stage: 'training', step: 2, totalSteps: 3, loss: 2 },
@@ -53,12 +55,19 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
   });
 
   it('carries the trainer’s own failure code', async () => {
-    const path = script(`emit(event='failed', code='NO_TRAINING_DATA', reason='no usable training sequences')\nsys.exit(2)`);
-    await expect(runTrainer(job(path), () => undefined)).rejects.toMatchObject({ code: 'NO_TRAINING_DATA', reason: 'no usable training sequences' });
+    const path = script(
+      `emit(event='failed', code='NO_TRAINING_DATA', reason='no usable training sequences')\nsys.exit(2)`,
+    );
+    await expect(runTrainer(job(path), () => undefined)).rejects.toMatchObject({
+      code: 'NO_TRAINING_DATA',
+      reason: 'no usable training sequences',
+    });
   });
 
   it('names a crash by its exit code and last stderr line', async () => {
-    const path = script(`print('Traceback...', file=sys.stderr)\nprint('ValueError: bad shape', file=sys.stderr)\nsys.exit(1)`);
+    const path = script(
+      `print('Traceback...', file=sys.stderr)\nprint('ValueError: bad shape', file=sys.stderr)\nsys.exit(1)`,
+    );
     const error = await runTrainer(job(path), () => undefined).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TrainerFailedError);
     expect(error).toMatchObject({ code: 'TRAINER_EXITED', reason: 'exit 1: ValueError: bad shape' });
@@ -66,10 +75,14 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
 
   it('stops a trainer that runs past its time limit', async () => {
     const path = script(`import time\nemit(event='started')\ntime.sleep(30)`);
-    await expect(runTrainer(job(path, { timeoutMs: 1500 }), () => undefined)).rejects.toMatchObject({ code: 'TRAINER_TIMEOUT' });
+    await expect(runTrainer(job(path, { timeoutMs: 1500 }), () => undefined)).rejects.toMatchObject({
+      code: 'TRAINER_TIMEOUT',
+    });
   });
 
   it('says when the interpreter cannot start', async () => {
-    await expect(runTrainer(job('x.py', { python: '/nonexistent/python3' }), () => undefined)).rejects.toMatchObject({ code: 'TRAINER_NOT_STARTED' });
+    await expect(
+      runTrainer(job('x.py', { python: '/nonexistent/python3' }), () => undefined),
+    ).rejects.toMatchObject({ code: 'TRAINER_NOT_STARTED' });
   });
 });

@@ -49,23 +49,42 @@ export class TrainerFailedError extends Error {
  * where present). Its stdout is JSON lines (started, progress, exported, failed); stderr (the progress bar,
  * warnings) is kept only as a short tail for the failure reason.
  */
-export function runTrainer(job: TrainerJob, onProgress: (progress: TrainerProgress) => void): Promise<TrainerResult> {
+export function runTrainer(
+  job: TrainerJob,
+  onProgress: (progress: TrainerProgress) => void,
+): Promise<TrainerResult> {
   const args = [
     job.script,
-    '--base', job.baseDir,
-    '--data', job.datasetDir,
-    '--out', job.outDir,
-    '--name', job.name,
-    '--version', job.version,
-    '--steps', String(job.steps),
-    '--lr', String(job.learningRate),
-    '--batch-tokens', String(job.batchTokens),
-    '--seed', String(job.seed),
-    '--data-snapshot', job.dataSnapshot,
+    '--base',
+    job.baseDir,
+    '--data',
+    job.datasetDir,
+    '--out',
+    job.outDir,
+    '--name',
+    job.name,
+    '--version',
+    job.version,
+    '--steps',
+    String(job.steps),
+    '--lr',
+    String(job.learningRate),
+    '--batch-tokens',
+    String(job.batchTokens),
+    '--seed',
+    String(job.seed),
+    '--data-snapshot',
+    job.dataSnapshot,
   ];
   const child = spawn(job.python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', PYTHONUNBUFFERED: '1' },
+    env: {
+      ...process.env,
+      OMP_NUM_THREADS: '1',
+      OPENBLAS_NUM_THREADS: '1',
+      MKL_NUM_THREADS: '1',
+      PYTHONUNBUFFERED: '1',
+    },
   });
   let started: Record<string, unknown> = {};
   let exported: Record<string, unknown> | undefined;
@@ -97,11 +116,16 @@ export function runTrainer(job: TrainerJob, onProgress: (progress: TrainerProgre
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGTERM');
-      failed = { code: 'TRAINER_TIMEOUT', reason: `no candidate after ${Math.round(job.timeoutMs / 1000)} s` };
+      failed = {
+        code: 'TRAINER_TIMEOUT',
+        reason: `no candidate after ${Math.round(job.timeoutMs / 1000)} s`,
+      };
     }, job.timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      reject(new TrainerFailedError('TRAINER_NOT_STARTED', `${job.python} could not start: ${error.message}`));
+      reject(
+        new TrainerFailedError('TRAINER_NOT_STARTED', `${job.python} could not start: ${error.message}`),
+      );
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);

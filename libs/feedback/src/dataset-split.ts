@@ -16,7 +16,8 @@ export const DEFAULT_SPLIT: SplitOptions = { evalPercent: 20, salt: 'radflow-fee
  * in the data set and however often feedback for it arrives, so no report moves from evaluation into training.
  */
 export function splitOfAccession(accession: string, options: SplitOptions = DEFAULT_SPLIT): DatasetSplit {
-  if (!(options.evalPercent >= 0 && options.evalPercent <= 100)) throw new RangeError(`evalPercent must lie in [0, 100], got ${options.evalPercent}`);
+  if (!(options.evalPercent >= 0 && options.evalPercent <= 100))
+    throw new RangeError(`evalPercent must lie in [0, 100], got ${options.evalPercent}`);
   const bucket = parseInt(sha256Hex(`${options.salt}:${accession}`).slice(0, 8), 16) % 100;
   return bucket < options.evalPercent ? 'eval' : 'train';
 }

@@ -22,7 +22,13 @@ export interface DatasetSnapshot {
 }
 
 function lineOf(example: TrainingExample): string {
-  const line: DatasetLine = { uid: example.uid, task: example.task, text: example.text, prompt: example.prompt, answer: example.answer };
+  const line: DatasetLine = {
+    uid: example.uid,
+    task: example.task,
+    text: example.text,
+    prompt: example.prompt,
+    answer: example.answer,
+  };
   return JSON.stringify(line);
 }
 
@@ -42,10 +48,16 @@ export function datasetSnapshot(examples: readonly TrainingExample[]): DatasetSn
   }
   const files: Record<string, string> = {};
   for (const path of [...groups.keys()].sort()) {
-    const sorted = [...groups.get(path)!].sort((a, b) => a.uid.localeCompare(b.uid) || a.text.localeCompare(b.text));
+    const sorted = [...groups.get(path)!].sort(
+      (a, b) => a.uid.localeCompare(b.uid) || a.text.localeCompare(b.text),
+    );
     files[path] = sorted.map(lineOf).join('\n') + '\n';
   }
-  const hash = sha256Hex(Object.entries(files).map(([path, content]) => `${path}\u0000${sha256Hex(content)}`).join('\n'));
+  const hash = sha256Hex(
+    Object.entries(files)
+      .map(([path, content]) => `${path}\u0000${sha256Hex(content)}`)
+      .join('\n'),
+  );
   return { files, hash, counts };
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { rougeL } from '@radflow/metrics';
-import { evaluationGate, DEFAULT_GATE_POLICY, type EvaluationSetOutputs, type GatePolicy } from './evaluation-gate.ts';
+import {
+  evaluationGate,
+  DEFAULT_GATE_POLICY,
+  type EvaluationSetOutputs,
+  type GatePolicy,
+} from './evaluation-gate.ts';
 
 const references = [
   'No acute cardiopulmonary abnormality.',
@@ -26,7 +31,12 @@ const gold = references.map((r) => ({
 
 const policy: GatePolicy = { ...DEFAULT_GATE_POLICY, resamples: 500 };
 
-function set(candidate: string[], current: string[], candidateLabels = gold, currentLabels = gold): EvaluationSetOutputs {
+function set(
+  candidate: string[],
+  current: string[],
+  candidateLabels = gold,
+  currentLabels = gold,
+): EvaluationSetOutputs {
   return {
     name: 'fixed',
     impressions: { references, candidate, current },
@@ -49,7 +59,17 @@ describe('evaluationGate', () => {
 
   it('rejects a candidate whose drafts no longer follow the findings, and says by how much', () => {
     const shuffled = references.map((_, i) => references[(i + 5) % references.length]!);
-    const decision = evaluationGate([set(shuffled, references, gold.map(() => ({})), gold)], policy);
+    const decision = evaluationGate(
+      [
+        set(
+          shuffled,
+          references,
+          gold.map(() => ({})),
+          gold,
+        ),
+      ],
+      policy,
+    );
     expect(decision.outcome).toBe('reject');
     const rouge = decision.comparisons.find((c) => c.metric === 'rougeL')!;
     const expected = shuffled.reduce((sum, c, i) => sum + rougeL(c, references[i]!).f, 0) / references.length;
@@ -73,14 +93,21 @@ describe('evaluationGate', () => {
   it('tolerates a configured margin', () => {
     const slightly = references.map((r) => `${r} Unchanged.`);
     expect(evaluationGate([set(slightly, references)], policy).outcome).toBe('reject');
-    expect(evaluationGate([set(slightly, references)], { ...policy, tolerance: 0.25 }).outcome).toBe('promote');
+    expect(evaluationGate([set(slightly, references)], { ...policy, tolerance: 0.25 }).outcome).toBe(
+      'promote',
+    );
   });
 
   it('reports but does not gate a set that is too small, and rejects when nothing can be gated', () => {
-    const small: EvaluationSetOutputs = { name: 'feedback', impressions: { references: ['a b'], candidate: ['x'], current: ['a b'] } };
+    const small: EvaluationSetOutputs = {
+      name: 'feedback',
+      impressions: { references: ['a b'], candidate: ['x'], current: ['a b'] },
+    };
     const decision = evaluationGate([set(references, references), small], policy);
     expect(decision.outcome).toBe('promote');
-    const smallRouge = decision.comparisons.find((c) => c.evaluationSet === 'feedback' && c.metric === 'rougeL')!;
+    const smallRouge = decision.comparisons.find(
+      (c) => c.evaluationSet === 'feedback' && c.metric === 'rougeL',
+    )!;
     expect(smallRouge).toMatchObject({ gated: false, worse: false, examples: 1 });
     expect(decision.reasons).toContain('rougeL on feedback: 1 examples < 10, reported but not gated');
     const nothing = evaluationGate([small], policy);
@@ -92,7 +119,10 @@ describe('evaluationGate', () => {
     const shuffled = references.map((_, i) => references[(i + 5) % references.length]!);
     const decision = evaluationGate([set(shuffled, references)], { ...policy, metrics: ['labelMicroF1'] });
     expect(decision.outcome).toBe('promote');
-    expect(decision.comparisons.find((c) => c.metric === 'rougeL')).toMatchObject({ gated: false, worse: false });
+    expect(decision.comparisons.find((c) => c.metric === 'rougeL')).toMatchObject({
+      gated: false,
+      worse: false,
+    });
   });
 
   it('refuses outputs that do not pair one to one', () => {

@@ -92,7 +92,8 @@ function interval(ci: { estimate: number; lower: number; upper: number }): Inter
 }
 
 function assertSameLength(set: string, what: string, lengths: number[]): void {
-  if (new Set(lengths).size > 1) throw new RangeError(`evaluation set ${set}: ${what} lengths differ (${lengths.join(', ')})`);
+  if (new Set(lengths).size > 1)
+    throw new RangeError(`evaluation set ${set}: ${what} lengths differ (${lengths.join(', ')})`);
 }
 
 function textComparisons(set: string, outputs: ImpressionOutputs, policy: GatePolicy): MetricComparison[] {
@@ -111,7 +112,9 @@ function textComparisons(set: string, outputs: ImpressionOutputs, policy: GatePo
       examples: n,
       candidate: interval(intervalFromResamples(n, (idx) => meanAt(c, idx), sets, policy.level)),
       current: interval(intervalFromResamples(n, (idx) => meanAt(k, idx), sets, policy.level)),
-      difference: interval(intervalFromResamples(n, (idx) => meanAt(c, idx) - meanAt(k, idx), sets, policy.level)),
+      difference: interval(
+        intervalFromResamples(n, (idx) => meanAt(c, idx) - meanAt(k, idx), sets, policy.level),
+      ),
       gated: false,
       worse: false,
     };
@@ -122,20 +125,31 @@ function labelComparison(set: string, outputs: LabelOutputs, policy: GatePolicy)
   const n = outputs.gold.length;
   assertSameLength(set, 'label', [n, outputs.candidate.length, outputs.current.length]);
   if (n === 0) return [];
-  const pairs = (predicted: LabelAssignment[]): LabelPair[] => outputs.gold.map((gold, i) => ({ gold, predicted: predicted[i]! }));
+  const pairs = (predicted: LabelAssignment[]): LabelPair[] =>
+    outputs.gold.map((gold, i) => ({ gold, predicted: predicted[i]! }));
   const candidatePairs = pairs(outputs.candidate);
   const currentPairs = pairs(outputs.current);
   const microF1 = (p: LabelPair[], idx: ArrayLike<number>) =>
-    summariseCounts(outputs.labelIds, countLabels(p, outputs.labelIds, {}, idx), 'positive', idx.length).micro.f1;
+    summariseCounts(outputs.labelIds, countLabels(p, outputs.labelIds, {}, idx), 'positive', idx.length).micro
+      .f1;
   const sets = drawResamples(n, { resamples: policy.resamples, seed: policy.seed });
   return [
     {
       evaluationSet: set,
       metric: 'labelMicroF1',
       examples: n,
-      candidate: interval(intervalFromResamples(n, (idx) => microF1(candidatePairs, idx), sets, policy.level)),
+      candidate: interval(
+        intervalFromResamples(n, (idx) => microF1(candidatePairs, idx), sets, policy.level),
+      ),
       current: interval(intervalFromResamples(n, (idx) => microF1(currentPairs, idx), sets, policy.level)),
-      difference: interval(intervalFromResamples(n, (idx) => microF1(candidatePairs, idx) - microF1(currentPairs, idx), sets, policy.level)),
+      difference: interval(
+        intervalFromResamples(
+          n,
+          (idx) => microF1(candidatePairs, idx) - microF1(currentPairs, idx),
+          sets,
+          policy.level,
+        ),
+      ),
       gated: false,
       worse: false,
     },
@@ -146,7 +160,10 @@ const pct = (v: number) => (v * 100).toFixed(1);
 const show = (i: Interval) => `${pct(i.estimate)} [${pct(i.lower)}, ${pct(i.upper)}]`;
 
 /** Scores candidate and current on each evaluation set and decides; every number behind the decision is returned. */
-export function evaluationGate(sets: readonly EvaluationSetOutputs[], policy: GatePolicy = DEFAULT_GATE_POLICY): GateDecision {
+export function evaluationGate(
+  sets: readonly EvaluationSetOutputs[],
+  policy: GatePolicy = DEFAULT_GATE_POLICY,
+): GateDecision {
   const comparisons: MetricComparison[] = [];
   const reasons: string[] = [];
   for (const set of sets) {
@@ -159,7 +176,9 @@ export function evaluationGate(sets: readonly EvaluationSetOutputs[], policy: Ga
       comparison.gated = metricGated && comparison.examples >= policy.minExamples;
       comparison.worse = comparison.gated && comparison.difference.upper < -policy.tolerance;
       if (metricGated && !comparison.gated) {
-        reasons.push(`${comparison.metric} on ${set.name}: ${comparison.examples} examples < ${policy.minExamples}, reported but not gated`);
+        reasons.push(
+          `${comparison.metric} on ${set.name}: ${comparison.examples} examples < ${policy.minExamples}, reported but not gated`,
+        );
       }
       comparisons.push(comparison);
     }

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { FeedbackPayload, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 import { feedbackRecords, implicitFeedback, IMPLICIT_REVIEWER } from './feedback-record.ts';
 
-function report(version: string, impression: string | undefined, status: RadiologyReport['status'] = 'final'): RadiologyReport {
+function report(
+  version: string,
+  impression: string | undefined,
+  status: RadiologyReport['status'] = 'final',
+): RadiologyReport {
   return {
     source: { kind: 'hl7v2', messageId: `M-${version}` },
     reportId: 'R1',
@@ -69,13 +73,23 @@ describe('feedbackRecords', () => {
     const [first] = feedbackRecords(own, enriched('v1', 'Cardiomegaly.'));
     expect(first).toMatchObject({ model: { name: 'other', version: '9' }, findings: 'Clear lungs.' });
     const [bare] = feedbackRecords(payload);
-    expect(bare).toMatchObject({ draftText: null, model: null, findings: null, reportText: null, reportVersion: null });
+    expect(bare).toMatchObject({
+      draftText: null,
+      model: null,
+      findings: null,
+      reportText: null,
+      reportVersion: null,
+    });
   });
 });
 
 describe('implicitFeedback', () => {
   it('pairs the draft with the impression of a later signed version', () => {
-    const result = implicitFeedback(report('v2', 'Stable mild cardiomegaly.', 'amended'), enriched('v1', 'Cardiomegaly.'), new Date('2025-01-03T00:00:00Z'));
+    const result = implicitFeedback(
+      report('v2', 'Stable mild cardiomegaly.', 'amended'),
+      enriched('v1', 'Cardiomegaly.'),
+      new Date('2025-01-03T00:00:00Z'),
+    );
     expect('payload' in result).toBe(true);
     if (!('payload' in result)) return;
     expect(result.payload).toMatchObject({
@@ -84,26 +98,50 @@ describe('implicitFeedback', () => {
       source: 'implicit',
       reviewerId: IMPLICIT_REVIEWER,
       submittedAt: '2025-01-03T00:00:00.000Z',
-      outputs: [{ output: 'impression', verdict: 'edit', draftText: 'Cardiomegaly.', correctedText: 'Stable mild cardiomegaly.' }],
+      outputs: [
+        {
+          output: 'impression',
+          verdict: 'edit',
+          draftText: 'Cardiomegaly.',
+          correctedText: 'Stable mild cardiomegaly.',
+        },
+      ],
     });
     // A redelivery gives the same id; another version another id.
-    const again = implicitFeedback(report('v2', 'Stable mild cardiomegaly.', 'amended'), enriched('v1', 'Cardiomegaly.'));
-    const other = implicitFeedback(report('v3', 'Stable mild cardiomegaly.', 'amended'), enriched('v1', 'Cardiomegaly.'));
+    const again = implicitFeedback(
+      report('v2', 'Stable mild cardiomegaly.', 'amended'),
+      enriched('v1', 'Cardiomegaly.'),
+    );
+    const other = implicitFeedback(
+      report('v3', 'Stable mild cardiomegaly.', 'amended'),
+      enriched('v1', 'Cardiomegaly.'),
+    );
     expect('payload' in again && again.payload.feedbackId).toBe(result.payload.feedbackId);
     expect('payload' in other && other.payload.feedbackId).not.toBe(result.payload.feedbackId);
-    expect(result.payload.feedbackId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(result.payload.feedbackId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('calls an unchanged impression an accept (case and spacing aside)', () => {
     const result = implicitFeedback(report('v2', '  cardiomegaly. '), enriched('v1', 'Cardiomegaly.'));
-    expect('payload' in result && result.payload.outputs[0]).toEqual({ output: 'impression', verdict: 'accept', draftText: 'Cardiomegaly.' });
+    expect('payload' in result && result.payload.outputs[0]).toEqual({
+      output: 'impression',
+      verdict: 'accept',
+      draftText: 'Cardiomegaly.',
+    });
   });
 
   it.each([
     ['no draft stored', report('v2', 'X.'), undefined, 'no-draft'],
     ['the drafted version itself', report('v1', 'X.'), enriched('v1', 'Y.'), 'same-version'],
     ['a draft without impression', report('v2', 'X.'), enriched('v1'), 'no-draft-impression'],
-    ['a final report without impression', report('v2', undefined), enriched('v1', 'Y.'), 'no-final-impression'],
+    [
+      'a final report without impression',
+      report('v2', undefined),
+      enriched('v1', 'Y.'),
+      'no-final-impression',
+    ],
     ['a preliminary report', report('v2', 'X.', 'preliminary'), enriched('v1', 'Y.'), 'not-final'],
   ] as const)('skips %s', (_, final, draft, reason) => {
     expect(implicitFeedback(final, draft)).toEqual({ skipped: reason });

@@ -1,4 +1,10 @@
-import type { FeedbackPayload, LabelCorrection, OutputFeedback, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import type {
+  FeedbackPayload,
+  LabelCorrection,
+  OutputFeedback,
+  RadiologyReport,
+  ReportEnrichedPayload,
+} from '@radflow/schemas';
 import { nameBasedUuid } from './hashing.ts';
 
 export type FeedbackOutput = OutputFeedback['output'];
@@ -43,18 +49,24 @@ function labelsOf(labels: { label: string; state: LabelCorrection['state'] }[]):
  * The records of one feedback event, one per output. What the event leaves out (the draft, the model, the report
  * text) comes from the enrichment radflow stored for the accession, when there is one.
  */
-export function feedbackRecords(payload: FeedbackPayload, enrichment?: ReportEnrichedPayload): FeedbackRecord[] {
+export function feedbackRecords(
+  payload: FeedbackPayload,
+  enrichment?: ReportEnrichedPayload,
+): FeedbackRecord[] {
   const drafted = enrichment?.enrichment;
   const report = enrichment?.report;
   const findings = payload.report?.findings ?? report?.sections.findings ?? null;
   const reportText = payload.report?.text ?? report?.text ?? null;
-  const model = payload.model ?? (drafted ? { name: drafted.model.name, version: drafted.model.version } : null);
+  const model =
+    payload.model ?? (drafted ? { name: drafted.model.name, version: drafted.model.version } : null);
   return payload.outputs.map((output): FeedbackRecord => {
     let draftText = output.draftText ?? null;
     let draftLabels = output.draftLabels ? labelsOf(output.draftLabels) : null;
     if (output.output === 'impression' && draftText === null) draftText = drafted?.draftImpression ?? null;
-    if (output.output === 'abnormalities' && draftLabels === null && drafted) draftLabels = labelsOf(drafted.abnormalities);
-    if (output.output === 'devices' && draftLabels === null && drafted) draftLabels = labelsOf(drafted.devices);
+    if (output.output === 'abnormalities' && draftLabels === null && drafted)
+      draftLabels = labelsOf(drafted.abnormalities);
+    if (output.output === 'devices' && draftLabels === null && drafted)
+      draftLabels = labelsOf(drafted.devices);
     return {
       feedbackId: payload.feedbackId,
       accession: payload.accession,
@@ -77,7 +89,8 @@ export function feedbackRecords(payload: FeedbackPayload, enrichment?: ReportEnr
 }
 
 /** Why a signed or amended report yields no implicit feedback. */
-export type ImplicitSkipReason = 'no-draft' | 'same-version' | 'no-draft-impression' | 'no-final-impression' | 'not-final';
+export type ImplicitSkipReason =
+  'no-draft' | 'same-version' | 'no-draft-impression' | 'no-final-impression' | 'not-final';
 
 export const IMPLICIT_REVIEWER = 'report-signature';
 
@@ -111,7 +124,9 @@ export function implicitFeedback(
   const findings = finalReport.sections.findings?.trim();
   return {
     payload: {
-      feedbackId: nameBasedUuid(`implicit|${finalReport.accession}|${finalReport.reportVersion}|${model.name}@${model.version}`),
+      feedbackId: nameBasedUuid(
+        `implicit|${finalReport.accession}|${finalReport.reportVersion}|${model.name}@${model.version}`,
+      ),
       accession: finalReport.accession,
       reportVersion: enrichment.report.reportVersion,
       source: 'implicit',
@@ -119,7 +134,14 @@ export function implicitFeedback(
       model,
       submittedAt: now.toISOString(),
       report: { ...(findings ? { findings } : {}), impression: final, text: finalReport.text },
-      outputs: [{ output: 'impression', verdict, draftText: draft, ...(verdict === 'edit' ? { correctedText: final } : {}) }],
+      outputs: [
+        {
+          output: 'impression',
+          verdict,
+          draftText: draft,
+          ...(verdict === 'edit' ? { correctedText: final } : {}),
+        },
+      ],
     },
   };
 }

@@ -29,7 +29,11 @@ describe('fixedEvaluationSet', () => {
     const set = fixedEvaluationSet(reports, negbio, { limit: 10 });
     expect(set.examples.map((e) => e.id)).toEqual(['9', '40']);
     const heart = set.examples[1]!;
-    expect(heart).toMatchObject({ findings: 'Heart enlarged.', impression: 'Cardiomegaly.', reportText: 'INDICATION: Dyspnea\nFINDINGS: Heart enlarged.\nIMPRESSION: Cardiomegaly.' });
+    expect(heart).toMatchObject({
+      findings: 'Heart enlarged.',
+      impression: 'Cardiomegaly.',
+      reportText: 'INDICATION: Dyspnea\nFINDINGS: Heart enlarged.\nIMPRESSION: Cardiomegaly.',
+    });
     expect(heart.goldLabels).toMatchObject({ cardiomegaly: 'present', 'pleural effusion': 'absent' });
     expect(set.labelIds).toHaveLength(14);
     expect(fixedEvaluationSet(reports, negbio, { limit: 1 }).examples).toHaveLength(1);
@@ -40,6 +44,8 @@ describe('fixedEvaluationSet', () => {
     expect(ids.get('Effusion')).toBe('pleural effusion');
     expect(ids.get('Pleural_Thickening')).toBe('pleural thickening');
     expect(ids.size).toBe(14);
-    expect(openiReportText({ uid: '1', comparison: 'None.', findings: 'Clear.' })).toBe('COMPARISON: None.\nFINDINGS: Clear.');
+    expect(openiReportText({ uid: '1', comparison: 'None.', findings: 'Clear.' })).toBe(
+      'COMPARISON: None.\nFINDINGS: Clear.',
+    );
   });
 });

@@ -55,7 +55,11 @@ export function openiReportText(row: OpenIReportRow): string {
 
 /** NegBio column name to vocabulary label id (e.g. Effusion to "pleural effusion"). */
 export function negbioLabelIds(): Map<string, string> {
-  return new Map(abnormalityVocabulary.labels.flatMap((label) => ('negbio' in label && label.negbio ? [[label.negbio, label.id] as [string, string]] : [])));
+  return new Map(
+    abnormalityVocabulary.labels.flatMap((label) =>
+      'negbio' in label && label.negbio ? [[label.negbio, label.id] as [string, string]] : [],
+    ),
+  );
 }
 
 /**
@@ -76,7 +80,13 @@ export function fixedEvaluationSet(
     goldByUid.set(uid, gold);
   }
   const examples = reports
-    .filter((r) => openiSplitOf(r.uid) === (options.split ?? 'test') && clean(r.findings) && clean(r.impression) && goldByUid.has(r.uid))
+    .filter(
+      (r) =>
+        openiSplitOf(r.uid) === (options.split ?? 'test') &&
+        clean(r.findings) &&
+        clean(r.impression) &&
+        goldByUid.has(r.uid),
+    )
     .sort((a, b) => Number(a.uid) - Number(b.uid))
     .slice(0, options.limit)
     .map((r) => ({

@@ -1,4 +1,11 @@
-export { scrubPhi, PHI_KINDS, PHI_PLACEHOLDER, type PhiKind, type ScrubOptions, type ScrubResult } from './phi-scrub.ts';
+export {
+  scrubPhi,
+  PHI_KINDS,
+  PHI_PLACEHOLDER,
+  type PhiKind,
+  type ScrubOptions,
+  type ScrubResult,
+} from './phi-scrub.ts';
 export { sha256Hex, nameBasedUuid } from './hashing.ts';
 export {
   feedbackRecords,
@@ -11,7 +18,13 @@ export {
   type FeedbackSource,
   type ImplicitSkipReason,
 } from './feedback-record.ts';
-export { splitOfAccession, accessionKey, DEFAULT_SPLIT, type DatasetSplit, type SplitOptions } from './dataset-split.ts';
+export {
+  splitOfAccession,
+  accessionKey,
+  DEFAULT_SPLIT,
+  type DatasetSplit,
+  type SplitOptions,
+} from './dataset-split.ts';
 export {
   trainingExamples,
   TRAINABLE_OUTPUTS,

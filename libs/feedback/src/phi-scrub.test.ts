@@ -12,9 +12,21 @@ const cases: { input: string; output: string; kinds: Partial<Record<PhiKind, num
   },
   { input: 'dr. smith was notified.', output: 'dr. XXXX was notified.', kinds: { name: 1 } },
   { input: "Mrs. O'Brien-Jones called back.", output: 'Mrs. XXXX called back.', kinds: { name: 1 } },
-  { input: 'Reviewed by Prof. J. van der Berg today.', output: 'Reviewed by Prof. XXXX today.', kinds: { name: 1 } },
-  { input: 'Results discussed with Emergency Department physician Smith.', output: 'Results discussed with Emergency Department physician XXXX.', kinds: { name: 1 } },
-  { input: 'Findings called to the referring physician, Dr. Ed Lee, at 1430 hours.', output: 'Findings called to the referring physician, Dr. XXXX, at XXXX hours.', kinds: { name: 1, time: 1 } },
+  {
+    input: 'Reviewed by Prof. J. van der Berg today.',
+    output: 'Reviewed by Prof. XXXX today.',
+    kinds: { name: 1 },
+  },
+  {
+    input: 'Results discussed with Emergency Department physician Smith.',
+    output: 'Results discussed with Emergency Department physician XXXX.',
+    kinds: { name: 1 },
+  },
+  {
+    input: 'Findings called to the referring physician, Dr. Ed Lee, at 1430 hours.',
+    output: 'Findings called to the referring physician, Dr. XXXX, at XXXX hours.',
+    kinds: { name: 1, time: 1 },
+  },
   {
     input: 'Electronically signed by: Jane A. Doe, MD on 2019-03-12T10:22:00Z',
     output: 'Electronically signed by: XXXX, MD on XXXX',
@@ -35,11 +47,27 @@ const cases: { input: string; output: string; kinds: Partial<Record<PhiKind, num
     kinds: { phone: 3 },
   },
   { input: 'Callback +1 617-555-0199 please.', output: 'Callback XXXX please.', kinds: { phone: 1 } },
-  { input: 'Patient lives at 123 Main Street, Apt 4B, Springfield, IL 62704.', output: 'Patient lives at XXXX.', kinds: { address: 1 } },
-  { input: 'Mail to P.O. Box 42 or Boston, MA 02115.', output: 'Mail to XXXX or XXXX.', kinds: { address: 2 } },
-  { input: 'Email j.smith@hospital.org or see https://pacs.example.org/study/1.2.3.', output: 'Email XXXX or see XXXX.', kinds: { email: 1, url: 1 } },
+  {
+    input: 'Patient lives at 123 Main Street, Apt 4B, Springfield, IL 62704.',
+    output: 'Patient lives at XXXX.',
+    kinds: { address: 1 },
+  },
+  {
+    input: 'Mail to P.O. Box 42 or Boston, MA 02115.',
+    output: 'Mail to XXXX or XXXX.',
+    kinds: { address: 2 },
+  },
+  {
+    input: 'Email j.smith@hospital.org or see https://pacs.example.org/study/1.2.3.',
+    output: 'Email XXXX or see XXXX.',
+    kinds: { email: 1, url: 1 },
+  },
   { input: 'Workstation 10.20.30.40 sent it.', output: 'Workstation XXXX sent it.', kinds: { ip: 1 } },
-  { input: '85-year-old male. Age: 92. 67 yo female.', output: 'XXXX-year-old male. Age: XXXX. XXXX yo female.', kinds: { age: 3 } },
+  {
+    input: '85-year-old male. Age: 92. 67 yo female.',
+    output: 'XXXX-year-old male. Age: XXXX. XXXX yo female.',
+    kinds: { age: 3 },
+  },
   {
     input: 'Comparison: March 3, 2019 and 4th of July 2018 and Jan 2017 and 5/12.',
     output: 'Comparison: XXXX and XXXX and XXXX and XXXX.',
@@ -73,7 +101,9 @@ describe('scrubPhi', () => {
   });
 
   it('takes another placeholder when asked', () => {
-    expect(scrubPhi('Seen by Dr. House on 1/2/2020.', { placeholder: '[REDACTED]' }).text).toBe('Seen by Dr. [REDACTED] on [REDACTED].');
+    expect(scrubPhi('Seen by Dr. House on 1/2/2020.', { placeholder: '[REDACTED]' }).text).toBe(
+      'Seen by Dr. [REDACTED] on [REDACTED].',
+    );
   });
 
   it('is idempotent and never removes Open-i XXXX tokens on arbitrary text', () => {
@@ -90,23 +120,53 @@ describe('scrubPhi', () => {
   });
 
   it('removes every injected identifier from report-like text', () => {
-    const surname = fc.constantFrom('Smith', 'Nguyen', "O'Connor", 'Garcia-Lopez', 'McDonald', 'Okafor', 'Kowalski');
+    const surname = fc.constantFrom(
+      'Smith',
+      'Nguyen',
+      "O'Connor",
+      'Garcia-Lopez',
+      'McDonald',
+      'Okafor',
+      'Kowalski',
+    );
     const given = fc.constantFrom('John', 'Aisha', 'Wei', 'Maria', 'Pieter', 'Fatima');
-    const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+    const digits = (n: number) =>
+      fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
     const phi = fc.oneof(
-      fc.tuple(fc.constantFrom('Dr.', 'Dr', 'Mr.', 'Mrs.', 'Ms.'), given, surname).map(([t, g, s]) => ({ text: `${t} ${g} ${s}`, secret: s })),
-      fc.tuple(given, surname, fc.constantFrom('MD', 'M.D.', 'DO', 'RN')).map(([g, s, c]) => ({ text: `signed by ${g} ${s}, ${c}`, secret: s })),
+      fc
+        .tuple(fc.constantFrom('Dr.', 'Dr', 'Mr.', 'Mrs.', 'Ms.'), given, surname)
+        .map(([t, g, s]) => ({ text: `${t} ${g} ${s}`, secret: s })),
+      fc
+        .tuple(given, surname, fc.constantFrom('MD', 'M.D.', 'DO', 'RN'))
+        .map(([g, s, c]) => ({ text: `signed by ${g} ${s}, ${c}`, secret: s })),
       digits(8).map((d) => ({ text: `MRN ${d}`, secret: d })),
       digits(7).map((d) => ({ text: `accession number A${d}`, secret: d })),
-      fc.tuple(digits(3), digits(3), digits(4)).map(([a, b, c]) => ({ text: `call ${a}-${b}-${c}`, secret: `${b}-${c}` })),
       fc
-        .tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 1990, max: 2030 }))
+        .tuple(digits(3), digits(3), digits(4))
+        .map(([a, b, c]) => ({ text: `call ${a}-${b}-${c}`, secret: `${b}-${c}` })),
+      fc
+        .tuple(
+          fc.integer({ min: 1, max: 12 }),
+          fc.integer({ min: 1, max: 28 }),
+          fc.integer({ min: 1990, max: 2030 }),
+        )
         .map(([m, d, y]) => ({ text: `on ${m}/${d}/${y}`, secret: `${m}/${d}/${y}` })),
       fc
-        .tuple(fc.constantFrom('January', 'Feb', 'March', 'Sept', 'December'), fc.integer({ min: 1, max: 28 }), fc.integer({ min: 1990, max: 2030 }))
+        .tuple(
+          fc.constantFrom('January', 'Feb', 'March', 'Sept', 'December'),
+          fc.integer({ min: 1, max: 28 }),
+          fc.integer({ min: 1990, max: 2030 }),
+        )
         .map(([m, d, y]) => ({ text: `on ${m} ${d}, ${y}`, secret: `${m} ${d}` })),
-      fc.tuple(fc.integer({ min: 1, max: 9999 }), surname).map(([n, s]) => ({ text: `at ${n} ${s} Avenue`, secret: `${n} ${s}` })),
-      fc.tuple(given, surname).map(([g, s]) => ({ text: `${g.toLowerCase()}.${s.toLowerCase().replace(/'/g, '')}@example.org`, secret: '@example.org' })),
+      fc
+        .tuple(fc.integer({ min: 1, max: 9999 }), surname)
+        .map(([n, s]) => ({ text: `at ${n} ${s} Avenue`, secret: `${n} ${s}` })),
+      fc
+        .tuple(given, surname)
+        .map(([g, s]) => ({
+          text: `${g.toLowerCase()}.${s.toLowerCase().replace(/'/g, '')}@example.org`,
+          secret: '@example.org',
+        })),
       fc.integer({ min: 18, max: 104 }).map((age) => ({ text: `${age}-year-old`, secret: `${age}-year` })),
     );
     const sentence = fc.constantFrom(...clinical);

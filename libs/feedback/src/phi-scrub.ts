@@ -10,9 +10,21 @@
  * Limits: a bare name with no title, credential or cue phrase ("John Smith said") is not recognised: there is no
  * named-entity model here. Scrubbing errs on the side of removing too much (a "3/6" ratio reads as a date).
  */
-export type PhiKind = 'email' | 'url' | 'ip' | 'phone' | 'identifier' | 'address' | 'date' | 'time' | 'age' | 'name';
+export type PhiKind =
+  'email' | 'url' | 'ip' | 'phone' | 'identifier' | 'address' | 'date' | 'time' | 'age' | 'name';
 
-export const PHI_KINDS: readonly PhiKind[] = ['email', 'url', 'ip', 'phone', 'identifier', 'address', 'date', 'time', 'age', 'name'];
+export const PHI_KINDS: readonly PhiKind[] = [
+  'email',
+  'url',
+  'ip',
+  'phone',
+  'identifier',
+  'address',
+  'date',
+  'time',
+  'age',
+  'name',
+];
 
 export interface ScrubResult {
   text: string;
@@ -42,7 +54,8 @@ const MONTH =
 const STREET_SUFFIX =
   '(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Trail|Trl|Alley|Plaza)';
 const CREDENTIAL_WORD = '(?:M\\.D\\.|MD|D\\.O\\.|DO|PhD|RN|NP|PA-C|MBBS|MBChB|FRCR|FACR)(?![A-Za-z])';
-const CREDENTIAL = '(?:M\\.D\\.|MD|D\\.O\\.|DO|Ph\\.?D\\.?|R\\.N\\.|RN|N\\.P\\.|NP|PA-C|MBBS|MBChB|FRCR|FACR|RT\\(R\\))(?![A-Za-z])';
+const CREDENTIAL =
+  '(?:M\\.D\\.|MD|D\\.O\\.|DO|Ph\\.?D\\.?|R\\.N\\.|RN|N\\.P\\.|NP|PA-C|MBBS|MBChB|FRCR|FACR|RT\\(R\\))(?![A-Za-z])';
 // A capitalised name word ("Smith", "O'Brien", "Smith-Jones", "McDonald") or an initial ("J.").
 // The pronoun "I" is not an initial ("Dr. Smith and I discussed").
 const NAME_WORD = "(?:[A-Z][A-Za-z'’-]*[A-Za-z]|[A-Z]\\.(?![A-Za-z])|(?!I\\b)[A-Z](?![A-Za-z.]))";
@@ -68,7 +81,11 @@ const RULES: Rule[] = [
     pattern:
       /(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b(?:\s*(?:x|ext\.?|extension)\s*\d{1,6}\b)?/gi,
   },
-  { kind: 'phone', pattern: /(?<pre>\b(?:ext|extension|pager|beeper|pgr|phone|tel|fax|cell|callback)\.?\s*(?:#|no\.?|number)?\s*[:#]?\s*)(?<phi>\d[\d\s.-]{2,14}\d)\b/gi },
+  {
+    kind: 'phone',
+    pattern:
+      /(?<pre>\b(?:ext|extension|pager|beeper|pgr|phone|tel|fax|cell|callback)\.?\s*(?:#|no\.?|number)?\s*[:#]?\s*)(?<phi>\d[\d\s.-]{2,14}\d)\b/gi,
+  },
   {
     kind: 'identifier',
     pattern: new RegExp(
@@ -93,7 +110,8 @@ const RULES: Rule[] = [
   // Dates: ISO (with an optional time), numeric with a year, month names, and bare month/day.
   {
     kind: 'date',
-    pattern: /\b(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
+    pattern:
+      /\b(?:19|20)\d{2}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
   },
   { kind: 'date', pattern: /\b\d{1,2}[-/]\d{1,2}[-/](?:\d{4}|\d{2})\b/g },
   { kind: 'date', pattern: /\b\d{1,2}\.\d{1,2}\.(?:19|20)\d{2}\b/g },
@@ -103,16 +121,23 @@ const RULES: Rule[] = [
   },
   {
     kind: 'date',
-    pattern: new RegExp(`\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}\\.?(?:,?\\s+(?:19|20)\\d{2})?\\b`, 'gi'),
+    pattern: new RegExp(
+      `\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH}\\.?(?:,?\\s+(?:19|20)\\d{2})?\\b`,
+      'gi',
+    ),
   },
   { kind: 'date', pattern: new RegExp(`\\b${MONTH}\\.?,?\\s+(?:of\\s+)?(?:19|20)\\d{2}\\b`, 'gi') },
   // Bare month/day, but not a ratio inside a number ("16.2/24.7"), a mixed number ("1-1/2") or a common fraction.
   {
     kind: 'date',
-    pattern: /(?<![\d.\-/])(?!(?:1\/[234]|2\/3|3\/4)\b)\b(?:0?[1-9]|1[0-2])\/(?:(?:19|20)\d{2}|0?[1-9]|[12]\d|3[01])\b(?![./]\d)/g,
+    pattern:
+      /(?<![\d.\-/])(?!(?:1\/[234]|2\/3|3\/4)\b)\b(?:0?[1-9]|1[0-2])\/(?:(?:19|20)\d{2}|0?[1-9]|[12]\d|3[01])\b(?![./]\d)/g,
   },
   // Times (Open-i removed them too: "at XXXX hours").
-  { kind: 'time', pattern: /\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?(?:\s?m\b\.?)?(?![A-Za-z]))?/gi },
+  {
+    kind: 'time',
+    pattern: /\b(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[ap]\.?(?:\s?m\b\.?)?(?![A-Za-z]))?/gi,
+  },
   { kind: 'time', pattern: /\b(?:1[0-2]|0?[1-9])\s*[ap]\.?m\b\.?/gi },
   { kind: 'time', pattern: /\b(?<phi>(?:[01]\d|2[0-3])[0-5]\d)(?<post>\s*(?:hours|hrs|h)\b)/gi },
   // Ages: every age, as Open-i does ("XXXX-year-old"); Safe Harbor requires at least those over 89.
@@ -123,11 +148,17 @@ const RULES: Rule[] = [
   // matched case-sensitively (capitalised) so the sentence after a name is left alone; titles and cues in any case.
   {
     kind: 'name',
-    pattern: new RegExp(`(?<pre>\\b(?i:dr|mr|mrs|ms|mx|prof)\\b\\.?\\s+)${NOT_A_NAME}(?<phi>${ANY_CASE_NAME_WORD}${FOLLOWING_NAME_WORDS})`, 'g'),
+    pattern: new RegExp(
+      `(?<pre>\\b(?i:dr|mr|mrs|ms|mx|prof)\\b\\.?\\s+)${NOT_A_NAME}(?<phi>${ANY_CASE_NAME_WORD}${FOLLOWING_NAME_WORDS})`,
+      'g',
+    ),
   },
   {
     kind: 'name',
-    pattern: new RegExp(`(?<pre>\\b(?i:doctor|miss|professor)\\s+)${NOT_A_NAME}(?<phi>${NAME_WORD}${FOLLOWING_NAME_WORDS})`, 'g'),
+    pattern: new RegExp(
+      `(?<pre>\\b(?i:doctor|miss|professor)\\s+)${NOT_A_NAME}(?<phi>${NAME_WORD}${FOLLOWING_NAME_WORDS})`,
+      'g',
+    ),
   },
   {
     kind: 'name',
@@ -161,11 +192,19 @@ const RULES: Rule[] = [
   },
   // Unlabelled identifiers: 5+ digit runs (a year has 4) and codes mixing letters with 4+ digits.
   { kind: 'identifier', pattern: /\b[A-Za-z]{0,4}-?\d{5,}[A-Za-z0-9]*\b/g },
-  { kind: 'identifier', pattern: /\b(?=(?:[A-Za-z]*\d){4})(?=[A-Za-z0-9]*[A-Za-z])(?![\dx]+(?:mm|cm)\b)[A-Za-z0-9]{6,}\b/g },
+  {
+    kind: 'identifier',
+    pattern: /\b(?=(?:[A-Za-z]*\d){4})(?=[A-Za-z0-9]*[A-Za-z])(?![\dx]+(?:mm|cm)\b)[A-Za-z0-9]{6,}\b/g,
+  },
 ];
 
 function isOnlyPlaceholders(span: string, placeholder: string): boolean {
-  return span.split(placeholder).join('').replace(/[^A-Za-z0-9]/g, '') === '';
+  return (
+    span
+      .split(placeholder)
+      .join('')
+      .replace(/[^A-Za-z0-9]/g, '') === ''
+  );
 }
 
 /** Replaces PHI in report text; the same text always gives the same result, and scrubbing twice changes nothing more. */

@@ -25,24 +25,39 @@ export interface RetrainingState {
 }
 
 export type RetrainingDecision =
-  | { run: true; trigger: 'threshold' | 'schedule'; reason: string }
-  | { run: false; reason: string };
+  { run: true; trigger: 'threshold' | 'schedule'; reason: string } | { run: false; reason: string };
 
 /** Whether to start a retraining run now, and why (the reason goes to the logs). */
 export function retrainingDecision(policy: RetrainingPolicy, state: RetrainingState): RetrainingDecision {
   if (state.running) return { run: false, reason: 'a run is in progress' };
-  const sinceLast = state.lastRunStartedAt ? state.now.getTime() - state.lastRunStartedAt.getTime() : Number.POSITIVE_INFINITY;
+  const sinceLast = state.lastRunStartedAt
+    ? state.now.getTime() - state.lastRunStartedAt.getTime()
+    : Number.POSITIVE_INFINITY;
   if (sinceLast < policy.minIntervalMs) {
-    return { run: false, reason: `last run started ${Math.round(sinceLast / 1000)} s ago (minimum ${Math.round(policy.minIntervalMs / 1000)} s)` };
+    return {
+      run: false,
+      reason: `last run started ${Math.round(sinceLast / 1000)} s ago (minimum ${Math.round(policy.minIntervalMs / 1000)} s)`,
+    };
   }
   if (state.newExamples >= policy.minNewExamples) {
-    return { run: true, trigger: 'threshold', reason: `${state.newExamples} new feedback records >= ${policy.minNewExamples}` };
+    return {
+      run: true,
+      trigger: 'threshold',
+      reason: `${state.newExamples} new feedback records >= ${policy.minNewExamples}`,
+    };
   }
   if (policy.scheduleEveryMs > 0 && sinceLast >= policy.scheduleEveryMs) {
     if (state.newExamples >= policy.minNewExamplesForSchedule) {
-      return { run: true, trigger: 'schedule', reason: `scheduled (every ${Math.round(policy.scheduleEveryMs / 60_000)} min) with ${state.newExamples} new records` };
+      return {
+        run: true,
+        trigger: 'schedule',
+        reason: `scheduled (every ${Math.round(policy.scheduleEveryMs / 60_000)} min) with ${state.newExamples} new records`,
+      };
     }
-    return { run: false, reason: `scheduled run due, but only ${state.newExamples} new records (< ${policy.minNewExamplesForSchedule})` };
+    return {
+      run: false,
+      reason: `scheduled run due, but only ${state.newExamples} new records (< ${policy.minNewExamplesForSchedule})`,
+    };
   }
   return { run: false, reason: `${state.newExamples} new feedback records < ${policy.minNewExamples}` };
 }

@@ -39,7 +39,9 @@ describe('trainingExamples', () => {
     expect(examples).toHaveLength(2);
     const byAnswer = Object.fromEntries(examples.map((e) => [e.answer, e]));
     const accepted = byAnswer['No acute cardiopulmonary abnormality.']!;
-    expect(accepted.prompt).toBe(buildPrompt('impression', { findings: 'The heart is normal in size. The lungs are clear.' }));
+    expect(accepted.prompt).toBe(
+      buildPrompt('impression', { findings: 'The heart is normal in size. The lungs are clear.' }),
+    );
     expect(accepted.text).toBe(`${accepted.prompt}No acute cardiopulmonary abnormality.<endoftext>`);
     expect(accepted.text.startsWith('<instruct>')).toBe(true);
     expect(accepted.text).toContain('\n<output>No acute');
@@ -57,7 +59,8 @@ describe('trainingExamples', () => {
       }),
     ]);
     const text = examples[0]!.text;
-    for (const secret of ['Alice', 'Walker', '03/04/2024', '12345678', 'Bob', 'Stone', '555-123-4567']) expect(text).not.toContain(secret);
+    for (const secret of ['Alice', 'Walker', '03/04/2024', '12345678', 'Bob', 'Stone', '555-123-4567'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('Dr. XXXX');
     expect(scrubbed).toEqual({ name: 2, date: 1, identifier: 1, phone: 1 });
   });
@@ -75,7 +78,12 @@ describe('trainingExamples', () => {
         ],
       }),
       record({ accession: 'L2', output: 'devices', verdict: 'accept', draftLabels: [] }),
-      record({ accession: 'L3', output: 'abnormalities', verdict: 'edit', correctedLabels: [{ label: 'broken heart', state: 'present' }] }),
+      record({
+        accession: 'L3',
+        output: 'abnormalities',
+        verdict: 'edit',
+        correctedLabels: [{ label: 'broken heart', state: 'present' }],
+      }),
     ]);
     const labels = examples.find((e) => e.task === 'abnormality_labels')!;
     expect(labels.answer).toBe('cardiomegaly, pleural effusion');
@@ -94,22 +102,42 @@ describe('trainingExamples', () => {
       record({ accession: 'S5', verdict: 'accept', draftText: null }),
     ]);
     expect(examples.map((e) => e.answer)).toEqual(['Second.']);
-    expect(skipped).toEqual({ superseded: 1, 'rejected-without-correction': 1, 'not-trainable-output': 1, 'no-input-text': 1, 'no-target': 1 });
+    expect(skipped).toEqual({
+      superseded: 1,
+      'rejected-without-correction': 1,
+      'not-trainable-output': 1,
+      'no-input-text': 1,
+      'no-target': 1,
+    });
   });
 
   it('never splits one accession across train and eval, whatever the feedback order', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.constantFrom('impression', 'abnormalities', 'devices')), { maxLength: 60 }), (items) => {
-        const records = items.map(([n, output]) =>
-          record({ accession: `ACC-${n}`, output: output as StoredFeedbackRecord['output'], verdict: 'accept', draftLabels: [] }),
-        );
-        const { examples } = trainingExamples(records);
-        const splitOfUid = new Map<string, string>();
-        for (const e of examples) {
-          expect(splitOfUid.get(e.uid) ?? e.split).toBe(e.split);
-          splitOfUid.set(e.uid, e.split);
-        }
-      }),
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 40 }),
+            fc.constantFrom('impression', 'abnormalities', 'devices'),
+          ),
+          { maxLength: 60 },
+        ),
+        (items) => {
+          const records = items.map(([n, output]) =>
+            record({
+              accession: `ACC-${n}`,
+              output: output as StoredFeedbackRecord['output'],
+              verdict: 'accept',
+              draftLabels: [],
+            }),
+          );
+          const { examples } = trainingExamples(records);
+          const splitOfUid = new Map<string, string>();
+          for (const e of examples) {
+            expect(splitOfUid.get(e.uid) ?? e.split).toBe(e.split);
+            splitOfUid.set(e.uid, e.split);
+          }
+        },
+      ),
     );
   });
 });
@@ -131,17 +159,32 @@ describe('datasetSnapshot', () => {
   const { examples } = trainingExamples(
     Array.from({ length: 30 }, (_, i) => [
       record({ accession: `D${i}`, verdict: 'edit', correctedText: `Impression ${i}.` }),
-      record({ accession: `D${i}`, output: 'abnormalities', verdict: 'accept', draftLabels: [{ label: 'cardiomegaly', state: i % 2 ? 'present' : 'absent' }] }),
+      record({
+        accession: `D${i}`,
+        output: 'abnormalities',
+        verdict: 'accept',
+        draftLabels: [{ label: 'cardiomegaly', state: i % 2 ? 'present' : 'absent' }],
+      }),
     ]).flat(),
   );
 
   it('writes one JSON-lines file per split and task, with a hash that depends only on the content', () => {
     const snapshot = datasetSnapshot(examples);
-    expect(Object.keys(snapshot.files).every((p) => /^(train|eval)\/(impression|abnormality_labels)\.jsonl$/.test(p))).toBe(true);
-    const lines = Object.values(snapshot.files).flatMap((c) => c.trim().split('\n').map((l) => JSON.parse(l) as DatasetLine));
+    expect(
+      Object.keys(snapshot.files).every((p) =>
+        /^(train|eval)\/(impression|abnormality_labels)\.jsonl$/.test(p),
+      ),
+    ).toBe(true);
+    const lines = Object.values(snapshot.files).flatMap((c) =>
+      c
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as DatasetLine),
+    );
     expect(lines).toHaveLength(60);
     expect(lines.every((l) => l.text === `${l.prompt}${l.answer}<endoftext>`)).toBe(true);
-    const total = (s: 'train' | 'eval') => Object.values(snapshot.counts[s]).reduce((a, b) => a + (b ?? 0), 0);
+    const total = (s: 'train' | 'eval') =>
+      Object.values(snapshot.counts[s]).reduce((a, b) => a + (b ?? 0), 0);
     expect(total('train') + total('eval')).toBe(60);
     expect(datasetSnapshot([...examples].reverse()).hash).toBe(snapshot.hash);
     expect(datasetSnapshot(examples.slice(1)).hash).not.toBe(snapshot.hash);

@@ -1,6 +1,18 @@
-import { buildPrompt, formatLabels, taskCatalog, type LabelVocabulary, type TaskName } from '@radflow/prompts';
+import {
+  buildPrompt,
+  formatLabels,
+  taskCatalog,
+  type LabelVocabulary,
+  type TaskName,
+} from '@radflow/prompts';
 import type { LabelCorrection } from '@radflow/schemas';
-import { accessionKey, splitOfAccession, DEFAULT_SPLIT, type DatasetSplit, type SplitOptions } from './dataset-split.ts';
+import {
+  accessionKey,
+  splitOfAccession,
+  DEFAULT_SPLIT,
+  type DatasetSplit,
+  type SplitOptions,
+} from './dataset-split.ts';
 import type { FeedbackOutput, StoredFeedbackRecord } from './feedback-record.ts';
 import { scrubPhi, type PhiKind } from './phi-scrub.ts';
 
@@ -51,15 +63,25 @@ function vocabularyOf(task: TaskName): LabelVocabulary | undefined {
   return taskCatalog.tasks[task].vocabulary;
 }
 
-function labelAnswer(labels: readonly LabelCorrection[], vocabulary: LabelVocabulary, uncertainAsPresent: boolean): string | 'unknown-label' {
+function labelAnswer(
+  labels: readonly LabelCorrection[],
+  vocabulary: LabelVocabulary,
+  uncertainAsPresent: boolean,
+): string | 'unknown-label' {
   const known = new Set(vocabulary.ids);
   if (labels.some((l) => !known.has(l.label))) return 'unknown-label';
-  const listed = labels.filter((l) => l.state === 'present' || (uncertainAsPresent && l.state === 'uncertain')).map((l) => l.label);
+  const listed = labels
+    .filter((l) => l.state === 'present' || (uncertainAsPresent && l.state === 'uncertain'))
+    .map((l) => l.label);
   return formatLabels(listed, vocabulary);
 }
 
 /** The answer a record teaches, or why it teaches none. */
-function targetOf(record: StoredFeedbackRecord, task: TaskName, uncertainAsPresent: boolean): { answer: string } | { skip: SkipReason } {
+function targetOf(
+  record: StoredFeedbackRecord,
+  task: TaskName,
+  uncertainAsPresent: boolean,
+): { answer: string } | { skip: SkipReason } {
   const vocabulary = vocabularyOf(task);
   if (vocabulary) {
     const labels = record.verdict === 'accept' ? record.draftLabels : record.correctedLabels;
@@ -67,8 +89,10 @@ function targetOf(record: StoredFeedbackRecord, task: TaskName, uncertainAsPrese
     const answer = labelAnswer(labels, vocabulary, uncertainAsPresent);
     return answer === 'unknown-label' ? { skip: 'unknown-label' } : { answer };
   }
-  const text = record.verdict === 'accept' ? (record.correctedText ?? record.draftText) : record.correctedText;
-  if (!text || !text.trim()) return { skip: record.verdict === 'reject' ? 'rejected-without-correction' : 'no-target' };
+  const text =
+    record.verdict === 'accept' ? (record.correctedText ?? record.draftText) : record.correctedText;
+  if (!text || !text.trim())
+    return { skip: record.verdict === 'reject' ? 'rejected-without-correction' : 'no-target' };
   return { answer: text.trim() };
 }
 
@@ -81,7 +105,10 @@ function count<K extends string>(into: Partial<Record<K, number>>, key: K, n = 1
  * scrubbed of PHI, prompts come from libs/prompts (the templates the runtime uses), and every example carries the
  * split of its accession.
  */
-export function trainingExamples(records: readonly StoredFeedbackRecord[], options: ExampleOptions = {}): ExampleBuildResult {
+export function trainingExamples(
+  records: readonly StoredFeedbackRecord[],
+  options: ExampleOptions = {},
+): ExampleBuildResult {
   const split = options.split ?? DEFAULT_SPLIT;
   const uncertainAsPresent = options.uncertainAsPresent ?? true;
   const skipped: ExampleBuildResult['skipped'] = {};
@@ -117,7 +144,10 @@ export function trainingExamples(records: readonly StoredFeedbackRecord[], optio
       count(skipped, 'no-input-text');
       continue;
     }
-    const prompt = buildPrompt(task, task === 'impression' ? { findings: scrub(input) } : { report: scrub(input) });
+    const prompt = buildPrompt(
+      task,
+      task === 'impression' ? { findings: scrub(input) } : { report: scrub(input) },
+    );
     const answer = vocabularyOf(task) ? target.answer : scrub(target.answer);
     examples.push({
       uid: accessionKey(record.accession, split.salt),

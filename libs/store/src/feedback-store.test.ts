@@ -40,7 +40,18 @@ describe('FeedbackStore on PostgreSQL', () => {
     const model = { name: `scope-${randomUUID().slice(0, 8)}`, version: '1' };
     const before = await store.latestSequence();
     const first = row({ model });
-    expect(await store.save([first, row({ feedbackId: first.feedbackId, accession: first.accession, output: 'priority', correctedPriority: 'stat', model })])).toBe(2);
+    expect(
+      await store.save([
+        first,
+        row({
+          feedbackId: first.feedbackId,
+          accession: first.accession,
+          output: 'priority',
+          correctedPriority: 'stat',
+          model,
+        }),
+      ]),
+    ).toBe(2);
     expect(await store.save([first])).toBe(0);
     await store.save([row({ model }), row({ model: null }), row({ model: { name: 'other', version: '1' } })]);
     const scope = { modelName: model.name, includeUnattributed: false };
@@ -52,6 +63,9 @@ describe('FeedbackStore on PostgreSQL', () => {
     expect(rows.filter((r) => r.sequence > before)).toHaveLength(2);
     const [stored] = await store.byFeedbackId(first.feedbackId);
     expect(stored).toMatchObject({ ...first, sequence: expect.any(Number) });
-    expect((await store.forAccession(first.accession)).map((r) => r.output)).toEqual(['impression', 'priority']);
+    expect((await store.forAccession(first.accession)).map((r) => r.output)).toEqual([
+      'impression',
+      'priority',
+    ]);
   });
 });

@@ -70,7 +70,10 @@ function fromRow(row: Row): StoredFeedbackRow {
     reviewerId: row.reviewer_id,
     output: row.output,
     verdict: row.verdict,
-    model: row.model_name !== null && row.model_version !== null ? { name: row.model_name, version: row.model_version } : null,
+    model:
+      row.model_name !== null && row.model_version !== null
+        ? { name: row.model_name, version: row.model_version }
+        : null,
     draftText: row.draft_text,
     correctedText: row.corrected_text,
     draftLabels: row.draft_labels,
@@ -148,7 +151,11 @@ export class FeedbackStore {
   }
 
   /** Trainable records in `scope` up to `throughSequence`, oldest first; `limit` keeps the most recent ones. */
-  async trainable(throughSequence: number, scope: FeedbackScope, limit = 100_000): Promise<StoredFeedbackRow[]> {
+  async trainable(
+    throughSequence: number,
+    scope: FeedbackScope,
+    limit = 100_000,
+  ): Promise<StoredFeedbackRow[]> {
     const result = await this.database.query<Row>(
       `SELECT * FROM (
          SELECT * FROM feedback WHERE sequence <= $1 AND output = ANY($2) AND ${scopeClause} ORDER BY sequence DESC LIMIT $5
@@ -159,12 +166,18 @@ export class FeedbackStore {
   }
 
   async forAccession(accession: string): Promise<StoredFeedbackRow[]> {
-    const result = await this.database.query<Row>('SELECT * FROM feedback WHERE accession = $1 ORDER BY sequence', [accession]);
+    const result = await this.database.query<Row>(
+      'SELECT * FROM feedback WHERE accession = $1 ORDER BY sequence',
+      [accession],
+    );
     return result.rows.map(fromRow);
   }
 
   async byFeedbackId(feedbackId: string): Promise<StoredFeedbackRow[]> {
-    const result = await this.database.query<Row>('SELECT * FROM feedback WHERE feedback_id = $1 ORDER BY sequence', [feedbackId]);
+    const result = await this.database.query<Row>(
+      'SELECT * FROM feedback WHERE feedback_id = $1 ORDER BY sequence',
+      [feedbackId],
+    );
     return result.rows.map(fromRow);
   }
 }

@@ -75,7 +75,12 @@ export interface TrainingRunRecord {
 export class ModelRegistryError extends Error {
   constructor(
     message: string,
-    readonly code: 'UNKNOWN_MODEL_VERSION' | 'NO_CURRENT_MODEL' | 'NOTHING_TO_ROLL_BACK' | 'VERSION_EXISTS' | 'NOT_DEPLOYABLE',
+    readonly code:
+      | 'UNKNOWN_MODEL_VERSION'
+      | 'NO_CURRENT_MODEL'
+      | 'NOTHING_TO_ROLL_BACK'
+      | 'VERSION_EXISTS'
+      | 'NOT_DEPLOYABLE',
   ) {
     super(message);
     this.name = 'ModelRegistryError';
@@ -86,7 +91,9 @@ export class ModelRegistryError extends Error {
  * The versions serving in turn: bootstrap and promotion push, a rollback without a target pops back to the version
  * that served before, a rollback with a target pushes it. The current model is the top.
  */
-export function servingStack(deployments: readonly Pick<DeploymentRecord, 'version' | 'action' | 'previousVersion'>[]): string[] {
+export function servingStack(
+  deployments: readonly Pick<DeploymentRecord, 'version' | 'action' | 'previousVersion'>[],
+): string[] {
   const stack: string[] = [];
   for (const d of deployments) {
     if (d.action === 'rollback' && stack.length >= 2 && stack[stack.length - 2] === d.version) stack.pop();
@@ -203,32 +210,50 @@ export class ModelRegistry {
       return versionFromRow(result.rows[0]!);
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new ModelRegistryError(`${version.name} ${version.version} is already registered: choose a new version`, 'VERSION_EXISTS');
+        throw new ModelRegistryError(
+          `${version.name} ${version.version} is already registered: choose a new version`,
+          'VERSION_EXISTS',
+        );
       }
       throw error;
     }
   }
 
   async get(name: string, version: string): Promise<ModelVersionRecord | undefined> {
-    const result = await this.database.query<VersionRow>('SELECT * FROM model_versions WHERE name = $1 AND version = $2', [name, version]);
+    const result = await this.database.query<VersionRow>(
+      'SELECT * FROM model_versions WHERE name = $1 AND version = $2',
+      [name, version],
+    );
     return result.rows[0] ? versionFromRow(result.rows[0]) : undefined;
   }
 
   async versions(name: string): Promise<ModelVersionRecord[]> {
-    const result = await this.database.query<VersionRow>('SELECT * FROM model_versions WHERE name = $1 ORDER BY created_at, version', [name]);
+    const result = await this.database.query<VersionRow>(
+      'SELECT * FROM model_versions WHERE name = $1 ORDER BY created_at, version',
+      [name],
+    );
     return result.rows.map(versionFromRow);
   }
 
-  async setStatus(name: string, version: string, status: ModelVersionStatus, metrics?: unknown): Promise<void> {
+  async setStatus(
+    name: string,
+    version: string,
+    status: ModelVersionStatus,
+    metrics?: unknown,
+  ): Promise<void> {
     const result = await this.database.query(
       `UPDATE model_versions SET status = $3, metrics = COALESCE($4::jsonb, metrics) WHERE name = $1 AND version = $2`,
       [name, version, status, metrics === undefined ? null : JSON.stringify(metrics)],
     );
-    if ((result.rowCount ?? 0) === 0) throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
+    if ((result.rowCount ?? 0) === 0)
+      throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
   }
 
   async deployments(name: string): Promise<DeploymentRecord[]> {
-    const result = await this.database.query<DeploymentRow>('SELECT * FROM model_deployments WHERE name = $1 ORDER BY id', [name]);
+    const result = await this.database.query<DeploymentRow>(
+      'SELECT * FROM model_deployments WHERE name = $1 ORDER BY id',
+      [name],
+    );
     return result.rows.map(deploymentFromRow);
   }
 
@@ -240,13 +265,35 @@ export class ModelRegistry {
   }
 
   /** Makes a registered version the serving one (bootstrap or promotion). */
-  async deploy(name: string, version: string, action: 'bootstrap' | 'promotion', reason: string): Promise<DeploymentRecord> {
+  async deploy(
+    name: string,
+    version: string,
+    action: 'bootstrap' | 'promotion',
+    reason: string,
+  ): Promise<DeploymentRecord> {
     return this.inDeploymentTransaction(async (client) => {
-      const target = await client.query<VersionRow>('SELECT * FROM model_versions WHERE name = $1 AND version = $2', [name, version]);
-      if (!target.rows[0]) throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
-      const stack = servingStack((await client.query<DeploymentRow>('SELECT * FROM model_deployments WHERE name = $1 ORDER BY id', [name])).rows.map(deploymentFromRow));
-      if (target.rows[0].status === 'rejected') throw new ModelRegistryError(`${name} ${version} was rejected by the gate and cannot be deployed`, 'NOT_DEPLOYABLE');
-      await client.query(`UPDATE model_versions SET status = 'promoted' WHERE name = $1 AND version = $2`, [name, version]);
+      const target = await client.query<VersionRow>(
+        'SELECT * FROM model_versions WHERE name = $1 AND version = $2',
+        [name, version],
+      );
+      if (!target.rows[0])
+        throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
+      const stack = servingStack(
+        (
+          await client.query<DeploymentRow>('SELECT * FROM model_deployments WHERE name = $1 ORDER BY id', [
+            name,
+          ])
+        ).rows.map(deploymentFromRow),
+      );
+      if (target.rows[0].status === 'rejected')
+        throw new ModelRegistryError(
+          `${name} ${version} was rejected by the gate and cannot be deployed`,
+          'NOT_DEPLOYABLE',
+        );
+      await client.query(`UPDATE model_versions SET status = 'promoted' WHERE name = $1 AND version = $2`, [
+        name,
+        version,
+      ]);
       return this.insertDeployment(client, name, version, action, stack.at(-1) ?? null, reason);
     });
   }
@@ -255,28 +302,55 @@ export class ModelRegistry {
    * Goes back to the version that served before the current one (or to `toVersion`, which must have served
    * before). Returns the deployment made; the caller announces it so inference reloads.
    */
-  async rollback(name: string, reason: string, toVersion?: string): Promise<{ from: ModelVersionRecord; to: ModelVersionRecord; deployment: DeploymentRecord }> {
+  async rollback(
+    name: string,
+    reason: string,
+    toVersion?: string,
+  ): Promise<{ from: ModelVersionRecord; to: ModelVersionRecord; deployment: DeploymentRecord }> {
     return this.inDeploymentTransaction(async (client) => {
-      const history = (await client.query<DeploymentRow>('SELECT * FROM model_deployments WHERE name = $1 ORDER BY id', [name])).rows.map(deploymentFromRow);
+      const history = (
+        await client.query<DeploymentRow>('SELECT * FROM model_deployments WHERE name = $1 ORDER BY id', [
+          name,
+        ])
+      ).rows.map(deploymentFromRow);
       const stack = servingStack(history);
       const current = stack.at(-1);
-      if (current === undefined) throw new ModelRegistryError(`no ${name} model has been deployed: nothing to roll back`, 'NO_CURRENT_MODEL');
+      if (current === undefined)
+        throw new ModelRegistryError(
+          `no ${name} model has been deployed: nothing to roll back`,
+          'NO_CURRENT_MODEL',
+        );
       let target: string;
       if (toVersion !== undefined) {
         if (!history.some((d) => d.version === toVersion)) {
-          throw new ModelRegistryError(`${name} ${toVersion} never served: roll back only to a version that did (see the registry's history)`, 'NOT_DEPLOYABLE');
+          throw new ModelRegistryError(
+            `${name} ${toVersion} never served: roll back only to a version that did (see the registry's history)`,
+            'NOT_DEPLOYABLE',
+          );
         }
-        if (toVersion === current) throw new ModelRegistryError(`${name} ${toVersion} is already serving`, 'NOTHING_TO_ROLL_BACK');
+        if (toVersion === current)
+          throw new ModelRegistryError(`${name} ${toVersion} is already serving`, 'NOTHING_TO_ROLL_BACK');
         target = toVersion;
       } else {
         const previous = stack.at(-2);
-        if (previous === undefined) throw new ModelRegistryError(`${name} ${current} is the first version served: there is no earlier one`, 'NOTHING_TO_ROLL_BACK');
+        if (previous === undefined)
+          throw new ModelRegistryError(
+            `${name} ${current} is the first version served: there is no earlier one`,
+            'NOTHING_TO_ROLL_BACK',
+          );
         target = previous;
       }
-      const rows = await client.query<VersionRow>('SELECT * FROM model_versions WHERE name = $1 AND version = ANY($2)', [name, [current, target]]);
+      const rows = await client.query<VersionRow>(
+        'SELECT * FROM model_versions WHERE name = $1 AND version = ANY($2)',
+        [name, [current, target]],
+      );
       const from = rows.rows.find((r) => r.version === current);
       const to = rows.rows.find((r) => r.version === target);
-      if (!from || !to) throw new ModelRegistryError(`${name} ${!to ? target : current} is missing from the registry`, 'UNKNOWN_MODEL_VERSION');
+      if (!from || !to)
+        throw new ModelRegistryError(
+          `${name} ${!to ? target : current} is missing from the registry`,
+          'UNKNOWN_MODEL_VERSION',
+        );
       const deployment = await this.insertDeployment(client, name, target, 'rollback', current, reason);
       return { from: versionFromRow(from), to: versionFromRow(to), deployment };
     });
@@ -358,7 +432,13 @@ export class ModelRegistry {
     }));
   }
 
-  async startRun(run: { runId: string; name: string; trigger: string; baseVersion: string; feedbackWatermark: number }): Promise<void> {
+  async startRun(run: {
+    runId: string;
+    name: string;
+    trigger: string;
+    baseVersion: string;
+    feedbackWatermark: number;
+  }): Promise<void> {
     await this.database.query(
       `INSERT INTO training_runs (run_id, name, trigger, status, base_version, feedback_watermark) VALUES ($1, $2, $3, 'running', $4, $5)`,
       [run.runId, run.name, run.trigger, run.baseVersion, run.feedbackWatermark],
@@ -367,7 +447,9 @@ export class ModelRegistry {
 
   async updateRun(
     runId: string,
-    update: Partial<Pick<TrainingRunRecord, 'status' | 'candidateVersion' | 'dataSnapshot' | 'examples' | 'error'>>,
+    update: Partial<
+      Pick<TrainingRunRecord, 'status' | 'candidateVersion' | 'dataSnapshot' | 'examples' | 'error'>
+    >,
   ): Promise<void> {
     const finished = update.status !== undefined && update.status !== 'running';
     await this.database.query(
@@ -392,13 +474,18 @@ export class ModelRegistry {
   }
 
   async run(runId: string): Promise<TrainingRunRecord | undefined> {
-    const result = await this.database.query<RunRow>('SELECT * FROM training_runs WHERE run_id = $1', [runId]);
+    const result = await this.database.query<RunRow>('SELECT * FROM training_runs WHERE run_id = $1', [
+      runId,
+    ]);
     return result.rows[0] ? runFromRow(result.rows[0]) : undefined;
   }
 
   /** The latest run of a model name (any status), for the policy's watermark and interval. */
   async lastRun(name: string): Promise<TrainingRunRecord | undefined> {
-    const result = await this.database.query<RunRow>('SELECT * FROM training_runs WHERE name = $1 ORDER BY started_at DESC LIMIT 1', [name]);
+    const result = await this.database.query<RunRow>(
+      'SELECT * FROM training_runs WHERE name = $1 ORDER BY started_at DESC LIMIT 1',
+      [name],
+    );
     return result.rows[0] ? runFromRow(result.rows[0]) : undefined;
   }
 

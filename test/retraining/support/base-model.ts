@@ -14,20 +14,54 @@ const cachedBase = `${repoRoot}.cache/retrainer-e2e/base`;
 export function e2eBaseModel(): string {
   const fromEnv = process.env.RETRAIN_E2E_BASE_MODEL;
   if (fromEnv) {
-    if (!existsSync(`${fromEnv}/radflow-model.json`)) throw new Error(`RETRAIN_E2E_BASE_MODEL=${fromEnv} has no radflow-model.json`);
+    if (!existsSync(`${fromEnv}/radflow-model.json`))
+      throw new Error(`RETRAIN_E2E_BASE_MODEL=${fromEnv} has no radflow-model.json`);
     return fromEnv;
   }
   if (existsSync(`${cachedBase}/radflow-model.json`)) return cachedBase;
   const args = [
     `${repoRoot}models/training/train.py`,
-    '--no-stage1', '--layers', '2', '--d-model', '128', '--heads', '4', '--vocab-size', '2048', '--context', '512',
-    '--stage2-max-steps', '300', '--lr2', '2e-3', '--dropout', '0.0', '--eval-every', '1000', '--val-subset', '50',
-    '--sanity-n', '20', '--no-quantize', '--name', 'radflow-e2e-base', '--version', '0.1.0',
-    '--out', `${repoRoot}.cache/retrainer-e2e/base-run`, '--export', cachedBase,
+    '--no-stage1',
+    '--layers',
+    '2',
+    '--d-model',
+    '128',
+    '--heads',
+    '4',
+    '--vocab-size',
+    '2048',
+    '--context',
+    '512',
+    '--stage2-max-steps',
+    '300',
+    '--lr2',
+    '2e-3',
+    '--dropout',
+    '0.0',
+    '--eval-every',
+    '1000',
+    '--val-subset',
+    '50',
+    '--sanity-n',
+    '20',
+    '--no-quantize',
+    '--name',
+    'radflow-e2e-base',
+    '--version',
+    '0.1.0',
+    '--out',
+    `${repoRoot}.cache/retrainer-e2e/base-run`,
+    '--export',
+    cachedBase,
   ];
-  const result = spawnSync('/usr/bin/python3', args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
+  const result = spawnSync('/usr/bin/python3', args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  });
   if (result.status !== 0 || !existsSync(`${cachedBase}/radflow-model.json`)) {
-    throw new Error(`building the e2e base model failed (exit ${result.status}): run /usr/bin/python3 ${args.join(' ')}`);
+    throw new Error(
+      `building the e2e base model failed (exit ${result.status}): run /usr/bin/python3 ${args.join(' ')}`,
+    );
   }
   return cachedBase;
 }

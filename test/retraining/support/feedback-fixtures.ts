@@ -19,12 +19,27 @@ export interface TrainReport {
 export function trainSplitReports(count: number, skip = 0): TrainReport[] {
   const reportsCsv = new URL('reports.csv', openiDir);
   if (!existsSync(reportsCsv)) throw new Error(`Open-i data expected at ${reportsCsv.pathname}`);
-  const rows = parse(readFileSync(reportsCsv), { columns: true }) as (OpenIReportRow & Record<string, string>)[];
-  const negbio = parse(readFileSync(new URL('labels-negbio14.csv', openiDir)), { columns: true }) as Record<string, string>[];
+  const rows = parse(readFileSync(reportsCsv), { columns: true }) as (OpenIReportRow &
+    Record<string, string>)[];
+  const negbio = parse(readFileSync(new URL('labels-negbio14.csv', openiDir)), { columns: true }) as Record<
+    string,
+    string
+  >[];
   const columns = negbioLabelIds();
-  const labelsByUid = new Map(negbio.map((row) => [row.filename!.replace(/^CXR/, ''), [...columns].filter(([c]) => row[c] === '1').map(([, id]) => id)]));
+  const labelsByUid = new Map(
+    negbio.map((row) => [
+      row.filename!.replace(/^CXR/, ''),
+      [...columns].filter(([c]) => row[c] === '1').map(([, id]) => id),
+    ]),
+  );
   return rows
-    .filter((r) => openiSplitOf(r.uid) === 'train' && r.findings?.trim() && r.impression?.trim() && labelsByUid.has(r.uid))
+    .filter(
+      (r) =>
+        openiSplitOf(r.uid) === 'train' &&
+        r.findings?.trim() &&
+        r.impression?.trim() &&
+        labelsByUid.has(r.uid),
+    )
     .slice(skip, skip + count)
     .map((r) => ({
       uid: r.uid,
@@ -35,7 +50,12 @@ export function trainSplitReports(count: number, skip = 0): TrainReport[] {
     }));
 }
 
-export function canonicalReport(source: TrainReport, accession: string, version: string, status: RadiologyReport['status'] = 'final'): RadiologyReport {
+export function canonicalReport(
+  source: TrainReport,
+  accession: string,
+  version: string,
+  status: RadiologyReport['status'] = 'final',
+): RadiologyReport {
   return {
     source: { kind: 'hl7v2', messageId: `MSG-${accession}-${version}` },
     reportId: accession,
@@ -52,7 +72,11 @@ export function canonicalReport(source: TrainReport, accession: string, version:
 }
 
 /** What the enricher would have stored for the report: a preliminary draft by `model`. */
-export function enrichmentOf(report: RadiologyReport, model: { name: string; version: string }, draftImpression: string): ReportEnrichedPayload {
+export function enrichmentOf(
+  report: RadiologyReport,
+  model: { name: string; version: string },
+  draftImpression: string,
+): ReportEnrichedPayload {
   return {
     report,
     enrichment: {
@@ -70,13 +94,21 @@ export function enrichmentOf(report: RadiologyReport, model: { name: string; ver
 }
 
 /** A radiologist's verdict: the impression as they signed it, the labels as NegBio has them. */
-export function reviewOf(source: TrainReport, accession: string, reviewerId: string): Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> {
+export function reviewOf(
+  source: TrainReport,
+  accession: string,
+  reviewerId: string,
+): Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> {
   return {
     accession,
     reviewerId,
     outputs: [
       { output: 'impression', verdict: 'edit', correctedText: source.impression },
-      { output: 'abnormalities', verdict: 'edit', correctedLabels: source.labels.map((label) => ({ label, state: 'present' as const })) },
+      {
+        output: 'abnormalities',
+        verdict: 'edit',
+        correctedLabels: source.labels.map((label) => ({ label, state: 'present' as const })),
+      },
     ],
   };
 }

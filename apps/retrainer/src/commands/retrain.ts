@@ -13,7 +13,10 @@ export async function runRetraining(options: RetrainOptions = {}): Promise<RunOu
   const context = await connect(options, 'radflow-retrain');
   try {
     const pipeline = new RetrainingPipeline(context.database, context.bus, context.logger, context.settings);
-    return await pipeline.run({ trigger: options.trigger ?? 'manual', shuffleTargets: options.shuffleTargets ?? false });
+    return await pipeline.run({
+      trigger: options.trigger ?? 'manual',
+      shuffleTargets: options.shuffleTargets ?? false,
+    });
   } finally {
     await context.close();
   }

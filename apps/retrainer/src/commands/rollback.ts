@@ -27,9 +27,16 @@ export interface RollbackResult {
 export async function runRollback(options: RollbackOptions = {}): Promise<RollbackResult> {
   const context = await connect(options, 'radflow-rollback');
   try {
-    const name = options.modelName ?? context.settings.modelName ?? readModelManifest(context.settings.baseModelDir).name;
+    const name =
+      options.modelName ??
+      context.settings.modelName ??
+      readModelManifest(context.settings.baseModelDir).name;
     const registry = new ModelRegistry(context.database);
-    const { from, to, deployment } = await registry.rollback(name, options.reason ?? 'operator rollback', options.toVersion);
+    const { from, to, deployment } = await registry.rollback(
+      name,
+      options.reason ?? 'operator rollback',
+      options.toVersion,
+    );
     await new ModelEvents(context.bus, context.logger).publish({
       kind: 'model.promoted',
       name,
@@ -38,7 +45,12 @@ export async function runRollback(options: RollbackOptions = {}): Promise<Rollba
       action: 'rollback',
       previousVersion: from.version,
     });
-    return { name, from: { version: from.version, modelDir: from.modelDir }, to: { version: to.version, modelDir: to.modelDir }, deploymentId: deployment.id };
+    return {
+      name,
+      from: { version: from.version, modelDir: from.modelDir },
+      to: { version: to.version, modelDir: to.modelDir },
+      deploymentId: deployment.id,
+    };
   } finally {
     await context.close();
   }
