@@ -6,6 +6,7 @@ import { runParse } from './commands/parse.ts';
 import { runEval, type EvalTask } from './commands/eval.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
+import { runRetraining, runRollback } from '@radflow/retrainer';
 
 const program = new Command()
   .name('radflow')
@@ -78,5 +79,23 @@ program
   .option('--split <name>', 'validation | test | train | all', 'all')
   .option('--limit <n>', 'at most this many reports')
   .action(runLabelsCommand);
+
+program
+  .command('retrain')
+  .description('fine-tune a candidate on the accumulated feedback now, gate it, and promote it if it is not worse')
+  .action(async () => {
+    const outcome = await runRetraining({ trigger: 'manual' });
+    console.log(JSON.stringify(outcome, null, 2));
+  });
+
+program
+  .command('rollback')
+  .description('serve the model version that served before the current one (or --to VERSION)')
+  .option('--to <version>', 'a version that has served before')
+  .option('--reason <text>', 'why, for the serving history', 'manual rollback')
+  .action(async (options: { to?: string; reason: string }) => {
+    const result = await runRollback({ ...(options.to ? { toVersion: options.to } : {}), reason: options.reason });
+    console.log(JSON.stringify(result, null, 2));
+  });
 
 await program.parseAsync(process.argv);

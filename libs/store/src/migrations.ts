@@ -26,7 +26,7 @@ export async function migrate(database: Database, extraDirs: URL[] = []): Promis
           applied.push(file);
         } catch (error) {
           await client.query('ROLLBACK');
-          throw new Error(`migration ${file} failed: ${(error as Error).message}`);
+          throw new Error(`migration ${file} failed: ${(error as Error).message}`, { cause: error });
         }
       }
     }
