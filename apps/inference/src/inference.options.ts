@@ -21,6 +21,8 @@ export interface InferenceOptions {
    * the host's HTTP server and Kafka heartbeats must not wait for a long prefill.
    */
   isolation?: 'worker' | 'inline';
+  /** Serve the manifest's quantized ONNX file (e.g. model.int8.onnx) when it names one. */
+  quantized?: boolean;
   logger?: RuntimeLogger;
 }
 

@@ -68,6 +68,7 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
       maxWaitMs: this.options.maxWaitMs,
       continuous: true,
       isolation: this.options.isolation ?? 'worker',
+      quantized: this.options.quantized ?? false,
       logger: this.logger,
     });
   }

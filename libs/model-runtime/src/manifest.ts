@@ -59,7 +59,8 @@ export function readManifest(dir: string): ModelManifest {
     maxLength: typeof raw.maxLength === 'number' && raw.maxLength > 0 ? raw.maxLength : 0,
     tasks: Array.isArray(raw.tasks) ? raw.tasks.filter((t): t is string => typeof t === 'string') : [],
   };
-  for (const file of [manifest.onnx.model, manifest.tokenizer, manifest.config]) {
+  const files = [manifest.onnx.model, manifest.onnx.quantized, manifest.tokenizer, manifest.config];
+  for (const file of files.filter((f): f is string => f !== undefined)) {
     if (!existsSync(join(dir, file)))
       throw new ModelLoadError(dir, `${file} (named in ${MANIFEST_FILE}) not found`);
   }

@@ -1,4 +1,5 @@
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { TASK_NAMES, taskCatalog } from '@radflow/prompts';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -138,6 +139,18 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
     const out = await phiStyle.runTask('device_labels', inputs, { deadlineMs: 10_000 });
     expect(out.parseError).toBeNull();
     await phiStyle.drainAndRelease();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("serves the manifest's quantized ONNX file only when asked", async () => {
+    const dir = copyModel({ onnx: { model: 'model.onnx', quantized: 'model.int8.onnx' } });
+    copyFileSync(join(dir, 'model.onnx'), join(dir, 'model.int8.onnx'));
+    const quantized = await ModelHandle.load(dir, { quantized: true });
+    const plain = await ModelHandle.load(dir, {});
+    expect(quantized.onnxFile).toBe('model.int8.onnx');
+    expect(plain.onnxFile).toBe('model.onnx');
+    await quantized.drainAndRelease();
+    await plain.drainAndRelease();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -103,6 +103,8 @@ export class ModelHandle implements ServingModel {
     private readonly scheduler: BatchScheduler,
     private readonly options: ModelRuntimeOptions,
     readonly maxLength: number,
+    /** The ONNX file serving (the manifest's quantized one when asked for and present). */
+    readonly onnxFile: string,
   ) {}
 
   static async load(modelDir: string, options: Partial<ModelRuntimeOptions> = {}): Promise<ModelHandle> {
@@ -145,6 +147,7 @@ export class ModelHandle implements ServingModel {
       scheduler,
       settings,
       maxLength,
+      onnxFile,
     );
   }
 
