@@ -19,10 +19,12 @@ export class HttpTaskRunner implements TaskRunner {
     const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-deadline-ms': String(options.deadlineMs) },
-      body: JSON.stringify({ inputs, deadlineMs: options.deadlineMs }),
+      body: JSON.stringify({ ...inputs, deadlineMs: options.deadlineMs }),
       signal: AbortSignal.timeout(options.deadlineMs + 500),
     });
     if (!response.ok) throw new Error(`inference service answered ${response.status} for ${task}`);
-    return (await response.json()) as TaskAnswer;
+    // The service's task response (schemas/api/inference.task-response.v1) carries the parsed answer as `result`.
+    const body = (await response.json()) as { model: TaskAnswer['model']; result: TaskAnswer['answer'] };
+    return { model: body.model, answer: body.result };
   }
 }
