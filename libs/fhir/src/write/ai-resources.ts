@@ -1,4 +1,5 @@
 import type {
+  Coding,
   Device,
   DiagnosticReport,
   Extension,
@@ -15,6 +16,7 @@ import { procedureCode, searchableAccessionIdentifier, sourceReportReference, su
 import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
 import {
   AI_ASSERTED,
+  ACCESSION_TAG_SYSTEM,
   AI_GENERATED_TAG,
   DEGRADED_TAG,
   Extensions,
@@ -38,9 +40,18 @@ export interface AiContext {
   deviceRef: Reference<Device>;
 }
 
+/**
+ * The tag a conditional create matches on: unique per resource type, and a `_tag` search is a plain token
+ * match on every server (an `identifier` search on the local Medplum server evaluates a union expression
+ * over every resource type and is a hundred times slower).
+ */
+export function keyTag(code: string): Coding {
+  return { system: WRITEBACK_KEY_TAG_SYSTEM, code };
+}
+
 /** AIAST on every resource the model produced, plus radflow's tags (degraded, superseded) for people and searches. */
-export function aiMeta(context: AiContext): Meta {
-  const tag = [AI_GENERATED_TAG];
+export function aiMeta(context: AiContext, writebackKeyTag: string, extraTags: Coding[] = []): Meta {
+  const tag = [AI_GENERATED_TAG, keyTag(writebackKeyTag), ...extraTags];
   if (context.enriched.enrichment.degraded) tag.push(DEGRADED_TAG);
   if (context.supersededOnArrival) tag.push(SUPERSEDED_TAG);
   return { security: [AI_ASSERTED], tag };
@@ -72,7 +83,7 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
   const conclusion = enrichment.degraded ? undefined : fhirText(enrichment.draftImpression);
   return {
     resourceType: 'DiagnosticReport',
-    meta: aiMeta(context),
+    meta: aiMeta(context, context.key, [{ system: ACCESSION_TAG_SYSTEM, code: escapeKeyPart(report.accession) }]),
     extension,
     identifier: [{ system: IdentifierSystems.aiReport, value: context.key }, searchableAccessionIdentifier(report.accession)],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
@@ -85,10 +96,11 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
 }
 
 export function labelObservation(context: AiContext, kind: LabelKind, label: Label): Observation {
+  const value = `${context.key}/${kind}/${escapeKeyPart(label.label)}`;
   return {
     resourceType: 'Observation',
-    meta: aiMeta(context),
-    identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/${kind}/${escapeKeyPart(label.label)}` }],
+    meta: aiMeta(context, value),
+    identifier: [{ system: IdentifierSystems.aiObservation, value }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
     code: { coding: [{ system: LabelKindSystems[kind], code: label.label, display: fhirText(label.label) }], text: fhirText(label.label) },
@@ -121,7 +133,7 @@ export function temporalObservation(context: AiContext): Observation | undefined
       : `Added: ${temporal.added.length}, removed: ${temporal.removed.length}, changed: ${temporal.changed.length} versus the prior report.`;
   return {
     resourceType: 'Observation',
-    meta: aiMeta(context),
+    meta: aiMeta(context, `${context.key}/temporal`),
     identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/temporal` }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
@@ -142,7 +154,7 @@ export function priorityTask(context: AiContext, reportRef: Reference): Task {
   const reasons = given.length > 0 ? given : ['no priority rule matched'];
   return {
     resourceType: 'Task',
-    meta: aiMeta(context),
+    meta: aiMeta(context, context.key),
     identifier: [{ system: IdentifierSystems.aiTask, value: context.key }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'requested',
     intent: 'proposal',
@@ -164,6 +176,7 @@ export function modelDevice(enriched: ReportEnrichedPayload): Device {
   const { model, degraded } = enriched.enrichment;
   return {
     resourceType: 'Device',
+    meta: { tag: [keyTag(escapeKeyPart(modelIdentity(model)))] },
     identifier: [{ system: IdentifierSystems.model, value: modelIdentity(model) }],
     status: 'active',
     deviceName: [{ name: fhirText(model.name) ?? 'unnamed model', type: 'model-name' }],
@@ -177,7 +190,7 @@ export function writebackProvenance(context: AiContext, targets: Reference[]): P
   const recorded = toFhirInstant(context.enriched.enrichment.generatedAt);
   return {
     resourceType: 'Provenance',
-    meta: { tag: [AI_GENERATED_TAG, { system: WRITEBACK_KEY_TAG_SYSTEM, code: context.key }] },
+    meta: { tag: [AI_GENERATED_TAG, keyTag(context.key)] },
     target: targets,
     occurredDateTime: recorded,
     recorded,

@@ -23,6 +23,7 @@ export {
   SUPERSEDED_TAG,
   RADFLOW_TAG_SYSTEM,
   WRITEBACK_KEY_TAG_SYSTEM,
+  ACCESSION_TAG_SYSTEM,
   IdentifierSystems,
   Extensions,
   LabelKindSystems,

@@ -64,7 +64,7 @@ describe('planSupersession', () => {
 
   it('searches the exam’s AI reports with their observations and tasks', () => {
     const search = supersessionSearch(amended);
-    expect(search.startsWith('DiagnosticReport?identifier=urn%3Aradflow%3Aaccession%7CACC-1001')).toBe(true);
+    expect(search.startsWith('DiagnosticReport?_tag=urn%3Aradflow%3Aaccession%7CACC-1001&')).toBe(true);
     expect(search).toContain('_include=DiagnosticReport:result');
     expect(search).toContain('_revinclude=Task:focus');
   });

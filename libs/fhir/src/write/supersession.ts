@@ -2,7 +2,7 @@ import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhi
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis } from './fhir-primitives.ts';
 import { escapeKeyPart, tokenQuery } from './writeback-key.ts';
-import { AI_GENERATED_TAG, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
+import { ACCESSION_TAG_SYSTEM, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
 
 /**
  * What an amended or corrected source report changes about what radflow already wrote for the same exam:
@@ -21,8 +21,7 @@ export const NOTHING_TO_SUPERSEDE: SupersessionPlan = { retire: [], supersededOn
 /** The search (relative to the FHIR base) returning every AI report of the exam with its Observations and Tasks. */
 export function supersessionSearch(enriched: Pick<ReportEnrichedPayload, 'report'>): string {
   return (
-    `DiagnosticReport?${tokenQuery('identifier', IdentifierSystems.accession, escapeKeyPart(enriched.report.accession))}` +
-    `&_tag=${encodeURIComponent(`${AI_GENERATED_TAG.system}|${AI_GENERATED_TAG.code}`)}` +
+    `DiagnosticReport?${tokenQuery('_tag', ACCESSION_TAG_SYSTEM, escapeKeyPart(enriched.report.accession))}` +
     '&_include=DiagnosticReport:result&_revinclude=Task:focus&_count=200'
   );
 }

@@ -22,8 +22,13 @@ export const SUPERSEDED_TAG: Coding = {
   code: 'superseded',
   display: 'Superseded by an enrichment of a newer version of the source report',
 };
-/** Tags the Provenance (which has no identifier element in R4) with the writeback key, for its conditional create. */
+/**
+ * Every resource radflow creates carries its unique key as a tag (the Provenance has no identifier element
+ * in R4): the conditional creates match on it.
+ */
 export const WRITEBACK_KEY_TAG_SYSTEM = 'urn:radflow:writeback-key';
+/** On AI reports: the source's accession (escaped like the key), to find every AI report of one exam. */
+export const ACCESSION_TAG_SYSTEM = 'urn:radflow:accession';
 
 /** Identifier systems: one per resource type radflow creates, so conditional creates match exactly one. */
 export const IdentifierSystems = {

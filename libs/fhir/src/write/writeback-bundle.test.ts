@@ -44,11 +44,15 @@ describe('buildWritebackBundle', () => {
     expect(entries).toHaveLength(1 + 1 + 5 + 1 + 1); // device, report, 4 labels + temporal, task, provenance
     const urls = entries.map((e) => e.fullUrl);
     expect(new Set(urls).size).toBe(urls.length);
+    const conditions = entries.map((e) => `${e.request?.url}?${e.request?.ifNoneExist}`);
+    expect(new Set(conditions).size).toBe(conditions.length);
     for (const entry of entries) {
       expect(entry.fullUrl).toMatch(/^urn:uuid:[0-9a-f-]{36}$/);
       expect(entry.request?.method).toBe('POST');
       expect(entry.request?.url).toBe(entry.resource?.resourceType);
-      expect(entry.request?.ifNoneExist).toMatch(/^(identifier|_tag)=/);
+      // Each create is conditional on the resource's own writeback-key tag.
+      const code = entry.resource?.meta?.tag?.find((t) => t.system === 'urn:radflow:writeback-key')?.code ?? 'missing';
+      expect(entry.request?.ifNoneExist).toBe(`_tag=${encodeURIComponent(`urn:radflow:writeback-key|${code}`)}`);
     }
   });
 
@@ -62,7 +66,11 @@ describe('buildWritebackBundle', () => {
   it('writes a preliminary AIAST DiagnosticReport with the source code, subject, impression and link', () => {
     expect(report?.status).toBe('preliminary');
     expect(hasAiast(report!)).toBe(true);
-    expect(report?.meta?.tag?.map((t) => t.code)).toEqual(['ai-generated']);
+    expect(report?.meta?.tag).toEqual([
+      { system: 'urn:radflow:tag', code: 'ai-generated', display: 'AI-generated draft (radflow)' },
+      { system: 'urn:radflow:writeback-key', code: writebackKey(enriched) },
+      { system: 'urn:radflow:accession', code: 'ACC-1001' },
+    ]);
     expect(report?.code.coding?.[0]).toMatchObject({ system: 'http://loinc.org', code: '36643-5' });
     expect(report?.subject?.reference).toBe('Patient/pat-1');
     expect(report?.conclusion).toBe('Small right apical pneumothorax.');

@@ -13,7 +13,7 @@ import {
 } from './ai-resources.ts';
 import { retiredResource, type SupersessionPlan } from './supersession.ts';
 import { tokenQuery, writebackKey } from './writeback-key.ts';
-import { IdentifierSystems, WRITEBACK_KEY_TAG_SYSTEM } from './vocabulary.ts';
+import { WRITEBACK_KEY_TAG_SYSTEM } from './vocabulary.ts';
 
 export interface WritebackBundleOptions {
   /** Fresh urn:uuid values for intra-bundle references; injectable so tests get stable bundles. */
@@ -26,10 +26,11 @@ function conditionalCreate(fullUrl: string, resource: Resource, ifNoneExist: str
   return { fullUrl, resource, request: { method: 'POST', url: resource.resourceType, ifNoneExist } };
 }
 
-function identifierQuery(resource: { identifier?: { system?: string; value?: string }[] }, system: string): string {
-  const value = resource.identifier?.find((identifier) => identifier.system === system)?.value;
-  if (!value) throw new Error(`resource lacks its ${system} identifier`);
-  return tokenQuery('identifier', system, value);
+/** The condition of a create: the resource's writeback-key tag (see keyTag). */
+function keyTagQuery(resource: Resource): string {
+  const code = resource.meta?.tag?.find((tag) => tag.system === WRITEBACK_KEY_TAG_SYSTEM)?.code;
+  if (!code) throw new Error(`${resource.resourceType} lacks its writeback-key tag`);
+  return tokenQuery('_tag', WRITEBACK_KEY_TAG_SYSTEM, code);
 }
 
 /** One Observation per label and kind: a label listed twice would make the conditional create ambiguous. */
@@ -42,8 +43,8 @@ function uniqueLabels(labels: Label[]): Label[] {
  * One FHIR R4 transaction Bundle for one enriched report: a preliminary, AIAST-labelled DiagnosticReport with
  * one Observation per label (and the temporal comparison), a Task carrying the worklist priority, the model
  * Device and a Provenance naming the model as author. Every create is conditional on the resource's
- * identifier (the Provenance on its writeback-key tag), so replaying the same enrichment creates nothing
- * twice. Earlier versions' AI resources named in `options.supersession` are retired in the same transaction.
+ * writeback-key tag (unique per type, the same value as its identifier), so replaying the same enrichment
+ * creates nothing twice. Earlier versions' AI resources named in `options.supersession` are retired in the same transaction.
  */
 export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: WritebackBundleOptions = {}): Bundle {
   const newUrl = () => `urn:uuid:${(options.newUuid ?? randomUUID)()}`;
@@ -79,13 +80,11 @@ export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: W
   const device = modelDevice(enriched);
 
   const entries: BundleEntry[] = [
-    conditionalCreate(deviceUrl, device, identifierQuery(device, IdentifierSystems.model)),
-    conditionalCreate(reportUrl, report, identifierQuery(report, IdentifierSystems.aiReport)),
-    ...observations.map((observation, index) =>
-      conditionalCreate(observationUrls[index]!, observation, identifierQuery(observation, IdentifierSystems.aiObservation)),
-    ),
-    conditionalCreate(taskUrl, task, identifierQuery(task, IdentifierSystems.aiTask)),
-    conditionalCreate(newUrl(), provenance, tokenQuery('_tag', WRITEBACK_KEY_TAG_SYSTEM, key)),
+    conditionalCreate(deviceUrl, device, keyTagQuery(device)),
+    conditionalCreate(reportUrl, report, keyTagQuery(report)),
+    ...observations.map((observation, index) => conditionalCreate(observationUrls[index]!, observation, keyTagQuery(observation))),
+    conditionalCreate(taskUrl, task, keyTagQuery(task)),
+    conditionalCreate(newUrl(), provenance, keyTagQuery(provenance)),
     ...(options.supersession?.retire ?? []).map(retirementEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
