@@ -1,19 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
-import { TransientError, Topics, type Envelope, type KafkaBus } from '@radflow/events';
+import { PermanentError, TransientError, Topics, type Envelope, type KafkaBus } from '@radflow/events';
 import {
   addSummaries,
   buildWritebackBundle,
   planSupersession,
   planTransactionSteps,
   resolvedIdentities,
+  retirementBundle,
+  writtenAiResources,
   resolveStepReferences,
   summarizeTransactionResponse,
   supersessionSearch,
   writebackKey,
   type TransactionSummary,
 } from '@radflow/fhir';
-import type { Bundle } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { buildAiResultsOru } from '@radflow/hl7';
 import { DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
@@ -81,11 +83,22 @@ export class WritebackService {
   /** The bundle as one transaction, or as ordered steps where the server caps transaction size. */
   private async send(bundle: Bundle): Promise<TransactionSummary> {
     const resolved = new Map<string, string>();
+    const written: Resource[] = [];
     let summary: TransactionSummary = { created: 0, alreadyPresent: 0, retired: 0 };
     for (const planned of planTransactionSteps(bundle, this.fhir.limits)) {
       const step = resolveStepReferences(planned, resolved);
-      const response = await this.fhir.transaction(step);
+      let response: Bundle;
+      try {
+        response = await this.fhir.transaction(step);
+      } catch (error) {
+        // Rejected for good: retire what the earlier steps wrote before the message goes to the DLQ.
+        if (error instanceof PermanentError && written.length > 0) {
+          for (const undo of planTransactionSteps(retirementBundle(written), this.fhir.limits)) await this.fhir.transaction(undo);
+        }
+        throw error;
+      }
       for (const [fullUrl, reference] of resolvedIdentities(step, response)) resolved.set(fullUrl, reference);
+      written.push(...writtenAiResources(step, response));
       summary = addSummaries(summary, summarizeTransactionResponse(step, response));
     }
     return summary;

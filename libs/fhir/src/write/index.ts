@@ -13,6 +13,8 @@ export {
   resolveStepReferences,
   resolvedIdentities,
   referenceFromLocation,
+  writtenAiResources,
+  retirementBundle,
   MEDPLUM_TRANSACTION_LIMITS,
   type TransactionLimits,
 } from './transaction-steps.ts';

@@ -2,7 +2,14 @@ import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { enrichedFixture, storedWriteback } from './enriched-fixture.ts';
 import { planSupersession } from './supersession.ts';
-import { planTransactionSteps, referenceFromLocation, resolvedIdentities, resolveStepReferences } from './transaction-steps.ts';
+import {
+  planTransactionSteps,
+  referenceFromLocation,
+  resolvedIdentities,
+  resolveStepReferences,
+  retirementBundle,
+  writtenAiResources,
+} from './transaction-steps.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';
 
 function refs(value: unknown, found: string[] = []): string[] {
@@ -75,5 +82,19 @@ describe('referenceFromLocation', () => {
     expect(referenceFromLocation('http://h/fhir/R4/DiagnosticReport/x.y/_history/7')).toBe('DiagnosticReport/x.y');
     expect(referenceFromLocation('Task/t1')).toBe('Task/t1');
     expect(referenceFromLocation(undefined)).toBeUndefined();
+  });
+});
+
+describe('undoing a half-done writeback', () => {
+  it('retires the AI resources earlier steps wrote, never the shared Device', () => {
+    const [first] = planTransactionSteps(buildWritebackBundle(enrichedFixture()));
+    const written = writtenAiResources(first!, answer(first!, { n: 0 }));
+    expect(first?.entry?.map((e) => e.resource?.resourceType)).toEqual(['Device', ...Array(5).fill('Observation'), 'DiagnosticReport', 'Task']);
+    expect(written.map((r) => r.resourceType)).toEqual([...Array(5).fill('Observation'), 'DiagnosticReport', 'Task']);
+    expect(written.every((r) => r.resourceType !== 'Device' && r.id?.startsWith('id'))).toBe(true);
+    const undo = retirementBundle(written);
+    expect(undo.entry?.map((e) => [e.request?.method, e.request?.url, (e.resource as { status?: string }).status])).toEqual(
+      written.map((r) => ['PUT', `${r.resourceType}/${r.id}`, 'entered-in-error']),
+    );
   });
 });

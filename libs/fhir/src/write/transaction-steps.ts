@@ -1,4 +1,5 @@
-import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import { retiredResource } from './supersession.ts';
 
 /**
  * Servers cap transactions: Medplum (the local server) refuses a transaction with conditional creates and
@@ -95,4 +96,31 @@ export function resolvedIdentities(step: Bundle, response: Bundle): Map<string, 
     if (entry.fullUrl && reference) resolved.set(entry.fullUrl, reference);
   });
   return resolved;
+}
+
+const RETIRABLE = new Set(['DiagnosticReport', 'Observation', 'Task']);
+
+/**
+ * The AI resources a step wrote (created, or matched from an earlier failed attempt), with their server ids:
+ * what to retire if a later step is rejected. The shared model Device is never among them.
+ */
+export function writtenAiResources(step: Bundle, response: Bundle): Resource[] {
+  return (step.entry ?? []).flatMap((entry, index) => {
+    const reference = referenceFromLocation(response.entry?.[index]?.response?.location);
+    if (entry.request?.method !== 'POST' || !entry.resource || !RETIRABLE.has(entry.resource.resourceType) || !reference) return [];
+    return [{ ...entry.resource, id: reference.split('/')[1] } as Resource];
+  });
+}
+
+/**
+ * Undoes a writeback that a later step's rejection left half-done: the resources already written are marked
+ * entered-in-error, so the EHR never shows AI Observations without their report.
+ */
+export function retirementBundle(resources: Resource[]): Bundle {
+  return transaction(
+    resources.map((resource) => ({
+      resource: retiredResource(resource),
+      request: { method: 'PUT', url: `${resource.resourceType}/${resource.id}` },
+    })),
+  );
 }
