@@ -3,14 +3,17 @@
  * onnxruntime-node, same prompts, same thread count, greedy, a fixed number of new tokens. Each configuration runs in
  * its own process (peak RSS is per engine). Prints a table; writes results JSON and an HTML chart to bench/results/.
  *
- *   npm run bench -w @radflow/model-runtime [-- --tokens 64 --rounds 3 --reps 2 --threads 1 --model models/tiny-random]
+ *   npm run bench -w @radflow/model-runtime [-- --tokens 64 --rounds 3 --reps 2 --threads 1 --model models/tiny-random
+ *     --quantized]   (--quantized: both engines run the manifest's quantized ONNX file)
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readDecoderConfig } from '../src/decoder-config.ts';
 import { readManifest } from '../src/manifest.ts';
+import { TextTokenizer } from '../src/text-tokenizer.ts';
 import { mixedBudgets } from './bench-prompts.ts';
 import { renderChart } from './chart.ts';
 
@@ -34,6 +37,8 @@ const reps = option('reps', '2');
 const rounds = Number(option('rounds', '3'));
 const threads = option('threads', '1');
 const manifest = readManifest(modelDir);
+const quantized = args.includes('--quantized') && manifest.onnx.quantized !== undefined;
+const onnxFile = quantized ? (manifest.onnx.quantized as string) : manifest.onnx.model;
 
 /**
  * transformers.js wants <root>/<id>/{config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx} and a
@@ -46,7 +51,7 @@ function transformersLayout(): { root: string; id: string } {
   const id = 'model';
   const dir = join(root, id);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  cpSync(join(modelDir, manifest.onnx.model), join(dir, 'onnx', 'model.onnx'));
+  cpSync(join(modelDir, onnxFile), join(dir, 'onnx', 'model.onnx'));
   for (const file of [manifest.tokenizer, 'tokenizer_config.json'])
     cpSync(join(modelDir, file), join(dir, file));
   const config = JSON.parse(readFileSync(join(modelDir, manifest.config), 'utf8')) as Record<string, unknown>;
@@ -74,7 +79,12 @@ const engines = ['radflow-engine', 'radflow-service', 'transformers'];
 const configs = ['fixed', 'mixed', 'natural'].flatMap((mode) =>
   ['1', '8']
     .filter((batch) => !(mode === 'mixed' && batch === '1')) // one prompt: nothing to mix
-    .flatMap((batch) => engines.map((engine) => ({ mode, batch, engine }))),
+    // The served path stops at end-of-text by design, so it only takes part where that is the rule.
+    .flatMap((batch) =>
+      engines
+        .filter((e) => mode === 'natural' || e !== 'radflow-service')
+        .map((engine) => ({ mode, batch, engine })),
+    ),
 );
 const layout = transformersLayout();
 const samples: Row[][] = configs.map(() => []);
@@ -87,7 +97,7 @@ try {
       const out = execFileSync(process.execPath, ['--import', 'tsx', ...worker, layout.root, layout.id], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, OMP_NUM_THREADS: threads },
+        env: { ...process.env, OMP_NUM_THREADS: threads, RADFLOW_BENCH_QUANTIZED: quantized ? '1' : '0' },
       });
       samples[index]?.push(JSON.parse(out.trim().split('\n').at(-1) as string) as Row);
     }
@@ -112,11 +122,24 @@ const find = (engine: string, batch: number, mode = 'fixed') =>
   rows.find((r) => r.engine === engine && r.batch === batch && r.mode === mode) as Row;
 const speedup = (batch: number, engine: string, mode = 'fixed') =>
   find(engine, batch, mode).tokensPerSecond / find('transformers', batch, mode).tokensPerSecond;
-const sameIds = (batch: number, mode = 'fixed') =>
-  JSON.stringify(find('radflow-engine', batch, mode).ids) ===
-  JSON.stringify(find('transformers', batch, mode).ids);
+const config = readDecoderConfig(modelDir, manifest.config);
+const stopIds = TextTokenizer.load(modelDir, manifest, config.eosTokenIds, config.padTokenId).stopIds;
+const firstStop = (ids: number[]) => {
+  const end = ids.findIndex((id) => stopIds.has(id));
+  return end < 0 ? ids.length : end;
+};
+// Compared up to the first end-of-text in either row: generate() with min_new_tokens never emits it.
+const sameAnswer = (a: number[], b: number[]) => {
+  const end = Math.min(firstStop(a), firstStop(b));
+  return JSON.stringify(a.slice(0, end)) === JSON.stringify(b.slice(0, end));
+};
+const sameIds = (batch: number, mode = 'fixed') => {
+  const ours = find('radflow-engine', batch, mode).ids;
+  const theirs = find('transformers', batch, mode).ids;
+  return ours.length === theirs.length && ours.every((row, i) => sameAnswer(row, theirs[i] ?? []));
+};
 
-const model = `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')})`;
+const model = `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')}/${onnxFile})`;
 console.log(
   `\nModel: ${model}; greedy; median over ${rounds} rounds (each: a fresh process, a warm-up, median of ${reps} runs); ${threads} intra-op thread(s)`,
 );
@@ -127,7 +150,8 @@ console.log(
   `  mixed: each prompt has its task's answer budget (${mixedBudgets.join(', ')}); generate() runs the batch to the largest`,
 );
 console.log(
-  `  natural: stop at end-of-text (at most ${newTokens}); tokens counted up to each answer's end; generate() runs until every row stopped`,
+  `  natural: stop at end-of-text (at most ${newTokens}), the served case; tokens counted up to each answer's end.\n` +
+    `           transformers.js stops a batch only when every row's last token is end-of-text at the same step, so its finished rows keep decoding`,
 );
 console.log(
   `Machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; onnxruntime-node 1.30.0 for both\n`,
@@ -152,11 +176,9 @@ const summary = {
   fixed: {
     engineSpeedupBatch1: speedup(1, 'radflow-engine'),
     engineSpeedupBatch8: speedup(8, 'radflow-engine'),
-    serviceSpeedupBatch8: speedup(8, 'radflow-service'),
   },
   mixed: {
     engineSpeedupBatch8: speedup(8, 'radflow-engine', 'mixed'),
-    serviceSpeedupBatch8: speedup(8, 'radflow-service', 'mixed'),
   },
   natural: {
     engineSpeedupBatch1: speedup(1, 'radflow-engine', 'natural'),
@@ -174,18 +196,23 @@ const summary = {
 const x = (value: number) => `${value.toFixed(2)}x`;
 console.log(
   `\nradflow vs transformers.js generate(), tokens/s: fixed work ${x(summary.fixed.engineSpeedupBatch1)} at batch 1, ` +
-    `${x(summary.fixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.fixed.serviceSpeedupBatch8)}); ` +
-    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8 (service ${x(summary.mixed.serviceSpeedupBatch8)}); ` +
+    `${x(summary.fixed.engineSpeedupBatch8)} at batch 8; ` +
+    `mixed budgets ${x(summary.mixed.engineSpeedupBatch8)} at batch 8; ` +
     `natural stops ${x(summary.natural.engineSpeedupBatch1)} at batch 1, ${x(summary.natural.engineSpeedupBatch8)} at batch 8 ` +
     `(service ${x(summary.natural.serviceSpeedupBatch8)}). Goal >= 1.5x at batch 8.`,
 );
 console.log(
-  `Same greedy ids as transformers.js: fixed batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, ` +
+  `Same greedy answers (up to end-of-text) as transformers.js: fixed batch 1 ${summary.sameGreedyIds.batch1}, batch 8 ${summary.sameGreedyIds.batch8}, ` +
     `mixed ${summary.sameGreedyIds.mixedBatch8}, natural batch 8 ${summary.sameGreedyIds.naturalBatch8}.`,
 );
 
 const results = {
-  model: { name: manifest.name, version: manifest.version, dir: modelDir.replace(repoRoot, '') },
+  model: {
+    name: manifest.name,
+    version: manifest.version,
+    dir: modelDir.replace(repoRoot, ''),
+    onnx: onnxFile,
+  },
   settings: {
     newTokens: Number(newTokens),
     mixedBudgets,
@@ -202,6 +229,7 @@ const results = {
 };
 const outDir = join(here, 'results');
 mkdirSync(outDir, { recursive: true });
-writeFileSync(join(outDir, `generate-${manifest.name}.json`), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, `generate-${manifest.name}.html`), renderChart(results));
-console.log(`\nwrote bench/results/generate-${manifest.name}.json and .html`);
+const stem = `generate-${manifest.name}${quantized ? '-int8' : ''}`;
+writeFileSync(join(outDir, `${stem}.json`), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(join(outDir, `${stem}.html`), renderChart(results));
+console.log(`\nwrote bench/results/${stem}.json and .html`);

@@ -36,6 +36,9 @@ const newTokens = Number(newTokensArg);
 const reps = Number(repsArg);
 const threads = Number(threadsArg);
 const manifest = readManifest(modelDir);
+// --quantized in the orchestrator: every engine runs the manifest's quantized file.
+const quantized = process.env.RADFLOW_BENCH_QUANTIZED === '1';
+const onnxFile = quantized && manifest.onnx.quantized ? manifest.onnx.quantized : manifest.onnx.model;
 const prompts = benchPrompts(manifest.specialTokens).slice(0, batch);
 while (prompts.length < batch) prompts.push(prompts[prompts.length % 8] as string);
 const budgets = prompts.map((_, i) =>
@@ -55,7 +58,7 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
   const tokenizer = TextTokenizer.load(modelDir, manifest, config.eosTokenIds, config.padTokenId);
   const { session, signature } = await createDecoderSession(
     modelDir,
-    join(modelDir, manifest.onnx.model),
+    join(modelDir, onnxFile),
     config,
     { providers: ['cpu'], threads },
     silentLogger,
@@ -82,6 +85,7 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
 /** As the inference service runs it: WorkerModel (own thread) with the continuous-batching scheduler. */
 async function radflowService(): Promise<() => Promise<Run>> {
   const handle = await WorkerModel.load(modelDir, {
+    quantized,
     threads,
     maxBatch: Math.max(batch, 1),
     maxWaitMs: 2,
