@@ -1,9 +1,16 @@
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { RadflowConfig } from '@radflow/config';
 import { CONFIG } from '@radflow/platform';
+import type { GatewayRequest } from './body-reader.ts';
+import { hl7HttpAnswer, operationOutcome } from './gateway-outcome.ts';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
-import { readRequestBytes } from './request-bytes.ts';
+import { OVERSIZED_KEEP_FACTOR, readRequestBody, type RequestBody } from './request-body.ts';
+import { randomUUID } from 'node:crypto';
+
+const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
+/** How long a sender should wait before resending after a 503 (broker or FHIR server unavailable). */
+const RETRY_AFTER_SECONDS = '30';
 
 /** HTTP entry points: HL7 v2 posted by an interface engine, FHIR rest-hook notifications from the EHR. */
 @Controller()
@@ -13,34 +20,74 @@ export class GatewayController {
     @Inject(InboundGatewayService) private readonly gateway: InboundGatewayService,
   ) {}
 
+  /**
+   * One message, several back to back, or an FHS/BHS batch file. Answers the ACKs of every message in order,
+   * with the worst status of them all, and their trace ids (comma-separated) in `radflow-trace-id`.
+   */
   @Post('v1/hl7')
-  async postHl7(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const bytes = await readRequestBytes(request, this.config.ingest.maxMessageBytes);
-    const outcome = await this.gateway.accept('hl7v2', bytes, 'http');
+  async postHl7(@Req() request: GatewayRequest, @Res() response: Response): Promise<void> {
+    const body = await this.body(request);
+    const traceId = randomUUID();
+    if (!this.fits(body)) {
+      const outcome = await this.gateway.rejectOversized('hl7v2', body, 'http', traceId);
+      this.retryLater(response, outcome.httpStatus, body);
+      response
+        .status(outcome.httpStatus)
+        .type(HL7_CONTENT_TYPE)
+        .set('radflow-trace-id', traceId)
+        .send(outcome.ack);
+      return;
+    }
+    const answer = hl7HttpAnswer(await this.gateway.acceptHl7Body(body.bytes, 'http', traceId));
+    this.retryLater(response, answer.status, body);
+    if (answer.issues.length > 0)
+      response.set('radflow-batch-issues', answer.issues.join(' | ').slice(0, 2000));
     response
-      .status(outcome.accepted ? 200 : (outcome.error?.httpStatus ?? 400))
-      .type('x-application/hl7-v2+er7')
-      .set('radflow-trace-id', outcome.traceId)
-      .send(outcome.ack);
+      .status(answer.status)
+      .type(HL7_CONTENT_TYPE)
+      .set('radflow-trace-id', answer.traceIds.join(','))
+      .send(answer.ack);
   }
 
+  /** A DiagnosticReport, a Bundle or a subscription notification: 202 once stored, else an OperationOutcome. */
   @Post(['v1/fhir', 'fhir/notify'])
-  async postFhir(@Req() request: Request, @Res() response: Response): Promise<void> {
-    const bytes = await readRequestBytes(request, this.config.ingest.maxMessageBytes);
-    const outcome = await this.gateway.accept('fhir', bytes, 'http');
+  async postFhir(@Req() request: GatewayRequest, @Res() response: Response): Promise<void> {
+    const body = await this.body(request);
+    const outcome = this.fits(body)
+      ? await this.gateway.acceptFhir(body.bytes, 'http')
+      : await this.gateway.rejectOversized('fhir', body, 'http');
     response.set('radflow-trace-id', outcome.traceId);
+    this.retryLater(response, outcome.httpStatus, body);
     if (outcome.accepted) {
       response.status(202).json({ accepted: true, traceId: outcome.traceId });
       return;
     }
-    response.status(outcome.error?.httpStatus ?? 400).json({
-      resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'invalid', details: { text: `${outcome.error?.code}: ${outcome.error?.reason}` } }],
-    });
+    response
+      .status(outcome.httpStatus)
+      .type('application/fhir+json')
+      .send(JSON.stringify(operationOutcome(outcome)));
   }
 
   @Get('health')
   health(): { status: 'ok' } {
     return { status: 'ok' };
+  }
+
+  /** Read by GatewayBodyReader before any parser; read here only if that reader was not installed. */
+  private async body(request: GatewayRequest): Promise<RequestBody> {
+    return (
+      request.gatewayBody ??
+      readRequestBody(request, this.config.ingest.maxMessageBytes * OVERSIZED_KEEP_FACTOR)
+    );
+  }
+
+  private fits(body: RequestBody): boolean {
+    return body.totalBytes <= this.config.ingest.maxMessageBytes;
+  }
+
+  private retryLater(response: Response, status: number, body: RequestBody): void {
+    if (status === 503) response.set('retry-after', RETRY_AFTER_SECONDS);
+    // The part of a huge body that was not kept was drained; the connection is not worth reusing.
+    if (!body.complete) response.set('connection', 'close');
   }
 }

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
-import { MllpDeframer, frameMllp } from '@radflow/hl7';
+import { MllpDeframer, frameMllp, type MllpEvent } from '@radflow/hl7';
 import { CONFIG, LOGGER } from '@radflow/platform';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 
@@ -36,18 +36,24 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
   private serve(socket: Socket): void {
     const deframer = new MllpDeframer({ maxMessageBytes: this.config.ingest.maxMessageBytes });
     let queue = Promise.resolve();
-    socket.on('data', (chunk) => {
-      for (const event of deframer.push(chunk)) {
+    // One ACK per frame, in the order the frames came, each written once its message is stored or dead-lettered.
+    const handle = (events: MllpEvent[]) => {
+      for (const event of events) {
         queue = queue.then(async () => {
           const outcome =
             event.kind === 'message'
-              ? await this.gateway.accept('hl7v2', Buffer.from(event.payload), 'mllp')
+              ? await this.gateway.acceptHl7(Buffer.from(event.payload), 'mllp')
               : await this.gateway.reject('hl7v2', Buffer.from(event.bytes), event.error, 'mllp');
-          if (outcome.ack && !socket.destroyed) socket.write(frameMllp(outcome.ack));
+          if (outcome.ack && socket.writable) socket.write(frameMllp(outcome.ack));
         });
       }
-    });
-    socket.on('error', (error) => this.logger.warn({ code: (error as { code?: string }).code }, 'MLLP connection error'));
+    };
+    socket.on('data', (chunk) => handle(deframer.push(chunk)));
+    // A sender that hangs up mid-frame (or after stray bytes) gets no ACK, but what it sent is dead-lettered.
+    socket.on('close', () => handle(deframer.end()));
+    socket.on('error', (error) =>
+      this.logger.warn({ code: (error as { code?: string }).code }, 'MLLP connection error'),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -34,27 +34,59 @@ export class IngestService {
         patientKeySalt: this.config.ingest.patientKeySalt,
       });
       if (!outcome.ok) {
-        throw new PermanentError(`${outcome.error.reason}${outcome.error.location ? ` at ${outcome.error.location}` : ''}`, outcome.error.code);
+        throw new PermanentError(
+          `${outcome.error.reason}${outcome.error.location ? ` at ${outcome.error.location}` : ''}`,
+          outcome.error.code,
+        );
+      }
+      if (outcome.unresolved.length > 0) {
+        // The gateway fetches what a notification only names; one that reached this topic some other way is flagged.
+        this.logger.warn(
+          { kind, unresolved: outcome.unresolved.length },
+          'notification names reports it does not carry',
+        );
       }
       for (const skipped of outcome.skipped) {
         this.logger.info(
-          { kind, messageIdHash: logHash(skipped.report.source.messageId), code: skipped.code, reason: skipped.reason },
+          {
+            kind,
+            messageIdHash: logHash(skipped.report.source.messageId),
+            code: skipped.code,
+            reason: skipped.reason,
+          },
           'report skipped',
         );
       }
       for (const report of outcome.accepted) {
-        const event = createEnvelope('rad.report.finalized', 1, { report }, {
-          sourceMessageId: report.source.messageId,
-          ...(record.headers['radflow-trace-id'] ? { traceId: record.headers['radflow-trace-id'] } : {}),
-          producer: consumerName,
-        });
+        const event = createEnvelope(
+          'rad.report.finalized',
+          1,
+          { report },
+          {
+            sourceMessageId: report.source.messageId,
+            ...(record.headers['radflow-trace-id'] ? { traceId: record.headers['radflow-trace-id'] } : {}),
+            producer: consumerName,
+          },
+        );
         await this.bus.publishEvent(Topics.reportFinalized, report.patient.key, event);
         this.logger.info(
-          { kind, eventId: event.id, traceId: event.traceId, accessionHash: logHash(report.accession), status: report.status },
+          {
+            kind,
+            eventId: event.id,
+            traceId: event.traceId,
+            accessionHash: logHash(report.accession),
+            status: report.status,
+          },
           'finalized chest X-ray report published',
         );
       }
-      return { accepted: outcome.accepted.length, skipped: outcome.skipped.length };
+      // The ledger keeps what became of the message: an operator (or a test) can tell skipped from lost.
+      return {
+        accepted: outcome.accepted.length,
+        skipped: outcome.skipped.length,
+        ...(outcome.skipped.length > 0 ? { skipCodes: outcome.skipped.map((s) => s.code) } : {}),
+        ...(outcome.unresolved.length > 0 ? { unresolved: outcome.unresolved.length } : {}),
+      };
     });
   }
 }

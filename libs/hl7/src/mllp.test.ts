@@ -54,6 +54,6 @@ describe('MllpDeframer', () => {
       events.map((e) =>
         e.kind === 'message' ? `msg:${text(e.payload)}` : `${e.error.code}:${text(e.bytes)}`,
       ),
-    ).toEqual(['NOT_HL7:junk', 'OVERSIZED:', 'msg:ok', 'TRUNCATED:AB']);
+    ).toEqual(['NOT_HL7:junk', 'OVERSIZED:TOO ', 'msg:ok', 'TRUNCATED:AB']);
   });
 });

@@ -116,8 +116,12 @@ export class MllpDeframer {
       return;
     }
     if (this.size + bytes.length > this.max) {
+      // Keep the frame's first maxMessageBytes (its MSH among them) for the ACK and the dead-letter record.
+      const total = this.size + bytes.length;
+      this.buffer.push(bytes.slice(0, this.max - this.size));
+      this.size = this.max;
       this.oversizedKept = this.drain();
-      this.oversizedTotal = this.oversizedKept.length + bytes.length;
+      this.oversizedTotal = total;
       this.state = 'oversized';
       return;
     }

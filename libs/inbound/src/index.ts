@@ -1,1 +1,6 @@
-export { readInbound, type InboundKind, type InboundOutcome, type InboundReadOptions } from './read-inbound.ts';
+export {
+  readInbound,
+  type InboundKind,
+  type InboundOutcome,
+  type InboundReadOptions,
+} from './read-inbound.ts';

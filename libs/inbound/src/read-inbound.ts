@@ -15,15 +15,29 @@ export interface InboundReadOptions {
   policy?: ChestXrayPolicy;
 }
 
-/** What one inbound message became: reports to enrich, reports skipped with why, or why it is unreadable. */
+/**
+ * What one inbound message became: reports to enrich, reports skipped with why, or why it is unreadable.
+ * `unresolved` lists the DiagnosticReports a FHIR notification names without including them (always empty for
+ * HL7 v2): whoever received the notification must fetch them, or the reports are lost.
+ */
 export type InboundOutcome =
-  | { ok: true; accepted: RadiologyReport[]; skipped: { report: RadiologyReport; code: string; reason: string }[] }
+  | {
+      ok: true;
+      accepted: RadiologyReport[];
+      skipped: { report: RadiologyReport; code: string; reason: string }[];
+      unresolved: string[];
+    }
   | { ok: false; error: InboundMessageError };
 
 /** Reads an HL7 v2 or FHIR message into canonical reports and keeps the finalized chest X-rays. */
-export function readInbound(kind: InboundKind, bytes: Uint8Array, options: InboundReadOptions): InboundOutcome {
+export function readInbound(
+  kind: InboundKind,
+  bytes: Uint8Array,
+  options: InboundReadOptions,
+): InboundOutcome {
   const readerOptions = { maxBytes: options.maxMessageBytes, patientKeySalt: options.patientKeySalt };
   let reports: RadiologyReport[];
+  let unresolved: string[] = [];
   if (kind === 'hl7v2') {
     const read = readOruR01(bytes, readerOptions);
     if (!read.ok) return { ok: false, error: read.error };
@@ -32,6 +46,7 @@ export function readInbound(kind: InboundKind, bytes: Uint8Array, options: Inbou
     const read = readDiagnosticReportEvent(bytes, readerOptions);
     if (!read.ok) return { ok: false, error: read.error };
     reports = read.reports;
+    unresolved = read.unresolved;
   }
   const accepted: RadiologyReport[] = [];
   const skipped: { report: RadiologyReport; code: string; reason: string }[] = [];
@@ -40,5 +55,5 @@ export function readInbound(kind: InboundKind, bytes: Uint8Array, options: Inbou
     if (decision.accepted) accepted.push(report);
     else skipped.push({ report, code: decision.code, reason: decision.reason });
   }
-  return { ok: true, accepted, skipped };
+  return { ok: true, accepted, skipped, unresolved };
 }
