@@ -26,7 +26,13 @@ export async function startWriteback(config: RadflowConfig, bus: KafkaBus): Prom
   const admin = kafka(config).admin();
   await admin.connect();
   try {
-    await admin.resetOffsets({ groupId: `${config.kafka.groupPrefix}-writeback`, topic: Topics.reportEnriched, earliest: false });
+    // Explicit offsets: kafkajs' resetOffsets(latest) commits -1, which a fromBeginning consumer reads as "earliest".
+    const ends = await admin.fetchTopicOffsets(Topics.reportEnriched);
+    await admin.setOffsets({
+      groupId: `${config.kafka.groupPrefix}-writeback`,
+      topic: Topics.reportEnriched,
+      partitions: ends.map((end) => ({ partition: end.partition, offset: end.high })),
+    });
   } finally {
     await admin.disconnect();
   }
