@@ -5,7 +5,16 @@ import { DeadLetterHeaders, deadLetterTopic, Topics } from '@radflow/events';
 import { WRITEBACK_KEY_TAG_SYSTEM, writebackKey } from '@radflow/fhir';
 import type { RunningHost } from '@radflow/platform';
 import { EventCollector } from '../support/event-collector.ts';
-import { enrichedEvent, enrichedReport, FhirProbe, newRun, publishEnriched, startWriteback, token, writebackConfig } from './writeback-harness.ts';
+import {
+  enrichedEvent,
+  enrichedReport,
+  FhirProbe,
+  newRun,
+  publishEnriched,
+  startWriteback,
+  token,
+  writebackConfig,
+} from './writeback-harness.ts';
 
 const run = newRun();
 const config = writebackConfig(run);
@@ -28,18 +37,31 @@ afterAll(async () => {
 
 describe('a resource the FHIR server rejects', () => {
   it('goes to the dead-letter topic with the server’s reason, leaves no live AI resource, and the next report is written', async () => {
-    const labels = ['atelectasis', 'cardiomegaly', 'consolidation', 'edema', 'emphysema', 'fibrosis', 'pneumonia', 'pneumothorax'].map(
-      (label) => ({ label, state: 'absent' as const, source: 'model' as const }),
-    );
+    const labels = [
+      'atelectasis',
+      'cardiomegaly',
+      'consolidation',
+      'edema',
+      'emphysema',
+      'fibrosis',
+      'pneumonia',
+      'pneumothorax',
+    ].map((label) => ({ label, state: 'absent' as const, source: 'model' as const }));
     // A coding system with spaces is not a FHIR uri: the server answers 400 with an OperationOutcome. Eight
     // labels put the AI report in the second transaction, after the first one has written observations.
-    const rejected = enrichedReport(run, { index: 1, patient: { key: patientKey, fhirReference: patient }, labels, procedureSystem: 'local chest codes' });
+    const rejected = enrichedReport(run, {
+      index: 1,
+      patient: { key: patientKey, fhirReference: patient },
+      labels,
+      procedureSystem: 'local chest codes',
+    });
     const accepted = enrichedReport(run, { index: 2, patient: { key: patientKey, fhirReference: patient } });
     const [bad, good] = [enrichedEvent(run, rejected), enrichedEvent(run, accepted)];
     await publishEnriched(collector.bus, [bad!, good!]);
 
     const [deadLetter] = await collector.waitFor(
-      (r) => r.topic === deadLetterTopic(Topics.reportEnriched) && r.headers['radflow-trace-id'] === bad!.traceId,
+      (r) =>
+        r.topic === deadLetterTopic(Topics.reportEnriched) && r.headers['radflow-trace-id'] === bad!.traceId,
     );
     expect(deadLetter!.headers[DeadLetterHeaders.errorCode]).toBe('FHIR_REJECTED');
     expect(deadLetter!.headers[DeadLetterHeaders.stage]).toBe('writeback');
@@ -48,8 +70,14 @@ describe('a resource the FHIR server rejects', () => {
     expect(reason).not.toContain('local chest codes');
     expect(JSON.parse(deadLetter!.value!.toString('utf8'))).toEqual(bad);
 
-    await collector.waitFor((r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === good!.traceId);
-    expect(collector.records.some((r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === bad!.traceId)).toBe(false);
+    await collector.waitFor(
+      (r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === good!.traceId,
+    );
+    expect(
+      collector.records.some(
+        (r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === bad!.traceId,
+      ),
+    ).toBe(false);
 
     // The first transaction's observations were retired when the second was rejected; no report was created.
     const key = writebackKey(rejected);
@@ -58,7 +86,9 @@ describe('a resource the FHIR server rejects', () => {
     const ofRejected = orphans.filter((o) => o.identifier?.[0]?.value?.startsWith(`${key}/`));
     expect(ofRejected.length).toBe(7);
     expect(ofRejected.every((o) => o.status === 'entered-in-error')).toBe(true);
-    const ofAccepted = orphans.filter((o) => o.identifier?.[0]?.value?.startsWith(`${writebackKey(accepted)}/`));
+    const ofAccepted = orphans.filter((o) =>
+      o.identifier?.[0]?.value?.startsWith(`${writebackKey(accepted)}/`),
+    );
     expect(ofAccepted.map((o) => o.status)).toEqual(['preliminary', 'preliminary']);
   });
 });

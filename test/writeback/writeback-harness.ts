@@ -14,7 +14,12 @@ export function newRun(): string {
 }
 
 export function writebackConfig(run: string): RadflowConfig {
-  return loadConfig({ ...process.env, KAFKA_GROUP_PREFIX: `e2e-${run}`, LOG_LEVEL: 'warn', FHIR_TIMEOUT_MS: '3000' });
+  return loadConfig({
+    ...process.env,
+    KAFKA_GROUP_PREFIX: `e2e-${run}`,
+    LOG_LEVEL: 'warn',
+    FHIR_TIMEOUT_MS: '3000',
+  });
 }
 
 /**
@@ -22,7 +27,12 @@ export function writebackConfig(run: string): RadflowConfig {
  * what other runs left on the long-lived broker is theirs, not this test's.
  */
 export async function startWriteback(config: RadflowConfig, bus: KafkaBus): Promise<RunningHost> {
-  await bus.createTopics([Topics.reportEnriched, `${Topics.reportEnriched}.dlq`, Topics.outboundHl7v2, `${Topics.outboundHl7v2}.dlq`]);
+  await bus.createTopics([
+    Topics.reportEnriched,
+    `${Topics.reportEnriched}.dlq`,
+    Topics.outboundHl7v2,
+    `${Topics.outboundHl7v2}.dlq`,
+  ]);
   const admin = kafka(config).admin();
   await admin.connect();
   try {
@@ -40,7 +50,11 @@ export async function startWriteback(config: RadflowConfig, bus: KafkaBus): Prom
 }
 
 function kafka(config: RadflowConfig): Kafka {
-  return new Kafka({ clientId: 'e2e-writeback-admin', brokers: config.kafka.brokers, logLevel: logLevel.NOTHING });
+  return new Kafka({
+    clientId: 'e2e-writeback-admin',
+    brokers: config.kafka.brokers,
+    logLevel: logLevel.NOTHING,
+  });
 }
 
 /** Resolves once the writeback group has committed every record now on the enriched topic. */
@@ -51,13 +65,17 @@ export async function waitUntilConsumed(config: RadflowConfig, timeoutMs = 90_00
     const ends = await admin.fetchTopicOffsets(Topics.reportEnriched);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [committed] = await admin.fetchOffsets({ groupId: `${config.kafka.groupPrefix}-writeback`, topics: [Topics.reportEnriched] });
+      const [committed] = await admin.fetchOffsets({
+        groupId: `${config.kafka.groupPrefix}-writeback`,
+        topics: [Topics.reportEnriched],
+      });
       const behind = ends.filter((end) => {
         const at = committed?.partitions.find((p) => p.partition === end.partition)?.offset ?? '-1';
         return BigInt(at) < BigInt(end.high);
       });
       if (behind.length === 0) return;
-      if (Date.now() > deadline) throw new Error(`writeback still behind on partitions ${behind.map((b) => b.partition).join(', ')}`);
+      if (Date.now() > deadline)
+        throw new Error(`writeback still behind on partitions ${behind.map((b) => b.partition).join(', ')}`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
@@ -85,7 +103,12 @@ export function enrichedReport(run: string, options: ReportOptions): ReportEnric
     report: {
       source: options.sourceReference
         ? { kind: 'fhir', messageId: options.sourceReference, fhirReference: options.sourceReference }
-        : { kind: 'hl7v2', messageId: `MSG-${accession}`, sendingApplication: 'RIS', sendingFacility: 'GENHOSP' },
+        : {
+            kind: 'hl7v2',
+            messageId: `MSG-${accession}`,
+            sendingApplication: 'RIS',
+            sendingFacility: 'GENHOSP',
+          },
       reportId: `F-${accession}`,
       reportVersion: options.reportVersion ?? `final:${reportedAt}`,
       accession,
@@ -94,7 +117,11 @@ export function enrichedReport(run: string, options: ReportOptions): ReportEnric
         identifier: { system: 'urn:oid:2.16.840.1.113883.19.5', value: `MRN-${run}` },
         ...(options.patient.fhirReference ? { fhirReference: options.patient.fhirReference } : {}),
       },
-      procedure: { code: '36643-5', system: options.procedureSystem ?? 'http://loinc.org', text: 'XR Chest 2 Views' },
+      procedure: {
+        code: '36643-5',
+        system: options.procedureSystem ?? 'http://loinc.org',
+        text: 'XR Chest 2 Views',
+      },
       status: options.reportVersion?.startsWith('amended') ? 'amended' : 'final',
       observedAt: '2024-05-02T10:40:00Z',
       reportedAt,
@@ -105,9 +132,13 @@ export function enrichedReport(run: string, options: ReportOptions): ReportEnric
     enrichment: {
       status: 'preliminary',
       aiGenerated: true,
-      model: options.degraded ? { name: 'radflow-rules', version: `1.0.0-${run}` } : { name: 'radflow-cxr-small', version: `0.3.1-${run}` },
+      model: options.degraded
+        ? { name: 'radflow-rules', version: `1.0.0-${run}` }
+        : { name: 'radflow-cxr-small', version: `0.3.1-${run}` },
       degraded: options.degraded ?? false,
-      ...(options.degraded ? { degradedReason: 'model timed out' } : { draftImpression: 'Small right apical pneumothorax.' }),
+      ...(options.degraded
+        ? { degradedReason: 'model timed out' }
+        : { draftImpression: 'Small right apical pneumothorax.' }),
       abnormalities: options.labels ?? [
         { label: 'pneumothorax', state: 'present', source: 'model' },
         { label: 'pleural effusion', state: 'absent', source: 'model' },
@@ -122,18 +153,25 @@ export function enrichedReport(run: string, options: ReportOptions): ReportEnric
 export function enrichedEvent(run: string, payload: ReportEnrichedPayload): Envelope<ReportEnrichedPayload> {
   return createEnvelope('rad.report.enriched', 1, payload, {
     sourceMessageId: payload.report.source.messageId,
-    traceId: `${run}:${payload.report.accession}:${randomUUID().slice(0, 8)}`,
+    traceId: `${run}:${randomUUID()}`, // ids only: trace ids end up in logs
     producer: 'e2e',
   });
 }
 
-export async function publishEnriched(bus: KafkaBus, events: Envelope<ReportEnrichedPayload>[]): Promise<void> {
+export async function publishEnriched(
+  bus: KafkaBus,
+  events: Envelope<ReportEnrichedPayload>[],
+): Promise<void> {
   await bus.publish(
     Topics.reportEnriched,
     events.map((event) => ({
       key: event.payload.report.patient.key,
       value: JSON.stringify(event),
-      headers: { 'radflow-event-type': event.type, 'radflow-trace-id': event.traceId, 'content-type': 'application/json' },
+      headers: {
+        'radflow-event-type': event.type,
+        'radflow-trace-id': event.traceId,
+        'content-type': 'application/json',
+      },
     })),
   );
 }
@@ -149,7 +187,9 @@ export class FhirProbe {
   }
 
   async count(path: string): Promise<number> {
-    const bundle = await this.get<{ total?: number }>(`${path}${path.includes('?') ? '&' : '?'}_summary=count`);
+    const bundle = await this.get<{ total?: number }>(
+      `${path}${path.includes('?') ? '&' : '?'}_summary=count`,
+    );
     return bundle.total ?? -1;
   }
 
@@ -166,12 +206,21 @@ export class FhirProbe {
       body: JSON.stringify({
         resourceType: 'Bundle',
         type: 'transaction',
-        entry: resources.map((resource) => ({ resource, request: { method: 'POST', url: resource.resourceType } })),
+        entry: resources.map((resource) => ({
+          resource,
+          request: { method: 'POST', url: resource.resourceType },
+        })),
       }),
     });
     if (!response.ok) throw new Error(`seeding the FHIR server answered ${response.status}`);
     const bundle = (await response.json()) as { entry: { response: { location: string } }[] };
-    return bundle.entry.map((entry) => entry.response.location.replace(/\/_history\/.*$/, '').split('/').slice(-2).join('/'));
+    return bundle.entry.map((entry) =>
+      entry.response.location
+        .replace(/\/_history\/.*$/, '')
+        .split('/')
+        .slice(-2)
+        .join('/'),
+    );
   }
 }
 

@@ -25,14 +25,23 @@ let collector: EventCollector;
 let patient = '';
 let sourceReports: string[] = [];
 
-const aiast = (resource: { meta?: { security?: { code?: string }[] } }) => resource.meta?.security?.some((s) => s.code === 'AIAST');
-const tags = (resource: { meta?: { tag?: { code?: string }[] } }) => resource.meta?.tag?.map((t) => t.code) ?? [];
+const aiast = (resource: { meta?: { security?: { code?: string }[] } }) =>
+  resource.meta?.security?.some((s) => s.code === 'AIAST');
+const tags = (resource: { meta?: { tag?: { code?: string }[] } }) =>
+  resource.meta?.tag?.map((t) => t.code) ?? [];
 
 beforeAll(async () => {
   collector = await EventCollector.start([Topics.outboundHl7v2]);
   const created = await fhir.create([
-    { resourceType: 'Patient', identifier: [{ system: 'urn:oid:2.16.840.1.113883.19.5', value: `MRN-${run}` }] },
-    ...[1, 2].map(() => ({ resourceType: 'DiagnosticReport', status: 'final', code: { text: 'XR Chest 2 Views' } })),
+    {
+      resourceType: 'Patient',
+      identifier: [{ system: 'urn:oid:2.16.840.1.113883.19.5', value: `MRN-${run}` }],
+    },
+    ...[1, 2].map(() => ({
+      resourceType: 'DiagnosticReport',
+      status: 'final',
+      code: { text: 'XR Chest 2 Views' },
+    })),
   ]);
   patient = created[0]!;
   sourceReports = created.slice(1);
@@ -60,10 +69,18 @@ describe('writeback on the real broker, database and FHIR server', () => {
   ];
 
   it('writes a preliminary, AIAST-labelled report with its observations, task, device and provenance, linked to the source', async () => {
-    const payload = enrichedReport(run, { index: 1, patient: { key: patientKey, fhirReference: patient }, sourceReference: sourceReports[0], labels, devices });
+    const payload = enrichedReport(run, {
+      index: 1,
+      patient: { key: patientKey, fhirReference: patient },
+      sourceReference: sourceReports[0],
+      labels,
+      devices,
+    });
     const event = enrichedEvent(run, payload);
     await publishEnriched(collector.bus, [event]);
-    const [oruRecord] = await collector.waitFor((r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId);
+    const [oruRecord] = await collector.waitFor(
+      (r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId,
+    );
 
     const [report, ...included] = await fhir.search<DiagnosticReport | Observation>(
       `DiagnosticReport?identifier=${token(IdentifierSystems.aiReport, writebackKey(payload))}&_include=DiagnosticReport:result`,
@@ -75,21 +92,29 @@ describe('writeback on the real broker, database and FHIR server', () => {
     expect(aiReport.subject?.reference).toBe(patient);
     expect(aiReport.code.coding?.[0]?.code).toBe('36643-5');
     expect(aiReport.conclusion).toBe('Small right apical pneumothorax.');
-    expect(aiReport.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference?.reference).toBe(sourceReports[0]);
-    expect(aiReport.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe(`radflow-cxr-small@0.3.1-${run}`);
+    expect(
+      aiReport.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference?.reference,
+    ).toBe(sourceReports[0]);
+    expect(aiReport.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe(
+      `radflow-cxr-small@0.3.1-${run}`,
+    );
 
     // Eight labels: the transaction was split within the server's caps and every result still resolves.
     const observations = included as Observation[];
     expect(observations).toHaveLength(8);
     expect(aiReport.result).toHaveLength(8);
-    const [device] = await fhir.search<Device>(`Device?identifier=${token(IdentifierSystems.model, `radflow-cxr-small@0.3.1-${run}`)}`);
+    const [device] = await fhir.search<Device>(
+      `Device?identifier=${token(IdentifierSystems.model, `radflow-cxr-small@0.3.1-${run}`)}`,
+    );
     expect(device?.version?.[0]?.value).toBe(`0.3.1-${run}`);
     for (const observation of observations) {
       expect(observation.status).toBe('preliminary');
       expect(aiast(observation)).toBe(true);
       expect(observation.device?.reference).toBe(`Device/${device?.id}`);
     }
-    expect(observations.find((o) => o.code.text === 'chest tube')?.valueCodeableConcept?.text).toBe('present');
+    expect(observations.find((o) => o.code.text === 'chest tube')?.valueCodeableConcept?.text).toBe(
+      'present',
+    );
 
     const [task] = await fhir.search<Task>(`Task?focus=DiagnosticReport/${aiReport.id}`);
     expect(task?.priority).toBe('stat');
@@ -113,14 +138,25 @@ describe('writeback on the real broker, database and FHIR server', () => {
   });
 
   it('writes a degraded (rules-only) enrichment clearly marked and without an impression', async () => {
-    const payload = enrichedReport(run, { index: 2, patient: { key: patientKey, fhirReference: patient }, sourceReference: sourceReports[1], degraded: true });
+    const payload = enrichedReport(run, {
+      index: 2,
+      patient: { key: patientKey, fhirReference: patient },
+      sourceReference: sourceReports[1],
+      degraded: true,
+    });
     const event = enrichedEvent(run, payload);
     await publishEnriched(collector.bus, [event]);
-    await collector.waitFor((r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId);
-    const [report] = await fhir.search<DiagnosticReport>(`DiagnosticReport?identifier=${token(IdentifierSystems.aiReport, writebackKey(payload))}`);
+    await collector.waitFor(
+      (r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId,
+    );
+    const [report] = await fhir.search<DiagnosticReport>(
+      `DiagnosticReport?identifier=${token(IdentifierSystems.aiReport, writebackKey(payload))}`,
+    );
     expect(report?.conclusion).toBeUndefined();
     expect(tags(report!)).toEqual(expect.arrayContaining(['ai-generated', 'degraded']));
-    expect(report?.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe(`radflow-rules@1.0.0-${run}`);
+    expect(report?.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe(
+      `radflow-rules@1.0.0-${run}`,
+    );
   });
 
   it('retires what it wrote for a report once an amended version is enriched', async () => {
@@ -134,21 +170,30 @@ describe('writeback on the real broker, database and FHIR server', () => {
     });
     const event = enrichedEvent(run, amended);
     await publishEnriched(collector.bus, [event]);
-    await collector.waitFor((r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId);
+    await collector.waitFor(
+      (r) => r.topic === Topics.outboundHl7v2 && r.headers['radflow-trace-id'] === event.traceId,
+    );
 
     const reports = await fhir.search<DiagnosticReport | Observation | Task>(
       `DiagnosticReport?identifier=${token(IdentifierSystems.accession, amended.report.accession)}&_include=DiagnosticReport:result&_revinclude=Task:focus`,
     );
-    const byStatus = (type: string, status: string) => reports.filter((r) => r.resourceType === type && r.status === status).length;
+    const byStatus = (type: string, status: string) =>
+      reports.filter((r) => r.resourceType === type && r.status === status).length;
     expect(byStatus('DiagnosticReport', 'preliminary')).toBe(1);
     expect(byStatus('DiagnosticReport', 'entered-in-error')).toBe(1);
     expect(byStatus('Observation', 'entered-in-error')).toBe(8);
     expect(byStatus('Observation', 'preliminary')).toBe(1);
     expect(byStatus('Task', 'entered-in-error')).toBe(1);
     expect(byStatus('Task', 'requested')).toBe(1);
-    const current = reports.find((r) => r.resourceType === 'DiagnosticReport' && r.status === 'preliminary') as DiagnosticReport;
-    expect(current.extension?.find((e) => e.url === Extensions.sourceReportVersion)?.valueString).toBe('amended:2024-05-03T09:00:00Z');
-    const retired = reports.find((r) => r.resourceType === 'DiagnosticReport' && r.status === 'entered-in-error')!;
+    const current = reports.find(
+      (r) => r.resourceType === 'DiagnosticReport' && r.status === 'preliminary',
+    ) as DiagnosticReport;
+    expect(current.extension?.find((e) => e.url === Extensions.sourceReportVersion)?.valueString).toBe(
+      'amended:2024-05-03T09:00:00Z',
+    );
+    const retired = reports.find(
+      (r) => r.resourceType === 'DiagnosticReport' && r.status === 'entered-in-error',
+    )!;
     expect(tags(retired)).toContain('superseded');
     expect(aiast(retired)).toBe(true);
   });

@@ -16,14 +16,17 @@ function problems(resource: Resource): string[] {
     validateResource(resource);
     return [];
   } catch (error) {
-    const issues = (error as { outcome?: { issue?: { details?: { text?: string }; expression?: string[] }[] } }).outcome?.issue ?? [];
+    const issues =
+      (error as { outcome?: { issue?: { details?: { text?: string }; expression?: string[] }[] } }).outcome
+        ?.issue ?? [];
     return issues.map((issue) => `${issue.expression?.join(',')}: ${issue.details?.text}`);
   }
 }
 
 function assertValid(bundle: Bundle) {
   expect(problems(bundle)).toEqual([]);
-  for (const entry of bundle.entry ?? []) expect(problems(entry.resource!), entry.resource?.resourceType).toEqual([]);
+  for (const entry of bundle.entry ?? [])
+    expect(problems(entry.resource!), entry.resource?.resourceType).toEqual([]);
 }
 
 describe('writeback bundles against the FHIR R4 definitions', () => {
@@ -47,7 +50,8 @@ describe('writeback bundles against the FHIR R4 definitions', () => {
     delete messy.report.patient.fhirReference;
     const bundle = buildWritebackBundle(messy);
     assertValid(bundle);
-    const report = bundle.entry?.find((entry) => entry.resource?.resourceType === 'DiagnosticReport')?.resource as { conclusion?: string; subject?: unknown };
+    const report = bundle.entry?.find((entry) => entry.resource?.resourceType === 'DiagnosticReport')
+      ?.resource as { conclusion?: string; subject?: unknown };
     expect(report.conclusion).toBe('Small  pneumothorax.');
     expect(report.subject).toBeUndefined();
     expect(bundle.entry?.filter((entry) => entry.resource?.resourceType === 'Observation')).toHaveLength(4);
@@ -63,7 +67,9 @@ describe('writeback bundles against the FHIR R4 definitions', () => {
 
   it('is a validator that rejects what the server would reject', () => {
     const bundle = buildWritebackBundle(enrichedFixture());
-    const report = bundle.entry?.find((entry) => entry.resource?.resourceType === 'DiagnosticReport')?.resource;
+    const report = bundle.entry?.find(
+      (entry) => entry.resource?.resourceType === 'DiagnosticReport',
+    )?.resource;
     const { code: _code, ...withoutCode } = report as Resource & { code: unknown };
     expect(problems(withoutCode as Resource).length).toBeGreaterThan(0);
     expect(problems({ ...report, conclusionText: 'x' } as unknown as Resource).length).toBeGreaterThan(0);

@@ -16,7 +16,9 @@ const RETRYABLE_CLIENT_STATUSES = new Set([401, 403, 408, 409, 412, 425, 429]);
  * server may echo the offending value back and values can carry PHI.
  */
 function withoutEchoedValues(text: string): string {
-  return text.replace(/"([^"]*)"/g, (quoted, inner: string) => (/^[A-Za-z_$][\w.[\]$-]{0,63}$/.test(inner) ? quoted : '"…"'));
+  return text.replace(/"([^"]*)"/g, (quoted, inner: string) =>
+    /^[A-Za-z_$][\w.[\]$-]{0,63}$/.test(inner) ? quoted : '"…"',
+  );
 }
 
 /** The OperationOutcome's issues in one line an operator can act on, without the resource's content. */
@@ -50,14 +52,21 @@ export function classifyFhirFailure(error: unknown, operation: string): Error {
   const status = (error as { response?: { status?: unknown } } | null)?.response?.status;
   if (typeof status !== 'number') {
     const code = networkCode(error);
-    if (code) return new TransientError(`FHIR ${operation}: ${code === 'FHIR_TIMEOUT' ? 'timed out' : 'server unreachable'}`, code, { cause: error });
+    if (code)
+      return new TransientError(
+        `FHIR ${operation}: ${code === 'FHIR_TIMEOUT' ? 'timed out' : 'server unreachable'}`,
+        code,
+        { cause: error },
+      );
     return error instanceof Error ? error : new Error(String(error));
   }
   const body = (error as { response?: { data?: unknown } }).response?.data;
   const diagnostics = describeOperationOutcome(body);
   const reason = `FHIR ${operation} failed with HTTP ${status}${diagnostics ? `: ${diagnostics}` : ''}`;
   if (status >= 500 || status < 400 || RETRYABLE_CLIENT_STATUSES.has(status)) {
-    return new TransientError(reason, status === 429 ? 'FHIR_THROTTLED' : `FHIR_HTTP_${status}`, { cause: error });
+    return new TransientError(reason, status === 429 ? 'FHIR_THROTTLED' : `FHIR_HTTP_${status}`, {
+      cause: error,
+    });
   }
   return new PermanentError(reason, diagnostics ? 'FHIR_REJECTED' : `FHIR_HTTP_${status}`);
 }

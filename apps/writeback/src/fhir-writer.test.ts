@@ -14,10 +14,12 @@ let reply: Reply = (_request, response) => response.end();
 let server: Server;
 let baseUrl: string;
 
-const json = (status: number, body: unknown): Reply => (_request, response) => {
-  response.writeHead(status, { 'content-type': 'application/fhir+json' });
-  response.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown): Reply =>
+  (_request, response) => {
+    response.writeHead(status, { 'content-type': 'application/fhir+json' });
+    response.end(JSON.stringify(body));
+  };
 
 const outcome = (text: string, expression = 'Observation.valueQuantity') => ({
   resourceType: 'OperationOutcome',
@@ -32,7 +34,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const writer = (timeoutMs = 2_000) => new FhirWriter({ baseUrl, timeoutMs, priorLookup: false });
-const bundle = { resourceType: 'Bundle' as const, type: 'transaction' as const, entry: [{ request: { method: 'GET' as const, url: 'Patient/1' } }] };
+const bundle = {
+  resourceType: 'Bundle' as const,
+  type: 'transaction' as const,
+  entry: [{ request: { method: 'GET' as const, url: 'Patient/1' } }],
+};
 
 async function failure(run: Promise<unknown>): Promise<Error> {
   try {
@@ -78,7 +84,11 @@ describe('FhirWriter failure classification', () => {
   });
 
   it('retries when the server is unreachable', async () => {
-    const closed = new FhirWriter({ baseUrl: 'http://127.0.0.1:9/fhir/R4', timeoutMs: 2_000, priorLookup: false });
+    const closed = new FhirWriter({
+      baseUrl: 'http://127.0.0.1:9/fhir/R4',
+      timeoutMs: 2_000,
+      priorLookup: false,
+    });
     const error = await failure(closed.transaction(bundle));
     expect(error).toBeInstanceOf(TransientError);
     expect((error as TransientError).code).toBe('FHIR_UNREACHABLE');
@@ -90,14 +100,22 @@ describe('FhirWriter failure classification', () => {
   });
 
   it('returns the resources of a search page, includes too', async () => {
-    reply = json(200, { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Task', id: 't' } }, {}] });
-    expect(await writer().search('DiagnosticReport?_revinclude=Task:focus')).toEqual([{ resourceType: 'Task', id: 't' }]);
+    reply = json(200, {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [{ resource: { resourceType: 'Task', id: 't' } }, {}],
+    });
+    expect(await writer().search('DiagnosticReport?_revinclude=Task:focus')).toEqual([
+      { resourceType: 'Task', id: 't' },
+    ]);
   });
 });
 
 describe('describeOperationOutcome', () => {
   it('keeps element names but drops echoed values, which may be PHI', () => {
-    const text = describeOperationOutcome(outcome('Invalid value "John Smith, MRN 12345" for "Patient.name"', 'Patient.name[0]'));
+    const text = describeOperationOutcome(
+      outcome('Invalid value "John Smith, MRN 12345" for "Patient.name"', 'Patient.name[0]'),
+    );
     expect(text).toBe('error invariant: Invalid value "…" for "Patient.name" at Patient.name[0]');
   });
 

@@ -33,15 +33,23 @@ export class FhirWriter {
     const response = await this.call<Bundle>('transaction', (signal) =>
       this.client.transaction({ body: bundle as never, options: { signal } }),
     );
-    if (response?.resourceType !== 'Bundle' || (response.entry?.length ?? 0) !== (bundle.entry?.length ?? 0)) {
-      throw new TransientError('FHIR transaction answered without a matching transaction-response', 'FHIR_BAD_RESPONSE');
+    if (
+      response?.resourceType !== 'Bundle' ||
+      (response.entry?.length ?? 0) !== (bundle.entry?.length ?? 0)
+    ) {
+      throw new TransientError(
+        'FHIR transaction answered without a matching transaction-response',
+        'FHIR_BAD_RESPONSE',
+      );
     }
     return response;
   }
 
   /** A search relative to the base URL (`Type?params`), every resource of the first page, includes too. */
   async search(path: string): Promise<Resource[]> {
-    const bundle = await this.call<Bundle>('search', (signal) => this.client.request(path, { options: { signal } }));
+    const bundle = await this.call<Bundle>('search', (signal) =>
+      this.client.request(path, { options: { signal } }),
+    );
     return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
   }
 }

@@ -30,7 +30,8 @@ async function ledgerStep<T>(step: () => Promise<T>): Promise<T> {
   try {
     return await step();
   } catch (error) {
-    if (isTransientDatabaseError(error)) throw new TransientError('idempotency ledger unavailable', 'DATABASE_UNAVAILABLE', { cause: error });
+    if (isTransientDatabaseError(error))
+      throw new TransientError('idempotency ledger unavailable', 'DATABASE_UNAVAILABLE', { cause: error });
     throw error;
   }
 }
@@ -59,7 +60,12 @@ export class WritebackService {
   async write(event: Envelope<ReportEnrichedPayload>): Promise<void> {
     const enriched = event.payload;
     const key = writebackKey(enriched);
-    const ids = { eventId: event.id, traceId: event.traceId, keyHash: logHash(key), accessionHash: logHash(enriched.report.accession) };
+    const ids = {
+      eventId: event.id,
+      traceId: event.traceId,
+      keyHash: logHash(key),
+      accessionHash: logHash(enriched.report.accession),
+    };
 
     if (await ledgerStep(() => this.ledger.hasProcessed(WRITEBACK_CONSUMER, key))) {
       this.logger.info(ids, 'enrichment already written back, skipped');
@@ -72,10 +78,18 @@ export class WritebackService {
     // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
     await this.publishOru(event);
     await ledgerStep(() =>
-      this.ledger.recordProcessed(WRITEBACK_CONSUMER, key, { ...summary, supersededOnArrival: supersession.supersededOnArrival }),
+      this.ledger.recordProcessed(WRITEBACK_CONSUMER, key, {
+        ...summary,
+        supersededOnArrival: supersession.supersededOnArrival,
+      }),
     );
     this.logger.info(
-      { ...ids, ...summary, degraded: enriched.enrichment.degraded, supersededOnArrival: supersession.supersededOnArrival },
+      {
+        ...ids,
+        ...summary,
+        degraded: enriched.enrichment.degraded,
+        supersededOnArrival: supersession.supersededOnArrival,
+      },
       'enrichment written back',
     );
   }
@@ -93,7 +107,8 @@ export class WritebackService {
       } catch (error) {
         // Rejected for good: retire what the earlier steps wrote before the message goes to the DLQ.
         if (error instanceof PermanentError && written.length > 0) {
-          for (const undo of planTransactionSteps(retirementBundle(written), this.fhir.limits)) await this.fhir.transaction(undo);
+          for (const undo of planTransactionSteps(retirementBundle(written), this.fhir.limits))
+            await this.fhir.transaction(undo);
         }
         throw error;
       }
@@ -119,7 +134,9 @@ export class WritebackService {
         },
       ]);
     } catch (error) {
-      throw new TransientError('could not publish the outbound ORU', 'KAFKA_PUBLISH_FAILED', { cause: error });
+      throw new TransientError('could not publish the outbound ORU', 'KAFKA_PUBLISH_FAILED', {
+        cause: error,
+      });
     }
   }
 }

@@ -12,7 +12,12 @@ import type {
 } from '@medplum/fhirtypes';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis, fhirText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
-import { procedureCode, searchableAccessionIdentifier, sourceReportReference, subjectOf } from './references.ts';
+import {
+  procedureCode,
+  searchableAccessionIdentifier,
+  sourceReportReference,
+  subjectOf,
+} from './references.ts';
 import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
 import {
   AI_ASSERTED,
@@ -83,9 +88,14 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
   const conclusion = enrichment.degraded ? undefined : fhirText(enrichment.draftImpression);
   return {
     resourceType: 'DiagnosticReport',
-    meta: aiMeta(context, context.key, [{ system: ACCESSION_TAG_SYSTEM, code: escapeKeyPart(report.accession) }]),
+    meta: aiMeta(context, context.key, [
+      { system: ACCESSION_TAG_SYSTEM, code: escapeKeyPart(report.accession) },
+    ]),
     extension,
-    identifier: [{ system: IdentifierSystems.aiReport, value: context.key }, searchableAccessionIdentifier(report.accession)],
+    identifier: [
+      { system: IdentifierSystems.aiReport, value: context.key },
+      searchableAccessionIdentifier(report.accession),
+    ],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [RADIOLOGY_CATEGORY] }],
     code: procedureCode(report.procedure),
@@ -103,7 +113,10 @@ export function labelObservation(context: AiContext, kind: LabelKind, label: Lab
     identifier: [{ system: IdentifierSystems.aiObservation, value }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
-    code: { coding: [{ system: LabelKindSystems[kind], code: label.label, display: fhirText(label.label) }], text: fhirText(label.label) },
+    code: {
+      coding: [{ system: LabelKindSystems[kind], code: label.label, display: fhirText(label.label) }],
+      text: fhirText(label.label),
+    },
     ...common(context),
     valueCodeableConcept: { coding: LabelStateCodes[label.state], text: label.state },
     method: { text: label.source === 'model' ? 'AI model' : 'rule labeler' },
@@ -123,7 +136,9 @@ export function temporalObservation(context: AiContext): Observation | undefined
     ...temporal.added.flatMap((finding) => part('added', finding)),
     ...temporal.removed.flatMap((finding) => part('removed', finding)),
     ...temporal.changed.flatMap((change) => part(`changed: ${change.progression}`, change.finding)),
-    ...(temporal.labelDiff ?? []).flatMap((diff) => part(`label ${fhirText(diff.label) ?? ''}`.trim(), `${diff.before} -> ${diff.after}`)),
+    ...(temporal.labelDiff ?? []).flatMap((diff) =>
+      part(`label ${fhirText(diff.label) ?? ''}`.trim(), `${diff.before} -> ${diff.after}`),
+    ),
   ];
   const priorAccession = fhirText(temporal.priorAccession);
   if (component.length === 0 && !priorAccession) return undefined;
@@ -137,7 +152,10 @@ export function temporalObservation(context: AiContext): Observation | undefined
     identifier: [{ system: IdentifierSystems.aiObservation, value: `${context.key}/temporal` }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
-    code: { coding: [{ system: 'urn:radflow:observation', code: 'temporal-comparison' }], text: 'Change since the prior report' },
+    code: {
+      coding: [{ system: 'urn:radflow:observation', code: 'temporal-comparison' }],
+      text: 'Change since the prior report',
+    },
     ...common(context),
     valueString: summary,
     ...(component.length > 0 ? { component } : {}),
@@ -160,7 +178,9 @@ export function priorityTask(context: AiContext, reportRef: Reference): Task {
     intent: 'proposal',
     priority: priority.level,
     code: {
-      coding: [{ system: 'urn:radflow:task', code: 'review-ai-draft', display: 'Review the AI-generated draft' }],
+      coding: [
+        { system: 'urn:radflow:task', code: 'review-ai-draft', display: 'Review the AI-generated draft' },
+      ],
       text: 'Review the AI-generated draft',
     },
     description: `Worklist priority ${priority.level}: ${reasons.join('; ')}`,
@@ -195,13 +215,23 @@ export function writebackProvenance(context: AiContext, targets: Reference[]): P
     occurredDateTime: recorded,
     recorded,
     activity: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation', code: 'CREATE', display: 'create' }],
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/v3-DataOperation',
+          code: 'CREATE',
+          display: 'create',
+        },
+      ],
     },
     agent: [
       {
         type: {
           coding: [
-            { system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author', display: 'Author' },
+            {
+              system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type',
+              code: 'author',
+              display: 'Author',
+            },
           ],
         },
         who: context.deviceRef,

@@ -3,7 +3,9 @@ import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { buildWritebackBundle } from './writeback-bundle.ts';
 
 /** A complete enriched event for tests of the writeback side (FHIR bundle, HL7 ORU, the writeback app). */
-export function enrichedFixture(overrides: { accession?: string; reportVersion?: string; degraded?: boolean } = {}): ReportEnrichedPayload {
+export function enrichedFixture(
+  overrides: { accession?: string; reportVersion?: string; degraded?: boolean } = {},
+): ReportEnrichedPayload {
   const degraded = overrides.degraded ?? false;
   return {
     report: {
@@ -31,10 +33,14 @@ export function enrichedFixture(overrides: { accession?: string; reportVersion?:
     enrichment: {
       status: 'preliminary',
       aiGenerated: true,
-      model: degraded ? { name: 'radflow-rules', version: '1.0.0' } : { name: 'radflow-cxr-small', version: '0.3.1' },
+      model: degraded
+        ? { name: 'radflow-rules', version: '1.0.0' }
+        : { name: 'radflow-cxr-small', version: '0.3.1' },
       rulesVersion: '1.0.0',
       degraded,
-      ...(degraded ? { degradedReason: 'model timed out' } : { draftImpression: 'Small right apical pneumothorax.' }),
+      ...(degraded
+        ? { degradedReason: 'model timed out' }
+        : { draftImpression: 'Small right apical pneumothorax.' }),
       abnormalities: [
         { label: 'pneumothorax', state: 'present', source: degraded ? 'rules' : 'model' },
         { label: 'pleural effusion', state: 'absent', source: 'rules' },
@@ -59,9 +65,14 @@ export function enrichedFixture(overrides: { accession?: string; reportVersion?:
  */
 export function storedWriteback(enriched: ReportEnrichedPayload, idPrefix: string): Resource[] {
   const entries = buildWritebackBundle(enriched).entry ?? [];
-  const ids = new Map(entries.map((entry, index) => [entry.fullUrl, `${entry.resource?.resourceType}/${idPrefix}${index}`]));
+  const ids = new Map(
+    entries.map((entry, index) => [entry.fullUrl, `${entry.resource?.resourceType}/${idPrefix}${index}`]),
+  );
   const rewritten = JSON.parse(JSON.stringify(entries.map((entry) => entry.resource)), (name, value) =>
     name === 'reference' && ids.has(value) ? ids.get(value) : value,
   ) as Resource[];
-  return rewritten.map((resource, index) => ({ ...resource, id: `${idPrefix}${index}`, meta: { ...resource.meta, versionId: '1' } }) as Resource);
+  return rewritten.map(
+    (resource, index) =>
+      ({ ...resource, id: `${idPrefix}${index}`, meta: { ...resource.meta, versionId: '1' } }) as Resource,
+  );
 }

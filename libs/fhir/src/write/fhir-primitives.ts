@@ -32,6 +32,7 @@ export function epochMillis(value: string | undefined): number | undefined {
  * and undefined when nothing is left (FHIR forbids empty strings). Model output is never trusted to be clean.
  */
 export function fhirText(value: string | undefined): string | undefined {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
   const cleaned = value?.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').trim();
   return cleaned ? cleaned : undefined;
 }

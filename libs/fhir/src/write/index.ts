@@ -6,8 +6,19 @@ export {
   NOTHING_TO_SUPERSEDE,
   type SupersessionPlan,
 } from './supersession.ts';
-export { writebackKey, modelIdentity, parseWritebackKey, escapeKeyPart, tokenQuery, type WritebackKeyParts } from './writeback-key.ts';
-export { summarizeTransactionResponse, addSummaries, type TransactionSummary } from './transaction-response.ts';
+export {
+  writebackKey,
+  modelIdentity,
+  parseWritebackKey,
+  escapeKeyPart,
+  tokenQuery,
+  type WritebackKeyParts,
+} from './writeback-key.ts';
+export {
+  summarizeTransactionResponse,
+  addSummaries,
+  type TransactionSummary,
+} from './transaction-response.ts';
 export {
   planTransactionSteps,
   resolveStepReferences,

@@ -25,7 +25,11 @@ export function accessionIdentifier(accession: string) {
  * finds it whatever characters the accession holds.
  */
 export function searchableAccessionIdentifier(accession: string) {
-  return { type: { coding: [ACCESSION_TYPE] }, system: IdentifierSystems.accession, value: escapeKeyPart(accession) };
+  return {
+    type: { coding: [ACCESSION_TYPE] },
+    system: IdentifierSystems.accession,
+    value: escapeKeyPart(accession),
+  };
 }
 
 /** The signed report the AI output derives from: its FHIR reference when it came from FHIR, its accession always. */
@@ -41,7 +45,13 @@ export function sourceReportReference(report: RadiologyReport): Reference<Diagno
 export function procedureCode(procedure: RadiologyReport['procedure']): CodeableConcept {
   const text = fhirText(procedure.text);
   const coding: Coding[] = procedure.code
-    ? [{ ...(procedure.system ? { system: procedure.system } : {}), code: procedure.code, ...(text ? { display: text } : {}) }]
+    ? [
+        {
+          ...(procedure.system ? { system: procedure.system } : {}),
+          code: procedure.code,
+          ...(text ? { display: text } : {}),
+        },
+      ]
     : [FALLBACK_REPORT_CODE];
   return { coding, text: text ?? coding[0]?.display ?? 'Radiology report' };
 }

@@ -8,7 +8,9 @@ import { buildWritebackBundle } from './writeback-bundle.ts';
 function storedVersion(reportVersion: string, reportedAt: string, prefix: string): Resource[] {
   const earlier = enrichedFixture({ reportVersion });
   earlier.report.reportedAt = reportedAt;
-  return storedWriteback(earlier, prefix).filter((r) => ['DiagnosticReport', 'Observation', 'Task'].includes(r.resourceType));
+  return storedWriteback(earlier, prefix).filter((r) =>
+    ['DiagnosticReport', 'Observation', 'Task'].includes(r.resourceType),
+  );
 }
 
 describe('planSupersession', () => {
@@ -20,7 +22,15 @@ describe('planSupersession', () => {
     const found = storedVersion('final:2024-03-01', '2024-03-01T10:15:00Z', 'old');
     const plan = planSupersession(amended, found);
     expect(plan.supersededOnArrival).toBe(false);
-    expect(plan.retire.map((r) => r.resourceType).sort()).toEqual(['DiagnosticReport', 'Observation', 'Observation', 'Observation', 'Observation', 'Observation', 'Task']);
+    expect(plan.retire.map((r) => r.resourceType).sort()).toEqual([
+      'DiagnosticReport',
+      'Observation',
+      'Observation',
+      'Observation',
+      'Observation',
+      'Observation',
+      'Task',
+    ]);
 
     const bundle = buildWritebackBundle(amended, { supersession: plan });
     const puts = (bundle.entry ?? []).filter((e) => e.request?.method === 'PUT');
@@ -33,7 +43,9 @@ describe('planSupersession', () => {
       expect(put.resource?.meta?.security?.[0]?.code).toBe('AIAST');
       expect(put.resource?.meta?.versionId).toBeUndefined();
     }
-    const newReport = bundle.entry?.find((e) => e.request?.method === 'POST' && e.resource?.resourceType === 'DiagnosticReport');
+    const newReport = bundle.entry?.find(
+      (e) => e.request?.method === 'POST' && e.resource?.resourceType === 'DiagnosticReport',
+    );
     expect((newReport?.resource as DiagnosticReport).status).toBe('preliminary');
   });
 
@@ -43,7 +55,9 @@ describe('planSupersession', () => {
     const plan = planSupersession(late, found);
     expect(plan).toEqual({ retire: [], supersededOnArrival: true });
     const resources = (buildWritebackBundle(late, { supersession: plan }).entry ?? []).map((e) => e.resource);
-    for (const resource of resources.filter((r) => ['DiagnosticReport', 'Observation', 'Task'].includes(r?.resourceType ?? ''))) {
+    for (const resource of resources.filter((r) =>
+      ['DiagnosticReport', 'Observation', 'Task'].includes(r?.resourceType ?? ''),
+    )) {
       expect((resource as DiagnosticReport | Observation | Task).status).toBe('entered-in-error');
     }
   });

@@ -41,11 +41,16 @@ function isRadflowAiReport(resource: Resource): resource is DiagnosticReport & {
   );
 }
 
-export function planSupersession(enriched: Pick<ReportEnrichedPayload, 'report'>, found: Resource[]): SupersessionPlan {
+export function planSupersession(
+  enriched: Pick<ReportEnrichedPayload, 'report'>,
+  found: Resource[],
+): SupersessionPlan {
   const { report } = enriched;
   const incomingAt = epochMillis(report.reportedAt);
   const observations = new Map(
-    found.filter((r): r is Observation & { id: string } => r.resourceType === 'Observation' && !!r.id).map((r) => [`Observation/${r.id}`, r]),
+    found
+      .filter((r): r is Observation & { id: string } => r.resourceType === 'Observation' && !!r.id)
+      .map((r) => [`Observation/${r.id}`, r]),
   );
   const tasks = found.filter((r): r is Task => r.resourceType === 'Task');
   const retire: Resource[] = [];
@@ -74,6 +79,8 @@ export function planSupersession(enriched: Pick<ReportEnrichedPayload, 'report'>
 export function retiredResource(resource: Resource): Resource {
   const { versionId: _versionId, lastUpdated: _lastUpdated, ...meta } = resource.meta ?? {};
   const tags = meta.tag ?? [];
-  const tag = tags.some((t) => t.system === SUPERSEDED_TAG.system && t.code === SUPERSEDED_TAG.code) ? tags : [...tags, SUPERSEDED_TAG];
+  const tag = tags.some((t) => t.system === SUPERSEDED_TAG.system && t.code === SUPERSEDED_TAG.code)
+    ? tags
+    : [...tags, SUPERSEDED_TAG];
   return { ...resource, meta: { ...meta, tag }, status: 'entered-in-error' } as Resource;
 }

@@ -60,7 +60,8 @@ describe('planTransactionSteps', () => {
       for (const reference of refs(step.entry?.map((entry) => entry.resource))) {
         if (reference.startsWith('urn:uuid:')) expect(ownUrls.has(reference), reference).toBe(true);
       }
-      for (const [url, reference] of resolvedIdentities(step, answer(step, counter))) resolved.set(url, reference);
+      for (const [url, reference] of resolvedIdentities(step, answer(step, counter)))
+        resolved.set(url, reference);
     }
     expect(resolved.size).toBe(bundle.entry?.length);
   });
@@ -79,7 +80,9 @@ describe('planTransactionSteps', () => {
 describe('referenceFromLocation', () => {
   it('reads relative and absolute locations, with or without history', () => {
     expect(referenceFromLocation('Observation/abc-1/_history/2')).toBe('Observation/abc-1');
-    expect(referenceFromLocation('http://h/fhir/R4/DiagnosticReport/x.y/_history/7')).toBe('DiagnosticReport/x.y');
+    expect(referenceFromLocation('http://h/fhir/R4/DiagnosticReport/x.y/_history/7')).toBe(
+      'DiagnosticReport/x.y',
+    );
     expect(referenceFromLocation('Task/t1')).toBe('Task/t1');
     expect(referenceFromLocation(undefined)).toBeUndefined();
   });
@@ -89,12 +92,21 @@ describe('undoing a half-done writeback', () => {
   it('retires the AI resources earlier steps wrote, never the shared Device', () => {
     const [first] = planTransactionSteps(buildWritebackBundle(enrichedFixture()));
     const written = writtenAiResources(first!, answer(first!, { n: 0 }));
-    expect(first?.entry?.map((e) => e.resource?.resourceType)).toEqual(['Device', ...Array(5).fill('Observation'), 'DiagnosticReport', 'Task']);
-    expect(written.map((r) => r.resourceType)).toEqual([...Array(5).fill('Observation'), 'DiagnosticReport', 'Task']);
+    expect(first?.entry?.map((e) => e.resource?.resourceType)).toEqual([
+      'Device',
+      ...Array(5).fill('Observation'),
+      'DiagnosticReport',
+      'Task',
+    ]);
+    expect(written.map((r) => r.resourceType)).toEqual([
+      ...Array(5).fill('Observation'),
+      'DiagnosticReport',
+      'Task',
+    ]);
     expect(written.every((r) => r.resourceType !== 'Device' && r.id?.startsWith('id'))).toBe(true);
     const undo = retirementBundle(written);
-    expect(undo.entry?.map((e) => [e.request?.method, e.request?.url, (e.resource as { status?: string }).status])).toEqual(
-      written.map((r) => ['PUT', `${r.resourceType}/${r.id}`, 'entered-in-error']),
-    );
+    expect(
+      undo.entry?.map((e) => [e.request?.method, e.request?.url, (e.resource as { status?: string }).status]),
+    ).toEqual(written.map((r) => ['PUT', `${r.resourceType}/${r.id}`, 'entered-in-error']));
   });
 });

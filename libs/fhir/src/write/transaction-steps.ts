@@ -32,14 +32,23 @@ function referencesIn(value: unknown, found: Set<string>): Set<string> {
 
 /** Entries ordered so each comes after every entry it references (stable: bundle order among equals). */
 function dependencyOrder(entries: BundleEntry[]): BundleEntry[] {
-  const indexOfUrl = new Map(entries.flatMap((entry, index) => (entry.fullUrl ? [[entry.fullUrl, index] as const] : [])));
+  const indexOfUrl = new Map(
+    entries.flatMap((entry, index) => (entry.fullUrl ? [[entry.fullUrl, index] as const] : [])),
+  );
   const dependsOn = entries.map(
-    (entry) => new Set([...referencesIn(entry.resource, new Set())].flatMap((ref) => (indexOfUrl.has(ref) ? [indexOfUrl.get(ref)!] : []))),
+    (entry) =>
+      new Set(
+        [...referencesIn(entry.resource, new Set())].flatMap((ref) =>
+          indexOfUrl.has(ref) ? [indexOfUrl.get(ref)!] : [],
+        ),
+      ),
   );
   const ordered: BundleEntry[] = [];
   const placed = new Set<number>();
   while (ordered.length < entries.length) {
-    const next = entries.findIndex((_, index) => !placed.has(index) && [...dependsOn[index]!].every((d) => placed.has(d) || d === index));
+    const next = entries.findIndex(
+      (_, index) => !placed.has(index) && [...dependsOn[index]!].every((d) => placed.has(d) || d === index),
+    );
     if (next < 0) throw new Error('writeback bundle has a reference cycle between its entries');
     placed.add(next);
     ordered.push(entries[next]!);
@@ -53,15 +62,25 @@ function chunks<T>(items: T[], size: number): T[][] {
   return result;
 }
 
-const transaction = (entry: BundleEntry[]): Bundle => ({ resourceType: 'Bundle', type: 'transaction', entry });
+const transaction = (entry: BundleEntry[]): Bundle => ({
+  resourceType: 'Bundle',
+  type: 'transaction',
+  entry,
+});
 
 /** Splits a writeback bundle into the transactions to send, in order (one when it fits the limits). */
-export function planTransactionSteps(bundle: Bundle, limits: TransactionLimits = MEDPLUM_TRANSACTION_LIMITS): Bundle[] {
+export function planTransactionSteps(
+  bundle: Bundle,
+  limits: TransactionLimits = MEDPLUM_TRANSACTION_LIMITS,
+): Bundle[] {
   const entries = bundle.entry ?? [];
   const updates = entries.filter((entry) => entry.request?.method === 'PUT');
   const creates = dependencyOrder(entries.filter((entry) => entry.request?.method !== 'PUT'));
   const conditional = creates.some((entry) => entry.request?.ifNoneExist);
-  if ((!conditional || entries.length <= limits.maxConditionalEntries) && updates.length <= limits.maxUpdates) {
+  if (
+    (!conditional || entries.length <= limits.maxConditionalEntries) &&
+    updates.length <= limits.maxUpdates
+  ) {
     return entries.length > 0 ? [transaction([...creates, ...updates])] : [];
   }
   return [
@@ -107,7 +126,13 @@ const RETIRABLE = new Set(['DiagnosticReport', 'Observation', 'Task']);
 export function writtenAiResources(step: Bundle, response: Bundle): Resource[] {
   return (step.entry ?? []).flatMap((entry, index) => {
     const reference = referenceFromLocation(response.entry?.[index]?.response?.location);
-    if (entry.request?.method !== 'POST' || !entry.resource || !RETIRABLE.has(entry.resource.resourceType) || !reference) return [];
+    if (
+      entry.request?.method !== 'POST' ||
+      !entry.resource ||
+      !RETIRABLE.has(entry.resource.resourceType) ||
+      !reference
+    )
+      return [];
     return [{ ...entry.resource, id: reference.split('/')[1] } as Resource];
   });
 }

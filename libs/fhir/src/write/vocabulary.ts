@@ -11,7 +11,11 @@ export const AI_ASSERTED: Coding = {
 };
 
 export const RADFLOW_TAG_SYSTEM = 'urn:radflow:tag';
-export const AI_GENERATED_TAG: Coding = { system: RADFLOW_TAG_SYSTEM, code: 'ai-generated', display: 'AI-generated draft (radflow)' };
+export const AI_GENERATED_TAG: Coding = {
+  system: RADFLOW_TAG_SYSTEM,
+  code: 'ai-generated',
+  display: 'AI-generated draft (radflow)',
+};
 export const DEGRADED_TAG: Coding = {
   system: RADFLOW_TAG_SYSTEM,
   code: 'degraded',
@@ -85,4 +89,8 @@ export const IMAGING_OBSERVATION_CATEGORY: Coding = {
   display: 'Imaging',
 };
 /** When the source names no procedure code: LOINC "Diagnostic imaging study". */
-export const FALLBACK_REPORT_CODE: Coding = { system: 'http://loinc.org', code: '18748-4', display: 'Diagnostic imaging study' };
+export const FALLBACK_REPORT_CODE: Coding = {
+  system: 'http://loinc.org',
+  code: '18748-4',
+  display: 'Diagnostic imaging study',
+};

@@ -1,4 +1,11 @@
-import type { BundleEntry, DiagnosticReport, Observation, Provenance, Task, Device } from '@medplum/fhirtypes';
+import type {
+  BundleEntry,
+  DiagnosticReport,
+  Observation,
+  Provenance,
+  Task,
+  Device,
+} from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { enrichedFixture } from './enriched-fixture.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';
@@ -51,8 +58,11 @@ describe('buildWritebackBundle', () => {
       expect(entry.request?.method).toBe('POST');
       expect(entry.request?.url).toBe(entry.resource?.resourceType);
       // Each create is conditional on the resource's own writeback-key tag.
-      const code = entry.resource?.meta?.tag?.find((t) => t.system === 'urn:radflow:writeback-key')?.code ?? 'missing';
-      expect(entry.request?.ifNoneExist).toBe(`_tag=${encodeURIComponent(`urn:radflow:writeback-key|${code}`)}`);
+      const code =
+        entry.resource?.meta?.tag?.find((t) => t.system === 'urn:radflow:writeback-key')?.code ?? 'missing';
+      expect(entry.request?.ifNoneExist).toBe(
+        `_tag=${encodeURIComponent(`urn:radflow:writeback-key|${code}`)}`,
+      );
     }
   });
 
@@ -75,11 +85,16 @@ describe('buildWritebackBundle', () => {
     expect(report?.subject?.reference).toBe('Patient/pat-1');
     expect(report?.conclusion).toBe('Small right apical pneumothorax.');
     expect(report?.effectiveDateTime).toBe('2024-03-01T09:55:00Z');
-    expect(report?.identifier).toContainEqual({ system: IdentifierSystems.aiReport, value: writebackKey(enriched) });
+    expect(report?.identifier).toContainEqual({
+      system: IdentifierSystems.aiReport,
+      value: writebackKey(enriched),
+    });
     expect(report?.identifier?.find((i) => i.system === IdentifierSystems.accession)?.value).toBe('ACC-1001');
     const source = report?.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference;
     expect(source).toMatchObject({ reference: 'DiagnosticReport/src-1', identifier: { value: 'ACC-1001' } });
-    expect(report?.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe('radflow-cxr-small@0.3.1');
+    expect(report?.extension?.find((e) => e.url === Extensions.modelVersion)?.valueString).toBe(
+      'radflow-cxr-small@0.3.1',
+    );
     expect(report?.result?.map((r) => r.reference)).toEqual(observations.map(urlOf));
   });
 
@@ -97,7 +112,11 @@ describe('buildWritebackBundle', () => {
       expect(observation.device?.reference).toBe(urlOf(device));
       expect(observation.subject?.reference).toBe('Patient/pat-1');
     }
-    expect(labels[0]?.valueCodeableConcept?.coding).toContainEqual({ system: 'http://snomed.info/sct', code: '52101004', display: 'Present' });
+    expect(labels[0]?.valueCodeableConcept?.coding).toContainEqual({
+      system: 'http://snomed.info/sct',
+      code: '52101004',
+      display: 'Present',
+    });
     const temporal = observations.find((o) => o.valueString);
     expect(temporal?.component?.map((c) => [c.code.text, c.valueString])).toEqual([
       ['added', 'pneumothorax'],
@@ -115,14 +134,19 @@ describe('buildWritebackBundle', () => {
   });
 
   it('names the model in a Device and as the Provenance author of everything created from the source report', () => {
-    expect(device?.identifier).toEqual([{ system: IdentifierSystems.model, value: 'radflow-cxr-small@0.3.1' }]);
+    expect(device?.identifier).toEqual([
+      { system: IdentifierSystems.model, value: 'radflow-cxr-small@0.3.1' },
+    ]);
     expect(device?.version?.[0]?.value).toBe('0.3.1');
     expect(provenance?.agent[0]?.who?.reference).toBe(urlOf(device));
     expect(provenance?.agent[0]?.type?.coding?.[0]?.code).toBe('author');
     expect(provenance?.target.map((t) => t.reference).sort()).toEqual(
       [urlOf(report), ...observations.map(urlOf), urlOf(task)].sort(),
     );
-    expect(provenance?.entity?.[0]).toMatchObject({ role: 'source', what: { reference: 'DiagnosticReport/src-1' } });
+    expect(provenance?.entity?.[0]).toMatchObject({
+      role: 'source',
+      what: { reference: 'DiagnosticReport/src-1' },
+    });
     expect(entries.find((e) => e.resource === provenance)?.request?.ifNoneExist).toBe(
       `_tag=${encodeURIComponent(`urn:radflow:writeback-key|${writebackKey(enriched)}`)}`,
     );
@@ -144,7 +168,11 @@ describe('buildWritebackBundle', () => {
     const written = buildWritebackBundle(degraded).entry ?? [];
     const [degradedReport] = ofType<DiagnosticReport>(written, 'DiagnosticReport');
     expect(degradedReport?.conclusion).toBeUndefined();
-    for (const resource of [...ofType<Observation>(written, 'Observation'), degradedReport!, ...ofType<Task>(written, 'Task')]) {
+    for (const resource of [
+      ...ofType<Observation>(written, 'Observation'),
+      degradedReport!,
+      ...ofType<Task>(written, 'Task'),
+    ]) {
       expect(resource.meta?.tag?.map((t) => t.code)).toContain('degraded');
     }
     expect(ofType<Device>(written, 'Device')[0]?.type?.text).toMatch(/Rule-based/);
@@ -153,7 +181,9 @@ describe('buildWritebackBundle', () => {
   it('stores the accession in a search-safe form next to the raw one on the source link', () => {
     const odd = buildWritebackBundle(enrichedFixture({ accession: 'ACC|7, 2' })).entry ?? [];
     const [aiReport] = ofType<DiagnosticReport>(odd, 'DiagnosticReport');
-    expect(aiReport?.identifier?.find((i) => i.system === IdentifierSystems.accession)?.value).toBe('ACC%7C7%2C%202');
+    expect(aiReport?.identifier?.find((i) => i.system === IdentifierSystems.accession)?.value).toBe(
+      'ACC%7C7%2C%202',
+    );
     const source = aiReport?.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference;
     expect(source?.identifier?.value).toBe('ACC|7, 2');
   });
@@ -161,7 +191,9 @@ describe('buildWritebackBundle', () => {
   it('keeps one Observation per label when a label is listed twice', () => {
     const twice = enrichedFixture();
     twice.enrichment.abnormalities.push({ label: 'pneumothorax', state: 'uncertain', source: 'rules' });
-    const labels = ofType<Observation>(buildWritebackBundle(twice).entry ?? [], 'Observation').filter((o) => o.valueCodeableConcept);
+    const labels = ofType<Observation>(buildWritebackBundle(twice).entry ?? [], 'Observation').filter(
+      (o) => o.valueCodeableConcept,
+    );
     expect(labels.filter((o) => o.code.text === 'pneumothorax')).toHaveLength(1);
     expect(labels.find((o) => o.code.text === 'pneumothorax')?.valueCodeableConcept?.text).toBe('present');
   });
@@ -173,7 +205,10 @@ describe('buildWritebackBundle', () => {
     fromHl7.report.observedAt = 'yesterday morning';
     const written = buildWritebackBundle(fromHl7).entry ?? [];
     const [aiReport] = ofType<DiagnosticReport>(written, 'DiagnosticReport');
-    expect(aiReport?.subject).toEqual({ type: 'Patient', identifier: { system: 'urn:oid:1.2.3.4.5', value: 'MRN-77' } });
+    expect(aiReport?.subject).toEqual({
+      type: 'Patient',
+      identifier: { system: 'urn:oid:1.2.3.4.5', value: 'MRN-77' },
+    });
     expect(aiReport?.effectiveDateTime).toBeUndefined();
     const source = aiReport?.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference;
     expect(source?.reference).toBeUndefined();

@@ -46,7 +46,10 @@ function uniqueLabels(labels: Label[]): Label[] {
  * writeback-key tag (unique per type, the same value as its identifier), so replaying the same enrichment
  * creates nothing twice. Earlier versions' AI resources named in `options.supersession` are retired in the same transaction.
  */
-export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: WritebackBundleOptions = {}): Bundle {
+export function buildWritebackBundle(
+  enriched: ReportEnrichedPayload,
+  options: WritebackBundleOptions = {},
+): Bundle {
   const newUrl = () => `urn:uuid:${(options.newUuid ?? randomUUID)()}`;
   const key = writebackKey(enriched);
   const deviceUrl = newUrl();
@@ -58,7 +61,10 @@ export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: W
   };
 
   const labelled: [LabelKind, Label][] = [
-    ...uniqueLabels(enriched.enrichment.abnormalities).map((label): [LabelKind, Label] => ['abnormality', label]),
+    ...uniqueLabels(enriched.enrichment.abnormalities).map((label): [LabelKind, Label] => [
+      'abnormality',
+      label,
+    ]),
     ...uniqueLabels(enriched.enrichment.devices).map((label): [LabelKind, Label] => ['device', label]),
   ];
   const observations = labelled.map(([kind, label]) => labelObservation(context, kind, label));
@@ -82,7 +88,9 @@ export function buildWritebackBundle(enriched: ReportEnrichedPayload, options: W
   const entries: BundleEntry[] = [
     conditionalCreate(deviceUrl, device, keyTagQuery(device)),
     conditionalCreate(reportUrl, report, keyTagQuery(report)),
-    ...observations.map((observation, index) => conditionalCreate(observationUrls[index]!, observation, keyTagQuery(observation))),
+    ...observations.map((observation, index) =>
+      conditionalCreate(observationUrls[index]!, observation, keyTagQuery(observation)),
+    ),
     conditionalCreate(taskUrl, task, keyTagQuery(task)),
     conditionalCreate(newUrl(), provenance, keyTagQuery(provenance)),
     ...(options.supersession?.retire ?? []).map(retirementEntry),

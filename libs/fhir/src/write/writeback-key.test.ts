@@ -11,17 +11,28 @@ function withIds(accession: string, reportVersion: string, version: string) {
 
 describe('writebackKey', () => {
   it('is readable for ordinary ids', () => {
-    expect(writebackKey(withIds('ACC-1', 'final:2024', '1.0'))).toBe('ACC-1/final:2024/radflow-cxr-small@1.0');
+    expect(writebackKey(withIds('ACC-1', 'final:2024', '1.0'))).toBe(
+      'ACC-1/final:2024/radflow-cxr-small@1.0',
+    );
   });
 
   it('round-trips any ids and never contains what breaks a token search or a FHIR code', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), fc.string({ minLength: 1 }), (accession, reportVersion, version) => {
-        const key = writebackKey(withIds(accession, reportVersion, version));
-        expect(key).not.toMatch(/[|,\\$\s]/);
-        expect(key.split('/')).toHaveLength(3);
-        expect(parseWritebackKey(key)).toEqual({ accession, reportVersion, model: `radflow-cxr-small@${version}` });
-      }),
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1 }),
+        (accession, reportVersion, version) => {
+          const key = writebackKey(withIds(accession, reportVersion, version));
+          expect(key).not.toMatch(/[|,\\$\s]/);
+          expect(key.split('/')).toHaveLength(3);
+          expect(parseWritebackKey(key)).toEqual({
+            accession,
+            reportVersion,
+            model: `radflow-cxr-small@${version}`,
+          });
+        },
+      ),
     );
   });
 
@@ -30,7 +41,11 @@ describe('writebackKey', () => {
   });
 
   it('URL-encodes the token so the server sees exactly one system|value split', () => {
-    const query = tokenQuery('identifier', 'urn:radflow:ai-report', writebackKey(withIds('A|B,C', 'v 1', '1')));
+    const query = tokenQuery(
+      'identifier',
+      'urn:radflow:ai-report',
+      writebackKey(withIds('A|B,C', 'v 1', '1')),
+    );
     const decoded = new URLSearchParams(query).get('identifier') ?? '';
     expect(decoded.split('|')).toHaveLength(2);
     expect(decoded.startsWith('urn:radflow:ai-report|A%7CB%2CC/v%201/')).toBe(true);

@@ -34,7 +34,12 @@ const URI_TO_V2: Record<string, string> = {
 /** MSH-10 from the writeback's identity: a replayed message repeats its control id, so receivers can drop it. */
 function controlId(enriched: ReportEnrichedPayload): string {
   const { report, enrichment } = enriched;
-  const identity = [report.accession, report.reportVersion, enrichment.model.name, enrichment.model.version].join('\u0000');
+  const identity = [
+    report.accession,
+    report.reportVersion,
+    enrichment.model.name,
+    enrichment.model.version,
+  ].join('\u0000');
   return `RF${createHash('sha256').update(identity).digest('hex').slice(0, 18)}`;
 }
 
@@ -62,10 +67,17 @@ function universalServiceId(procedure: RadiologyReport['procedure']): string {
  * Every OBX is preliminary (OBX-11 = P) and names the model and its version in OBX-17 (observation method)
  * and OBX-18 (equipment instance). The OBR carries the source's filler number and accession, result status P.
  */
-export function buildAiResultsOru(enriched: ReportEnrichedPayload, options: AiResultsOruOptions = {}): string {
+export function buildAiResultsOru(
+  enriched: ReportEnrichedPayload,
+  options: AiResultsOruOptions = {},
+): string {
   const { report, enrichment } = enriched;
   const modelId = `${enrichment.model.name}@${enrichment.model.version}`;
-  const method = composite(modelId, `${enrichment.model.name} ${enrichment.model.version}`, OruCodingSystems.method);
+  const method = composite(
+    modelId,
+    `${enrichment.model.name} ${enrichment.model.version}`,
+    OruCodingSystems.method,
+  );
   const equipment = composite(modelId, 'RADFLOW');
   const observedAt = hl7Timestamp(report.observedAt);
   const analysedAt = hl7Timestamp(enrichment.generatedAt);
@@ -83,7 +95,13 @@ export function buildAiResultsOru(enriched: ReportEnrichedPayload, options: AiRe
       controlId(enriched),
       'P',
       '2.5.1',
-      '', '', '', 'NE', 'NE', '', 'UNICODE UTF-8',
+      '',
+      '',
+      '',
+      'NE',
+      'NE',
+      '',
+      'UNICODE UTF-8',
     ]),
     segment('PID', ['1', '', patientIdentifier(report)]),
     segment('OBR', [
@@ -91,11 +109,23 @@ export function buildAiResultsOru(enriched: ReportEnrichedPayload, options: AiRe
       '',
       escapeHl7(report.source.kind === 'hl7v2' ? report.reportId : report.accession),
       universalServiceId(report.procedure),
-      '', '',
+      '',
+      '',
       observedAt,
-      '', '', '', '', '', '', '', '', '', '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
       escapeHl7(report.accession),
-      '', '', '',
+      '',
+      '',
+      '',
       analysedAt,
       '',
       'RAD',
@@ -103,20 +133,50 @@ export function buildAiResultsOru(enriched: ReportEnrichedPayload, options: AiRe
     ]),
   ];
 
-  const notes = [`Preliminary AI-generated results from ${enrichment.model.name} ${enrichment.model.version}; not reviewed by a radiologist.`];
-  if (enrichment.degraded) notes.push('The model was unavailable: rule-based labels only (degraded), no draft impression.');
+  const notes = [
+    `Preliminary AI-generated results from ${enrichment.model.name} ${enrichment.model.version}; not reviewed by a radiologist.`,
+  ];
+  if (enrichment.degraded)
+    notes.push('The model was unavailable: rule-based labels only (degraded), no draft impression.');
   notes.forEach((note, index) => segments.push(segment('NTE', [String(index + 1), 'L', escapeHl7(note)])));
 
   let setId = 0;
   const obx = (valueType: string, observationId: string, subId: string, value: string, abnormalFlag = '') =>
     segment('OBX', [
-      String(++setId), valueType, observationId, subId, value, '', '', abnormalFlag, '', '', 'P', '', '',
-      observedAt, '', '', method, equipment, analysedAt,
+      String(++setId),
+      valueType,
+      observationId,
+      subId,
+      value,
+      '',
+      '',
+      abnormalFlag,
+      '',
+      '',
+      'P',
+      '',
+      '',
+      observedAt,
+      '',
+      '',
+      method,
+      equipment,
+      analysedAt,
     ]);
 
   const impression = enrichment.degraded ? undefined : enrichment.draftImpression;
-  const impressionLines = (impression ?? '').split(/\r\n|\r|\n/).map((line) => line.trimEnd()).filter((line) => line.trim() !== '');
-  const impressionId = composite('draft-impression', 'AI draft impression', OruCodingSystems.observation, '19005-8', 'Radiology Imaging study [Impression] (narrative)', 'LN');
+  const impressionLines = (impression ?? '')
+    .split(/\r\n|\r|\n/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '');
+  const impressionId = composite(
+    'draft-impression',
+    'AI draft impression',
+    OruCodingSystems.observation,
+    '19005-8',
+    'Radiology Imaging study [Impression] (narrative)',
+    'LN',
+  );
   for (const line of impressionLines) segments.push(obx('TX', impressionId, '1', escapeHl7(line)));
 
   const labelled: [Label, string][] = [
@@ -130,13 +190,28 @@ export function buildAiResultsOru(enriched: ReportEnrichedPayload, options: AiRe
     const [code, text, snomed, snomedText] = STATE_CODES[label.state];
     const flag = system === OruCodingSystems.abnormality && label.state === 'present' ? 'A' : '';
     segments.push(
-      obx('CWE', composite(label.label, label.label, system), '', composite(code, text, OruCodingSystems.labelState, snomed, snomedText, 'SCT'), flag),
+      obx(
+        'CWE',
+        composite(label.label, label.label, system),
+        '',
+        composite(code, text, OruCodingSystems.labelState, snomed, snomedText, 'SCT'),
+        flag,
+      ),
     );
   }
 
   const { level, reasons } = enrichment.priority;
-  segments.push(obx('CWE', composite('worklist-priority', 'Worklist priority', OruCodingSystems.observation), '', composite(level, level.toUpperCase(), OruCodingSystems.priority)));
-  reasons.forEach((reason, index) => segments.push(segment('NTE', [String(index + 1), 'L', escapeHl7(reason)])));
+  segments.push(
+    obx(
+      'CWE',
+      composite('worklist-priority', 'Worklist priority', OruCodingSystems.observation),
+      '',
+      composite(level, level.toUpperCase(), OruCodingSystems.priority),
+    ),
+  );
+  reasons.forEach((reason, index) =>
+    segments.push(segment('NTE', [String(index + 1), 'L', escapeHl7(reason)])),
+  );
 
   return segments.join('\r');
 }

@@ -4,13 +4,16 @@
  * in a field; they become spaces (multi-line text is split into one OBX per line by the builder).
  */
 export function escapeHl7(value: string): string {
-  return value
-    .replace(/\\/g, '\\E\\')
-    .replace(/\|/g, '\\F\\')
-    .replace(/\^/g, '\\S\\')
-    .replace(/&/g, '\\T\\')
-    .replace(/~/g, '\\R\\')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return (
+    value
+      .replace(/\\/g, '\\E\\')
+      .replace(/\|/g, '\\F\\')
+      .replace(/\^/g, '\\S\\')
+      .replace(/&/g, '\\T\\')
+      .replace(/~/g, '\\R\\')
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  );
 }
 
 /** A composite field (components joined by `^`), each component escaped; trailing empty components dropped. */
