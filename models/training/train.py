@@ -35,6 +35,12 @@ from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 TASK_WEIGHTS = {"impression": 1.5, "abnormality_labels": 1.5, "device_labels": 0.7, "extract_findings": 0.15,
                 "extract_impression": 0.2, "cleanup": 0.15, "qa_comprehension": 0.25, "temporal_findings": 0.12,
                 "temporal_progression": 0.12}
+# Second stage-2 leg of the shipped model (--focus, continuing from the first leg's checkpoint): after one leg the
+# model answered "none" to nearly every device question (85 % of device answers are "none"), so examples with a
+# non-empty label answer weigh more and the long auxiliary tasks less. (task weight, weight of a "none" answer).
+FOCUS_WEIGHTS = {"impression": (1.5, 1.0), "abnormality_labels": (1.5, 0.6), "device_labels": (4.0, 0.1),
+                 "extract_findings": (0.1, 1.0), "extract_impression": (0.1, 1.0), "cleanup": (0.1, 1.0),
+                 "qa_comprehension": (0.15, 1.0), "temporal_findings": (0.08, 1.0), "temporal_progression": (0.08, 1.0)}
 PARITY_TASKS = [
     ("impression", {"findings": "The heart size is normal. The lungs are clear. No pleural effusion or pneumothorax."}),
     ("abnormality_labels", {"report": "FINDINGS: Mild cardiomegaly. Small left pleural effusion with basilar "
@@ -64,6 +70,28 @@ def weighted(examples: list[tasks.Example], weights: dict[str, float], seed: int
     return out
 
 
+def focused(examples: list[tasks.Example], seed: int) -> list[tasks.Example]:
+    """Mixture where a label example answered "none" gets its task weight times the none weight."""
+    rng = random.Random(f"radflow-focus-v1:{seed}")
+    out: list[tasks.Example] = []
+    for e in examples:
+        task_w, none_w = FOCUS_WEIGHTS.get(e.task, (1.0, 1.0))
+        w = task_w * (none_w if e.answer == "none" else 1.0)
+        out += [e] * int(w) + ([e] if rng.random() < w - int(w) else [])
+    rng.shuffle(out)
+    return out
+
+
+def carry_loss_rows(previous_csv: Path, stages: set[str], log: trainer.LossLog) -> None:
+    """The loss rows of the stages a loaded checkpoint went through, so this run's loss.csv / loss.png show them."""
+    import csv
+
+    if previous_csv.exists():
+        for row in csv.DictReader(previous_csv.open()):
+            if row["stage"] in stages:
+                log.write(**row)
+
+
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, required=True, help="run directory: tokenizer, checkpoints, loss log, summary")
@@ -71,7 +99,9 @@ def parse_args(argv=None):
     ap.add_argument("--smoke", action="store_true", help="tiny dims, a few hundred examples, a few steps (CI)")
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--no-stage1", action="store_true", help="skip LM pretraining (the ablation arm)")
-    ap.add_argument("--init-from", type=Path, help="start stage 2 from this stage-1 checkpoint (skips stage 1)")
+    ap.add_argument("--init-from", type=Path, help="start stage 2 from this checkpoint (skips stage 1); the stages of "
+                                                   "the run that wrote it (its summary.json) are carried into the card")
+    ap.add_argument("--focus", action="store_true", help="stage-2 mixture FOCUS_WEIGHTS instead of TASK_WEIGHTS")
     ap.add_argument("--vocab-size", type=int, default=4096)
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--d-model", type=int, default=256)
@@ -127,12 +157,15 @@ def main(argv=None) -> dict:
     tok_dir = args.out / "tokenizer"
     tok_dir.mkdir(exist_ok=True)
     tokenizer.save_tokenizer(tok, tok_dir, args.context)
+    if args.init_from and (args.init_from.parent / "tokenizer" / "tokenizer.json").exists():
+        if (args.init_from.parent / "tokenizer" / "tokenizer.json").read_text() != (tok_dir / "tokenizer.json").read_text():
+            raise SystemExit("the checkpoint's run trained a different tokenizer: same data, seed and --vocab-size needed")
     special = tokenizer.special_ids(tok)
     eos, pad = special["<endoftext>"], special["<pad>"]
 
     train_ex = tasks.build_examples(train_reports, args.seed)
     val_ex = tasks.build_examples(val_reports, args.seed)
-    train_mix = weighted(train_ex, TASK_WEIGHTS, args.seed)
+    train_mix = focused(train_ex, args.seed) if args.focus else weighted(train_ex, TASK_WEIGHTS, args.seed)
     train_seqs, dropped_train = trainer.sft_sequences(train_mix, tok, eos, args.context)
     val_seqs, dropped_val = trainer.sft_sequences(val_ex, tok, eos, args.context)
     val_subset = random.Random(f"{args.seed}:valsubset").sample(val_seqs, min(args.val_subset, len(val_seqs)))
@@ -147,15 +180,20 @@ def main(argv=None) -> dict:
     stages = []
     if args.init_from:
         model.load_state_dict(torch.load(args.init_from))
-        stages.append({"stage": "lm (loaded)", "steps": 0, "epochs": 0, "tokens": 0, "seconds": 0, "tokens_per_s": 0,
-                       "best_val_loss": "", "best_step": "", "from": str(args.init_from)})
+        previous = args.init_from.parent / "summary.json"
+        if previous.exists():
+            for st in json.loads(previous.read_text())["stages"]:
+                stages.append(st)
+                if st["stage"] == args.init_from.stem.replace("stage1", "lm").replace("stage2", "instruct"):
+                    break  # the checkpoint was written by this stage: later ones did not shape it
+            carry_loss_rows(args.init_from.parent / "loss.csv", {st["stage"] for st in stages}, log)
     elif not args.no_stage1:
         lm_train = trainer.lm_sequences(tasks.lm_texts(train_reports), tok, eos, 256)
         lm_val = trainer.lm_sequences(tasks.lm_texts(val_reports), tok, eos, 256)
         s1 = trainer.StageConfig("lm", args.stage1_epochs, args.lr1, args.batch_tokens, eval_every=args.eval_every,
                                  warmup_steps=20 if args.smoke else 50)
         stages.append(trainer.train_stage(model, lm_train, lm_val, s1, pad, args.seed, log, args.out / "stage1.pt"))
-    s2 = trainer.StageConfig("instruct", args.stage2_epochs, args.lr2, args.batch_tokens, eval_every=args.eval_every,
+    s2 = trainer.StageConfig("instruct-focus" if args.focus else "instruct", args.stage2_epochs, args.lr2, args.batch_tokens, eval_every=args.eval_every,
                              warmup_steps=20 if args.smoke else 50)
     stages.append(trainer.train_stage(model, train_seqs, val_subset, s2, pad, args.seed, log, args.out / "stage2.pt",
                                       max_steps=args.stage2_max_steps))

@@ -9,7 +9,8 @@ mkdir -p "$RUNS"
 PY=/usr/bin/python3
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONUNBUFFERED=1
 
-$PY "$HERE/train.py" --out "$RUNS/main" --export "$HERE/../radflow-cxr-small" --write-splits --stage2-epochs 1.3
+# Stage 1 + first stage-2 leg (all tasks, TASK_WEIGHTS).
+$PY "$HERE/train.py" --out "$RUNS/main" --write-splits --stage2-epochs 1.3
 
 # Ablation (the paper's with / without the first stage), same seed, same small stage-2 budget.
 ABLATION_STEPS=40
@@ -18,3 +19,7 @@ $PY "$HERE/train.py" --out "$RUNS/ablation-with-stage1" --init-from "$RUNS/main/
 $PY "$HERE/train.py" --out "$RUNS/ablation-without-stage1" --no-stage1 \
   --stage2-max-steps $ABLATION_STEPS --eval-every 20 --sanity-n 40 --final-val 800
 $PY "$HERE/ablation_report.py" "$RUNS/ablation-with-stage1" "$RUNS/ablation-without-stage1" > "$HERE/ablation.md"
+
+# Second stage-2 leg (FOCUS_WEIGHTS: label answers other than "none" weigh more), exported as the shipped model.
+$PY "$HERE/train.py" --out "$RUNS/focus" --init-from "$RUNS/main/stage2.pt" --focus --stage2-epochs 1.0 --lr2 3e-4 \
+  --export "$HERE/../radflow-cxr-small"

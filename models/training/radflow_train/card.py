@@ -17,6 +17,17 @@ def _loss_table(per_task: dict[str, float]) -> str:
     return "\n".join(rows)
 
 
+def _quant_line(q: dict) -> str:
+    if not q:
+        return "not produced."
+    f, i = q["fp32_onnx"], q["int8_onnx"]
+    verdict = "kept" if q["kept"] else "dropped"
+    return (f"{verdict} ({q['rule']}). Through onnxruntime on the same subset, fp32 / int8: impression ROUGE-L "
+            f"{f['impression_rougeL']} / {i['impression_rougeL']}, abnormality micro F1 {f['abnormality_micro_f1']} / "
+            f"{i['abnormality_micro_f1']}, device micro F1 {f['device_micro_f1']} / {i['device_micro_f1']}; size "
+            f"{q['size_bytes']['fp32'] / 1e6:.1f} MB / {q['size_bytes']['int8'] / 1e6:.1f} MB.")
+
+
 def render(summary: dict) -> str:
     m = summary["model"]
     s = summary["sanity"]
@@ -31,7 +42,7 @@ def render(summary: dict) -> str:
 
 A small decoder-only language model (GPT-style, {m['parameters']:,} parameters: {m['n_layer']} layers, d={m['d_model']},
 {m['n_head']} heads, context {m['max_position']}, byte-level BPE vocabulary {m['vocab_size']}) trained with radflow's
-adaptation of the Rad-Phi2 recipe (Ranjit et al.) on the Indiana University chest X-ray reports. It writes the
+adaptation of the Rad-Phi2 recipe (Ranjit, *Rad-Phi2: Instruction Tuning Phi2 for Radiology*) on the Indiana University chest X-ray reports. It writes the
 Rad-Phi2 task answers (`<instruct>…<output>…<endoftext>`, prompts in `libs/prompts/templates/rad-phi2-tasks.v1.json`)
 and runs on CPU through onnxruntime (`model.onnx`, Optimum "decoder with past" convention).
 
@@ -69,14 +80,17 @@ label sets. Details and caveats: `models/training/README.md`.
 | --- | ---: | ---: | ---: | ---: | ---: | ---: |
 {stages}
 
-CPU, 1 thread (torch {summary['env']['torch']}), seed {summary['seed']}. Loss curves: `loss.png` beside this card
-(in the training run directory).
+CPU, 1 thread (torch {summary['env']['torch']}), seed {summary['seed']}; stage 1 is language-model pretraining on
+report text, the `instruct*` rows are stage-2 legs (multi-task instruction tuning, loss on answer tokens only;
+`instruct-focus` continues from `instruct` with label answers other than "none" weighted up). Loss curves:
+`loss.png` beside this card. Recipe and commands: `models/training/README.md`.
 
 ## Metrics
 
 Official metrics (ROUGE-L, BLEU-1, unigram F1, label precision/recall/F1 with bootstrap confidence intervals, next
 to the rule labeler and a trivial baseline) come from `radflow eval --task all` on the validation split. Quick
-trainer-side figures on a fixed validation subset (greedy, PyTorch):
+trainer-side figures on a fixed validation subset (greedy, PyTorch; point estimates on 60 reports, no confidence
+intervals: read them as a sanity check only):
 
 - impression ({imp.get('n', 0)} reports): ROUGE-L F {imp.get('rougeL', 'n/a')} vs {imp.get('rougeL_most_frequent_baseline', 'n/a')} for the most frequent training impression.
 - abnormality labels ({al.get('n', 0)} reports): micro F1 {al.get('micro_f1', 'n/a')} vs {al.get('micro_f1_most_frequent_baseline', 'n/a')} for the most frequent answer; exact match {al.get('exact_match', 'n/a')}.
@@ -86,7 +100,7 @@ Validation loss per task (answer tokens):
 
 {_loss_table(summary['val_loss_per_task'])}
 
-Quantized variant: {json.dumps(quant) if quant else 'not produced'}.
+Quantized variant (`model.int8.onnx`, dynamic int8 weights): {_quant_line(quant)}
 
 ## Limits
 
