@@ -159,8 +159,14 @@ describe('HL7 over MLLP → rad.report.finalized.v1 on the real broker', () => {
     expect(segments(ack)[1]).toMatch(new RegExp(`^MSA\\|AR\\|${sample.controlId}\\|`));
     // The listener keeps what it had buffered when the frame crossed the limit: a prefix, never more than the limit.
     const isPrefix = (value: Buffer | null) =>
-      !!value && value.length > 0 && value.length <= maxMessageBytes && big.subarray(0, value.length).equals(value);
-    const deadLetter = await deadLetterOf(hl7Dlq, (r) => isPrefix(r.value) && r.value!.includes(sample.controlId));
+      !!value &&
+      value.length > 0 &&
+      value.length <= maxMessageBytes &&
+      big.subarray(0, value.length).equals(value);
+    const deadLetter = await deadLetterOf(
+      hl7Dlq,
+      (r) => isPrefix(r.value) && r.value!.includes(sample.controlId),
+    );
     expect(deadLetter.headers[DeadLetterHeaders.errorCode]).toBe('OVERSIZED');
   });
 });
