@@ -1,12 +1,13 @@
 import { enricherApp } from '@radflow/enricher';
 import { gatewayApp } from '@radflow/gateway';
+import { inferenceApp } from '@radflow/inference';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
 import { retrainerApp } from '@radflow/retrainer';
 import { writebackApp } from '@radflow/writeback';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
-export const allApps: RadflowApp[] = [gatewayApp, ingestApp, enricherApp, writebackApp, retrainerApp];
+export const allApps: RadflowApp[] = [gatewayApp, ingestApp, inferenceApp, enricherApp, writebackApp, retrainerApp];
 
 export function selectApps(names: string[]): RadflowApp[] {
   if (names.length === 0 || names.includes('all')) return allApps;

@@ -40,7 +40,9 @@ export function inferenceOptionsFromConfig(
     providers: config.inference.providers,
     maxWaitMs: 5,
     defaultDeadlineMs: config.inference.deadlineMs,
-    allowedModelRoots: [resolve(modelDir, '..')],
+    // The shipped models and the retrainer's registry, where promoted candidates live.
+    allowedModelRoots: [resolve(modelDir, '..'), resolve(config.retrainer.workDir)],
+    quantized: config.inference.quantized,
     ...overrides,
   };
 }

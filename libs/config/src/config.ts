@@ -37,6 +37,8 @@ export interface RadflowConfig {
     queueLimit: number;
     threads: number;
     providers: string[];
+    /** Serve the manifest's int8 ONNX file. */
+    quantized: boolean;
   };
   ingest: {
     maxMessageBytes: number;
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       queueLimit: read.int('INFERENCE_QUEUE_LIMIT', 256, { min: 1 }),
       threads: read.int('INFERENCE_THREADS', 1, { min: 1, max: 64 }),
       providers: read.list('INFERENCE_PROVIDERS', ['cpu']),
+      quantized: read.bool('INFERENCE_QUANTIZED', false),
     },
     ingest: {
       maxMessageBytes: read.int('INGEST_MAX_MESSAGE_BYTES', 1_048_576, { min: 1024 }),

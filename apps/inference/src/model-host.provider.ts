@@ -1,0 +1,19 @@
+import type { Provider } from '@nestjs/common';
+import type { PromptInputs, TaskName } from '@radflow/prompts';
+import { MODEL_HOST } from '@radflow/platform';
+import { InferenceService } from './inference.service.ts';
+
+/**
+ * The serving model as a task runner for other apps in the same process (the enricher in the embedded
+ * default): they share its batches, and a hot reload reaches them too.
+ */
+export const modelHostProvider: Provider = {
+  provide: MODEL_HOST,
+  inject: [InferenceService],
+  useFactory: (inference: InferenceService) => ({
+    runTask: async (task: string, inputs: PromptInputs, options: { deadlineMs: number }) => {
+      const response = await inference.runTask(task as TaskName, inputs, options.deadlineMs);
+      return { model: response.model, answer: response.result };
+    },
+  }),
+};
