@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import type { RadflowConfig } from '@radflow/config';
@@ -6,7 +7,6 @@ import type { GatewayRequest } from './body-reader.ts';
 import { hl7HttpAnswer, operationOutcome } from './gateway-outcome.ts';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 import { OVERSIZED_KEEP_FACTOR, readRequestBody, type RequestBody } from './request-body.ts';
-import { randomUUID } from 'node:crypto';
 
 const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
 /** How long a sender should wait before resending after a 503 (broker or FHIR server unavailable). */
