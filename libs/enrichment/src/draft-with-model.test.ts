@@ -49,7 +49,7 @@ describe('draftWithModel', () => {
     expect(draft).toEqual({ model, draftImpression: 'Left pleural effusion.', abnormalities: ['pleural effusion'], devices: [] });
     expect(asked.map((a) => a.task)).toEqual(['impression', 'abnormality_labels', 'device_labels']);
     expect(asked[0]!.inputs).toEqual({ findings: 'Left effusion.' });
-    expect(asked[1]!.inputs.report).toContain('IMPRESSION');
+    expect(asked[1]!.inputs.report).toBe('FINDINGS: Left effusion.');
   });
 
   it('adds the temporal tasks when there is a prior report', async () => {

@@ -12,10 +12,20 @@ export interface TaskAnswer {
   answer: ParsedAnswer | null;
 }
 
-/** The report text the model reads: findings for the impression task, the whole report for the others. */
+/**
+ * The report text the model reads: findings for the impression task, the whole report for the others, written
+ * the way the model was trained (`SECTION: text` lines in a fixed order) whatever the sender's layout.
+ */
 function promptInputs(report: RadiologyReport): { findings: string; report: string } {
   const findings = report.sections.findings?.trim() || report.text;
-  return { findings, report: report.text };
+  const { indication, comparison, impression } = report.sections;
+  const lines = [
+    ['INDICATION', indication],
+    ['COMPARISON', comparison],
+    ['FINDINGS', report.sections.findings],
+    ['IMPRESSION', impression],
+  ].filter(([, text]) => text?.trim()).map(([name, text]) => `${name}: ${text!.trim()}`);
+  return { findings, report: lines.length > 0 ? lines.join('\n') : report.text };
 }
 
 /** For comparisons two reports share one context window: findings and impression only, without headers noise. */
