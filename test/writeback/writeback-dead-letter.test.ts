@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Observation } from '@medplum/fhirtypes';
 import { DeadLetterHeaders, deadLetterTopic, Topics } from '@radflow/events';
@@ -8,18 +7,13 @@ import { EventCollector } from '../support/event-collector.ts';
 import {
   enrichedEvent,
   enrichedReport,
-  FhirProbe,
-  newRun,
+  newWritebackRun,
   publishEnriched,
   startWriteback,
   token,
-  writebackConfig,
 } from './writeback-harness.ts';
 
-const run = newRun();
-const config = writebackConfig(run);
-const fhir = new FhirProbe(config.fhir.baseUrl);
-const patientKey = createHash('sha256').update(run).digest('hex').slice(0, 32);
+const { run, config, fhir, patientKey } = newWritebackRun();
 let host: RunningHost;
 let collector: EventCollector;
 let patient = '';

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -11,6 +11,21 @@ import { writebackApp } from '@radflow/writeback';
 /** One test file's identity: every accession, trace id, model version and consumer group carries it. */
 export function newRun(): string {
   return `wb${randomUUID().slice(0, 8)}`;
+}
+
+export interface WritebackRun {
+  run: string;
+  config: RadflowConfig;
+  fhir: FhirProbe;
+  /** The hashed patient key every report of this run carries. */
+  patientKey: string;
+}
+
+export function newWritebackRun(): WritebackRun {
+  const run = newRun();
+  const config = writebackConfig(run);
+  const patientKey = createHash('sha256').update(run).digest('hex').slice(0, 32);
+  return { run, config, fhir: new FhirProbe(config.fhir.baseUrl), patientKey };
 }
 
 export function writebackConfig(run: string): RadflowConfig {

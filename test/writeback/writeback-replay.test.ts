@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Device } from '@medplum/fhirtypes';
 import { Topics } from '@radflow/events';
@@ -10,20 +9,15 @@ import { EventCollector } from '../support/event-collector.ts';
 import {
   enrichedEvent,
   enrichedReport,
-  FhirProbe,
-  newRun,
+  newWritebackRun,
   publishEnriched,
   startWriteback,
   token,
   waitUntilConsumed,
-  writebackConfig,
 } from './writeback-harness.ts';
 
 const REPORTS = 100;
-const run = newRun();
-const config = writebackConfig(run);
-const fhir = new FhirProbe(config.fhir.baseUrl);
-const patientKey = createHash('sha256').update(run).digest('hex').slice(0, 32);
+const { run, config, fhir, patientKey } = newWritebackRun();
 let host: RunningHost;
 let collector: EventCollector;
 let database: Database;

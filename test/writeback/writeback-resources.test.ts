@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Message } from 'node-hl7-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiagnosticReport, Device, Observation, Provenance, Task } from '@medplum/fhirtypes';
@@ -9,17 +8,13 @@ import { EventCollector } from '../support/event-collector.ts';
 import {
   enrichedEvent,
   enrichedReport,
-  FhirProbe,
-  newRun,
+  newWritebackRun,
   publishEnriched,
   startWriteback,
   token,
-  writebackConfig,
 } from './writeback-harness.ts';
 
-const run = newRun();
-const config = writebackConfig(run);
-const fhir = new FhirProbe(config.fhir.baseUrl);
+const { run, config, fhir, patientKey } = newWritebackRun();
 let host: RunningHost;
 let collector: EventCollector;
 let patient = '';
@@ -54,7 +49,6 @@ afterAll(async () => {
 });
 
 describe('writeback on the real broker, database and FHIR server', () => {
-  const patientKey = createHash('sha256').update(run).digest('hex').slice(0, 32);
   const devices = [
     { label: 'chest tube', state: 'present' as const, source: 'rules' as const },
     { label: 'endotracheal tube', state: 'absent' as const, source: 'model' as const },

@@ -1,4 +1,4 @@
-import type { SectionKey } from '@radflow/reports';
+import { LOINC_SECTION_CODES, type SectionKey } from '@radflow/reports';
 import { decodeEscapes } from './escapes.ts';
 import type { Delimiters } from './delimiters.ts';
 import { component, field, fieldRaw, firstComponent, repetitions, type Hl7Segment } from './hl7-structure.ts';
@@ -23,14 +23,7 @@ const CODED_TYPES = new Set(['CE', 'CWE', 'CNE', 'CF']);
 
 /** OBX-3 codes that name a report section: LOINC radiology section codes and the HL7 "&IMP"-style suffixes. */
 const SECTION_CODES: Record<string, SectionKey> = {
-  '18782-3': 'findings',
-  '59776-5': 'findings',
-  '19005-8': 'impression',
-  '18834-2': 'comparison',
-  '55752-0': 'indication',
-  '18785-6': 'indication',
-  '11329-0': 'indication',
-  '55111-9': 'technique',
+  ...LOINC_SECTION_CODES,
   IMP: 'impression',
   ADT: 'addendum',
   FND: 'findings',

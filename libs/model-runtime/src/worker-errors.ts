@@ -1,14 +1,5 @@
 import { ModelOutputParseError, PromptInputError, UnknownLabelError } from '@radflow/prompts';
-import {
-  DeadlineExceededError,
-  GenerationFailedError,
-  InputTooLongError,
-  ModelLoadError,
-  ModelRuntimeError,
-  ModelUnavailableError,
-  OverloadedError,
-  RequestCancelledError,
-} from './errors.ts';
+import * as runtimeErrors from './errors.ts';
 
 export interface SerializedError {
   name: string;
@@ -18,14 +9,7 @@ export interface SerializedError {
 
 // Typed errors keep their class across the worker boundary, so callers (and the HTTP mapping) see no difference.
 const classes: Record<string, { prototype: Error }> = {
-  DeadlineExceededError,
-  GenerationFailedError,
-  InputTooLongError,
-  ModelLoadError,
-  ModelRuntimeError,
-  ModelUnavailableError,
-  OverloadedError,
-  RequestCancelledError,
+  ...runtimeErrors,
   PromptInputError,
   ModelOutputParseError,
   UnknownLabelError,

@@ -8,6 +8,18 @@ export type SectionKey = 'indication' | 'comparison' | 'technique' | 'findings' 
 /** Headers that end the current section but carry nothing we keep as a section (exam title, recommendations...). */
 export type HeaderKey = SectionKey | 'other';
 
+/** LOINC codes that name a radiology report section (OBX-3 in HL7, Observation.code in FHIR). */
+export const LOINC_SECTION_CODES: Readonly<Record<string, SectionKey>> = {
+  '18782-3': 'findings',
+  '59776-5': 'findings',
+  '19005-8': 'impression',
+  '18834-2': 'comparison',
+  '55752-0': 'indication',
+  '18785-6': 'indication',
+  '11329-0': 'indication',
+  '55111-9': 'technique',
+};
+
 export const SECTION_HEADER_PHRASES: Readonly<Record<HeaderKey, readonly string[]>> = {
   indication: [
     'indication',

@@ -14,8 +14,17 @@ export function openDatabase(url: string, maxConnections = 5): Database {
 export function isTransientDatabaseError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300', '40001', '40P01'].includes(
-      code,
-    ) || code.startsWith('08')
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      '57P01',
+      '57P02',
+      '57P03',
+      '53300',
+      '40001',
+      '40P01',
+    ].includes(code) || code.startsWith('08')
   );
 }

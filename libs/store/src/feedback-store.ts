@@ -1,29 +1,10 @@
+import type { FeedbackRecord, StoredFeedbackRecord } from '@radflow/feedback';
 import type { LabelCorrection } from '@radflow/schemas';
 import type { Database } from './database.ts';
 
-/** One verdict on one output, as stored (mirrors @radflow/feedback's FeedbackRecord; the store does not depend on it). */
-export interface FeedbackRow {
-  feedbackId: string;
-  accession: string;
-  reportVersion: string | null;
-  source: 'explicit' | 'implicit';
-  reviewerId: string;
-  output: 'impression' | 'abnormalities' | 'devices' | 'temporal' | 'priority';
-  verdict: 'accept' | 'edit' | 'reject';
-  model: { name: string; version: string } | null;
-  draftText: string | null;
-  correctedText: string | null;
-  draftLabels: LabelCorrection[] | null;
-  correctedLabels: LabelCorrection[] | null;
-  correctedPriority: 'stat' | 'urgent' | 'routine' | null;
-  findings: string | null;
-  reportText: string | null;
-  submittedAt: string;
-}
-
-export interface StoredFeedbackRow extends FeedbackRow {
-  sequence: number;
-}
+/** One verdict on one output, as stored: the feedback library's record. */
+export type FeedbackRow = FeedbackRecord;
+export type StoredFeedbackRow = StoredFeedbackRecord;
 
 /**
  * Which feedback a model learns from: verdicts on drafts of models with this name (any version), and optionally

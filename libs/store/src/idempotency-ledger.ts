@@ -25,7 +25,11 @@ export class IdempotencyLedger {
   }
 
   /** Runs `work` once per (consumer, key); returns false when it was already done. */
-  async runOnce(consumer: string, key: string, work: () => Promise<Record<string, unknown> | void>): Promise<boolean> {
+  async runOnce(
+    consumer: string,
+    key: string,
+    work: () => Promise<Record<string, unknown> | void>,
+  ): Promise<boolean> {
     if (await this.hasProcessed(consumer, key)) return false;
     const outcome = await work();
     await this.recordProcessed(consumer, key, outcome ?? {});

@@ -3,7 +3,13 @@ export { migrate } from './migrations.ts';
 export { IdempotencyLedger } from './idempotency-ledger.ts';
 export { ReportStore, type StoredReport } from './report-store.ts';
 export { EnrichmentStore } from './enrichment-store.ts';
-export { FeedbackStore, TRAINABLE_FEEDBACK_OUTPUTS, type FeedbackRow, type StoredFeedbackRow, type FeedbackScope } from './feedback-store.ts';
+export {
+  FeedbackStore,
+  TRAINABLE_FEEDBACK_OUTPUTS,
+  type FeedbackRow,
+  type StoredFeedbackRow,
+  type FeedbackScope,
+} from './feedback-store.ts';
 export {
   ModelRegistry,
   ModelRegistryError,

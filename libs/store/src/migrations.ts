@@ -14,9 +14,13 @@ export async function migrate(database: Database, extraDirs: URL[] = []): Promis
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     );
-    const done = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+    const done = new Set(
+      (await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name),
+    );
     for (const dir of [migrationsDir, ...extraDirs]) {
-      for (const file of readdirSync(dir).filter((name) => name.endsWith('.sql')).sort()) {
+      for (const file of readdirSync(dir)
+        .filter((name) => name.endsWith('.sql'))
+        .sort()) {
         if (done.has(file)) continue;
         await client.query('BEGIN');
         try {

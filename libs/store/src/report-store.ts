@@ -15,7 +15,13 @@ export class ReportStore {
       `INSERT INTO radiology_reports (accession, report_version, patient_key, reported_at, report)
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (accession, report_version) DO UPDATE SET report = EXCLUDED.report, reported_at = EXCLUDED.reported_at`,
-      [report.accession, report.reportVersion, report.patient.key, toTimestamp(report.reportedAt ?? report.observedAt), report],
+      [
+        report.accession,
+        report.reportVersion,
+        report.patient.key,
+        toTimestamp(report.reportedAt ?? report.observedAt),
+        report,
+      ],
     );
   }
 

@@ -1,5 +1,5 @@
 import type { Attachment, CodeableConcept, Coding, Observation } from '@medplum/fhirtypes';
-import type { SectionKey } from '@radflow/reports';
+import { LOINC_SECTION_CODES, type SectionKey } from '@radflow/reports';
 import type { BundleIndex } from './bundle-index.ts';
 import { htmlToText } from './html-text.ts';
 import { asArray, asLoose, asRecord, asString, asText, type Loose } from './loose.ts';
@@ -119,22 +119,11 @@ function observationValueText(observation: Loose<Observation>): string | undefin
   return undefined;
 }
 
-const SECTION_CODES: Record<string, SectionKey> = {
-  '18782-3': 'findings',
-  '59776-5': 'findings',
-  '19005-8': 'impression',
-  '18834-2': 'comparison',
-  '55752-0': 'indication',
-  '18785-6': 'indication',
-  '11329-0': 'indication',
-  '55111-9': 'technique',
-};
-
 export function sectionOfCode(code: Loose<CodeableConcept> | undefined): SectionKey | undefined {
   if (!code) return undefined;
   const codings = asArray(code.coding).map((c) => asLoose<Coding>(c));
   for (const coding of codings) {
-    const key = SECTION_CODES[asString(coding?.code) ?? ''];
+    const key = LOINC_SECTION_CODES[asString(coding?.code) ?? ''];
     if (key) return key;
   }
   const label = [asString(code.text), ...codings.map((c) => asString(c?.display))]
