@@ -20,7 +20,11 @@ import {
 // ONNX export (Python, PyTorch on CPU) → loaded by the TypeScript runtime → generation and PyTorch parity.
 const smokeScript = fileURLToPath(new URL('../../models/training/smoke.sh', import.meta.url));
 const outDir = mkdtempSync(join(tmpdir(), 'radflow-smoke-'));
-const printed = execFileSync('sh', [smokeScript, outDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 600_000 });
+const printed = execFileSync('sh', [smokeScript, outDir], {
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+  timeout: 600_000,
+});
 const modelDir = printed.trim().split('\n').at(-1)!;
 let host: ModelHost | undefined;
 
@@ -36,10 +40,18 @@ describe('smoke training, end to end', () => {
     const manifest = readManifest(modelDir);
     host = await ModelHost.start(modelDir, { threads: 1 });
     expect(host.model).toEqual({ name: manifest.name, version: manifest.version });
-    const answer = await host.runTask('impression', { findings: 'The heart is normal in size. The lungs are clear.' }, { deadlineMs: 60_000 });
+    const answer = await host.runTask(
+      'impression',
+      { findings: 'The heart is normal in size. The lungs are clear.' },
+      { deadlineMs: 60_000 },
+    );
     expect(answer.usage.generatedTokens).toBeGreaterThan(0);
     expect(answer.model.name).toBe(manifest.name);
-    const labels = await host.runTask('abnormality_labels', { report: 'FINDINGS: Small left pleural effusion.' }, { deadlineMs: 60_000 });
+    const labels = await host.runTask(
+      'abnormality_labels',
+      { report: 'FINDINGS: Small left pleural effusion.' },
+      { deadlineMs: 60_000 },
+    );
     // Constrained decoding: whatever the few-step model says is inside the vocabulary.
     expect(labels.parseError).toBeNull();
   });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DiagnosticReport, Task } from '@medplum/fhirtypes';
 import { loadConfig } from '@radflow/config';
 import { enricherApp } from '@radflow/enricher';
 import { Topics } from '@radflow/events';
@@ -21,7 +22,10 @@ const config = loadConfig({
   GATEWAY_MLLP_PORT: '0',
   LOG_LEVEL: 'warn',
 });
-const manifest = JSON.parse(readFileSync(`${config.inference.modelDir}/radflow-model.json`, 'utf8')) as { name: string; version: string };
+const manifest = JSON.parse(readFileSync(`${config.inference.modelDir}/radflow-model.json`, 'utf8')) as {
+  name: string;
+  version: string;
+};
 let host: RunningHost;
 let collector: EventCollector;
 
@@ -37,7 +41,9 @@ afterAll(async () => {
 
 function enrichedFor(accession: string) {
   return collector
-    .waitFor((r) => r.topic === Topics.reportEnriched && r.value!.toString().includes(`"accession":"${accession}"`))
+    .waitFor(
+      (r) => r.topic === Topics.reportEnriched && r.value!.toString().includes(`"accession":"${accession}"`),
+    )
     .then(([record]) => collector.bus.decodeEvent<ReportEnrichedPayload>(record!).payload);
 }
 
@@ -64,7 +70,9 @@ describe('HL7 over MLLP to enriched event and FHIR resources, on the real broker
     expect(enrichment.model).toEqual({ name: manifest.name, version: manifest.version });
     expect(enrichment.priority.level).toBe('stat');
     expect(enrichment.priority.reasons.join(' ')).toMatch(/pneumothorax/i);
-    expect(enrichment.abnormalities.some((l) => l.label === 'pneumothorax' && l.state === 'present')).toBe(true);
+    expect(enrichment.abnormalities.some((l) => l.label === 'pneumothorax' && l.state === 'present')).toBe(
+      true,
+    );
   });
 
   it('diffs a follow-up against the prior report of the same patient', async () => {
@@ -73,18 +81,24 @@ describe('HL7 over MLLP to enriched event and FHIR resources, on the real broker
     expect(ack).toContain('MSA|AA');
     const { enrichment } = await enrichedFor(followUp.accession);
     expect(enrichment.temporal?.priorAccession).toBe(firstIcu.accession);
-    expect(enrichment.temporal?.labelDiff?.some((change) => change.label === 'consolidation' && change.after === 'present')).toBe(true);
+    expect(
+      enrichment.temporal?.labelDiff?.some(
+        (change) => change.label === 'consolidation' && change.after === 'present',
+      ),
+    ).toBe(true);
   });
 
   it('writes a preliminary AIAST-labelled DiagnosticReport with its Observations, Task and Provenance to FHIR', async () => {
-    const [aiReport] = await waitForFhir<Record<string, any>>(
+    const [aiReport] = await waitForFhir<DiagnosticReport>(
       `DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${pneumothorax.accession}`)}`,
     );
     expect(aiReport!.status).toBe('preliminary');
-    expect(aiReport!.meta.security).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'AIAST' })]));
+    expect(aiReport!.meta?.security).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: 'AIAST' })]),
+    );
     expect(JSON.stringify(aiReport)).toContain(manifest.version);
-    expect(aiReport!.result.length).toBeGreaterThan(0);
-    const tasks = await waitForFhir<Record<string, any>>(`Task?focus=DiagnosticReport/${aiReport!.id}`);
+    expect(aiReport!.result?.length ?? 0).toBeGreaterThan(0);
+    const tasks = await waitForFhir<Task>(`Task?focus=DiagnosticReport/${aiReport!.id}`);
     expect(tasks[0]!.priority).toBe('stat');
     const provenance = await fhirSearch(`Provenance?target=DiagnosticReport/${aiReport!.id}`);
     expect(provenance.entry?.length ?? 0).toBeGreaterThan(0);

@@ -26,7 +26,10 @@ afterAll(async () => {
 describe('ingest on the real broker', () => {
   it('dead-letters a malformed message with its reason and original bytes, then processes the next good one', async () => {
     const trace = randomUUID();
-    const malformed = Buffer.concat([Buffer.from('MSH|^~\\&|BROKEN|', 'latin1'), Buffer.from([0xff, 0xfe, 0x00, 0x41])]);
+    const malformed = Buffer.concat([
+      Buffer.from('MSH|^~\\&|BROKEN|', 'latin1'),
+      Buffer.from([0xff, 0xfe, 0x00, 0x41]),
+    ]);
     const good = uniqueHl7Sample('01-normal-pa-lateral.hl7');
 
     await collector.bus.publish(Topics.inboundHl7v2, [
@@ -35,7 +38,8 @@ describe('ingest on the real broker', () => {
     ]);
 
     const [deadLetter] = await collector.waitFor(
-      (r) => r.topic === deadLetterTopic(Topics.inboundHl7v2) && r.headers['radflow-trace-id'] === `${trace}-bad`,
+      (r) =>
+        r.topic === deadLetterTopic(Topics.inboundHl7v2) && r.headers['radflow-trace-id'] === `${trace}-bad`,
     );
     expect(deadLetter!.value?.equals(malformed)).toBe(true);
     expect(INBOUND_ERROR_CODES).toContain(deadLetter!.headers[DeadLetterHeaders.errorCode]);

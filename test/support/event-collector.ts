@@ -30,7 +30,9 @@ export class EventCollector {
       const matching = this.records.filter(predicate);
       if (matching.length >= count) return matching;
       if (Date.now() > deadline) {
-        throw new Error(`timed out after ${timeoutMs} ms waiting for ${count} record(s); saw ${matching.length}`);
+        throw new Error(
+          `timed out after ${timeoutMs} ms waiting for ${count} record(s); saw ${matching.length}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }

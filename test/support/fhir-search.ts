@@ -7,13 +7,19 @@ export interface SearchBundle<T = Record<string, unknown>> {
 
 /** A FHIR search on the real server the tests run against. */
 export async function fhirSearch<T = Record<string, unknown>>(query: string): Promise<SearchBundle<T>> {
-  const response = await fetch(`${loadConfig().fhir.baseUrl}/${query}`, { headers: { accept: 'application/fhir+json' } });
+  const response = await fetch(`${loadConfig().fhir.baseUrl}/${query}`, {
+    headers: { accept: 'application/fhir+json' },
+  });
   if (!response.ok) throw new Error(`FHIR search ${query} answered ${response.status}`);
   return (await response.json()) as SearchBundle<T>;
 }
 
 /** Polls a search until it returns at least `count` resources. */
-export async function waitForFhir<T = Record<string, unknown>>(query: string, count = 1, timeoutMs = 60_000): Promise<T[]> {
+export async function waitForFhir<T = Record<string, unknown>>(
+  query: string,
+  count = 1,
+  timeoutMs = 60_000,
+): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const bundle = await fhirSearch<T>(query);

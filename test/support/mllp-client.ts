@@ -6,7 +6,10 @@ export function sendOverMllp(port: number, message: Buffer, timeoutMs = 30_000):
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const deframer = new MllpDeframer({ maxMessageBytes: 1_000_000 });
-    const timer = setTimeout(() => (socket.destroy(), reject(new Error('no ACK within the timeout'))), timeoutMs);
+    const timer = setTimeout(
+      () => (socket.destroy(), reject(new Error('no ACK within the timeout'))),
+      timeoutMs,
+    );
     socket.on('connect', () => socket.write(frameMllp(message)));
     socket.on('data', (chunk) => {
       for (const event of deframer.push(chunk)) {

@@ -25,9 +25,12 @@ export default async function requireInfrastructure(): Promise<void> {
   ];
   const missing = [];
   for (const service of services) {
-    if (!(await reachable(service.host, service.port))) missing.push(`${service.name} at ${service.host}:${service.port}`);
+    if (!(await reachable(service.host, service.port)))
+      missing.push(`${service.name} at ${service.host}:${service.port}`);
   }
   if (missing.length > 0) {
-    throw new Error(`end-to-end tests need ${missing.join(', ')}: start them with \`infra/run up\` (or run \`infra/run test\`)`);
+    throw new Error(
+      `end-to-end tests need ${missing.join(', ')}: start them with \`infra/run up\` (or run \`infra/run test\`)`,
+    );
   }
 }

@@ -7,13 +7,21 @@ import { retrainerApp } from '@radflow/retrainer';
 import { writebackApp } from '@radflow/writeback';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
-export const allApps: RadflowApp[] = [gatewayApp, ingestApp, inferenceApp, enricherApp, writebackApp, retrainerApp];
+export const allApps: RadflowApp[] = [
+  gatewayApp,
+  ingestApp,
+  inferenceApp,
+  enricherApp,
+  writebackApp,
+  retrainerApp,
+];
 
 export function selectApps(names: string[]): RadflowApp[] {
   if (names.length === 0 || names.includes('all')) return allApps;
   return names.map((name) => {
     const app = allApps.find((candidate) => candidate.name === name);
-    if (!app) throw new Error(`unknown app '${name}': choose from ${allApps.map((a) => a.name).join(', ')}, all`);
+    if (!app)
+      throw new Error(`unknown app '${name}': choose from ${allApps.map((a) => a.name).join(', ')}, all`);
     return app;
   });
 }

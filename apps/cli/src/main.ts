@@ -20,7 +20,9 @@ program
 
 program
   .command('demo')
-  .description('run every app, feed the sample HL7 and FHIR reports through Kafka, print the enriched results')
+  .description(
+    'run every app, feed the sample HL7 and FHIR reports through Kafka, print the enriched results',
+  )
   .option('--timeout <seconds>', 'how long to wait for the enriched results', '180')
   .action(async (options: { timeout: string }) => {
     process.exitCode = await runDemo({ timeoutSeconds: Number(options.timeout) });
@@ -28,7 +30,9 @@ program
 
 program
   .command('parse')
-  .description('print the canonical report of each HL7 v2 message or FHIR resource in the files, or its typed error')
+  .description(
+    'print the canonical report of each HL7 v2 message or FHIR resource in the files, or its typed error',
+  )
   .argument('<files...>')
   .action((files: string[]) => {
     process.exitCode = runParse(files);
@@ -36,7 +40,9 @@ program
 
 program
   .command('enrich')
-  .description('run the whole enrichment on HL7 or FHIR files in this process (no broker) and print the enriched events')
+  .description(
+    'run the whole enrichment on HL7 or FHIR files in this process (no broker) and print the enriched events',
+  )
   .argument('<files...>')
   .action(async (files: string[]) => {
     process.exitCode = await runEnrich(files);
@@ -47,42 +53,58 @@ const openiLabels = '../shared/data/openi/labels-negbio14.csv';
 
 program
   .command('eval')
-  .description("score the model with the paper's metrics beside the rule labeler and the most-frequent-impression baseline")
+  .description(
+    "score the model with the paper's metrics beside the rule labeler and the most-frequent-impression baseline",
+  )
   .option('--task <task>', 'impression | labels | devices | all', 'all')
   .option('--reports <file>', 'reports CSV in the columns of Open-i reports.csv', openiReports)
   .option('--labels <file>', 'labels CSV in the columns of labels-negbio14.csv', openiLabels)
   .option('--model <dir>', 'model directory (default: the configured MODEL_DIR)')
   .option('--out <dir>', 'where to write eval-results.json and eval-report.html', '.cache/eval')
-  .option('--split <name>', 'validation | test | train | all (the trainer\'s fixed uid splits)', 'validation')
+  .option('--split <name>', "validation | test | train | all (the trainer's fixed uid splits)", 'validation')
   .option('--limit <n>', 'at most this many reports')
-  .action(async (options: { task: EvalTask; reports: string; labels: string; model?: string; out: string; split: string; limit?: string }) => {
-    const { loadConfig } = await import('@radflow/config');
-    const uids = splitUids(options.split);
-    await runEval({
-      task: options.task,
-      reportsCsv: options.reports,
-      labelsCsv: options.labels,
-      modelDir: options.model ?? loadConfig().inference.modelDir,
-      outDir: options.out,
-      ...(uids ? { uids } : {}),
-      ...(options.limit ? { limit: Number(options.limit) } : {}),
-      progress: true,
-    });
-  });
+  .action(
+    async (options: {
+      task: EvalTask;
+      reports: string;
+      labels: string;
+      model?: string;
+      out: string;
+      split: string;
+      limit?: string;
+    }) => {
+      const { loadConfig } = await import('@radflow/config');
+      const uids = splitUids(options.split);
+      await runEval({
+        task: options.task,
+        reportsCsv: options.reports,
+        labelsCsv: options.labels,
+        modelDir: options.model ?? loadConfig().inference.modelDir,
+        outDir: options.out,
+        ...(uids ? { uids } : {}),
+        ...(options.limit ? { limit: Number(options.limit) } : {}),
+        progress: true,
+      });
+    },
+  );
 
 program
   .command('labels')
-  .description('rule labeler precision/recall/F1 per label against the NegBio gold standard, with the model beside it')
+  .description(
+    'rule labeler precision/recall/F1 per label against the NegBio gold standard, with the model beside it',
+  )
   .option('--reports <file>', 'reports CSV in the columns of Open-i reports.csv', openiReports)
   .option('--labels <file>', 'labels CSV in the columns of labels-negbio14.csv', openiLabels)
-  .option('--model <dir>', 'also score this model\'s labels')
+  .option('--model <dir>', "also score this model's labels")
   .option('--split <name>', 'validation | test | train | all', 'all')
   .option('--limit <n>', 'at most this many reports')
   .action(runLabelsCommand);
 
 program
   .command('retrain')
-  .description('fine-tune a candidate on the accumulated feedback now, gate it, and promote it if it is not worse')
+  .description(
+    'fine-tune a candidate on the accumulated feedback now, gate it, and promote it if it is not worse',
+  )
   .action(async () => {
     const outcome = await runRetraining({ trigger: 'manual' });
     console.log(JSON.stringify(outcome, null, 2));
@@ -94,7 +116,10 @@ program
   .option('--to <version>', 'a version that has served before')
   .option('--reason <text>', 'why, for the serving history', 'manual rollback')
   .action(async (options: { to?: string; reason: string }) => {
-    const result = await runRollback({ ...(options.to ? { toVersion: options.to } : {}), reason: options.reason });
+    const result = await runRollback({
+      ...(options.to ? { toVersion: options.to } : {}),
+      reason: options.reason,
+    });
     console.log(JSON.stringify(result, null, 2));
   });
 

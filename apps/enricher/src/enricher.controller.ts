@@ -11,7 +11,10 @@ export class EnricherController {
 
   @EventPattern(Topics.reportFinalized)
   // Nest types extra handler arguments as unknown; the Kafka transport always passes a KafkaRecordContext.
-  onReportFinalized(@Payload() event: Envelope<ReportFinalizedPayload>, @Ctx() context: unknown): Promise<void> {
+  onReportFinalized(
+    @Payload() event: Envelope<ReportFinalizedPayload>,
+    @Ctx() context: unknown,
+  ): Promise<void> {
     return this.enricher.enrich(event, () => (context as KafkaRecordContext).heartbeat());
   }
 }

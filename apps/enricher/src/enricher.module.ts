@@ -27,7 +27,9 @@ const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
       inject: [CONFIG, IN_PROCESS_RUNNER],
       // INFERENCE_URL set: a separately deployed inference service; unset: the model in this process.
       useFactory: (config: RadflowConfig, inProcess: InProcessTaskRunner) =>
-        new TaskRunnerModelClient(config.inference.url ? new HttpTaskRunner(config.inference.url) : inProcess),
+        new TaskRunnerModelClient(
+          config.inference.url ? new HttpTaskRunner(config.inference.url) : inProcess,
+        ),
     },
   ],
 })

@@ -15,7 +15,12 @@ export class FhirPriorLookup {
   async findPrior(report: RadiologyReport): Promise<RadiologyReport | undefined> {
     const subject = report.patient.fhirReference;
     if (!subject) return undefined;
-    const query = new URLSearchParams({ subject, status: 'final,amended,corrected', _sort: '-issued', _count: '10' });
+    const query = new URLSearchParams({
+      subject,
+      status: 'final,amended,corrected',
+      _sort: '-issued',
+      _count: '10',
+    });
     const response = await fetch(`${this.options.baseUrl}/DiagnosticReport?${query}`, {
       headers: {
         accept: 'application/fhir+json',
@@ -23,7 +28,10 @@ export class FhirPriorLookup {
       },
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
-    if (!response.ok) throw Object.assign(new Error(`FHIR search answered ${response.status}`), { code: `HTTP_${response.status}` });
+    if (!response.ok)
+      throw Object.assign(new Error(`FHIR search answered ${response.status}`), {
+        code: `HTTP_${response.status}`,
+      });
     const read = readDiagnosticReportEvent(Buffer.from(await response.arrayBuffer()), {
       maxBytes: 16 * 1024 * 1024,
       patientKeySalt: this.options.patientKeySalt,
@@ -31,7 +39,10 @@ export class FhirPriorLookup {
     if (!read.ok) return undefined;
     const before = Date.parse(report.reportedAt ?? report.observedAt ?? '') || Infinity;
     return read.reports
-      .filter((candidate) => candidate.accession !== report.accession && !candidate.source.fhirReference?.includes('radflow'))
+      .filter(
+        (candidate) =>
+          candidate.accession !== report.accession && !candidate.source.fhirReference?.includes('radflow'),
+      )
       .filter((candidate) => (Date.parse(candidate.reportedAt ?? candidate.observedAt ?? '') || 0) < before)
       .sort((a, b) => Date.parse(b.reportedAt ?? '') - Date.parse(a.reportedAt ?? ''))[0];
   }

@@ -17,7 +17,11 @@ export class InProcessTaskRunner implements TaskRunner {
     private readonly config: RadflowConfig,
   ) {}
 
-  async runTask(task: string, inputs: Record<string, string>, options: { deadlineMs: number }): Promise<TaskAnswer> {
+  async runTask(
+    task: string,
+    inputs: Record<string, string>,
+    options: { deadlineMs: number },
+  ): Promise<TaskAnswer> {
     const host = await (this.host ??= this.resolveHost());
     return host.runTask(task, inputs, options);
   }

@@ -15,7 +15,11 @@ export class TaskRunnerModelClient implements ModelClient {
 export class HttpTaskRunner implements TaskRunner {
   constructor(private readonly baseUrl: string) {}
 
-  async runTask(task: string, inputs: Record<string, string>, options: { deadlineMs: number }): Promise<TaskAnswer> {
+  async runTask(
+    task: string,
+    inputs: Record<string, string>,
+    options: { deadlineMs: number },
+  ): Promise<TaskAnswer> {
     const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-deadline-ms': String(options.deadlineMs) },

@@ -22,7 +22,10 @@ export class PriorReportFinder {
       return await this.fhir.findPrior(report);
     } catch (error) {
       // A prior is a nice-to-have: without it the enrichment simply has no temporal diff.
-      this.logger.warn({ code: (error as { code?: string }).code ?? (error as Error).name }, 'FHIR prior lookup failed');
+      this.logger.warn(
+        { code: (error as { code?: string }).code ?? (error as Error).name },
+        'FHIR prior lookup failed',
+      );
       return undefined;
     }
   }

@@ -24,24 +24,34 @@ export class ReportEnricher {
       rulesLabeler: this.rules.identity,
       model,
       ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
-      assessPriority: (abnormalities, devices, current) => this.rules.assessPriority(abnormalities, devices, current),
+      assessPriority: (abnormalities, devices, current) =>
+        this.rules.assessPriority(abnormalities, devices, current),
     });
     return { report, enrichment };
   }
 
-  private async draftWithinDeadline(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ModelDraft | ModelUnavailable> {
+  private async draftWithinDeadline(
+    report: RadiologyReport,
+    prior: RadiologyReport | undefined,
+  ): Promise<ModelDraft | ModelUnavailable> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         this.model.draft(report, prior, this.deadlineMs),
         new Promise<never>((_, reject) => {
           // A little grace beyond the runtime's own deadline, for the transport.
-          timer = setTimeout(() => reject(new Error(`model deadline of ${this.deadlineMs} ms exceeded`)), this.deadlineMs + 250);
+          timer = setTimeout(
+            () => reject(new Error(`model deadline of ${this.deadlineMs} ms exceeded`)),
+            this.deadlineMs + 250,
+          );
         }),
       ]);
     } catch (error) {
       const failure = (error as Error).message || 'model unavailable';
-      this.logger.warn({ accessionHash: logHash(report.accession), failure }, 'model unavailable, rules-only enrichment');
+      this.logger.warn(
+        { accessionHash: logHash(report.accession), failure },
+        'model unavailable, rules-only enrichment',
+      );
       return { failure };
     } finally {
       clearTimeout(timer);

@@ -5,5 +5,9 @@ import type { RadiologyReport } from '@radflow/schemas';
 export interface RuleLabeler {
   identity: { name: string; version: string };
   read(report: RadiologyReport): RuleReading;
-  assessPriority(abnormalities: EnrichedLabel[], devices: EnrichedLabel[], report: RadiologyReport): WorklistPriority;
+  assessPriority(
+    abnormalities: EnrichedLabel[],
+    devices: EnrichedLabel[],
+    report: RadiologyReport,
+  ): WorklistPriority;
 }

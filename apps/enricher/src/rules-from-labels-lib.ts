@@ -19,10 +19,18 @@ export class RulesFromLabelsLib implements RuleLabeler {
    * Priority rules read the rule labeler's evidence sentences (a tube "in the right mainstem"); labels only the
    * model raised join as present without a sentence, so a model-found pneumothorax still makes the report stat.
    */
-  assessPriority(abnormalities: EnrichedLabel[], devices: EnrichedLabel[], report: RadiologyReport): WorklistPriority {
+  assessPriority(
+    abnormalities: EnrichedLabel[],
+    devices: EnrichedLabel[],
+    report: RadiologyReport,
+  ): WorklistPriority {
     const text = reportText(report);
     const rules = labelReport(text);
-    return assignWorklistPriority(withModelCalls(rules.abnormalities, abnormalities), withModelCalls(rules.devices, devices), text);
+    return assignWorklistPriority(
+      withModelCalls(rules.abnormalities, abnormalities),
+      withModelCalls(rules.devices, devices),
+      text,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ export class ModelEventsController {
       this.logger.info({ previous, current, eventId: event.id }, 'model reloaded on promotion');
     } catch (error) {
       // A promotion the service cannot load (gone from disk, not allowed) must not block the topic: keep serving.
-      this.logger.error({ name, version, code: (error as { code?: string }).code ?? (error as Error).name }, 'promoted model not loaded');
+      this.logger.error(
+        { name, version, code: (error as { code?: string }).code ?? (error as Error).name },
+        'promoted model not loaded',
+      );
     }
   }
 }

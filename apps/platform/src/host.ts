@@ -25,11 +25,17 @@ export async function startHost(
   config: RadflowConfig,
   options: { httpPort?: number; processName?: string } = {},
 ): Promise<RunningHost> {
-  @Module({ imports: [PlatformModule.forRoot(config, options.processName), ...apps.map((a) => a.module(config))] })
+  @Module({
+    imports: [PlatformModule.forRoot(config, options.processName), ...apps.map((a) => a.module(config))],
+  })
   class HostModule {}
 
   // rawBody: the gateway forwards the bytes a sender posted, not a re-serialisation of parsed JSON.
-  const app = await NestFactory.create(HostModule, { logger: ['error', 'warn'], abortOnError: false, rawBody: true });
+  const app = await NestFactory.create(HostModule, {
+    logger: ['error', 'warn'],
+    abortOnError: false,
+    rawBody: true,
+  });
   app.enableShutdownHooks();
   // Global, so the Kafka transports connected below inherit it (inheritAppConfig).
   app.useGlobalFilters(new RethrowRpcExceptionsFilter(app.getHttpAdapter()));

@@ -1,6 +1,13 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { eventTypeOfTopic, PermanentError, type ConsumedRecord, type HandlerContext, type KafkaBus, type Topic } from '@radflow/events';
+import {
+  eventTypeOfTopic,
+  PermanentError,
+  type ConsumedRecord,
+  type HandlerContext,
+  type KafkaBus,
+  type Topic,
+} from '@radflow/events';
 
 /** What an @EventPattern handler receives besides the payload (use with @Ctx()). */
 export class KafkaRecordContext extends BaseRpcContext<[ConsumedRecord, HandlerContext]> {
@@ -35,7 +42,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
       for (const topic of this.options.topics) {
-        if (!this.getHandlerByPattern(topic)) throw new Error(`no @EventPattern('${topic}') handler for ${this.options.stage}`);
+        if (!this.getHandlerByPattern(topic))
+          throw new Error(`no @EventPattern('${topic}') handler for ${this.options.stage}`);
       }
       this.stop = await this.options.bus.subscribe({
         groupId: this.options.groupId,

@@ -20,7 +20,10 @@ export class PlatformModule implements OnApplicationShutdown {
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
-        { provide: KAFKA_BUS, useFactory: () => new KafkaBus(config.kafka, logger.child({ component: 'kafka' })) },
+        {
+          provide: KAFKA_BUS,
+          useFactory: () => new KafkaBus(config.kafka, logger.child({ component: 'kafka' })),
+        },
         { provide: DATABASE, useFactory: () => openDatabase(config.database.url) },
       ],
       exports: [CONFIG, LOGGER, KAFKA_BUS, DATABASE],

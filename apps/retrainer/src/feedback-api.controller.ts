@@ -40,12 +40,10 @@ export class FeedbackApiController {
       response.status(202).json({ feedbackId: payload.feedbackId, eventId: event.id, status: 'accepted' });
     } catch (error) {
       this.logger.warn({ code: describeFailure(error).code }, 'feedback not published');
-      response
-        .status(503)
-        .json({
-          code: 'BUS_UNAVAILABLE',
-          message: 'the event bus did not accept the feedback; retry with the same feedbackId',
-        });
+      response.status(503).json({
+        code: 'BUS_UNAVAILABLE',
+        message: 'the event bus did not accept the feedback; retry with the same feedbackId',
+      });
     }
   }
 

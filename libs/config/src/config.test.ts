@@ -23,7 +23,11 @@ describe('loadConfig', () => {
     });
     expect(config.kafka.brokers).toEqual(['kafka-1:9093', 'kafka-2:9093']);
     expect(config.kafka.ssl).toBe(true);
-    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'radflow', password: 'secret' });
+    expect(config.kafka.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'radflow',
+      password: 'secret',
+    });
     expect(config.fhir.baseUrl).toBe('https://ehr.example.org/fhir/R4');
     expect(config.inference.deadlineMs).toBe(2500);
   });

@@ -68,7 +68,11 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       ...(saslMechanism
         ? {
             sasl: {
-              mechanism: read.oneOf('KAFKA_SASL_MECHANISM', ['plain', 'scram-sha-256', 'scram-sha-512'], 'plain'),
+              mechanism: read.oneOf(
+                'KAFKA_SASL_MECHANISM',
+                ['plain', 'scram-sha-256', 'scram-sha-512'],
+                'plain',
+              ),
               username: read.string('KAFKA_SASL_USERNAME', ''),
               password: read.string('KAFKA_SASL_PASSWORD', ''),
             },
@@ -80,7 +84,9 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
     database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
     fhir: {
       baseUrl: read.string('FHIR_BASE_URL', 'http://127.0.0.1:8103/fhir/R4'),
-      ...(read.optionalString('FHIR_BEARER_TOKEN') ? { bearerToken: read.string('FHIR_BEARER_TOKEN', '') } : {}),
+      ...(read.optionalString('FHIR_BEARER_TOKEN')
+        ? { bearerToken: read.string('FHIR_BEARER_TOKEN', '') }
+        : {}),
       timeoutMs: read.int('FHIR_TIMEOUT_MS', 10_000, { min: 100 }),
       priorLookup: read.bool('FHIR_PRIOR_LOOKUP', true),
     },

@@ -38,12 +38,18 @@ export function envReader(env: Env) {
     },
     list: (name: string, fallback: string[]): string[] => {
       const value = raw(name);
-      return value === undefined ? fallback : value.split(',').map((item) => item.trim()).filter(Boolean);
+      return value === undefined
+        ? fallback
+        : value
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean);
     },
     oneOf: <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
       const value = raw(name);
       if (value === undefined) return fallback;
-      if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `one of ${allowed.join(', ')}`);
+      if (!(allowed as readonly string[]).includes(value))
+        throw new ConfigError(name, `one of ${allowed.join(', ')}`);
       return value as T;
     },
   };

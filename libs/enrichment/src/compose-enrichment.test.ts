@@ -16,7 +16,12 @@ const report: RadiologyReport = {
   sections: {},
   unusedContent: [],
 };
-const prior: RadiologyReport = { ...report, accession: 'ACC1', reportVersion: 'F-0', reportedAt: '2025-01-11T06:08:00Z' };
+const prior: RadiologyReport = {
+  ...report,
+  accession: 'ACC1',
+  reportVersion: 'F-0',
+  reportedAt: '2025-01-11T06:08:00Z',
+};
 
 const base: EnrichmentInputs = {
   report,
@@ -29,9 +34,16 @@ const base: EnrichmentInputs = {
     devices: [{ label: 'endotracheal tube', state: 'present' }],
   },
   rulesLabeler: { name: 'radflow-rules', version: '1.0.0' },
-  model: { model: { name: 'radflow-cxr-small', version: '0.1.0' }, draftImpression: 'Left effusion.', abnormalities: ['pleural effusion', 'atelectasis'], devices: ['endotracheal tube'] },
+  model: {
+    model: { name: 'radflow-cxr-small', version: '0.1.0' },
+    draftImpression: 'Left effusion.',
+    abnormalities: ['pleural effusion', 'atelectasis'],
+    devices: ['endotracheal tube'],
+  },
   assessPriority: (abnormalities) => ({
-    level: abnormalities.some((l) => l.label === 'pneumothorax' && l.state === 'present') ? 'stat' : 'routine',
+    level: abnormalities.some((l) => l.label === 'pneumothorax' && l.state === 'present')
+      ? 'stat'
+      : 'routine',
     reasons: [],
   }),
   now: new Date('2025-01-12T06:09:00Z'),
@@ -40,7 +52,12 @@ const base: EnrichmentInputs = {
 describe('composeEnrichment', () => {
   it('keeps the model draft, adds rule findings the model left out, and records disagreements', () => {
     const enrichment = composeEnrichment(base);
-    expect(enrichment).toMatchObject({ status: 'preliminary', aiGenerated: true, degraded: false, draftImpression: 'Left effusion.' });
+    expect(enrichment).toMatchObject({
+      status: 'preliminary',
+      aiGenerated: true,
+      degraded: false,
+      draftImpression: 'Left effusion.',
+    });
     expect(enrichment.model).toEqual({ name: 'radflow-cxr-small', version: '0.1.0' });
     expect(enrichment.abnormalities).toEqual([
       { label: 'pleural effusion', state: 'present', source: 'model' },
@@ -55,7 +72,10 @@ describe('composeEnrichment', () => {
   });
 
   it('falls back to rules only, marked degraded with the reason and the rule labeler as the source', () => {
-    const enrichment = composeEnrichment({ ...base, model: { failure: 'model deadline of 2000 ms exceeded' } });
+    const enrichment = composeEnrichment({
+      ...base,
+      model: { failure: 'model deadline of 2000 ms exceeded' },
+    });
     expect(enrichment.degraded).toBe(true);
     expect(enrichment.degradedReason).toMatch(/deadline/);
     expect(enrichment.model).toEqual({ name: 'radflow-rules', version: '1.0.0' });
@@ -65,12 +85,36 @@ describe('composeEnrichment', () => {
   });
 
   it('diffs against the prior report at label level, and prefers the model temporal answer', () => {
-    const withPrior = { ...base, prior: { report: prior, rules: { abnormalities: [{ label: 'atelectasis', state: 'present' as const }], devices: [{ label: 'endotracheal tube', state: 'present' as const }] } } };
+    const withPrior = {
+      ...base,
+      prior: {
+        report: prior,
+        rules: {
+          abnormalities: [{ label: 'atelectasis', state: 'present' as const }],
+          devices: [{ label: 'endotracheal tube', state: 'present' as const }],
+        },
+      },
+    };
     const rulesOnly = composeEnrichment({ ...withPrior, model: { failure: 'down' } });
-    expect(rulesOnly.temporal).toMatchObject({ priorAccession: 'ACC1', added: ['consolidation', 'pleural effusion'], removed: ['atelectasis'], changed: [] });
+    expect(rulesOnly.temporal).toMatchObject({
+      priorAccession: 'ACC1',
+      added: ['consolidation', 'pleural effusion'],
+      removed: ['atelectasis'],
+      changed: [],
+    });
     const modelTemporal = composeEnrichment({
       ...withPrior,
-      model: { ...(base.model as object), abnormalities: [], devices: [], model: { name: 'm', version: '1' }, temporal: { added: ['effusion'], removed: [], changed: [{ finding: 'effusion', progression: 'worsened' }] } },
+      model: {
+        ...(base.model as object),
+        abnormalities: [],
+        devices: [],
+        model: { name: 'm', version: '1' },
+        temporal: {
+          added: ['effusion'],
+          removed: [],
+          changed: [{ finding: 'effusion', progression: 'worsened' }],
+        },
+      },
     });
     expect(modelTemporal.temporal?.added).toEqual(['effusion']);
     expect(modelTemporal.temporal?.labelDiff?.length).toBe(3);
@@ -78,20 +122,26 @@ describe('composeEnrichment', () => {
 
   it('produces an enrichment that validates against the enriched event schema', () => {
     const validator: EventValidator = new EventValidator();
-    const payload = { report, enrichment: composeEnrichment({ ...base, prior: { report: prior, rules: base.rules } }) };
+    const payload = {
+      report,
+      enrichment: composeEnrichment({ ...base, prior: { report: prior, rules: base.rules } }),
+    };
     expect(() => validator.assertValid('rad.report.enriched.v1', payload)).not.toThrow();
   });
 });
 
 describe('label helpers', () => {
   it('merges rules only when there is no model answer', () => {
-    expect(mergeLabelCalls(undefined, [{ label: 'edema', state: 'absent' }, { label: 'nodule', state: 'uncertain' }]).labels).toEqual([
-      { label: 'nodule', state: 'uncertain', source: 'rules' },
-    ]);
+    expect(
+      mergeLabelCalls(undefined, [
+        { label: 'edema', state: 'absent' },
+        { label: 'nodule', state: 'uncertain' },
+      ]).labels,
+    ).toEqual([{ label: 'nodule', state: 'uncertain', source: 'rules' }]);
   });
   it('reports before/after states', () => {
-    expect(diffRuleLabels([{ label: 'edema', state: 'uncertain' }], [{ label: 'edema', state: 'present' }])).toEqual([
-      { label: 'edema', before: 'uncertain', after: 'present' },
-    ]);
+    expect(
+      diffRuleLabels([{ label: 'edema', state: 'uncertain' }], [{ label: 'edema', state: 'present' }]),
+    ).toEqual([{ label: 'edema', before: 'uncertain', after: 'present' }]);
   });
 });

@@ -1,7 +1,14 @@
 import type { RadiologyReport } from '@radflow/schemas';
 import { diffRuleLabels } from './label-diff.ts';
 import { mergeLabelCalls } from './merge-labels.ts';
-import type { EnrichedLabel, Enrichment, ModelDraft, ModelUnavailable, RuleReading, WorklistPriority } from './types.ts';
+import type {
+  EnrichedLabel,
+  Enrichment,
+  ModelDraft,
+  ModelUnavailable,
+  RuleReading,
+  WorklistPriority,
+} from './types.ts';
 
 export interface EnrichmentInputs {
   report: RadiologyReport;
@@ -10,7 +17,11 @@ export interface EnrichmentInputs {
   model: ModelDraft | ModelUnavailable;
   prior?: { report: RadiologyReport; rules: RuleReading };
   /** Decides the worklist priority from the merged labels; policy lives with the rule labeler. */
-  assessPriority: (abnormalities: EnrichedLabel[], devices: EnrichedLabel[], report: RadiologyReport) => WorklistPriority;
+  assessPriority: (
+    abnormalities: EnrichedLabel[],
+    devices: EnrichedLabel[],
+    report: RadiologyReport,
+  ) => WorklistPriority;
   now?: Date;
 }
 

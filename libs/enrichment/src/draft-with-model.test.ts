@@ -42,11 +42,20 @@ describe('draftWithModel', () => {
   it('asks for the impression from the findings and the labels from the whole report', async () => {
     const { runner, asked } = scriptedRunner({
       impression: { format: 'text', text: 'Left pleural effusion.' },
-      abnormality_labels: { format: 'labels', labels: ['pleural effusion'], vocabulary: { name: 'a', version: '1' } },
+      abnormality_labels: {
+        format: 'labels',
+        labels: ['pleural effusion'],
+        vocabulary: { name: 'a', version: '1' },
+      },
       device_labels: { format: 'labels', labels: [], vocabulary: { name: 'd', version: '1' } },
     });
     const draft = await draftWithModel(runner, report, undefined, 1000);
-    expect(draft).toEqual({ model, draftImpression: 'Left pleural effusion.', abnormalities: ['pleural effusion'], devices: [] });
+    expect(draft).toEqual({
+      model,
+      draftImpression: 'Left pleural effusion.',
+      abnormalities: ['pleural effusion'],
+      devices: [],
+    });
     expect(asked.map((a) => a.task)).toEqual(['impression', 'abnormality_labels', 'device_labels']);
     expect(asked[0]!.inputs).toEqual({ findings: 'Left effusion.' });
     expect(asked[1]!.inputs.report).toBe('FINDINGS: Left effusion.');
@@ -55,12 +64,21 @@ describe('draftWithModel', () => {
   it('adds the temporal tasks when there is a prior report', async () => {
     const { runner, asked } = scriptedRunner({
       temporal_findings: { format: 'added_removed', added: ['effusion'], removed: [] },
-      temporal_progression: { format: 'progression', progression: [{ finding: 'effusion', progression: 'new' }] },
+      temporal_progression: {
+        format: 'progression',
+        progression: [{ finding: 'effusion', progression: 'new' }],
+      },
     });
     const draft = await draftWithModel(runner, report, prior, 1000);
-    expect(asked.find((a) => a.task === 'temporal_findings')?.inputs.priorReport).toBe('FINDINGS: Clear lungs.');
+    expect(asked.find((a) => a.task === 'temporal_findings')?.inputs.priorReport).toBe(
+      'FINDINGS: Clear lungs.',
+    );
     expect(asked.find((a) => a.task === 'temporal_findings')?.inputs.report).toBe('Left effusion.');
-    expect(draft.temporal).toEqual({ added: ['effusion'], removed: [], changed: [{ finding: 'effusion', progression: 'new' }] });
+    expect(draft.temporal).toEqual({
+      added: ['effusion'],
+      removed: [],
+      changed: [{ finding: 'effusion', progression: 'new' }],
+    });
     expect(draft.draftImpression).toBeUndefined();
     expect(draft.abnormalities).toEqual([]);
   });

@@ -24,7 +24,9 @@ function promptInputs(report: RadiologyReport): { findings: string; report: stri
     ['COMPARISON', comparison],
     ['FINDINGS', report.sections.findings],
     ['IMPRESSION', impression],
-  ].filter(([, text]) => text?.trim()).map(([name, text]) => `${name}: ${text!.trim()}`);
+  ]
+    .filter(([, text]) => text?.trim())
+    .map(([name, text]) => `${name}: ${text!.trim()}`);
   return { findings, report: lines.length > 0 ? lines.join('\n') : report.text };
 }
 
@@ -51,22 +53,32 @@ export async function draftWithModel(
     runner.runTask('abnormality_labels', { report: inputs.report }, options),
     runner.runTask('device_labels', { report: inputs.report }, options),
     // The comparison is extra: when it fails (say, two long reports overflow the context) the draft goes on without it.
-    prior ? runner.runTask('temporal_findings', comparisonInputs(report, prior), options).catch(() => undefined) : undefined,
-    prior ? runner.runTask('temporal_progression', comparisonInputs(report, prior), options).catch(() => undefined) : undefined,
+    prior
+      ? runner.runTask('temporal_findings', comparisonInputs(report, prior), options).catch(() => undefined)
+      : undefined,
+    prior
+      ? runner
+          .runTask('temporal_progression', comparisonInputs(report, prior), options)
+          .catch(() => undefined)
+      : undefined,
   ]);
   const draft: ModelDraft = {
     model: impression.model,
     abnormalities: labelsOf(abnormalities.answer),
     devices: labelsOf(devices.answer),
   };
-  if (impression.answer?.format === 'text' && impression.answer.text) draft.draftImpression = impression.answer.text;
+  if (impression.answer?.format === 'text' && impression.answer.text)
+    draft.draftImpression = impression.answer.text;
   if (temporalFindings?.answer?.format === 'added_removed') {
     draft.temporal = {
       added: temporalFindings.answer.added,
       removed: temporalFindings.answer.removed,
       changed:
         temporalProgression?.answer?.format === 'progression'
-          ? temporalProgression.answer.progression.map((p) => ({ finding: p.finding, progression: p.progression }))
+          ? temporalProgression.answer.progression.map((p) => ({
+              finding: p.finding,
+              progression: p.progression,
+            }))
           : [],
     };
   }

@@ -2,7 +2,11 @@ import type { EnrichedLabel, RuleLabelCall } from './types.ts';
 
 export interface MergedLabels {
   labels: EnrichedLabel[];
-  disagreements: { label: string; model: 'present' | 'absent' | 'uncertain'; rules: 'present' | 'absent' | 'uncertain' }[];
+  disagreements: {
+    label: string;
+    model: 'present' | 'absent' | 'uncertain';
+    rules: 'present' | 'absent' | 'uncertain';
+  }[];
 }
 
 /**
@@ -27,7 +31,8 @@ export function mergeLabelCalls(modelPresent: string[] | undefined, rules: RuleL
       if (model !== rule) disagreements.push({ label, model, rules: rule });
     }
   } else {
-    for (const call of rules) if (call.state !== 'absent') labels.push({ label: call.label, state: call.state, source: 'rules' });
+    for (const call of rules)
+      if (call.state !== 'absent') labels.push({ label: call.label, state: call.state, source: 'rules' });
   }
   return { labels, disagreements };
 }

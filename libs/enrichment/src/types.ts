@@ -25,7 +25,10 @@ export interface ModelDraft {
   temporal?: {
     added: string[];
     removed: string[];
-    changed: { finding: string; progression: 'improved' | 'worsened' | 'stable' | 'new' | 'resolved' | 'changed' }[];
+    changed: {
+      finding: string;
+      progression: 'improved' | 'worsened' | 'stable' | 'new' | 'resolved' | 'changed';
+    }[];
   };
 }
 

@@ -18,7 +18,14 @@ export interface DeadLetterRecord {
 }
 
 export function deadLetterRecord(
-  original: { topic: string; partition: number; offset: string; key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown> },
+  original: {
+    topic: string;
+    partition: number;
+    offset: string;
+    key: Buffer | null;
+    value: Buffer | null;
+    headers?: Record<string, unknown>;
+  },
   failure: { code: string; reason: string; stage: string },
   dlqTopic: string,
 ): DeadLetterRecord {

@@ -5,7 +5,8 @@ import type { Envelope } from './envelope.ts';
 import { SchemaValidationError } from './errors.ts';
 
 // ajv-formats is CommonJS with a default export property.
-const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+const addFormats =
+  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
 /** Validates envelopes and payloads against schemas/ at every producer and consumer. */
 export class EventValidator {
@@ -38,7 +39,9 @@ export class EventValidator {
       this.compiled.set(schemaId, validate);
     }
     if (!validate(value)) {
-      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
+      const problems = (validate.errors ?? []).map(
+        (e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`,
+      );
       throw new SchemaValidationError(schemaId, problems);
     }
   }

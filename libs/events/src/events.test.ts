@@ -30,14 +30,24 @@ describe('event envelope and validation', () => {
   const validator: EventValidator = new EventValidator();
 
   it('accepts a well-formed finalized event', () => {
-    const event = createEnvelope('rad.report.finalized', 1, { report }, { sourceMessageId: 'MSG0001', producer: 'test' });
+    const event = createEnvelope(
+      'rad.report.finalized',
+      1,
+      { report },
+      { sourceMessageId: 'MSG0001', producer: 'test' },
+    );
     expect(() => validator.assertValidEvent(event)).not.toThrow();
     expect(event.traceId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('rejects a payload that breaks its schema, naming the path but not the value', () => {
     const broken = { ...report, status: 'signed-by-dr-smith', accession: '' };
-    const event = createEnvelope('rad.report.finalized', 1, { report: broken }, { sourceMessageId: 'M', producer: 't' });
+    const event = createEnvelope(
+      'rad.report.finalized',
+      1,
+      { report: broken },
+      { sourceMessageId: 'M', producer: 't' },
+    );
     let thrown: unknown;
     try {
       validator.assertValidEvent(event);
@@ -62,7 +72,14 @@ describe('dead letters and retries', () => {
   it('keeps the original bytes and says why', () => {
     const original = Buffer.from('MSH|^~\\&|garbage', 'latin1');
     const record = deadLetterRecord(
-      { topic: Topics.inboundHl7v2, partition: 2, offset: '41', key: null, value: original, headers: { trace: 't1' } },
+      {
+        topic: Topics.inboundHl7v2,
+        partition: 2,
+        offset: '41',
+        key: null,
+        value: original,
+        headers: { trace: 't1' },
+      },
       { code: 'TRUNCATED', reason: 'message ends inside MSH', stage: 'ingest' },
       deadLetterTopic(Topics.inboundHl7v2),
     );

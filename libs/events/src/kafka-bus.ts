@@ -72,7 +72,8 @@ export class KafkaBus {
       ssl: options.ssl ?? false,
       logLevel: kafkaLogLevel.WARN,
       logCreator: () => (entry) => {
-        if (entry.level <= kafkaLogLevel.WARN) this.logger.warn({ kafka: entry.log.message, namespace: entry.namespace });
+        if (entry.level <= kafkaLogLevel.WARN)
+          this.logger.warn({ kafka: entry.log.message, namespace: entry.namespace });
       },
       retry: { retries: 8, initialRetryTime: 200 },
     };
@@ -87,7 +88,10 @@ export class KafkaBus {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions })) });
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions })),
+        });
       }
     } finally {
       await admin.disconnect();
@@ -96,7 +100,11 @@ export class KafkaBus {
 
   private async connectedProducer(): Promise<Producer> {
     if (!this.producer) {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: true });
+      const producer = this.kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+      });
       await producer.connect();
       this.producer = producer;
     }
@@ -116,7 +124,11 @@ export class KafkaBus {
       {
         key,
         value: JSON.stringify(event),
-        headers: { 'radflow-event-type': event.type, 'radflow-trace-id': event.traceId, 'content-type': 'application/json' },
+        headers: {
+          'radflow-event-type': event.type,
+          'radflow-trace-id': event.traceId,
+          'content-type': 'application/json',
+        },
       },
     ]);
   }
@@ -143,7 +155,10 @@ export class KafkaBus {
     });
     this.consumers.push(consumer);
     await consumer.connect();
-    await consumer.subscribe({ topics: subscription.topics, fromBeginning: subscription.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: subscription.topics,
+      fromBeginning: subscription.fromBeginning ?? true,
+    });
     const joined = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
         stopListening();
@@ -165,7 +180,9 @@ export class KafkaBus {
           timestamp: message.timestamp,
         };
         await this.processWithRetries(subscription, record, heartbeat);
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        await consumer.commitOffsets([
+          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+        ]);
       },
     });
     await Promise.race([joined, sleep(this.options.sessionTimeoutMs ?? 45_000)]);
@@ -182,21 +199,30 @@ export class KafkaBus {
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const policy = subscription.retryPolicy ?? defaultRetryPolicy;
-    const where = { stage: subscription.stage, topic: record.topic, partition: record.partition, offset: record.offset };
+    const where = {
+      stage: subscription.stage,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         await subscription.handle(record, { heartbeat });
         return;
       } catch (error) {
         const failure = describeFailure(error);
-        const giveUp = isPermanent(error) || (!isTransient(error) && attempt >= policy.maxUnclassifiedAttempts);
+        const giveUp =
+          isPermanent(error) || (!isTransient(error) && attempt >= policy.maxUnclassifiedAttempts);
         if (giveUp) {
           await this.deadLetter(record, { ...failure, stage: subscription.stage });
           this.logger.warn({ ...where, code: failure.code }, 'record dead-lettered');
           return;
         }
         // The reason may name a host or status, never report content.
-        this.logger.warn({ ...where, code: failure.code, attempt, reason: failure.reason }, 'transient failure, retrying');
+        this.logger.warn(
+          { ...where, code: failure.code, attempt, reason: failure.reason },
+          'transient failure, retrying',
+        );
         if (this.stopping) throw error; // leave the offset uncommitted: the record is redelivered after restart
         await sleep(backoffDelayMs(policy, attempt));
         await heartbeat().catch(() => undefined);
@@ -208,12 +234,21 @@ export class KafkaBus {
     const dlq = deadLetterRecord(record, failure, deadLetterTopic(record.topic));
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.publish(dlq.topic, [{ key: dlq.key, value: dlq.value ?? Buffer.alloc(0), headers: dlq.headers as Record<string, string> }]);
+        await this.publish(dlq.topic, [
+          {
+            key: dlq.key,
+            value: dlq.value ?? Buffer.alloc(0),
+            headers: dlq.headers as Record<string, string>,
+          },
+        ]);
         return;
       } catch (error) {
         // Never commit past a record that is neither processed nor dead-lettered.
         if (this.stopping) throw error;
-        this.logger.warn({ topic: dlq.topic, attempt, code: describeFailure(error).code }, 'dead-letter write failed, retrying');
+        this.logger.warn(
+          { topic: dlq.topic, attempt, code: describeFailure(error).code },
+          'dead-letter write failed, retrying',
+        );
         await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
       }
     }

@@ -6,9 +6,17 @@ export interface RetryPolicy {
   maxUnclassifiedAttempts: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { initialDelayMs: 200, maxDelayMs: 5_000, maxUnclassifiedAttempts: 3 };
+export const defaultRetryPolicy: RetryPolicy = {
+  initialDelayMs: 200,
+  maxDelayMs: 5_000,
+  maxUnclassifiedAttempts: 3,
+};
 
-export function backoffDelayMs(policy: RetryPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -161,12 +161,10 @@ describe('scrubPhi', () => {
       fc
         .tuple(fc.integer({ min: 1, max: 9999 }), surname)
         .map(([n, s]) => ({ text: `at ${n} ${s} Avenue`, secret: `${n} ${s}` })),
-      fc
-        .tuple(given, surname)
-        .map(([g, s]) => ({
-          text: `${g.toLowerCase()}.${s.toLowerCase().replace(/'/g, '')}@example.org`,
-          secret: '@example.org',
-        })),
+      fc.tuple(given, surname).map(([g, s]) => ({
+        text: `${g.toLowerCase()}.${s.toLowerCase().replace(/'/g, '')}@example.org`,
+        secret: '@example.org',
+      })),
       fc.integer({ min: 18, max: 104 }).map((age) => ({ text: `${age}-year-old`, secret: `${age}-year` })),
     );
     const sentence = fc.constantFrom(...clinical);

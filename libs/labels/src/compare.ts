@@ -21,9 +21,15 @@ export type ModelLabels = Iterable<string> | ReadonlyMap<string, LabelState>;
  * Where the model and the rule labeler disagree, over the given vocabulary. Recorded beside each enrichment so a
  * radiologist (and the retrainer) can see the second opinion; neither side is assumed right.
  */
-export function compareLabelSets(model: ModelLabels, rules: readonly Pick<LabelResult, 'label' | 'state'>[], vocabulary?: readonly string[]): LabelComparison {
+export function compareLabelSets(
+  model: ModelLabels,
+  rules: readonly Pick<LabelResult, 'label' | 'state'>[],
+  vocabulary?: readonly string[],
+): LabelComparison {
   const modelStates: ReadonlyMap<string, LabelState> =
-    model instanceof Map ? model : new Map([...(model as Iterable<string>)].map((label) => [label, 'present' as const]));
+    model instanceof Map
+      ? model
+      : new Map([...(model as Iterable<string>)].map((label) => [label, 'present' as const]));
   const ruleStates = new Map(rules.map((r) => [r.label, r.state]));
   const labels = vocabulary ?? [...new Set([...ruleStates.keys(), ...modelStates.keys()])];
   const disagreements: LabelDisagreement[] = [];
@@ -35,7 +41,8 @@ export function compareLabelSets(model: ModelLabels, rules: readonly Pick<LabelR
       agreed++;
       continue;
     }
-    const kind = m === 'uncertain' || r === 'uncertain' ? 'hedged' : m === 'present' ? 'model-only' : 'rules-only';
+    const kind =
+      m === 'uncertain' || r === 'uncertain' ? 'hedged' : m === 'present' ? 'model-only' : 'rules-only';
     disagreements.push({ label, model: m, rules: r, kind });
   }
   return { disagreements, agreed };

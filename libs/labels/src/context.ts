@@ -198,7 +198,8 @@ export function mentionState(context: SentenceContext, mention: Span): MentionSt
   const firstNegation = Math.min(...preNegations.map((t) => t.start));
   const firstUncertainty = Math.min(...preUncertainties.map((t) => t.start));
   if (preNegations.length > 0 && firstNegation < firstUncertainty) return 'absent';
-  if (preUncertainties.length > 0 || context.postUncertainty.some((t) => inside(t, after))) return 'uncertain';
+  if (preUncertainties.length > 0 || context.postUncertainty.some((t) => inside(t, after)))
+    return 'uncertain';
   const negated = preNegations.length > 0 || context.postNegation.some((t) => inside(t, after));
   return negated ? 'absent' : 'present';
 }

@@ -6,7 +6,9 @@ import { labelReport } from './labeler.ts';
 describe('diffLabels', () => {
   it('finds added, removed and changed labels between a prior and a current report', () => {
     const prior = labelReport('Left lower lobe pneumonia. Small left effusion. Cardiomegaly.').abnormalities;
-    const current = labelReport('Cardiomegaly. Resolved left lower lobe pneumonia. Possible small left effusion. New right upper lobe nodule.').abnormalities;
+    const current = labelReport(
+      'Cardiomegaly. Resolved left lower lobe pneumonia. Possible small left effusion. New right upper lobe nodule.',
+    ).abnormalities;
     const diff = diffLabels(prior, current);
     expect(diff.added).toEqual(['nodule']);
     expect(diff.removed).toEqual(['pneumonia']);
@@ -30,7 +32,9 @@ describe('diffLabels', () => {
 
 describe('compareLabelSets', () => {
   it('records where the model and the rules disagree', () => {
-    const rules = labelReport('Cardiomegaly. Possible right lower lobe pneumonia. No effusion.').abnormalities;
+    const rules = labelReport(
+      'Cardiomegaly. Possible right lower lobe pneumonia. No effusion.',
+    ).abnormalities;
     const result = compareLabelSets(['cardiomegaly', 'pleural effusion', 'atelectasis'], rules);
     expect(result.disagreements).toEqual([
       { label: 'atelectasis', model: 'present', rules: 'absent', kind: 'model-only' },

@@ -20,7 +20,9 @@ export interface LabelDiff {
 type Labels = readonly Pick<LabelResult, 'label' | 'state'>[] | ReadonlyMap<string, LabelState>;
 
 function asMap(labels: Labels): ReadonlyMap<string, LabelState> {
-  return labels instanceof Map ? labels : new Map((labels as readonly Pick<LabelResult, 'label' | 'state'>[]).map((l) => [l.label, l.state]));
+  return labels instanceof Map
+    ? labels
+    : new Map((labels as readonly Pick<LabelResult, 'label' | 'state'>[]).map((l) => [l.label, l.state]));
 }
 
 /**

@@ -1,6 +1,21 @@
-export { labelReport, RULE_LABELER, type LabelResult, type DeviceResult, type ReportLabels, type LabelState, type Mention, type CvcSite } from './labeler.ts';
+export {
+  labelReport,
+  RULE_LABELER,
+  type LabelResult,
+  type DeviceResult,
+  type ReportLabels,
+  type LabelState,
+  type Mention,
+  type CvcSite,
+} from './labeler.ts';
 export { splitReportSentences, type ReportText, type ReportTextInput, type Sentence } from './sentences.ts';
-export { analyseSentence, mentionState, type MentionState, type SentenceContext, type Span } from './context.ts';
+export {
+  analyseSentence,
+  mentionState,
+  type MentionState,
+  type SentenceContext,
+  type Span,
+} from './context.ts';
 export {
   assignWorklistPriority,
   DEFAULT_PRIORITY_POLICY,
@@ -12,8 +27,21 @@ export {
   type WorklistPriority,
 } from './priority.ts';
 export { diffLabels, type LabelDiff, type LabelChange } from './diff.ts';
-export { compareLabelSets, type LabelComparison, type LabelDisagreement, type ModelLabels } from './compare.ts';
+export {
+  compareLabelSets,
+  type LabelComparison,
+  type LabelDisagreement,
+  type ModelLabels,
+} from './compare.ts';
 export { ABNORMALITY_LEXICON } from './lexicon/abnormalities.ts';
 export { DEVICE_LEXICON } from './lexicon/devices.ts';
 export type { Lexicon, LexiconEntry } from './lexicon/types.ts';
-export { ABNORMALITY_LABELS, DEVICE_LABELS, ABNORMALITY_IDS, DEVICE_IDS, NEGBIO_TO_LABEL, VOCABULARY_VERSIONS, type VocabularyLabel } from './vocabulary.ts';
+export {
+  ABNORMALITY_LABELS,
+  DEVICE_LABELS,
+  ABNORMALITY_IDS,
+  DEVICE_IDS,
+  NEGBIO_TO_LABEL,
+  VOCABULARY_VERSIONS,
+  type VocabularyLabel,
+} from './vocabulary.ts';

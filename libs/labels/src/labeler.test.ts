@@ -5,7 +5,8 @@ import { ABNORMALITY_LEXICON } from './lexicon/abnormalities.ts';
 import { DEVICE_LEXICON } from './lexicon/devices.ts';
 import { ABNORMALITY_IDS, DEVICE_IDS, NEGBIO_TO_LABEL } from './vocabulary.ts';
 
-const stateIn = (results: readonly LabelResult[], label: string) => results.find((r) => r.label === label)?.state;
+const stateIn = (results: readonly LabelResult[], label: string) =>
+  results.find((r) => r.label === label)?.state;
 
 describe('vocabulary coverage', () => {
   it('has a lexicon entry for every vocabulary label and none beyond it', () => {
@@ -29,7 +30,8 @@ describe('labelReport: abnormalities', () => {
 
   it('finds synonyms and gives the deciding sentence index', () => {
     const report = {
-      findings: 'The heart is enlarged. There is blunting of the left costophrenic angle. Calcified granuloma in the right upper lobe.',
+      findings:
+        'The heart is enlarged. There is blunting of the left costophrenic angle. Calcified granuloma in the right upper lobe.',
       impression: 'Cardiomegaly. Small left pleural effusion.',
     };
     const { abnormalities } = labelReport(report);
@@ -44,11 +46,15 @@ describe('labelReport: abnormalities', () => {
   });
 
   it('treats blunting of the costophrenic angle alone as an uncertain effusion', () => {
-    expect(stateIn(labelReport('Blunting of the right costophrenic angle.').abnormalities, 'pleural effusion')).toBe('uncertain');
+    expect(
+      stateIn(labelReport('Blunting of the right costophrenic angle.').abnormalities, 'pleural effusion'),
+    ).toBe('uncertain');
   });
 
   it('aggregates mentions: present beats uncertain beats absent', () => {
-    const { abnormalities } = labelReport('No pneumonia on the left. Possible right lower lobe pneumonia. Right lower lobe pneumonia on the lateral view.');
+    const { abnormalities } = labelReport(
+      'No pneumonia on the left. Possible right lower lobe pneumonia. Right lower lobe pneumonia on the lateral view.',
+    );
     const pneumonia = abnormalities.find((a) => a.label === 'pneumonia')!;
     expect(pneumonia.state).toBe('present');
     expect(pneumonia.sentenceIndex).toBe(2);
@@ -56,7 +62,9 @@ describe('labelReport: abnormalities', () => {
   });
 
   it('does not take a pericardial effusion for a pleural one, nor subcutaneous emphysema for emphysema', () => {
-    const { abnormalities } = labelReport('Small pericardial effusion. Subcutaneous emphysema in the left chest wall.');
+    const { abnormalities } = labelReport(
+      'Small pericardial effusion. Subcutaneous emphysema in the left chest wall.',
+    );
     expect(stateIn(abnormalities, 'pleural effusion')).toBe('absent');
     expect(stateIn(abnormalities, 'emphysema')).toBe('absent');
   });
@@ -71,7 +79,9 @@ describe('labelReport: abnormalities', () => {
   });
 
   it('finds pneumoperitoneum from free air under the diaphragm', () => {
-    expect(stateIn(labelReport('Free air under the right hemidiaphragm.').abnormalities, 'pneumoperitoneum')).toBe('present');
+    expect(
+      stateIn(labelReport('Free air under the right hemidiaphragm.').abnormalities, 'pneumoperitoneum'),
+    ).toBe('present');
   });
 });
 
@@ -81,19 +91,30 @@ describe('labelReport: devices', () => {
       'ETT 4 cm above the carina. Right IJ central venous catheter tip in the SVC. NG tube in the stomach. Left chest wall dual-lead pacemaker. Median sternotomy wires. Cholecystectomy clips.',
     );
     const present = devices.filter((d) => d.state === 'present').map((d) => d.label);
-    expect(present).toEqual(['endotracheal tube', 'nasogastric tube', 'central venous catheter', 'pacemaker or icd', 'sternotomy wires', 'surgical clips']);
+    expect(present).toEqual([
+      'endotracheal tube',
+      'nasogastric tube',
+      'central venous catheter',
+      'pacemaker or icd',
+      'sternotomy wires',
+      'surgical clips',
+    ]);
     expect(devices.find((d) => d.label === 'central venous catheter')!.sites).toEqual(['internal jugular']);
   });
 
   it('prefers the specific catheter: a PICC or a Swan-Ganz is not also a central venous catheter', () => {
-    const { devices } = labelReport('Right upper extremity PICC line terminates in the SVC. Swan-Ganz catheter tip in the right pulmonary artery.');
+    const { devices } = labelReport(
+      'Right upper extremity PICC line terminates in the SVC. Swan-Ganz catheter tip in the right pulmonary artery.',
+    );
     expect(stateIn(devices, 'picc')).toBe('present');
     expect(stateIn(devices, 'swan-ganz catheter')).toBe('present');
     expect(stateIn(devices, 'central venous catheter')).toBe('absent');
   });
 
   it('knows subclavian and femoral sites, Dobhoff tubes, chest tubes and tracheostomies', () => {
-    const { devices } = labelReport('Left subclavian line tip at the cavoatrial junction. Dobhoff tube in the stomach. Right chest tube. Tracheostomy tube in place.');
+    const { devices } = labelReport(
+      'Left subclavian line tip at the cavoatrial junction. Dobhoff tube in the stomach. Right chest tube. Tracheostomy tube in place.',
+    );
     expect(devices.find((d) => d.label === 'central venous catheter')!.sites).toEqual(['subclavian']);
     expect(stateIn(devices, 'feeding tube')).toBe('present');
     expect(stateIn(devices, 'chest tube')).toBe('present');
@@ -111,14 +132,19 @@ describe('labelReport: devices', () => {
 describe('labelReport on arbitrary text', () => {
   it('never throws and always gives valid states and sentence indices', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), fc.option(fc.string({ maxLength: 200 })), (findings, impression) => {
-        const result = labelReport({ findings, impression });
-        return [...result.abnormalities, ...result.devices].every(
-          (r) =>
-            ['present', 'absent', 'uncertain'].includes(r.state) &&
-            (r.sentenceIndex === null || (r.sentenceIndex >= 0 && r.sentenceIndex < result.sentences.length)),
-        );
-      }),
+      fc.property(
+        fc.string({ maxLength: 300 }),
+        fc.option(fc.string({ maxLength: 200 })),
+        (findings, impression) => {
+          const result = labelReport({ findings, impression });
+          return [...result.abnormalities, ...result.devices].every(
+            (r) =>
+              ['present', 'absent', 'uncertain'].includes(r.state) &&
+              (r.sentenceIndex === null ||
+                (r.sentenceIndex >= 0 && r.sentenceIndex < result.sentences.length)),
+          );
+        },
+      ),
       { numRuns: 300 },
     );
   });

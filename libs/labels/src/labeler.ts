@@ -124,7 +124,9 @@ export function labelReport(report: ReportText): ReportLabels {
   const sentences = splitReportSentences(report);
   const abnormalities = labelSentences(sentences, ABNORMALITY_ENTRIES);
   const devices: DeviceResult[] = labelSentences(sentences, DEVICE_ENTRIES).map((r) =>
-    r.label === 'central venous catheter' && r.state !== 'absent' ? { ...r, sites: cvcSites(r, sentences) } : r,
+    r.label === 'central venous catheter' && r.state !== 'absent'
+      ? { ...r, sites: cvcSites(r, sentences) }
+      : r,
   );
   return { sentences, abnormalities, devices };
 }

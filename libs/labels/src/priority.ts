@@ -39,7 +39,8 @@ export interface PriorityPolicy {
 }
 
 // Chronic, stable or improving findings do not need to jump the queue; "new", "increasing" ones do.
-const NOT_ACUTE = /\b(?:stable|stably|unchanged|chronic|old|healed|persistent|persisting|again (?:seen|noted|demonstrated)|redemonstrat\w*|improv\w*|decreas\w*|resolving|residual|no (?:significant |interval )?change|similar|known)\b/i;
+const NOT_ACUTE =
+  /\b(?:stable|stably|unchanged|chronic|old|healed|persistent|persisting|again (?:seen|noted|demonstrated)|redemonstrat\w*|improv\w*|decreas\w*|resolving|residual|no (?:significant |interval )?change|similar|known)\b/i;
 
 const ENTERIC = ['nasogastric tube', 'orogastric tube', 'feeding tube'] as const;
 
@@ -50,10 +51,16 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
     level: 'stat',
     reason: 'tension pneumothorax',
     label: 'pneumothorax',
-    reportMatches: /\btension\b|\b(?:cardio)?mediastinal shift\b|\bshift of the mediastinum\b|\bmediastinum (?:is |has )?(?:been )?shifted\b/i,
+    reportMatches:
+      /\btension\b|\b(?:cardio)?mediastinal shift\b|\bshift of the mediastinum\b|\bmediastinum (?:is |has )?(?:been )?shifted\b/i,
   },
   { id: 'pneumothorax', level: 'stat', reason: 'pneumothorax', label: 'pneumothorax' },
-  { id: 'pneumoperitoneum', level: 'stat', reason: 'free air under the diaphragm (pneumoperitoneum)', label: 'pneumoperitoneum' },
+  {
+    id: 'pneumoperitoneum',
+    level: 'stat',
+    reason: 'free air under the diaphragm (pneumoperitoneum)',
+    label: 'pneumoperitoneum',
+  },
   {
     id: 'ett-mainstem',
     level: 'stat',
@@ -71,15 +78,61 @@ export const DEFAULT_PRIORITY_RULES: PriorityRule[] = [
       'i',
     ),
   },
-  { id: 'ett-high', level: 'urgent', reason: 'endotracheal tube too high', device: 'endotracheal tube', sentenceMatches: /\btoo high\b|\bhigh[- ]lying\b|\b(?:at|above) the (?:level of the )?(?:thoracic inlet|clavicles|vocal cords)\b|\bin the (?:pharynx|hypopharynx)\b|\brecommend\w* advanc\w*\b|\bshould be advanced\b/i },
-  { id: 'enteric-tube-esophagus', level: 'urgent', reason: 'enteric tube tip in the esophagus', textMatches: /\b(?:nasogastric|orogastric|feeding|enteric|dobhoff|ng|og)\b[^.;]*?\b(?:tip|terminat\w*|end\w*|coiled|lies)\b[^.;]*?\b(?:in|within) the (?:\w+\s+)?esophagus\b/i },
-  { id: 'large-effusion', level: 'urgent', reason: 'large pleural effusion', label: 'pleural effusion', sentenceMatches: /\b(?:large|massive|moderate to large|moderate-to-large|large-volume|large volume|increasing|enlarging|worsening)\b/i },
+  {
+    id: 'ett-high',
+    level: 'urgent',
+    reason: 'endotracheal tube too high',
+    device: 'endotracheal tube',
+    sentenceMatches:
+      /\btoo high\b|\bhigh[- ]lying\b|\b(?:at|above) the (?:level of the )?(?:thoracic inlet|clavicles|vocal cords)\b|\bin the (?:pharynx|hypopharynx)\b|\brecommend\w* advanc\w*\b|\bshould be advanced\b/i,
+  },
+  {
+    id: 'enteric-tube-esophagus',
+    level: 'urgent',
+    reason: 'enteric tube tip in the esophagus',
+    textMatches:
+      /\b(?:nasogastric|orogastric|feeding|enteric|dobhoff|ng|og)\b[^.;]*?\b(?:tip|terminat\w*|end\w*|coiled|lies)\b[^.;]*?\b(?:in|within) the (?:\w+\s+)?esophagus\b/i,
+  },
+  {
+    id: 'large-effusion',
+    level: 'urgent',
+    reason: 'large pleural effusion',
+    label: 'pleural effusion',
+    sentenceMatches:
+      /\b(?:large|massive|moderate to large|moderate-to-large|large-volume|large volume|increasing|enlarging|worsening)\b/i,
+  },
   { id: 'pneumonia', level: 'urgent', reason: 'pneumonia', label: 'pneumonia', sentenceExcludes: NOT_ACUTE },
-  { id: 'consolidation', level: 'urgent', reason: 'new or acute consolidation', label: 'consolidation', sentenceExcludes: NOT_ACUTE },
+  {
+    id: 'consolidation',
+    level: 'urgent',
+    reason: 'new or acute consolidation',
+    label: 'consolidation',
+    sentenceExcludes: NOT_ACUTE,
+  },
   { id: 'edema', level: 'urgent', reason: 'pulmonary edema', label: 'edema', sentenceExcludes: NOT_ACUTE },
-  { id: 'mass', level: 'urgent', reason: 'new or enlarging mass', label: 'mass', sentenceExcludes: NOT_ACUTE },
-  { id: 'lobar-collapse', level: 'urgent', reason: 'lobar or lung collapse', label: 'atelectasis', sentenceMatches: /\b(?:lobar|complete|total)\s+(?:collapse|atelectasis)\b|\bcollapse of (?:the |a )?(?:\w+\s+){0,3}(?:lung|lobe)\b|\bcollapsed (?:lung|lobe)\b/i, sentenceExcludes: NOT_ACUTE },
-  { id: 'widened-mediastinum', level: 'urgent', reason: 'widened mediastinum', label: 'enlarged cardiomediastinum', sentenceExcludes: NOT_ACUTE },
+  {
+    id: 'mass',
+    level: 'urgent',
+    reason: 'new or enlarging mass',
+    label: 'mass',
+    sentenceExcludes: NOT_ACUTE,
+  },
+  {
+    id: 'lobar-collapse',
+    level: 'urgent',
+    reason: 'lobar or lung collapse',
+    label: 'atelectasis',
+    sentenceMatches:
+      /\b(?:lobar|complete|total)\s+(?:collapse|atelectasis)\b|\bcollapse of (?:the |a )?(?:\w+\s+){0,3}(?:lung|lobe)\b|\bcollapsed (?:lung|lobe)\b/i,
+    sentenceExcludes: NOT_ACUTE,
+  },
+  {
+    id: 'widened-mediastinum',
+    level: 'urgent',
+    reason: 'widened mediastinum',
+    label: 'enlarged cardiomediastinum',
+    sentenceExcludes: NOT_ACUTE,
+  },
 ];
 
 export const DEFAULT_PRIORITY_POLICY: PriorityPolicy = { rules: DEFAULT_PRIORITY_RULES, uncertain: 'same' };
@@ -102,7 +155,12 @@ function levelFor(rule: PriorityRule, state: LabelState, policy: PriorityPolicy)
   return level === 'routine' ? null : { level, reason: `possible ${rule.reason}` };
 }
 
-function fromLabel(rule: PriorityRule, result: LabelResult | undefined, sentences: readonly Sentence[], policy: PriorityPolicy): Firing | null {
+function fromLabel(
+  rule: PriorityRule,
+  result: LabelResult | undefined,
+  sentences: readonly Sentence[],
+  policy: PriorityPolicy,
+): Firing | null {
   if (!result) return null;
   if (rule.reportMatches && !sentences.some((s) => affirmedMatch(rule.reportMatches!, s.text))) return null;
   let best: Firing | null = null;
@@ -156,7 +214,12 @@ export function assignWorklistPriority(
   const firings: Firing[] = [];
   for (const rule of policy.rules) {
     const key = rule.label ?? rule.device;
-    const firing = key !== undefined ? fromLabel(rule, byLabel.get(key), sentences, policy) : rule.textMatches ? fromText(rule, sentences, policy) : null;
+    const firing =
+      key !== undefined
+        ? fromLabel(rule, byLabel.get(key), sentences, policy)
+        : rule.textMatches
+          ? fromText(rule, sentences, policy)
+          : null;
     if (firing) firings.push(firing);
   }
   firings.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);

@@ -37,7 +37,8 @@ function splitSection(text: string): string[] {
       const prev = text[i - 1] ?? '';
       const decimal = /\d/.test(prev) && /\d/.test(next);
       const boundary = next === '' || /\s/.test(next) || /[A-Z]/.test(next);
-      const abbreviation = /\s/.test(next) && ABBREVIATIONS.test(current) && !/^\s*[A-Z]/.test(text.slice(i + 1));
+      const abbreviation =
+        /\s/.test(next) && ABBREVIATIONS.test(current) && !/^\s*[A-Z]/.test(text.slice(i + 1));
       if (!decimal && boundary && !abbreviation) {
         pieces.push(current);
         current = '';
@@ -45,7 +46,9 @@ function splitSection(text: string): string[] {
     }
   }
   pieces.push(current);
-  return pieces.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => /[a-z]{2,}/i.test(p.replace(/x{4}/gi, '')));
+  return pieces
+    .map((p) => p.replace(/\s+/g, ' ').trim())
+    .filter((p) => /[a-z]{2,}/i.test(p.replace(/x{4}/gi, '')));
 }
 
 /** Sentences of a report, numbered across findings and impression. */
@@ -59,7 +62,8 @@ export function splitReportSentences(report: ReportText): Sentence[] {
         ];
   const sentences: Sentence[] = [];
   for (const [section, text] of parts) {
-    for (const sentence of splitSection(text)) sentences.push({ index: sentences.length, section, text: sentence });
+    for (const sentence of splitSection(text))
+      sentences.push({ index: sentences.length, section, text: sentence });
   }
   return sentences;
 }

@@ -13,7 +13,10 @@ export const ABNORMALITY_LABELS: readonly VocabularyLabel[] = abnormalityJson.la
 export const DEVICE_LABELS: readonly VocabularyLabel[] = deviceJson.labels;
 export const ABNORMALITY_IDS: readonly string[] = ABNORMALITY_LABELS.map((l) => l.id);
 export const DEVICE_IDS: readonly string[] = DEVICE_LABELS.map((l) => l.id);
-export const VOCABULARY_VERSIONS = { abnormality: abnormalityJson.version, device: deviceJson.version } as const;
+export const VOCABULARY_VERSIONS = {
+  abnormality: abnormalityJson.version,
+  device: deviceJson.version,
+} as const;
 
 /** The 14 NegBio / ChestX-ray14 label names of labels-negbio14.csv, mapped to vocabulary ids. */
 export const NEGBIO_TO_LABEL: ReadonlyMap<string, string> = new Map(

@@ -10,7 +10,8 @@ export function bleu1Tokens(candidate: readonly string[], reference: readonly st
   if (candidate.length === 0) return 0;
   const referenceCounts = unigramCounts(reference);
   let clipped = 0;
-  for (const [word, count] of unigramCounts(candidate)) clipped += Math.min(count, referenceCounts.get(word) ?? 0);
+  for (const [word, count] of unigramCounts(candidate))
+    clipped += Math.min(count, referenceCounts.get(word) ?? 0);
   if (clipped === 0) return 0;
   const c = candidate.length;
   const r = reference.length;

@@ -28,8 +28,10 @@ export const DEFAULT_SEED = 20240131;
  */
 export function drawResamples(n: number, options: BootstrapOptions = {}): Uint32Array[] {
   const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  if (!Number.isInteger(n) || n < 0) throw new RangeError(`sample size must be a non-negative integer, got ${n}`);
-  if (!Number.isInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new RangeError(`sample size must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(resamples) || resamples < 1)
+    throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   const rng = createRng(options.seed ?? DEFAULT_SEED);
   const sets: Uint32Array[] = [];
   for (let b = 0; b < resamples; b++) {

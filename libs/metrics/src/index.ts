@@ -31,6 +31,27 @@ export {
   type ConfidenceInterval,
 } from './bootstrap.ts';
 export { labelIntervals, type LabelIntervals } from './label-intervals.ts';
-export { scoreTextPairs, textIntervals, TEXT_METRICS, type TextMetric, type PerExampleTextScores } from './text-scores.ts';
-export { formatInterval, formatNumber, renderTextTable, type FormatOptions, type TextTable } from './report/format.ts';
-export { renderBarChartSvg, renderHtmlReport, escapeHtml, type BarChart, type BarGroup, type BarSeries, type HtmlReport, type ReportSection } from './report/html.ts';
+export {
+  scoreTextPairs,
+  textIntervals,
+  TEXT_METRICS,
+  type TextMetric,
+  type PerExampleTextScores,
+} from './text-scores.ts';
+export {
+  formatInterval,
+  formatNumber,
+  renderTextTable,
+  type FormatOptions,
+  type TextTable,
+} from './report/format.ts';
+export {
+  renderBarChartSvg,
+  renderHtmlReport,
+  escapeHtml,
+  type BarChart,
+  type BarGroup,
+  type BarSeries,
+  type HtmlReport,
+  type ReportSection,
+} from './report/html.ts';

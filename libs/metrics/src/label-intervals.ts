@@ -1,5 +1,12 @@
 import { intervalFromResamples, type ConfidenceInterval } from './bootstrap.ts';
-import { countLabels, summariseCounts, DEFAULT_UNCERTAIN_POLICY, type LabelPair, type LabelReport, type LabelScoreOptions } from './label-scores.ts';
+import {
+  countLabels,
+  summariseCounts,
+  DEFAULT_UNCERTAIN_POLICY,
+  type LabelPair,
+  type LabelReport,
+  type LabelScoreOptions,
+} from './label-scores.ts';
 
 export interface LabelIntervals {
   micro: { precision: ConfidenceInterval; recall: ConfidenceInterval; f1: ConfidenceInterval };
@@ -27,14 +34,23 @@ export function labelIntervals(
     }
     return report;
   };
-  const ci = (pick: (r: LabelReport) => number) => intervalFromResamples(pairs.length, (idx) => pick(reportAt(idx)), resampleSets, options.level);
+  const ci = (pick: (r: LabelReport) => number) =>
+    intervalFromResamples(pairs.length, (idx) => pick(reportAt(idx)), resampleSets, options.level);
   const perLabelF1: Record<string, ConfidenceInterval> = {};
   labels.forEach((label, j) => {
     perLabelF1[label] = ci((r) => r.perLabel[j]!.f1);
   });
   return {
-    micro: { precision: ci((r) => r.micro.precision), recall: ci((r) => r.micro.recall), f1: ci((r) => r.micro.f1) },
-    macro: { precision: ci((r) => r.macro.precision), recall: ci((r) => r.macro.recall), f1: ci((r) => r.macro.f1) },
+    micro: {
+      precision: ci((r) => r.micro.precision),
+      recall: ci((r) => r.micro.recall),
+      f1: ci((r) => r.micro.f1),
+    },
+    macro: {
+      precision: ci((r) => r.macro.precision),
+      recall: ci((r) => r.macro.recall),
+      f1: ci((r) => r.macro.f1),
+    },
     perLabelF1,
   };
 }

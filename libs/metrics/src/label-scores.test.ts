@@ -8,7 +8,10 @@ const LABELS = ['effusion', 'cardiomegaly', 'hernia'];
 // Worked by hand: effusion tp 2, fp 1, fn 1; cardiomegaly tp 1, fp 0, fn 0 (plus one uncertain cell); hernia none.
 const PAIRS: LabelPair[] = [
   { gold: { effusion: 'present' }, predicted: { effusion: 'present' } },
-  { gold: { effusion: 'present', cardiomegaly: 'present' }, predicted: { effusion: 'present', cardiomegaly: 'present' } },
+  {
+    gold: { effusion: 'present', cardiomegaly: 'present' },
+    predicted: { effusion: 'present', cardiomegaly: 'present' },
+  },
   { gold: { effusion: 'present' }, predicted: {} },
   { gold: {}, predicted: new Map([['effusion', 'present']]) },
   { gold: {}, predicted: { cardiomegaly: 'uncertain' } },

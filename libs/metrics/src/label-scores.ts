@@ -12,7 +12,8 @@ export type UncertainPolicy = 'positive' | 'negative' | 'exclude';
 export const DEFAULT_UNCERTAIN_POLICY: UncertainPolicy = 'positive';
 
 /** Label values of one report; a label that is missing is absent. */
-export type LabelAssignment = ReadonlyMap<string, LabelValue> | Readonly<Record<string, LabelValue | undefined>>;
+export type LabelAssignment =
+  ReadonlyMap<string, LabelValue> | Readonly<Record<string, LabelValue | undefined>>;
 
 export interface LabelPair {
   gold: LabelAssignment;
@@ -97,29 +98,55 @@ export function countLabels(
   return counts;
 }
 
-export function summariseCounts(labels: readonly string[], counts: readonly LabelCounts[], policy: UncertainPolicy, reports: number): LabelReport {
+export function summariseCounts(
+  labels: readonly string[],
+  counts: readonly LabelCounts[],
+  policy: UncertainPolicy,
+  reports: number,
+): LabelReport {
   const perLabel = labels.map((label, j): LabelScore => {
     const c = counts[j]!;
     const precision = ratio(c.tp, c.tp + c.fp);
     const recall = ratio(c.tp, c.tp + c.fn);
     return { label, ...c, support: c.tp + c.fn, precision, recall, f1: f1Of(precision, recall) };
   });
-  const pooled = counts.reduce((a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn, tn: a.tn + c.tn }), { tp: 0, fp: 0, fn: 0, tn: 0 });
+  const pooled = counts.reduce(
+    (a, c) => ({ tp: a.tp + c.tp, fp: a.fp + c.fp, fn: a.fn + c.fn, tn: a.tn + c.tn }),
+    { tp: 0, fp: 0, fn: 0, tn: 0 },
+  );
   const microPrecision = ratio(pooled.tp, pooled.tp + pooled.fp);
   const microRecall = ratio(pooled.tp, pooled.tp + pooled.fn);
   const occurring = perLabel.filter((s) => s.support > 0);
-  const mean = (pick: (s: LabelScore) => number) => ratio(occurring.reduce((a, s) => a + pick(s), 0), occurring.length);
+  const mean = (pick: (s: LabelScore) => number) =>
+    ratio(
+      occurring.reduce((a, s) => a + pick(s), 0),
+      occurring.length,
+    );
   return {
     perLabel,
-    micro: { ...pooled, precision: microPrecision, recall: microRecall, f1: f1Of(microPrecision, microRecall) },
-    macro: { precision: mean((s) => s.precision), recall: mean((s) => s.recall), f1: mean((s) => s.f1), labels: occurring.length },
+    micro: {
+      ...pooled,
+      precision: microPrecision,
+      recall: microRecall,
+      f1: f1Of(microPrecision, microRecall),
+    },
+    macro: {
+      precision: mean((s) => s.precision),
+      recall: mean((s) => s.recall),
+      f1: mean((s) => s.f1),
+      labels: occurring.length,
+    },
     uncertain: policy,
     reports,
   };
 }
 
 /** Precision, recall and F1 per label, micro and macro, over all report pairs. */
-export function scoreLabels(pairs: readonly LabelPair[], labels: readonly string[], options: LabelScoreOptions = {}): LabelReport {
+export function scoreLabels(
+  pairs: readonly LabelPair[],
+  labels: readonly string[],
+  options: LabelScoreOptions = {},
+): LabelReport {
   const policy = options.uncertain ?? DEFAULT_UNCERTAIN_POLICY;
   return summariseCounts(labels, countLabels(pairs, labels, options), policy, pairs.length);
 }

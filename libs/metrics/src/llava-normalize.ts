@@ -8,7 +8,29 @@
  * - number words none/zero..ten become digits; articles a/an/the are dropped; contractions written without the
  *   apostrophe get it back; remaining commas are removed.
  */
-const PUNCTUATION = [';', '/', '[', ']', '"', '{', '}', '(', ')', '=', '+', '\\', '_', '-', '>', '<', '@', '`', ',', '?', '!'];
+const PUNCTUATION = [
+  ';',
+  '/',
+  '[',
+  ']',
+  '"',
+  '{',
+  '}',
+  '(',
+  ')',
+  '=',
+  '+',
+  '\\',
+  '_',
+  '-',
+  '>',
+  '<',
+  '@',
+  '`',
+  ',',
+  '?',
+  '!',
+];
 const DIGIT_COMMA_DIGIT = /\d,\d/;
 const MAX_PERIOD_DELETIONS = 32;
 

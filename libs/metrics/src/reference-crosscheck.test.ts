@@ -24,7 +24,11 @@ const EXPECTED = [
   { rougeL: 0.5, rougeLStemmed: 0.75, bleu1: 0.3333333333333333 },
 ];
 
-const whitespaceTokens = (text: string) => text.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
+const whitespaceTokens = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((t) => t.length > 0);
 
 describe('cross-check against rouge-score 0.1.2 and nltk 3.10.4', () => {
   it('has one expected row per example', () => {
@@ -36,7 +40,10 @@ describe('cross-check against rouge-score 0.1.2 and nltk 3.10.4', () => {
     it(`example ${i}: ROUGE-L, stemmed ROUGE-L and BLEU-1 match`, () => {
       expect(rougeL(candidate, reference).f).toBeCloseTo(expected.rougeL, 12);
       expect(rougeL(candidate, reference, { stem: true }).f).toBeCloseTo(expected.rougeLStemmed, 12);
-      expect(bleu1Tokens(whitespaceTokens(candidate), whitespaceTokens(reference))).toBeCloseTo(expected.bleu1, 12);
+      expect(bleu1Tokens(whitespaceTokens(candidate), whitespaceTokens(reference))).toBeCloseTo(
+        expected.bleu1,
+        12,
+      );
     });
   });
 });

@@ -4,11 +4,25 @@ import { lcsLength, rougeL, rougeTokenize } from './rouge.ts';
 
 describe('rougeTokenize', () => {
   it('lower-cases and splits on everything outside [a-z0-9], as rouge-score does', () => {
-    expect(rougeTokenize('Normal chest x-XXXX. 3.4cm; É/ok')).toEqual(['normal', 'chest', 'x', 'xxxx', '3', '4cm', 'ok']);
+    expect(rougeTokenize('Normal chest x-XXXX. 3.4cm; É/ok')).toEqual([
+      'normal',
+      'chest',
+      'x',
+      'xxxx',
+      '3',
+      '4cm',
+      'ok',
+    ]);
   });
 
   it('stems only tokens longer than 3 characters', () => {
-    expect(rougeTokenize('lungs are clear, opacities seen', { stem: true })).toEqual(['lung', 'are', 'clear', 'opac', 'seen']);
+    expect(rougeTokenize('lungs are clear, opacities seen', { stem: true })).toEqual([
+      'lung',
+      'are',
+      'clear',
+      'opac',
+      'seen',
+    ]);
   });
 
   it("uses Porter's original algorithm, which differs from NLTK's variant on a few words", () => {

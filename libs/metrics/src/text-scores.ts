@@ -9,9 +9,15 @@ export type TextMetric = (typeof TEXT_METRICS)[number];
 /** Per-example scores of generated texts against references, in [0, 1]. */
 export type PerExampleTextScores = Record<TextMetric, number[]>;
 
-export function scoreTextPairs(candidates: readonly string[], references: readonly string[], options: RougeOptions = {}): PerExampleTextScores {
+export function scoreTextPairs(
+  candidates: readonly string[],
+  references: readonly string[],
+  options: RougeOptions = {},
+): PerExampleTextScores {
   if (candidates.length !== references.length) {
-    throw new RangeError(`${candidates.length} candidates but ${references.length} references: they must pair one to one`);
+    throw new RangeError(
+      `${candidates.length} candidates but ${references.length} references: they must pair one to one`,
+    );
   }
   const scores: PerExampleTextScores = { rougeL: [], bleu1: [], f1: [], precision: [], recall: [] };
   candidates.forEach((candidate, i) => {
@@ -34,6 +40,7 @@ export function textIntervals(
 ): Record<TextMetric, ConfidenceInterval> {
   const n = scores.rougeL.length;
   const out = {} as Record<TextMetric, ConfidenceInterval>;
-  for (const metric of TEXT_METRICS) out[metric] = intervalFromResamples(n, (idx) => meanAt(scores[metric], idx), resampleSets, level);
+  for (const metric of TEXT_METRICS)
+    out[metric] = intervalFromResamples(n, (idx) => meanAt(scores[metric], idx), resampleSets, level);
   return out;
 }

@@ -71,7 +71,10 @@ describe('unigramF1 (LLaVA-Med, unclipped counts)', () => {
 describe('bleu1', () => {
   it('applies the brevity penalty to short candidates', () => {
     // 2 of 2 candidate words match, c = 2, r = 4: BP = exp(1 - 4/2)
-    expect(bleu1Tokens(['no', 'effusion'], ['no', 'pleural', 'effusion', 'seen'])).toBeCloseTo(Math.exp(-1), 12);
+    expect(bleu1Tokens(['no', 'effusion'], ['no', 'pleural', 'effusion', 'seen'])).toBeCloseTo(
+      Math.exp(-1),
+      12,
+    );
   });
 
   it('clips candidate counts by the reference counts', () => {

@@ -53,14 +53,20 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
     });
     if (!expected.ok) continue;
     for (const report of expected.accepted) awaited.set(report.source.messageId, message.name);
-    for (const skip of expected.skipped) console.log(`  ${''.padEnd(52)} skipped by the filter: ${skip.reason}`);
+    for (const skip of expected.skipped)
+      console.log(`  ${''.padEnd(52)} skipped by the filter: ${skip.reason}`);
   }
   console.log('');
 
   const deadline = Date.now() + options.timeoutSeconds * 1000;
-  while (printed.size < awaited.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
+  while (printed.size < awaited.size && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 250));
   console.log(`${printed.size} of ${awaited.size} finalized chest X-ray reports enriched.`);
-  console.log(await countWrittenResources(config.fhir.baseUrl, accessions).catch((e: Error) => `FHIR summary unavailable: ${e.message}`));
+  console.log(
+    await countWrittenResources(config.fhir.baseUrl, accessions).catch(
+      (e: Error) => `FHIR summary unavailable: ${e.message}`,
+    ),
+  );
   await observer.disconnect();
   await host.close();
   return printed.size === awaited.size && awaited.size > 0 ? 0 : 1;

@@ -1,10 +1,9 @@
 import { createLogger, loadConfig } from '@radflow/config';
 import { HttpTaskRunner, ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
 import { createEnvelope } from '@radflow/events';
-import { readInbound } from '@radflow/inbound';
 import { ModelHost } from '@radflow/model-runtime';
 import type { RadiologyReport } from '@radflow/schemas';
-import { readInputFile } from './input-files.ts';
+import { readInputOutcomes } from './input-files.ts';
 
 /**
  * `radflow enrich FILE...`: the whole enrichment in one process, no broker: read, filter, find the prior among
@@ -15,18 +14,15 @@ export async function runEnrich(files: string[]): Promise<number> {
   const logger = createLogger('radflow-enrich', config.logLevel);
   const reports: RadiologyReport[] = [];
   let failures = 0;
-  for (const message of files.flatMap(readInputFile)) {
+  for (const { message, outcome } of readInputOutcomes(files, config)) {
     const file = message.source;
-    const outcome = readInbound(message.kind, message.bytes, {
-      maxMessageBytes: config.ingest.maxMessageBytes,
-      patientKeySalt: config.ingest.patientKeySalt,
-    });
     if (!outcome.ok) {
       failures++;
       console.error(`${file}: ${outcome.error.code} — ${outcome.error.reason}`);
       continue;
     }
-    for (const skipped of outcome.skipped) console.error(`${file}: skipped (${skipped.code}) — ${skipped.reason}`);
+    for (const skipped of outcome.skipped)
+      console.error(`${file}: skipped (${skipped.code}) — ${skipped.reason}`);
     reports.push(...outcome.accepted);
   }
 
@@ -37,11 +33,19 @@ export async function runEnrich(files: string[]): Promise<number> {
         providers: config.inference.providers,
       });
   const runner = host ?? new HttpTaskRunner(config.inference.url);
-  const enricher = new ReportEnricher(new TaskRunnerModelClient(runner), new RulesFromLabelsLib(), config.inference.deadlineMs, logger);
+  const enricher = new ReportEnricher(
+    new TaskRunnerModelClient(runner),
+    new RulesFromLabelsLib(),
+    config.inference.deadlineMs,
+    logger,
+  );
   try {
     for (const report of reports) {
       const enriched = await enricher.enrich(report, priorAmong(reports, report));
-      const event = createEnvelope('rad.report.enriched', 1, enriched, { sourceMessageId: report.source.messageId, producer: 'radflow-enrich' });
+      const event = createEnvelope('rad.report.enriched', 1, enriched, {
+        sourceMessageId: report.source.messageId,
+        producer: 'radflow-enrich',
+      });
       console.log(JSON.stringify(event, null, 2));
     }
   } finally {
@@ -53,6 +57,9 @@ export async function runEnrich(files: string[]): Promise<number> {
 function priorAmong(reports: RadiologyReport[], report: RadiologyReport): RadiologyReport | undefined {
   const time = (r: RadiologyReport) => Date.parse(r.reportedAt ?? r.observedAt ?? '') || 0;
   return reports
-    .filter((r) => r.patient.key === report.patient.key && r.accession !== report.accession && time(r) < time(report))
+    .filter(
+      (r) =>
+        r.patient.key === report.patient.key && r.accession !== report.accession && time(r) < time(report),
+    )
     .sort((a, b) => time(b) - time(a))[0];
 }

@@ -14,7 +14,12 @@ import {
   type GenerateFn,
 } from './eval.ts';
 
-const row = (uid: string, problems: string, findings: string, impression: string) => ({ uid, problems, findings, impression });
+const row = (uid: string, problems: string, findings: string, impression: string) => ({
+  uid,
+  problems,
+  findings,
+  impression,
+});
 
 const ROWS = [
   row('1', 'normal', 'Heart size normal. Lungs clear.', 'No acute cardiopulmonary abnormality.'),
@@ -33,13 +38,19 @@ describe('baseline', () => {
 
   it('uses the train split when it is known, else the given rows', () => {
     expect(baselineImpression(ROWS)).toEqual({ impression: 'Cardiomegaly.', source: 'evaluated reports' });
-    expect(baselineImpression(ROWS, new Set(['1', '2', '3']))).toEqual({ impression: 'No acute cardiopulmonary abnormality.', source: 'train split' });
+    expect(baselineImpression(ROWS, new Set(['1', '2', '3']))).toEqual({
+      impression: 'No acute cardiopulmonary abnormality.',
+      source: 'train split',
+    });
     expect(baselineImpression(ROWS, new Set(['99'])).source).toBe('evaluated reports');
   });
 
   it('finds the most frequent label set (empty for mostly normal data)', () => {
     expect(mostFrequentLabelSet([[], ['edema'], [], ['edema', 'atelectasis']])).toEqual([]);
-    expect(mostFrequentLabelSet([['edema', 'atelectasis'], ['atelectasis', 'edema'], []])).toEqual(['atelectasis', 'edema']);
+    expect(mostFrequentLabelSet([['edema', 'atelectasis'], ['atelectasis', 'edema'], []])).toEqual([
+      'atelectasis',
+      'edema',
+    ]);
   });
 });
 
@@ -54,7 +65,10 @@ describe('pure helpers', () => {
   });
 
   it('parses model label answers and rejects unknown labels', () => {
-    expect(parseModelLabels('abnormality_labels', 'pleural effusion, cardiomegaly')).toEqual(['cardiomegaly', 'pleural effusion']);
+    expect(parseModelLabels('abnormality_labels', 'pleural effusion, cardiomegaly')).toEqual([
+      'cardiomegaly',
+      'pleural effusion',
+    ]);
     expect(parseModelLabels('abnormality_labels', 'none')).toEqual([]);
     expect(parseModelLabels('abnormality_labels', 'broken heart')).toBeNull();
     expect(parseModelLabels('device_labels', 'picc')).toEqual(['picc']);
@@ -81,10 +95,45 @@ describe('runEval on a small inline data set', () => {
   const reportsCsv = join(dir, 'reports.csv');
   const labelsCsv = join(dir, 'labels.csv');
   const header = 'uid,MeSH,Problems,image,indication,comparison,findings,impression';
-  writeFileSync(reportsCsv, [header, ...ROWS.map((r) => `${r.uid},x,${r.problems},img,ind,none,"${r.findings}","${r.impression}"`)].join('\n'));
-  const negbio = ['Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia'];
-  const labelRow = (uid: string, present: string[]) => [`CXR${uid}`, ...negbio.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(',');
-  writeFileSync(labelsCsv, [['filename', ...negbio, 'normal'].join(','), labelRow('1', []), labelRow('2', []), labelRow('3', ['Cardiomegaly']), labelRow('4', ['Effusion']), labelRow('5', ['Cardiomegaly']), labelRow('6', ['Cardiomegaly'])].join('\n'));
+  writeFileSync(
+    reportsCsv,
+    [
+      header,
+      ...ROWS.map((r) => `${r.uid},x,${r.problems},img,ind,none,"${r.findings}","${r.impression}"`),
+    ].join('\n'),
+  );
+  const negbio = [
+    'Atelectasis',
+    'Cardiomegaly',
+    'Effusion',
+    'Infiltration',
+    'Mass',
+    'Nodule',
+    'Pneumonia',
+    'Pneumothorax',
+    'Consolidation',
+    'Edema',
+    'Emphysema',
+    'Fibrosis',
+    'Pleural_Thickening',
+    'Hernia',
+  ];
+  const labelRow = (uid: string, present: string[]) =>
+    [`CXR${uid}`, ...negbio.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(
+      ',',
+    );
+  writeFileSync(
+    labelsCsv,
+    [
+      ['filename', ...negbio, 'normal'].join(','),
+      labelRow('1', []),
+      labelRow('2', []),
+      labelRow('3', ['Cardiomegaly']),
+      labelRow('4', ['Effusion']),
+      labelRow('5', ['Cardiomegaly']),
+      labelRow('6', ['Cardiomegaly']),
+    ].join('\n'),
+  );
 
   it('scores an injected model beside the rules and the baseline and writes JSON and HTML', async () => {
     const calls: string[] = [];
@@ -92,13 +141,32 @@ describe('runEval on a small inline data set', () => {
     const generate: GenerateFn = async (task, inputs) => {
       calls.push(`${task}:${inputs.length}`);
       if (task === 'impression') return inputs.map((i) => i.findings!.split('.')[0]! + '.');
-      if (task === 'abnormality_labels') return inputs.map((i) => (/enlarged/i.test(i.report!) ? 'cardiomegaly' : 'none'));
+      if (task === 'abnormality_labels')
+        return inputs.map((i) => (/enlarged/i.test(i.report!) ? 'cardiomegaly' : 'none'));
       return inputs.map(() => 'none');
     };
     const lines: string[] = [];
     const outDir = join(dir, 'out');
-    const results = await runEval({ task: 'all', reportsCsv, labelsCsv, outDir, generate, model: { name: 'stub', version: '0' }, resamples: 50, batchSize: 4, print: (l) => lines.push(l), splitsDir: join(dir, 'no-splits') });
-    expect(calls).toEqual(['impression:4', 'impression:2', 'abnormality_labels:4', 'abnormality_labels:2', 'device_labels:4', 'device_labels:2']);
+    const results = await runEval({
+      task: 'all',
+      reportsCsv,
+      labelsCsv,
+      outDir,
+      generate,
+      model: { name: 'stub', version: '0' },
+      resamples: 50,
+      batchSize: 4,
+      print: (l) => lines.push(l),
+      splitsDir: join(dir, 'no-splits'),
+    });
+    expect(calls).toEqual([
+      'impression:4',
+      'impression:2',
+      'abnormality_labels:4',
+      'abnormality_labels:2',
+      'device_labels:4',
+      'device_labels:2',
+    ]);
     expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'baseline']);
     const labels = results.labels!.systems;
     expect(Object.keys(labels)).toEqual(['stub', 'rules', 'baseline']);
@@ -119,7 +187,14 @@ describe('runEval on a small inline data set', () => {
   });
 
   it('honours uids and limit', async () => {
-    const results = await runEval({ task: 'impression', reportsCsv, uids: ['3', '4', '5'], limit: 2, resamples: 20, print: () => {} });
+    const results = await runEval({
+      task: 'impression',
+      reportsCsv,
+      uids: ['3', '4', '5'],
+      limit: 2,
+      resamples: 20,
+      print: () => {},
+    });
     expect(results.reports).toBe(2);
     expect(results.impression!.counts.all).toBe(2);
   });

@@ -129,7 +129,10 @@ export function mostFrequent(texts: Iterable<string>): string | null {
 }
 
 /** The trivial baseline: the most frequent impression of the train split when it is known, else of the given rows. */
-export function baselineImpression(rows: readonly OpeniReportRow[], trainUids?: ReadonlySet<string>): ImpressionResults['baseline'] {
+export function baselineImpression(
+  rows: readonly OpeniReportRow[],
+  trainUids?: ReadonlySet<string>,
+): ImpressionResults['baseline'] {
   const train = trainUids ? rows.filter((r) => trainUids.has(r.uid)) : [];
   const fromTrain = train.length > 0 ? mostFrequent(train.map((r) => r.impression)) : null;
   if (fromTrain !== null) return { impression: fromTrain, source: 'train split' };
@@ -159,7 +162,10 @@ export function labelTaskReport(row: Pick<OpeniReportRow, 'findings' | 'impressi
 }
 
 /** Label ids of a model answer, or null when it does not parse. */
-export function parseModelLabels(task: 'abnormality_labels' | 'device_labels', answer: string): string[] | null {
+export function parseModelLabels(
+  task: 'abnormality_labels' | 'device_labels',
+  answer: string,
+): string[] | null {
   const vocabulary = taskCatalog.tasks[task].vocabulary as LabelVocabulary;
   try {
     return parseLabels(task, answer, vocabulary);
@@ -168,7 +174,13 @@ export function parseModelLabels(task: 'abnormality_labels' | 'device_labels', a
   }
 }
 
-const METRIC_NAMES: Record<TextMetric, string> = { rougeL: 'ROUGE-L', bleu1: 'BLEU-1', f1: 'F1', precision: 'Precision', recall: 'Recall' };
+const METRIC_NAMES: Record<TextMetric, string> = {
+  rougeL: 'ROUGE-L',
+  bleu1: 'BLEU-1',
+  f1: 'F1',
+  precision: 'Precision',
+  recall: 'Recall',
+};
 
 /** Impression table: one row per subset and metric, one column per system. */
 export function buildImpressionTable(results: ImpressionResults): TextTable {
@@ -176,7 +188,10 @@ export function buildImpressionTable(results: ImpressionResults): TextTable {
   const rows: string[][] = [];
   for (const subset of SUBSETS) {
     for (const metric of TEXT_METRICS) {
-      rows.push([`${subset} (n=${results.counts[subset]}) ${METRIC_NAMES[metric]}`, ...systems.map((s) => formatInterval(results.systems[s]![subset]?.[metric]))]);
+      rows.push([
+        `${subset} (n=${results.counts[subset]}) ${METRIC_NAMES[metric]}`,
+        ...systems.map((s) => formatInterval(results.systems[s]![subset]?.[metric])),
+      ]);
     }
   }
   return { headers: ['subset / metric', ...systems], rows };
@@ -222,30 +237,51 @@ export function buildPerLabelTable(results: LabelTaskResults): TextTable {
         ...systems.map((s) => {
           const r = results.systems[s]!.all;
           if (!r) return '—';
-          return support === 0 ? `— (${r.scores.perLabel[j]!.fp} FP)` : formatInterval(r.intervals.perLabelF1[label]);
+          return support === 0
+            ? `— (${r.scores.perLabel[j]!.fp} FP)`
+            : formatInterval(r.intervals.perLabelF1[label]);
         }),
       ];
     }),
   };
 }
 
-function chartsFor(title: string, systems: Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>>, metrics: [string, string][]): BarChart[] {
+function chartsFor(
+  title: string,
+  systems: Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>>,
+  metrics: [string, string][],
+): BarChart[] {
   const names = Object.keys(systems);
   return SUBSETS.map((subset) => ({
     title: `${title} — ${subset}`,
     series: names.map((name) => ({ name })),
-    groups: metrics.map(([key, label]) => ({ label, values: names.map((n) => systems[n]![subset]?.[key] ?? null) })),
+    groups: metrics.map(([key, label]) => ({
+      label,
+      values: names.map((n) => systems[n]![subset]?.[key] ?? null),
+    })),
   }));
 }
 
-function labelChartSystems(results: LabelTaskResults): Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>> {
+function labelChartSystems(
+  results: LabelTaskResults,
+): Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>> {
   const out: Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>> = {};
   for (const [name, bySubset] of Object.entries(results.systems)) {
     out[name] = Object.fromEntries(
       SUBSETS.map((subset) => {
         const r = bySubset[subset];
         const positives = r ? r.scores.micro.tp + r.scores.micro.fn : 0;
-        return [subset, r ? { p: r.intervals.micro.precision, r: positives ? r.intervals.micro.recall : null, f1: positives ? r.intervals.micro.f1 : null, macro: positives ? r.intervals.macro.f1 : null } : null];
+        return [
+          subset,
+          r
+            ? {
+                p: r.intervals.micro.precision,
+                r: positives ? r.intervals.micro.recall : null,
+                f1: positives ? r.intervals.micro.f1 : null,
+                macro: positives ? r.intervals.macro.f1 : null,
+              }
+            : null,
+        ];
       }),
     ) as Record<Subset, Record<string, ConfidenceInterval | null> | null>;
   }
@@ -264,8 +300,14 @@ export function buildHtmlReport(results: EvalResults): string {
   if (results.impression) {
     sections.push({
       heading: 'Impression from findings',
-      notes: [`Trivial baseline (${results.impression.baseline.source}): the most frequent impression. ROUGE-L without stemming; per-example means.`],
-      charts: chartsFor('Impression', results.impression.systems as never, TEXT_METRICS.map((m) => [m, METRIC_NAMES[m]])),
+      notes: [
+        `Trivial baseline (${results.impression.baseline.source}): the most frequent impression. ROUGE-L without stemming; per-example means.`,
+      ],
+      charts: chartsFor(
+        'Impression',
+        results.impression.systems as never,
+        TEXT_METRICS.map((m) => [m, METRIC_NAMES[m]]),
+      ),
       tables: [{ caption: 'Impression metrics [95% CI]', ...buildImpressionTable(results.impression) }],
     });
   }
@@ -329,15 +371,27 @@ async function loadModel(modelDir: string): Promise<LoadedModel> {
   };
 }
 
-async function generateAll(generate: GenerateFn, task: ModelTask, inputs: PromptInputs[], batchSize: number, progress: boolean): Promise<string[]> {
-  const bar = progress ? new cliProgress.SingleBar({ format: `${task} |{bar}| {value}/{total} reports | {eta_formatted} left`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+async function generateAll(
+  generate: GenerateFn,
+  task: ModelTask,
+  inputs: PromptInputs[],
+  batchSize: number,
+  progress: boolean,
+): Promise<string[]> {
+  const bar = progress
+    ? new cliProgress.SingleBar(
+        { format: `${task} |{bar}| {value}/{total} reports | {eta_formatted} left`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
   bar?.start(inputs.length, 0);
   const outputs: string[] = [];
   try {
     for (let i = 0; i < inputs.length; i += batchSize) {
       const batch = inputs.slice(i, i + batchSize);
       const answers = await generate(task, batch);
-      if (answers.length !== batch.length) throw new Error(`generate returned ${answers.length} answers for ${batch.length} ${task} inputs`);
+      if (answers.length !== batch.length)
+        throw new Error(`generate returned ${answers.length} answers for ${batch.length} ${task} inputs`);
       outputs.push(...answers);
       bar?.increment(batch.length);
     }
@@ -358,20 +412,29 @@ function scoreLabelSystems(
   options: { resamples: number; seed: number; uncertain: UncertainPolicy },
 ): Record<string, Record<Subset, LabelSystemResult | null>> {
   const out: Record<string, Record<Subset, LabelSystemResult | null>> = {};
-  const sets = Object.fromEntries(SUBSETS.map((s) => [s, drawResamples(subsets[s].length, options)])) as Record<Subset, Uint32Array[]>;
+  const sets = Object.fromEntries(
+    SUBSETS.map((s) => [s, drawResamples(subsets[s].length, options)]),
+  ) as Record<Subset, Uint32Array[]>;
   for (const [name, pairs] of Object.entries(pairsBySystem)) {
     out[name] = Object.fromEntries(
       SUBSETS.map((subset) => {
         const chosen = subsetOf(pairs, subsets[subset]);
         if (chosen.length === 0) return [subset, null];
-        return [subset, { scores: scoreLabels(chosen, labels, options), intervals: labelIntervals(chosen, labels, sets[subset], options) }];
+        return [
+          subset,
+          {
+            scores: scoreLabels(chosen, labels, options),
+            intervals: labelIntervals(chosen, labels, sets[subset], options),
+          },
+        ];
       }),
     ) as Record<Subset, LabelSystemResult | null>;
   }
   return out;
 }
 
-const statesOf = (ids: Iterable<string>): Record<string, LabelState> => Object.fromEntries([...ids].map((id) => [id, 'present' as const]));
+const statesOf = (ids: Iterable<string>): Record<string, LabelState> =>
+  Object.fromEntries([...ids].map((id) => [id, 'present' as const]));
 
 /**
  * `radflow eval`: the paper's metrics with 95% bootstrap intervals for the model, beside the rule labeler (label
@@ -385,9 +448,12 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
   const uncertain = options.uncertain ?? 'negative';
   const batchSize = options.batchSize ?? 16;
   const progress = options.progress ?? process.stderr.isTTY === true;
-  const tasks = options.task === 'all' ? (['impression', 'labels', 'devices'] as const) : ([options.task] as const);
-  if (!['impression', 'labels', 'devices', 'all'].includes(options.task)) throw new EvalInputError('--task', `unknown task ${String(options.task)}`);
-  if (tasks.includes('labels' as never) && !options.labelsCsv) throw new EvalInputError('--labels', 'the labels task needs a NegBio labels CSV');
+  const tasks =
+    options.task === 'all' ? (['impression', 'labels', 'devices'] as const) : ([options.task] as const);
+  if (!['impression', 'labels', 'devices', 'all'].includes(options.task))
+    throw new EvalInputError('--task', `unknown task ${String(options.task)}`);
+  if (tasks.includes('labels' as never) && !options.labelsCsv)
+    throw new EvalInputError('--labels', 'the labels task needs a NegBio labels CSV');
 
   const allRows = readReportsCsv(options.reportsCsv);
   const wanted = options.uids ? new Set(options.uids) : null;
@@ -396,7 +462,12 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
   const trainUids = readUidList(join(resolve(options.splitsDir ?? 'models/training/splits'), 'train.txt'));
 
   let model: LoadedModel | null = null;
-  if (options.generate) model = { generate: options.generate, info: options.model ?? { name: 'injected', version: 'unknown' }, close: async () => {} };
+  if (options.generate)
+    model = {
+      generate: options.generate,
+      info: options.model ?? { name: 'injected', version: 'unknown' },
+      close: async () => {},
+    };
   else if (options.modelDir) model = await loadModel(options.modelDir);
 
   const bootstrap = { resamples, seed, uncertain };
@@ -424,7 +495,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const references = usable.map((r) => r.impression);
       const baseline = baselineImpression(trainUids ? allRows : usable, trainUids);
       const outputs: Record<string, string[]> = {};
-      if (model) outputs[modelName!] = await generateAll(model.generate, 'impression', usable.map((r) => ({ findings: collapse(r.findings) })), batchSize, progress);
+      if (model)
+        outputs[modelName!] = await generateAll(
+          model.generate,
+          'impression',
+          usable.map((r) => ({ findings: collapse(r.findings) })),
+          batchSize,
+          progress,
+        );
       outputs['baseline'] = usable.map(() => baseline.impression);
       const systems: ImpressionResults['systems'] = {};
       for (const [name, candidates] of Object.entries(outputs)) {
@@ -433,15 +511,24 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
           SUBSETS.map((subset) => {
             const idx = subsets[subset];
             if (idx.length === 0) return [subset, null];
-            const scores = Object.fromEntries(TEXT_METRICS.map((m) => [m, subsetOf(perExample[m], idx)])) as Record<TextMetric, number[]>;
+            const scores = Object.fromEntries(
+              TEXT_METRICS.map((m) => [m, subsetOf(perExample[m], idx)]),
+            ) as Record<TextMetric, number[]>;
             return [subset, textIntervals(scores, drawResamples(idx.length, bootstrap))];
           }),
         ) as Record<Subset, Record<TextMetric, ConfidenceInterval> | null>;
       }
-      results.impression = { counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length }, baseline, systems, rougeStemmer: false };
+      results.impression = {
+        counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
+        baseline,
+        systems,
+        rougeStemmer: false,
+      };
       const table = renderTextTable(buildImpressionTable(results.impression));
       results.tables['impression'] = table;
-      print(`\nImpression from findings: ${usable.length} reports with findings and impression; baseline = most frequent impression of the ${baseline.source}`);
+      print(
+        `\nImpression from findings: ${usable.length} reports with findings and impression; baseline = most frequent impression of the ${baseline.source}`,
+      );
       print(table);
     }
 
@@ -454,7 +541,13 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const pairs: Record<string, LabelPair[]> = {};
       let unparsed = 0;
       if (model) {
-        const answers = await generateAll(model.generate, 'abnormality_labels', usable.map((r) => ({ report: labelTaskReport(r) })), batchSize, progress);
+        const answers = await generateAll(
+          model.generate,
+          'abnormality_labels',
+          usable.map((r) => ({ report: labelTaskReport(r) })),
+          batchSize,
+          progress,
+        );
         pairs[modelName!] = answers.map((answer, i) => {
           const parsed = parseModelLabels('abnormality_labels', answer);
           if (parsed === null) unparsed++;
@@ -463,10 +556,19 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       }
       pairs['rules'] = usable.map((r, i) => ({
         gold: goldStates[i]!,
-        predicted: Object.fromEntries(labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => [a.label, a.state])),
+        predicted: Object.fromEntries(
+          labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => [
+            a.label,
+            a.state,
+          ]),
+        ),
       }));
-      const trainGold = trainUids ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g) : goldStates;
-      const baselineSet = mostFrequentLabelSet(trainGold.map((g) => Object.keys(g).filter((k) => g[k] === 'present')));
+      const trainGold = trainUids
+        ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g)
+        : goldStates;
+      const baselineSet = mostFrequentLabelSet(
+        trainGold.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
+      );
       pairs['baseline'] = usable.map((_, i) => ({ gold: goldStates[i]!, predicted: statesOf(baselineSet) }));
       results.labels = {
         reference: 'NegBio gold standard, 14 labels (labels-negbio14.csv)',
@@ -477,7 +579,9 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       };
       results.tables['labels'] = renderTextTable(buildLabelSummaryTable(results.labels));
       results.tables['labels-per-label'] = renderTextTable(buildPerLabelTable(results.labels));
-      print(`\nAbnormality labels vs NegBio (14 labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`);
+      print(
+        `\nAbnormality labels vs NegBio (14 labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`,
+      );
       if (model) print(`model answers that did not parse (scored as no labels): ${unparsed}`);
       print(results.tables['labels']);
       print(results.tables['labels-per-label']);
@@ -487,18 +591,33 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const usable = rows.filter((r) => collapse(r.findings) || collapse(r.impression));
       const subsets = subsetIndices(usable);
       const labels = [...DEVICE_IDS];
-      const reference = usable.map((r) => Object.fromEntries(labelReport({ findings: r.findings, impression: r.impression }).devices.map((d) => [d.label, d.state])));
+      const reference = usable.map((r) =>
+        Object.fromEntries(
+          labelReport({ findings: r.findings, impression: r.impression }).devices.map((d) => [
+            d.label,
+            d.state,
+          ]),
+        ),
+      );
       const pairs: Record<string, LabelPair[]> = {};
       let unparsed = 0;
       if (model) {
-        const answers = await generateAll(model.generate, 'device_labels', usable.map((r) => ({ report: labelTaskReport(r) })), batchSize, progress);
+        const answers = await generateAll(
+          model.generate,
+          'device_labels',
+          usable.map((r) => ({ report: labelTaskReport(r) })),
+          batchSize,
+          progress,
+        );
         pairs[modelName!] = answers.map((answer, i) => {
           const parsed = parseModelLabels('device_labels', answer);
           if (parsed === null) unparsed++;
           return { gold: reference[i]!, predicted: statesOf(parsed ?? []) };
         });
       }
-      const baselineSet = mostFrequentLabelSet(reference.map((g) => Object.keys(g).filter((k) => g[k] === 'present')));
+      const baselineSet = mostFrequentLabelSet(
+        reference.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
+      );
       pairs['baseline'] = usable.map((_, i) => ({ gold: reference[i]!, predicted: statesOf(baselineSet) }));
       results.devices = {
         reference: `the rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version} (Open-i has no human device labels at this granularity)`,
@@ -509,7 +628,9 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       };
       results.tables['devices'] = renderTextTable(buildLabelSummaryTable(results.devices));
       results.tables['devices-per-label'] = renderTextTable(buildPerLabelTable(results.devices));
-      print(`\nDevice labels vs the rule labeler: ${usable.length} reports; baseline = most frequent device set (${baselineSet.join(', ') || 'none'})`);
+      print(
+        `\nDevice labels vs the rule labeler: ${usable.length} reports; baseline = most frequent device set (${baselineSet.join(', ') || 'none'})`,
+      );
       if (!model) print('no model given: only the baseline is scored against the rule labeler');
       print(results.tables['devices']);
       print(results.tables['devices-per-label']);

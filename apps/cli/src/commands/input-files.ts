@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { RadflowConfig } from '@radflow/config';
 import { splitHl7Batch } from '@radflow/hl7';
-import type { InboundKind } from '@radflow/inbound';
+import { readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
 
 export interface InputMessage {
   /** The file, and the message's position when the file holds several (a batch or back-to-back messages). */
@@ -16,5 +17,23 @@ export function readInputFile(file: string): InputMessage[] {
   if (firstChar === '{' || firstChar === '[') return [{ source: file, kind: 'fhir', bytes }];
   const { messages } = splitHl7Batch(bytes);
   if (messages.length <= 1) return [{ source: file, kind: 'hl7v2', bytes }];
-  return messages.map((message, index) => ({ source: `${file}#${index + 1}`, kind: 'hl7v2', bytes: Buffer.from(message) }));
+  return messages.map((message, index) => ({
+    source: `${file}#${index + 1}`,
+    kind: 'hl7v2',
+    bytes: Buffer.from(message),
+  }));
+}
+
+/** Every message of the files, read as ingest reads it (same size limit, same patient key salt). */
+export function readInputOutcomes(
+  files: string[],
+  config: RadflowConfig,
+): { message: InputMessage; outcome: InboundOutcome }[] {
+  const options = {
+    maxMessageBytes: config.ingest.maxMessageBytes,
+    patientKeySalt: config.ingest.patientKeySalt,
+  };
+  return files
+    .flatMap(readInputFile)
+    .map((message) => ({ message, outcome: readInbound(message.kind, message.bytes, options) }));
 }

@@ -4,8 +4,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EvalInputError, readNegbioCsv, runLabelAccuracy } from './label-accuracy.ts';
 
-const NEGBIO = ['Atelectasis', 'Cardiomegaly', 'Effusion', 'Infiltration', 'Mass', 'Nodule', 'Pneumonia', 'Pneumothorax', 'Consolidation', 'Edema', 'Emphysema', 'Fibrosis', 'Pleural_Thickening', 'Hernia'];
-const labelRow = (uid: string, present: string[]) => [`CXR${uid}`, ...NEGBIO.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(',');
+const NEGBIO = [
+  'Atelectasis',
+  'Cardiomegaly',
+  'Effusion',
+  'Infiltration',
+  'Mass',
+  'Nodule',
+  'Pneumonia',
+  'Pneumothorax',
+  'Consolidation',
+  'Edema',
+  'Emphysema',
+  'Fibrosis',
+  'Pleural_Thickening',
+  'Hernia',
+];
+const labelRow = (uid: string, present: string[]) =>
+  [`CXR${uid}`, ...NEGBIO.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(
+    ',',
+  );
 
 function fixture() {
   const dir = mkdtempSync(join(tmpdir(), 'radflow-la-'));
@@ -21,7 +39,16 @@ function fixture() {
       '4,x,Effusion,i,i,c,,"Large left pleural effusion."',
     ].join('\n'),
   );
-  writeFileSync(labelsCsv, [['filename', ...NEGBIO, 'normal'].join(','), labelRow('1', []), labelRow('2', ['Cardiomegaly']), labelRow('3', ['Pneumonia']), labelRow('4', ['Effusion'])].join('\n'));
+  writeFileSync(
+    labelsCsv,
+    [
+      ['filename', ...NEGBIO, 'normal'].join(','),
+      labelRow('1', []),
+      labelRow('2', ['Cardiomegaly']),
+      labelRow('3', ['Pneumonia']),
+      labelRow('4', ['Effusion']),
+    ].join('\n'),
+  );
   return { dir, reportsCsv, labelsCsv };
 }
 
@@ -29,7 +56,12 @@ describe('runLabelAccuracy', () => {
   it('scores the rule labeler per label with micro and macro, uncertain as negative by default', async () => {
     const { reportsCsv, labelsCsv } = fixture();
     const lines: string[] = [];
-    const result = await runLabelAccuracy({ reportsCsv, labelsCsv, resamples: 50, print: (l) => lines.push(l) });
+    const result = await runLabelAccuracy({
+      reportsCsv,
+      labelsCsv,
+      resamples: 50,
+      print: (l) => lines.push(l),
+    });
     expect(result.reports).toBe(4);
     expect(result.uncertain).toBe('negative');
     // "may represent pneumonia" is uncertain, hence a miss under the NegBio convention.
@@ -45,7 +77,15 @@ describe('runLabelAccuracy', () => {
       ['2', ['cardiomegaly']],
       ['3', ['pneumonia', 'atelectasis']],
     ]);
-    const result = await runLabelAccuracy({ reportsCsv, labelsCsv, uncertain: 'positive', resamples: 50, modelLabels, modelName: 'tiny', print: () => {} });
+    const result = await runLabelAccuracy({
+      reportsCsv,
+      labelsCsv,
+      uncertain: 'positive',
+      resamples: 50,
+      modelLabels,
+      modelName: 'tiny',
+      print: () => {},
+    });
     expect(result.rules.scores.micro).toMatchObject({ tp: 3, fp: 0, fn: 0 });
     expect(result.model!.scores.micro).toMatchObject({ tp: 2, fp: 1, fn: 1 });
     expect(result.table).toContain('tiny F1');
@@ -53,7 +93,13 @@ describe('runLabelAccuracy', () => {
 
   it('filters by uid and counts what it skipped', async () => {
     const { reportsCsv, labelsCsv } = fixture();
-    const result = await runLabelAccuracy({ reportsCsv, labelsCsv, uids: ['2', '99'], resamples: 20, print: () => {} });
+    const result = await runLabelAccuracy({
+      reportsCsv,
+      labelsCsv,
+      uids: ['2', '99'],
+      resamples: 20,
+      print: () => {},
+    });
     expect(result.reports).toBe(1);
     expect(result.skipped).toBe(1);
   });
@@ -61,7 +107,10 @@ describe('runLabelAccuracy', () => {
   it('gives a typed error naming the file for a labels CSV with a bad value', () => {
     const { dir } = fixture();
     const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, [['filename', ...NEGBIO, 'normal'].join(','), labelRow('1', []).replace(/,0,/, ',maybe,')].join('\n'));
+    writeFileSync(
+      bad,
+      [['filename', ...NEGBIO, 'normal'].join(','), labelRow('1', []).replace(/,0,/, ',maybe,')].join('\n'),
+    );
     expect(() => readNegbioCsv(bad)).toThrow(EvalInputError);
     expect(() => readNegbioCsv(join(dir, 'missing.csv'))).toThrow(/cannot be read/);
   });

@@ -39,14 +39,18 @@ export class EvalInputError extends Error {
 function readCsv(file: string, required: readonly string[]): Record<string, string>[] {
   let rows: Record<string, string>[];
   try {
-    rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+    rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, bom: true }) as Record<
+      string,
+      string
+    >[];
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'unreadable';
     throw new EvalInputError(file, `cannot be read as CSV (${code})`);
   }
   const columns = new Set(Object.keys(rows[0] ?? {}));
   const missing = required.filter((c) => !columns.has(c));
-  if (rows.length > 0 && missing.length > 0) throw new EvalInputError(file, `missing column(s) ${missing.join(', ')}`);
+  if (rows.length > 0 && missing.length > 0)
+    throw new EvalInputError(file, `missing column(s) ${missing.join(', ')}`);
   return rows;
 }
 
@@ -69,7 +73,8 @@ export function readNegbioCsv(file: string): Map<string, Record<string, LabelSta
     const labels: Record<string, LabelState> = {};
     for (const [negbio, id] of NEGBIO_TO_LABEL) {
       const value = (row[negbio] ?? '').trim();
-      if (value !== '0' && value !== '1') throw new EvalInputError(file, `column ${negbio} of CXR${uid} is neither 0 nor 1`);
+      if (value !== '0' && value !== '1')
+        throw new EvalInputError(file, `column ${negbio} of CXR${uid} is neither 0 nor 1`);
       labels[id] = value === '1' ? 'present' : 'absent';
     }
     out.set(uid, labels);
@@ -124,28 +129,50 @@ function asStates(labels: ModelReportLabels): Record<string, LabelState> {
 }
 
 /** Per-label P/R/F1 and micro/macro rows for one or two systems, with 95% intervals on the F1 columns. */
-export function buildLabelTable(labels: readonly { negbio: string; id: string }[], systems: readonly SystemLabelScores[]): TextTable {
-  const headers = ['label', 'support', ...systems.flatMap((s) => [`${s.name} P`, `${s.name} R`, `${s.name} F1 [95% CI]`])];
+export function buildLabelTable(
+  labels: readonly { negbio: string; id: string }[],
+  systems: readonly SystemLabelScores[],
+): TextTable {
+  const headers = [
+    'label',
+    'support',
+    ...systems.flatMap((s) => [`${s.name} P`, `${s.name} R`, `${s.name} F1 [95% CI]`]),
+  ];
   const rows = labels.map(({ negbio, id }, j) => [
     negbio,
     String(systems[0]?.scores.perLabel[j]?.support ?? 0),
     ...systems.flatMap((s) => {
       const score = s.scores.perLabel[j]!;
       // No gold positives: recall and F1 are undefined; what is left to see is the false positives.
-      if (score.support === 0) return [score.fp > 0 ? formatNumber(score.precision) : '—', '—', `— (${score.fp} FP)`];
-      return [formatNumber(score.precision), formatNumber(score.recall), formatInterval(s.intervals.perLabelF1[id])];
+      if (score.support === 0)
+        return [score.fp > 0 ? formatNumber(score.precision) : '—', '—', `— (${score.fp} FP)`];
+      return [
+        formatNumber(score.precision),
+        formatNumber(score.recall),
+        formatInterval(s.intervals.perLabelF1[id]),
+      ];
     }),
   ]);
-  const support = String(systems[0]?.scores.micro.tp !== undefined ? systems[0].scores.micro.tp + systems[0].scores.micro.fn : 0);
+  const support = String(
+    systems[0]?.scores.micro.tp !== undefined ? systems[0].scores.micro.tp + systems[0].scores.micro.fn : 0,
+  );
   rows.push([
     'micro',
     support,
-    ...systems.flatMap((s) => [formatInterval(s.intervals.micro.precision), formatInterval(s.intervals.micro.recall), formatInterval(s.intervals.micro.f1)]),
+    ...systems.flatMap((s) => [
+      formatInterval(s.intervals.micro.precision),
+      formatInterval(s.intervals.micro.recall),
+      formatInterval(s.intervals.micro.f1),
+    ]),
   ]);
   rows.push([
     `macro (${systems[0]?.scores.macro.labels ?? 0} labels)`,
     '',
-    ...systems.flatMap((s) => [formatInterval(s.intervals.macro.precision), formatInterval(s.intervals.macro.recall), formatInterval(s.intervals.macro.f1)]),
+    ...systems.flatMap((s) => [
+      formatInterval(s.intervals.macro.precision),
+      formatInterval(s.intervals.macro.recall),
+      formatInterval(s.intervals.macro.f1),
+    ]),
   ]);
   return { headers, rows };
 }
@@ -172,8 +199,12 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
     const report = reports.get(uid)!;
     const { abnormalities } = labelReport({ findings: report.findings, impression: report.impression });
     const goldLabels = gold.get(uid)!;
-    rulePairs.push({ gold: goldLabels, predicted: Object.fromEntries(abnormalities.map((a) => [a.label, a.state])) });
-    if (options.modelLabels) modelPairs.push({ gold: goldLabels, predicted: asStates(options.modelLabels.get(uid) ?? []) });
+    rulePairs.push({
+      gold: goldLabels,
+      predicted: Object.fromEntries(abnormalities.map((a) => [a.label, a.state])),
+    });
+    if (options.modelLabels)
+      modelPairs.push({ gold: goldLabels, predicted: asStates(options.modelLabels.get(uid) ?? []) });
   }
 
   const sets = drawResamples(uids.length, { resamples, seed });
@@ -186,10 +217,24 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
   const model = options.modelLabels ? score(options.modelName ?? 'model', modelPairs) : undefined;
   const table = renderTextTable(buildLabelTable(labels, model ? [rules, model] : [rules]));
 
-  print(`Label accuracy on ${uids.length} reports against NegBio (14 labels); rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version}`);
-  print(`uncertain rule labels count as ${uncertain}; 95% percentile bootstrap, ${resamples} resamples, seed ${seed}; scores x100`);
+  print(
+    `Label accuracy on ${uids.length} reports against NegBio (14 labels); rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version}`,
+  );
+  print(
+    `uncertain rule labels count as ${uncertain}; 95% percentile bootstrap, ${resamples} resamples, seed ${seed}; scores x100`,
+  );
   print(table);
   const skipped = wanted.length - uids.length;
   if (skipped > 0) print(`${skipped} requested report(s) skipped: no report or no NegBio row`);
-  return { reports: uids.length, labels, uncertain, resamples, seed, rules, ...(model ? { model } : {}), skipped, table };
+  return {
+    reports: uids.length,
+    labels,
+    uncertain,
+    resamples,
+    seed,
+    rules,
+    ...(model ? { model } : {}),
+    skipped,
+    table,
+  };
 }

@@ -33,9 +33,17 @@ export async function runLabelsCommand(options: LabelsCommandOptions): Promise<v
     for (let start = 0; start < wanted.length; start += 32) {
       const chunk = wanted.slice(start, start + 32);
       const answers = await Promise.all(
-        chunk.map((uid) => host.runTask('abnormality_labels', { report: labelTaskReport(rows.get(uid)!) }, { deadlineMs: 120_000 })),
+        chunk.map((uid) =>
+          host.runTask(
+            'abnormality_labels',
+            { report: labelTaskReport(rows.get(uid)!) },
+            { deadlineMs: 120_000 },
+          ),
+        ),
       );
-      chunk.forEach((uid, index) => modelLabels.set(uid, parseModelLabels('abnormality_labels', answers[index]!.text) ?? []));
+      chunk.forEach((uid, index) =>
+        modelLabels.set(uid, parseModelLabels('abnormality_labels', answers[index]!.text) ?? []),
+      );
       done += chunk.length;
       process.stderr.write(`\rmodel labels ${done}/${wanted.length}`);
     }

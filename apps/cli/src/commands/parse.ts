@@ -1,6 +1,5 @@
 import { loadConfig } from '@radflow/config';
-import { readInbound } from '@radflow/inbound';
-import { readInputFile } from './input-files.ts';
+import { readInputOutcomes } from './input-files.ts';
 
 /**
  * `radflow parse FILE...`: the canonical report of each message or resource, or its typed error, as JSON.
@@ -9,16 +8,14 @@ import { readInputFile } from './input-files.ts';
 export function runParse(files: string[]): number {
   const config = loadConfig();
   let failures = 0;
-  for (const message of files.flatMap(readInputFile)) {
+  for (const { message, outcome } of readInputOutcomes(files, config)) {
     const file = message.source;
-    const outcome = readInbound(message.kind, message.bytes, {
-      maxMessageBytes: config.ingest.maxMessageBytes,
-      patientKeySalt: config.ingest.patientKeySalt,
-    });
     if (!outcome.ok) {
       failures++;
       const { code, reason, location, ackCode } = outcome.error;
-      console.log(JSON.stringify({ file, kind: message.kind, error: { code, reason, location, ackCode } }, null, 2));
+      console.log(
+        JSON.stringify({ file, kind: message.kind, error: { code, reason, location, ackCode } }, null, 2),
+      );
       continue;
     }
     console.log(

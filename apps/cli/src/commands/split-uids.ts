@@ -5,6 +5,9 @@ import { repoRoot } from '@radflow/config';
 export function splitUids(split: string): string[] | undefined {
   if (split === 'all') return undefined;
   const file = `${repoRoot}models/training/splits/${split}.txt`;
-  if (!existsSync(file)) throw new Error(`no split '${split}': ${file} does not exist (train the model first, or use --split all)`);
+  if (!existsSync(file))
+    throw new Error(
+      `no split '${split}': ${file} does not exist (train the model first, or use --split all)`,
+    );
   return readFileSync(file, 'utf8').split(/\s+/).filter(Boolean);
 }

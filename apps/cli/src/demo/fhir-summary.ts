@@ -6,7 +6,11 @@ interface SearchBundle {
  * Waits until writeback has put each accession's AI DiagnosticReport on the FHIR server, then counts what was
  * created for them (the AI report, its Observations, the worklist Task and the Provenance).
  */
-export async function countWrittenResources(baseUrl: string, accessions: string[], timeoutMs = 60_000): Promise<string> {
+export async function countWrittenResources(
+  baseUrl: string,
+  accessions: string[],
+  timeoutMs = 60_000,
+): Promise<string> {
   if (accessions.length === 0) return 'no FHIR resources to show';
   const search = async (query: string): Promise<SearchBundle> => {
     const response = await fetch(`${baseUrl}/${query}`, { headers: { accept: 'application/fhir+json' } });
@@ -17,13 +21,16 @@ export async function countWrittenResources(baseUrl: string, accessions: string[
   const reportIds: string[] = [];
   for (const accession of accessions) {
     for (;;) {
-      const found = await search(`DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${accession}`)}`);
+      const found = await search(
+        `DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${accession}`)}`,
+      );
       const report = found.entry?.[0]?.resource;
       if (report) {
         reportIds.push(report.id);
         break;
       }
-      if (Date.now() > deadline) return `FHIR: no AI DiagnosticReport for accession ${accession} within ${timeoutMs / 1000} s`;
+      if (Date.now() > deadline)
+        return `FHIR: no AI DiagnosticReport for accession ${accession} within ${timeoutMs / 1000} s`;
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
   }
@@ -31,7 +38,9 @@ export async function countWrittenResources(baseUrl: string, accessions: string[
   let tasks = 0;
   let provenances = 0;
   for (const id of reportIds) {
-    const report = (await (await fetch(`${baseUrl}/DiagnosticReport/${id}`)).json()) as { result?: unknown[] };
+    const report = (await (await fetch(`${baseUrl}/DiagnosticReport/${id}`)).json()) as {
+      result?: unknown[];
+    };
     observations += report.result?.length ?? 0;
     tasks += (await search(`Task?focus=DiagnosticReport/${id}`)).entry?.length ?? 0;
     provenances += (await search(`Provenance?target=DiagnosticReport/${id}`)).entry?.length ?? 0;

@@ -9,7 +9,11 @@ export async function sendThroughGateway(
 ): Promise<string> {
   if (message.kind === 'hl7v2') {
     const ack = await mllpRoundTrip(endpoints.mllpPort, message.bytes);
-    const msa = ack.split('\r').find((segment) => segment.startsWith('MSA|'))?.split('|') ?? [];
+    const msa =
+      ack
+        .split('\r')
+        .find((segment) => segment.startsWith('MSA|'))
+        ?.split('|') ?? [];
     const err = ack.split('\r').find((segment) => segment.startsWith('ERR|'));
     return `ACK ${msa[1] ?? '?'}${err ? `  ${err.split('|').filter(Boolean).slice(-1)[0]}` : ''}`;
   }

@@ -20,11 +20,15 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     const t = enrichment.temporal;
     lines.push(
       `  vs prior     ${t.priorAccession ?? '?'}: added ${t.added.join(', ') || 'none'}; removed ${t.removed.join(', ') || 'none'}` +
-        (t.labelDiff?.length ? `; labels ${t.labelDiff.map((d) => `${d.label} ${d.before}→${d.after}`).join(', ')}` : ''),
+        (t.labelDiff?.length
+          ? `; labels ${t.labelDiff.map((d) => `${d.label} ${d.before}→${d.after}`).join(', ')}`
+          : ''),
     );
   }
   if (enrichment.disagreements?.length) {
-    lines.push(`  model≠rules  ${enrichment.disagreements.map((d) => `${d.label} (model ${d.model}, rules ${d.rules})`).join(', ')}`);
+    lines.push(
+      `  model≠rules  ${enrichment.disagreements.map((d) => `${d.label} (model ${d.model}, rules ${d.rules})`).join(', ')}`,
+    );
   }
   return lines.join('\n');
 }

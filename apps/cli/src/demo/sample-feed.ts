@@ -19,12 +19,20 @@ export function loadSampleFeed(runTag: string): SampleMessage[] {
   const hl7 = readdirSync(demoDir)
     .filter((file) => file.endsWith('.hl7'))
     .sort()
-    .map((file) => ({ name: file, kind: 'hl7v2' as const, bytes: stampHl7(readFileSync(demoDir + file, 'latin1'), runTag) }));
+    .map((file) => ({
+      name: file,
+      kind: 'hl7v2' as const,
+      bytes: stampHl7(readFileSync(demoDir + file, 'latin1'), runTag),
+    }));
   const fhir = existsSync(sharedFhirDir)
     ? readdirSync(sharedFhirDir)
         .filter((file) => file.endsWith('.json'))
         .sort()
-        .map((file) => ({ name: file, kind: 'fhir' as const, bytes: stampFhir(readFileSync(sharedFhirDir + file, 'utf8'), runTag) }))
+        .map((file) => ({
+          name: file,
+          kind: 'fhir' as const,
+          bytes: stampFhir(readFileSync(sharedFhirDir + file, 'utf8'), runTag),
+        }))
     : [];
   return [...hl7, ...fhir];
 }
@@ -36,6 +44,7 @@ function stampHl7(message: string, runTag: string): Buffer {
 function stampFhir(json: string, runTag: string): Buffer {
   const resource = JSON.parse(json) as { id?: string; identifier?: { value?: string }[] };
   if (resource.id) resource.id = `${resource.id}-${runTag}`;
-  for (const identifier of resource.identifier ?? []) if (identifier.value) identifier.value = `${identifier.value}-${runTag}`;
+  for (const identifier of resource.identifier ?? [])
+    if (identifier.value) identifier.value = `${identifier.value}-${runTag}`;
   return Buffer.from(JSON.stringify(resource));
 }

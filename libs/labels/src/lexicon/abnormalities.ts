@@ -26,7 +26,10 @@ export const ABNORMALITY_LEXICON: Lexicon = {
       String.raw`\b(?:heart|cardiac silhouette|cardiac shadow|cardiac contour|heart size|cardiac size|heart shadow)\s+(?:XXXX\s+)?(?:size\s+)?(?:is|are|remains|appears|size is)?\s*${DEGREE}(?:enlarged|large|increased)\b`,
     ],
     // A prominent heart is often projection or habitus; "upper limits of normal" is normal and not listed at all.
-    uncertainTerms: [String.raw`\b(?:heart|cardiac silhouette|cardiac shadow)\s+(?:is|appears)?\s*${DEGREE}prominent\b`, String.raw`\bprominent (?:heart|cardiac silhouette)\b`],
+    uncertainTerms: [
+      String.raw`\b(?:heart|cardiac silhouette|cardiac shadow)\s+(?:is|appears)?\s*${DEGREE}prominent\b`,
+      String.raw`\bprominent (?:heart|cardiac silhouette)\b`,
+    ],
   },
   'pleural effusion': {
     terms: [
@@ -92,7 +95,11 @@ export const ABNORMALITY_LEXICON: Lexicon = {
     terms: [String.raw`\bhernia(?:tion)?s?\b`],
   },
   'lung opacity': {
-    terms: [String.raw`\bopaci(?:ty|ties|fication|fications|fied)\b`, String.raw`\bair-?\s?space (?:disease|process)\b`, String.raw`\bdensit(?:y|ies)\b(?!\s+(?:of the )?(?:bones?|spine))`],
+    terms: [
+      String.raw`\bopaci(?:ty|ties|fication|fications|fied)\b`,
+      String.raw`\bair-?\s?space (?:disease|process)\b`,
+      String.raw`\bdensit(?:y|ies)\b(?!\s+(?:of the )?(?:bones?|spine))`,
+    ],
   },
   'enlarged cardiomediastinum': {
     terms: [
@@ -110,7 +117,11 @@ export const ABNORMALITY_LEXICON: Lexicon = {
     terms: [String.raw`\bgranulom(?:a|as|ata|atous)\b`],
   },
   scoliosis: {
-    terms: [String.raw`\b(?:dextro|levo|thoracolumbar |thoracic )?scolio(?:sis|tic)\b`, String.raw`\b(?:dextro|levo)curvature\b`, String.raw`\bcurvature of the (?:thoracic |lumbar )?spine\b`],
+    terms: [
+      String.raw`\b(?:dextro|levo|thoracolumbar |thoracic )?scolio(?:sis|tic)\b`,
+      String.raw`\b(?:dextro|levo)curvature\b`,
+      String.raw`\bcurvature of the (?:thoracic |lumbar )?spine\b`,
+    ],
   },
   pneumoperitoneum: {
     terms: [

@@ -9,15 +9,31 @@ const SIDE = String.raw`(?:(?:right|left|r|l)[- ](?:sided\s+)?)?`;
  */
 export const DEVICE_LEXICON: Lexicon = {
   'endotracheal tube': {
-    terms: [String.raw`\bendotracheal\b`, String.raw`\bet\s*tube\b`, String.raw`\bett\b`, String.raw`\bintubat(?:ed|ion)\b`, String.raw`\bbreathing tube\b`],
+    terms: [
+      String.raw`\bendotracheal\b`,
+      String.raw`\bet\s*tube\b`,
+      String.raw`\bett\b`,
+      String.raw`\bintubat(?:ed|ion)\b`,
+      String.raw`\bbreathing tube\b`,
+    ],
     absentTerms: [String.raw`\bextubat(?:ed|ion)\b`],
     yieldsTo: ['tracheostomy tube'],
   },
   'tracheostomy tube': {
-    terms: [String.raw`\btracheostomy\b`, String.raw`\btracheotomy\b`, String.raw`\btrach(?:eal)?\s+tube\b`, String.raw`\btrach\b`],
+    terms: [
+      String.raw`\btracheostomy\b`,
+      String.raw`\btracheotomy\b`,
+      String.raw`\btrach(?:eal)?\s+tube\b`,
+      String.raw`\btrach\b`,
+    ],
   },
   'nasogastric tube': {
-    terms: [String.raw`\bnasogastric\b`, String.raw`\bng\s*(?:-|\s)?tube\b`, String.raw`\bngt\b`, String.raw`\bsalem sump\b`],
+    terms: [
+      String.raw`\bnasogastric\b`,
+      String.raw`\bng\s*(?:-|\s)?tube\b`,
+      String.raw`\bngt\b`,
+      String.raw`\bsalem sump\b`,
+    ],
   },
   'orogastric tube': {
     terms: [String.raw`\borogastric\b`, String.raw`\bog\s*(?:-|\s)?tube\b`, String.raw`\bogt\b`],
@@ -61,7 +77,11 @@ export const DEVICE_LEXICON: Lexicon = {
   },
   picc: {
     // The trailing "line"/"catheter" is part of the mention so the generic central-line terms yield to it.
-    terms: [String.raw`\bpicc(?:\s+(?:line|catheter))?\b`, String.raw`\bperipherally inserted (?:central )?(?:venous )?catheter\b`, String.raw`\bpic line\b`],
+    terms: [
+      String.raw`\bpicc(?:\s+(?:line|catheter))?\b`,
+      String.raw`\bperipherally inserted (?:central )?(?:venous )?catheter\b`,
+      String.raw`\bpic line\b`,
+    ],
   },
   'swan-ganz catheter': {
     terms: [
@@ -117,7 +137,13 @@ export const DEVICE_LEXICON: Lexicon = {
     ],
   },
   stent: {
-    terms: [String.raw`\bstents?\b`, String.raw`\bstented\b`, String.raw`\bstent-?graft\b`, String.raw`\bendograft\b`, String.raw`\bendovascular (?:graft|repair)\b`],
+    terms: [
+      String.raw`\bstents?\b`,
+      String.raw`\bstented\b`,
+      String.raw`\bstent-?graft\b`,
+      String.raw`\bendograft\b`,
+      String.raw`\bendovascular (?:graft|repair)\b`,
+    ],
   },
   'other medical device': {
     terms: [

@@ -7,7 +7,10 @@ export interface FormatOptions {
 }
 
 /** "90.65 [89.80, 91.43]": the estimate and its interval, or "—" when there is nothing to show. */
-export function formatInterval(ci: ConfidenceInterval | null | undefined, options: FormatOptions = {}): string {
+export function formatInterval(
+  ci: ConfidenceInterval | null | undefined,
+  options: FormatOptions = {},
+): string {
   if (!ci || Number.isNaN(ci.estimate)) return '—';
   const scale = options.scale ?? 100;
   const digits = options.digits ?? 2;
@@ -27,9 +30,14 @@ export interface TextTable {
 
 /** A plain monospace table: the first column left-aligned, the others right-aligned. */
 export function renderTextTable(table: TextTable): string {
-  const widths = table.headers.map((h, i) => Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)));
+  const widths = table.headers.map((h, i) =>
+    Math.max(h.length, ...table.rows.map((r) => (r[i] ?? '').length)),
+  );
   const line = (cells: readonly string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(table.headers), rule, ...table.rows.map(line)].join('\n');
 }

@@ -34,7 +34,12 @@ export interface HtmlReport {
 const PALETTE = ['#2f6db5', '#d9822b', '#6a9f3a', '#8e5ea2', '#c23b3b', '#4d4d4d'];
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Grouped bar chart with 95% interval whiskers, scores 0-100, as inline SVG (no scripts, no external assets). */
@@ -50,7 +55,9 @@ export function renderBarChartSvg(chart: BarChart): string {
   const height = legendY + 18;
   const y = (v: number) => top + plotHeight - Math.max(0, Math.min(1, v)) * plotHeight;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(chart.title)}" font-family="sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(chart.title)}" font-family="sans-serif" font-size="11">`,
+  );
   parts.push(`<text x="${left}" y="16" font-size="13" font-weight="bold">${escapeHtml(chart.title)}</text>`);
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
     parts.push(`<line x1="${left}" x2="${width - 10}" y1="${y(tick)}" y2="${y(tick)}" stroke="#ddd"/>`);
@@ -63,20 +70,30 @@ export function renderBarChartSvg(chart: BarChart): string {
       const color = chart.series[s]?.color ?? PALETTE[s % PALETTE.length]!;
       const x = x0 + s * barWidth;
       const label = `${chart.series[s]?.name ?? ''} ${group.label}: ${(ci.estimate * 100).toFixed(2)} [${(ci.lower * 100).toFixed(2)}, ${(ci.upper * 100).toFixed(2)}]`;
-      parts.push(`<rect x="${x}" y="${y(ci.estimate)}" width="${barWidth - 3}" height="${y(0) - y(ci.estimate)}" fill="${color}"><title>${escapeHtml(label)}</title></rect>`);
+      parts.push(
+        `<rect x="${x}" y="${y(ci.estimate)}" width="${barWidth - 3}" height="${y(0) - y(ci.estimate)}" fill="${color}"><title>${escapeHtml(label)}</title></rect>`,
+      );
       if (!Number.isNaN(ci.lower) && !Number.isNaN(ci.upper)) {
         const cx = x + (barWidth - 3) / 2;
         parts.push(`<line x1="${cx}" x2="${cx}" y1="${y(ci.lower)}" y2="${y(ci.upper)}" stroke="#000"/>`);
-        parts.push(`<line x1="${cx - 3}" x2="${cx + 3}" y1="${y(ci.lower)}" y2="${y(ci.lower)}" stroke="#000"/>`);
-        parts.push(`<line x1="${cx - 3}" x2="${cx + 3}" y1="${y(ci.upper)}" y2="${y(ci.upper)}" stroke="#000"/>`);
+        parts.push(
+          `<line x1="${cx - 3}" x2="${cx + 3}" y1="${y(ci.lower)}" y2="${y(ci.lower)}" stroke="#000"/>`,
+        );
+        parts.push(
+          `<line x1="${cx - 3}" x2="${cx + 3}" y1="${y(ci.upper)}" y2="${y(ci.upper)}" stroke="#000"/>`,
+        );
       }
     });
     const cx = x0 + (chart.series.length * barWidth) / 2;
-    parts.push(`<text x="${cx}" y="${top + plotHeight + 16}" text-anchor="middle">${escapeHtml(group.label)}</text>`);
+    parts.push(
+      `<text x="${cx}" y="${top + plotHeight + 16}" text-anchor="middle">${escapeHtml(group.label)}</text>`,
+    );
   });
   chart.series.forEach((series, s) => {
     const x = left + s * 150;
-    parts.push(`<rect x="${x}" y="${legendY - 10}" width="10" height="10" fill="${series.color ?? PALETTE[s % PALETTE.length]!}"/>`);
+    parts.push(
+      `<rect x="${x}" y="${legendY - 10}" width="10" height="10" fill="${series.color ?? PALETTE[s % PALETTE.length]!}"/>`,
+    );
     parts.push(`<text x="${x + 14}" y="${legendY}">${escapeHtml(series.name)}</text>`);
   });
   parts.push('</svg>');
@@ -85,7 +102,9 @@ export function renderBarChartSvg(chart: BarChart): string {
 
 function renderTable(table: TextTable & { caption?: string }): string {
   const head = table.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = table.rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const body = table.rows
+    .map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .join('\n');
   const caption = table.caption ? `<caption>${escapeHtml(table.caption)}</caption>` : '';
   return `<table>${caption}<thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

@@ -3,7 +3,13 @@ import type { ConfidenceInterval } from '../bootstrap.ts';
 import { formatInterval, formatNumber, renderTextTable } from './format.ts';
 import { renderBarChartSvg, renderHtmlReport } from './html.ts';
 
-const ci = (estimate: number, lower: number, upper: number): ConfidenceInterval => ({ estimate, lower, upper, resamples: 1000, level: 0.95 });
+const ci = (estimate: number, lower: number, upper: number): ConfidenceInterval => ({
+  estimate,
+  lower,
+  upper,
+  resamples: 1000,
+  level: 0.95,
+});
 
 describe('formatting', () => {
   it('shows an interval as a percentage with its bounds', () => {
@@ -14,9 +20,15 @@ describe('formatting', () => {
   });
 
   it('aligns a text table', () => {
-    expect(renderTextTable({ headers: ['metric', 'model'], rows: [['ROUGE-L', '48.10'], ['F1', '9.00']] })).toBe(
-      ['metric   model', '-------  -----', 'ROUGE-L  48.10', 'F1        9.00'].join('\n'),
-    );
+    expect(
+      renderTextTable({
+        headers: ['metric', 'model'],
+        rows: [
+          ['ROUGE-L', '48.10'],
+          ['F1', '9.00'],
+        ],
+      }),
+    ).toBe(['metric   model', '-------  -----', 'ROUGE-L  48.10', 'F1        9.00'].join('\n'));
   });
 });
 
@@ -36,7 +48,10 @@ describe('html report', () => {
   });
 
   it('makes a self-contained page', () => {
-    const html = renderHtmlReport({ title: 'eval', sections: [{ heading: 'labels', notes: ['a & b'], tables: [{ headers: ['x'], rows: [['<1>']] }] }] });
+    const html = renderHtmlReport({
+      title: 'eval',
+      sections: [{ heading: 'labels', notes: ['a & b'], tables: [{ headers: ['x'], rows: [['<1>']] }] }],
+    });
     expect(html.startsWith('<!doctype html>')).toBe(true);
     expect(html).toContain('a &amp; b');
     expect(html).toContain('&lt;1&gt;');
