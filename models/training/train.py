@@ -82,6 +82,15 @@ def focused(examples: list[tasks.Example], seed: int) -> list[tasks.Example]:
     return out
 
 
+def leg_name(name: str, earlier: list[dict]) -> str:
+    """A stage-2 leg's name, numbered when an earlier leg of the checkpoint's history already has it."""
+    taken = {st["stage"] for st in earlier}
+    leg, n = name, 2
+    while leg in taken:
+        leg, n = f"{name}-{n}", n + 1
+    return leg
+
+
 def carry_loss_rows(previous_csv: Path, stages: set[str], log: trainer.LossLog) -> None:
     """The loss rows of the stages a loaded checkpoint went through, so this run's loss.csv / loss.png show them."""
     import csv
@@ -184,8 +193,8 @@ def main(argv=None) -> dict:
         if previous.exists():
             for st in json.loads(previous.read_text())["stages"]:
                 stages.append(st)
-                if st["stage"] == args.init_from.stem.replace("stage1", "lm").replace("stage2", "instruct"):
-                    break  # the checkpoint was written by this stage: later ones did not shape it
+                if args.init_from.stem == "stage1" and st["stage"] == "lm":
+                    break  # stage1.pt was written by the LM stage: later ones did not shape it
             carry_loss_rows(args.init_from.parent / "loss.csv", {st["stage"] for st in stages}, log)
     elif not args.no_stage1:
         lm_train = trainer.lm_sequences(tasks.lm_texts(train_reports), tok, eos, 256)
@@ -193,7 +202,7 @@ def main(argv=None) -> dict:
         s1 = trainer.StageConfig("lm", args.stage1_epochs, args.lr1, args.batch_tokens, eval_every=args.eval_every,
                                  warmup_steps=20 if args.smoke else 50)
         stages.append(trainer.train_stage(model, lm_train, lm_val, s1, pad, args.seed, log, args.out / "stage1.pt"))
-    s2 = trainer.StageConfig("instruct-focus" if args.focus else "instruct", args.stage2_epochs, args.lr2, args.batch_tokens, eval_every=args.eval_every,
+    s2 = trainer.StageConfig(leg_name("instruct-focus" if args.focus else "instruct", stages), args.stage2_epochs, args.lr2, args.batch_tokens, eval_every=args.eval_every,
                              warmup_steps=20 if args.smoke else 50)
     stages.append(trainer.train_stage(model, train_seqs, val_subset, s2, pad, args.seed, log, args.out / "stage2.pt",
                                       max_steps=args.stage2_max_steps))

@@ -82,7 +82,8 @@ label sets. Details and caveats: `models/training/README.md`.
 
 CPU, 1 thread (torch {summary['env']['torch']}), seed {summary['seed']}; stage 1 is language-model pretraining on
 report text, the `instruct*` rows are stage-2 legs (multi-task instruction tuning, loss on answer tokens only;
-`instruct-focus` continues from `instruct` with label answers other than "none" weighted up). Loss curves:
+`instruct-focus` legs continue from the leg above with label answers other than "none" weighted up; `-2`, `-3`
+number further legs of the same mixture). Loss curves:
 `loss.png` beside this card. Recipe and commands: `models/training/README.md`.
 
 ## Metrics

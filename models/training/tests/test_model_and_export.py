@@ -76,3 +76,13 @@ class TinyRandomFixtureTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LegNameTest(unittest.TestCase):
+    def test_a_further_leg_of_the_same_mixture_gets_the_next_number(self):
+        import train
+
+        self.assertEqual(train.leg_name("instruct", [{"stage": "lm"}]), "instruct")
+        history = [{"stage": "lm"}, {"stage": "instruct"}, {"stage": "instruct-focus"}]
+        self.assertEqual(train.leg_name("instruct-focus", history), "instruct-focus-2")
+        self.assertEqual(train.leg_name("instruct-focus", history + [{"stage": "instruct-focus-2"}]), "instruct-focus-3")
