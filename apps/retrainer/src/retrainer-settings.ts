@@ -74,7 +74,8 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
       python: read.string('RETRAIN_PYTHON', '/usr/bin/python3'),
       script: resolve(read.string('RETRAIN_TRAINER_SCRIPT', `${repoRoot}apps/retrainer/trainer/finetune.py`)),
       steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
-      learningRate: Number(read.string('RETRAIN_LR', '3e-4')),
+      // About where the base model's own schedule ended: much higher rates make it forget what it knew.
+      learningRate: Number(read.string('RETRAIN_LR', '5e-5')),
       batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
       seed: read.int('RETRAIN_SEED', 1234),
       timeoutMs: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }) * 1000,

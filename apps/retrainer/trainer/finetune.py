@@ -163,7 +163,7 @@ def parse_args(argv=None):
     ap.add_argument("--version", required=True)
     ap.add_argument("--weights", type=Path, help="PyTorch state dict of the base (default: BASE/model.pt, else read from ONNX)")
     ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1234)
