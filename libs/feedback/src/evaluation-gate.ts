@@ -45,7 +45,11 @@ export interface EvaluationSetOutputs {
 
 export interface GatePolicy {
   metrics: readonly GatedMetric[];
-  /** How much worse (in the metric's 0-1 units) is still tolerated; 0 by default. */
+  /**
+   * The non-inferiority margin (in the metric's 0-1 units): how much worse is still tolerated. One point by default:
+   * on a few dozen examples a paired bootstrap shows even sub-point losses as real, and a margin of zero would turn
+   * away every fine-tune that costs a well-trained model a fraction of a point to learn a site's wording.
+   */
   tolerance: number;
   resamples: number;
   seed: number;
@@ -56,7 +60,7 @@ export interface GatePolicy {
 
 export const DEFAULT_GATE_POLICY: GatePolicy = {
   metrics: GATED_METRICS,
-  tolerance: 0,
+  tolerance: 0.01,
   resamples: 1000,
   seed: DEFAULT_SEED,
   level: 0.95,
