@@ -226,8 +226,11 @@ describe('retraining loop on the real broker and database', () => {
       status: 'promoted',
       baseVersion,
       dataSnapshot: outcome.dataSnapshot,
-      training: { runId, steps: 30 },
+      training: { runId },
     });
+    // RETRAIN_STEPS caps the steps; so do two passes over this small feedback set (RETRAIN_MAX_EPOCHS).
+    expect(candidate!.training.steps).toBeGreaterThan(0);
+    expect(candidate!.training.steps).toBeLessThanOrEqual(30);
     expect((await registry.current(modelName))?.version).toBe(promotedVersion);
     const [decision] = await registry.decisions(modelName);
     expect(decision).toMatchObject({
@@ -290,7 +293,15 @@ describe('retraining loop on the real broker and database', () => {
 
   it('rejects a candidate trained on shuffled targets and keeps serving the current model', async () => {
     const started = performance.now();
-    const outcome = await runRetraining({ trigger: 'e2e-shuffled-control', shuffleTargets: true });
+    // Made worse on purpose: shuffled targets, learned for all 30 steps at the base model's own stage-2 rate (the
+    // gentle defaults, at most two passes at 5e-5, barely move the model either way).
+    Object.assign(process.env, { RETRAIN_LR: '3e-4', RETRAIN_MAX_EPOCHS: '100' });
+    const outcome = await runRetraining({ trigger: 'e2e-shuffled-control', shuffleTargets: true }).finally(
+      () => {
+        delete process.env.RETRAIN_LR;
+        delete process.env.RETRAIN_MAX_EPOCHS;
+      },
+    );
     console.log(
       JSON.stringify(
         { status: outcome.status, seconds: outcome.seconds, reasons: outcome.decision?.reasons },

@@ -50,6 +50,7 @@ describe('trainer/finetune.py on the tiny model', () => {
         version: '0.1.0-ft.test',
         steps: 3,
         learningRate: 1e-3,
+        maxEpochs: 100,
         batchTokens: 2048,
         seed: 7,
         dataSnapshot: snapshot.hash,

@@ -29,6 +29,8 @@ export interface RetrainerSettings {
     script: string;
     steps: number;
     learningRate: number;
+    /** At most this many passes over the feedback: more memorises a small batch and forgets the rest. */
+    maxEpochs: number;
     batchTokens: number;
     seed: number;
     timeoutMs: number;
@@ -76,6 +78,7 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
       steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
       // About where the base model's own schedule ended: much higher rates make it forget what it knew.
       learningRate: Number(read.string('RETRAIN_LR', '5e-5')),
+      maxEpochs: Number(read.string('RETRAIN_MAX_EPOCHS', '2')),
       batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
       seed: read.int('RETRAIN_SEED', 1234),
       timeoutMs: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }) * 1000,

@@ -21,6 +21,7 @@ const job = (scriptPath: string, overrides: Partial<TrainerJob> = {}): TrainerJo
   version: '1',
   steps: 3,
   learningRate: 0.001,
+  maxEpochs: 100,
   batchTokens: 1024,
   seed: 1,
   dataSnapshot: 'ab'.repeat(32),

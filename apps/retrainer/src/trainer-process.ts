@@ -11,6 +11,7 @@ export interface TrainerJob {
   version: string;
   steps: number;
   learningRate: number;
+  maxEpochs: number;
   batchTokens: number;
   seed: number;
   dataSnapshot: string;
@@ -69,6 +70,8 @@ export function runTrainer(
     String(job.steps),
     '--lr',
     String(job.learningRate),
+    '--max-epochs',
+    String(job.maxEpochs),
     '--batch-tokens',
     String(job.batchTokens),
     '--seed',

@@ -165,6 +165,8 @@ def parse_args(argv=None):
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--max-epochs", type=float, default=2.0,
+                    help="at most this many passes over the feedback (fewer steps than --steps when it is small)")
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--tasks", nargs="*", help="only these tasks (default: all in the data set)")
@@ -187,14 +189,15 @@ def main(argv=None) -> int:
     seqs, dropped = trainer.sft_sequences(examples, tok, eos, model.cfg.max_position)
     if not seqs:
         raise FinetuneError("NO_TRAINING_DATA", f"no usable training sequences in {args.data}/train ({dropped} too long)")
-    emit("started", examples=len(examples), sequences=len(seqs), droppedTooLong=dropped, steps=args.steps,
-         parameters=model.num_parameters(), weights=weights_source)
 
     rng = random.Random(f"{args.seed}:finetune")
     plan: list = []
     while len(plan) < args.steps:
         plan += trainer.batches(seqs, args.batch_tokens, rng)
-    plan = plan[:args.steps]
+    per_epoch = len(trainer.batches(seqs, args.batch_tokens, random.Random(0)))
+    plan = plan[:max(1, min(args.steps, round(args.max_epochs * per_epoch)))]
+    emit("started", examples=len(examples), sequences=len(seqs), droppedTooLong=dropped, steps=len(plan),
+         parameters=model.num_parameters(), weights=weights_source)
     decay, no_decay = [], []
     for name, p in model.named_parameters():
         (decay if p.dim() >= 2 and "wpe" not in name else no_decay).append(p)

@@ -29,7 +29,8 @@ const gold = references.map((r) => ({
   atelectasis: /atelectasis/i.test(r) ? 'present' : 'absent',
 })) as Record<string, 'present' | 'absent'>[];
 
-const policy: GatePolicy = { ...DEFAULT_GATE_POLICY, resamples: 500 };
+// Small hand-made sets: gate from 10 examples (the default, 30, is for real feedback).
+const policy: GatePolicy = { ...DEFAULT_GATE_POLICY, resamples: 500, minExamples: 10 };
 
 function set(
   candidate: string[],
