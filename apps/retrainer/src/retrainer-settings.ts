@@ -77,8 +77,8 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
       script: resolve(read.string('RETRAIN_TRAINER_SCRIPT', `${repoRoot}apps/retrainer/trainer/finetune.py`)),
       steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
       // About where the base model's own schedule ended: much higher rates make it forget what it knew.
-      learningRate: Number(read.string('RETRAIN_LR', '5e-5')),
-      maxEpochs: Number(read.string('RETRAIN_MAX_EPOCHS', '2')),
+      learningRate: read.number('RETRAIN_LR', 5e-5, { min: Number.MIN_VALUE, max: 1 }),
+      maxEpochs: read.number('RETRAIN_MAX_EPOCHS', 2, { min: Number.MIN_VALUE }),
       batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
       seed: read.int('RETRAIN_SEED', 1234),
       timeoutMs: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }) * 1000,
@@ -92,7 +92,7 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
     },
     gate: {
       ...DEFAULT_GATE_POLICY,
-      tolerance: Number(read.string('RETRAIN_GATE_TOLERANCE', String(DEFAULT_GATE_POLICY.tolerance))),
+      tolerance: read.number('RETRAIN_GATE_TOLERANCE', DEFAULT_GATE_POLICY.tolerance, { min: 0, max: 1 }),
       resamples: read.int('RETRAIN_GATE_RESAMPLES', DEFAULT_GATE_POLICY.resamples, { min: 10 }),
       minExamples: read.int('RETRAIN_GATE_MIN_EXAMPLES', DEFAULT_GATE_POLICY.minExamples, { min: 1 }),
     },

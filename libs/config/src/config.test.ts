@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './index.ts';
+import { ConfigError, envReader, loadConfig } from './index.ts';
 
 describe('loadConfig', () => {
   it('runs with no configuration at all on the embedded default', () => {
@@ -36,5 +36,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ INFERENCE_DEADLINE_MS: 'soon' })).toThrow(ConfigError);
     expect(() => loadConfig({ KAFKA_SSL: 'maybe' })).toThrow(/KAFKA_SSL must be true or false/);
     expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
+  });
+});
+
+describe('envReader.number', () => {
+  it('reads decimals and exponents within bounds, and names the variable otherwise', () => {
+    const read = envReader({ RATE: '5e-5', SHARE: '0.25', BAD: 'fast', NEG: '-1' });
+    expect(read.number('RATE', 1)).toBe(5e-5);
+    expect(read.number('SHARE', 1, { min: 0, max: 1 })).toBe(0.25);
+    expect(read.number('UNSET', 2)).toBe(2);
+    expect(() => read.number('BAD', 1)).toThrow(/BAD must be a number/);
+    expect(() => read.number('NEG', 1, { min: 0 })).toThrow(ConfigError);
   });
 });

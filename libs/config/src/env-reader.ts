@@ -29,6 +29,15 @@ export function envReader(env: Env) {
       }
       return parsed;
     },
+    number: (name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number => {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+        throw new ConfigError(name, `a number between ${min} and ${max}`);
+      }
+      return parsed;
+    },
     bool: (name: string, fallback: boolean): boolean => {
       const value = raw(name)?.toLowerCase();
       if (value === undefined) return fallback;
