@@ -32,9 +32,11 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
     fromBeginning: true, // filtered to this run's messages below
     handle: async (record) => {
       const event = observer.decodeEvent<ReportEnrichedPayload>(record);
-      const name = awaited.get(event.payload.report.source.messageId);
-      if (!name) return;
-      printed.add(event.payload.report.source.messageId);
+      const messageId = event.payload.report.source.messageId;
+      const name = awaited.get(messageId);
+      // Kafka delivers at least once: a record seen again (after a rebalance) is printed once.
+      if (!name || printed.has(messageId)) return;
+      printed.add(messageId);
       accessions.push(event.payload.report.accession);
       console.log(formatEnrichedReport(name, event.payload) + '\n');
     },
