@@ -13,6 +13,7 @@ import {
   subsetIndices,
   type GenerateFn,
 } from './eval.ts';
+import { negbioHeader, negbioRow } from './negbio-csv.testing.ts';
 
 const row = (uid: string, problems: string, findings: string, impression: string) => ({
   uid,
@@ -102,36 +103,16 @@ describe('runEval on a small inline data set', () => {
       ...ROWS.map((r) => `${r.uid},x,${r.problems},img,ind,none,"${r.findings}","${r.impression}"`),
     ].join('\n'),
   );
-  const negbio = [
-    'Atelectasis',
-    'Cardiomegaly',
-    'Effusion',
-    'Infiltration',
-    'Mass',
-    'Nodule',
-    'Pneumonia',
-    'Pneumothorax',
-    'Consolidation',
-    'Edema',
-    'Emphysema',
-    'Fibrosis',
-    'Pleural_Thickening',
-    'Hernia',
-  ];
-  const labelRow = (uid: string, present: string[]) =>
-    [`CXR${uid}`, ...negbio.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(
-      ',',
-    );
   writeFileSync(
     labelsCsv,
     [
-      ['filename', ...negbio, 'normal'].join(','),
-      labelRow('1', []),
-      labelRow('2', []),
-      labelRow('3', ['Cardiomegaly']),
-      labelRow('4', ['Effusion']),
-      labelRow('5', ['Cardiomegaly']),
-      labelRow('6', ['Cardiomegaly']),
+      negbioHeader(),
+      negbioRow('1', []),
+      negbioRow('2', []),
+      negbioRow('3', ['Cardiomegaly']),
+      negbioRow('4', ['Effusion']),
+      negbioRow('5', ['Cardiomegaly']),
+      negbioRow('6', ['Cardiomegaly']),
     ].join('\n'),
   );
 

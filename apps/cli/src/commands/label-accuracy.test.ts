@@ -3,27 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EvalInputError, readNegbioCsv, runLabelAccuracy } from './label-accuracy.ts';
-
-const NEGBIO = [
-  'Atelectasis',
-  'Cardiomegaly',
-  'Effusion',
-  'Infiltration',
-  'Mass',
-  'Nodule',
-  'Pneumonia',
-  'Pneumothorax',
-  'Consolidation',
-  'Edema',
-  'Emphysema',
-  'Fibrosis',
-  'Pleural_Thickening',
-  'Hernia',
-];
-const labelRow = (uid: string, present: string[]) =>
-  [`CXR${uid}`, ...NEGBIO.map((n) => (present.includes(n) ? '1' : '0')), present.length ? '0' : '1'].join(
-    ',',
-  );
+import { negbioHeader, negbioRow } from './negbio-csv.testing.ts';
 
 function fixture() {
   const dir = mkdtempSync(join(tmpdir(), 'radflow-la-'));
@@ -42,11 +22,11 @@ function fixture() {
   writeFileSync(
     labelsCsv,
     [
-      ['filename', ...NEGBIO, 'normal'].join(','),
-      labelRow('1', []),
-      labelRow('2', ['Cardiomegaly']),
-      labelRow('3', ['Pneumonia']),
-      labelRow('4', ['Effusion']),
+      negbioHeader(),
+      negbioRow('1', []),
+      negbioRow('2', ['Cardiomegaly']),
+      negbioRow('3', ['Pneumonia']),
+      negbioRow('4', ['Effusion']),
     ].join('\n'),
   );
   return { dir, reportsCsv, labelsCsv };
@@ -107,10 +87,7 @@ describe('runLabelAccuracy', () => {
   it('gives a typed error naming the file for a labels CSV with a bad value', () => {
     const { dir } = fixture();
     const bad = join(dir, 'bad.csv');
-    writeFileSync(
-      bad,
-      [['filename', ...NEGBIO, 'normal'].join(','), labelRow('1', []).replace(/,0,/, ',maybe,')].join('\n'),
-    );
+    writeFileSync(bad, [negbioHeader(), negbioRow('1', []).replace(/,0,/, ',maybe,')].join('\n'));
     expect(() => readNegbioCsv(bad)).toThrow(EvalInputError);
     expect(() => readNegbioCsv(join(dir, 'missing.csv'))).toThrow(/cannot be read/);
   });
