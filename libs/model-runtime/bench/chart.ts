@@ -13,7 +13,12 @@ interface ChartInput {
   measuredAt: string;
   rows: ChartRow[];
   summary: {
-    fixed: { engineSpeedupBatch1: number; engineSpeedupBatch8: number };
+    fixed: {
+      engineSpeedupBatch1: number;
+      engineSpeedupBatch8: number;
+      engineShareInOnnxRuntimeBatch8: number;
+      equalWorkCeilingBatch8: number;
+    };
     mixed: { engineSpeedupBatch8: number };
     natural: { engineSpeedupBatch8: number };
   };
@@ -53,6 +58,9 @@ ${settings.threads} intra-op thread(s), CPU, onnxruntime-node 1.30.0 for both. M
 Mixed answer budgets (each prompt its task's budget; generate() runs a batch to the largest): <b>${summary.mixed.engineSpeedupBatch8.toFixed(2)}x</b> at batch 8.
 Natural stops at end-of-text: <b>${summary.natural.engineSpeedupBatch8.toFixed(2)}x</b> at batch 8.
 Goal ≥ 1.5x at batch 8.</p>
+<p>At fixed work, batch 8, ${(100 * summary.fixed.engineShareInOnnxRuntimeBatch8).toFixed(0)}% of radflow's run is spent inside
+<code>InferenceSession.run</code> (the same graph and kernels transformers.js runs): with no time of its own outside it, radflow
+would reach <b>${summary.fixed.equalWorkCeilingBatch8.toFixed(2)}x</b>, the ceiling for any loop around this session at equal work.</p>
 <div style="display:flex;flex-wrap:wrap;gap:24px">
 ${bars('Throughput (higher is better)', 'tok/s', rows, (r) => r.tokensPerSecond)}
 ${bars('Time to first token (lower is better)', 'ms', rows, (r) => r.ttftMs)}

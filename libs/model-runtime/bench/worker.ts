@@ -51,6 +51,29 @@ interface Run {
   ttftMs: number;
   tokens: number;
   firstIds: number[][];
+  /** Time spent inside InferenceSession.run (the same graph and kernels for every engine); null where not seen. */
+  onnxRuntimeMs: number | null;
+}
+
+/** Times every run() of an ONNX Runtime session; `take()` returns the milliseconds since the last take. */
+function timeSessionRuns(session: { run: (...args: never[]) => Promise<unknown> }): { take(): number } {
+  const run = session.run.bind(session);
+  let spent = 0;
+  session.run = async (...args: never[]) => {
+    const start = performance.now();
+    try {
+      return await run(...args);
+    } finally {
+      spent += performance.now() - start;
+    }
+  };
+  return {
+    take() {
+      const value = spent;
+      spent = 0;
+      return value;
+    },
+  };
 }
 
 async function radflowEngine(): Promise<() => Promise<Run>> {
@@ -63,13 +86,18 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
     { providers: ['cpu'], threads },
     silentLogger,
   );
+  const onnxRuntime = timeSessionRuns(session);
   const runner = new DecoderRunner(session, signature, tokenizer.padId);
   const ids = prompts.map((p) => tokenizer.encode(p));
   return async () => {
+    onnxRuntime.take();
     const start = performance.now();
-    // fixed / mixed: no stop token, exactly its budget each (like min_new_tokens below); natural: the model's stops.
-    const active = new ActiveBatch(runner, mode === 'natural' ? tokenizer.stopIds : new Set());
-    const sequences = ids.map((p, i) => new Sequence(p, budgets[i] as number));
+    const active = new ActiveBatch(runner, tokenizer.stopIds);
+    // fixed / mixed: end-of-text suppressed until the budget, exactly like min_new_tokens below; natural: the model's stops.
+    const sequences = ids.map((p, i) => {
+      const budget = budgets[i] as number;
+      return new Sequence(p, budget, undefined, mode === 'natural' ? 0 : budget);
+    });
     await active.admit(sequences);
     const ttftMs = performance.now() - start;
     while (active.size > 0) await active.step();
@@ -78,6 +106,7 @@ async function radflowEngine(): Promise<() => Promise<Run>> {
       ttftMs,
       tokens: sequences.reduce((n, s) => n + s.tokens.length, 0),
       firstIds: sequences.map((s) => s.tokens),
+      onnxRuntimeMs: onnxRuntime.take(),
     };
   };
 }
@@ -94,13 +123,19 @@ async function radflowService(): Promise<() => Promise<Run>> {
   return async () => {
     const start = performance.now();
     const results = await Promise.all(
-      prompts.map((p, i) => handle.generate(p, { deadlineMs: 600_000, maxNewTokens: budgets[i] as number })),
+      prompts.map((p, i) => {
+        const budget = budgets[i] as number;
+        const minNewTokens = mode === 'natural' ? 0 : budget;
+        return handle.generate(p, { deadlineMs: 600_000, maxNewTokens: budget, minNewTokens });
+      }),
     );
     return {
       wallMs: performance.now() - start,
       ttftMs: results.reduce((n, r) => n + r.firstTokenMs, 0) / results.length,
       tokens: results.reduce((n, r) => n + r.tokenIds.length, 0),
       firstIds: results.map((r) => r.tokenIds),
+      // The session runs on the worker thread, out of this thread's sight.
+      onnxRuntimeMs: null,
     };
   };
 }
@@ -116,6 +151,10 @@ async function transformers(): Promise<() => Promise<Run>> {
     device: 'cpu',
     session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 },
   });
+  const onnxRuntime = timeSessionRuns(
+    (model as unknown as { sessions: Record<string, { run: (...args: never[]) => Promise<unknown> }> })
+      .sessions.model as { run: (...args: never[]) => Promise<unknown> },
+  );
   const eos = (
     JSON.parse(readFileSync(join(tjsRoot, tjsId, 'config.json'), 'utf8')) as { eos_token_id: number }
   ).eos_token_id;
@@ -123,6 +162,7 @@ async function transformers(): Promise<() => Promise<Run>> {
     const inputs = tokenizer(prompts, { padding: true });
     let puts = 0;
     let ttftMs = 0;
+    onnxRuntime.take();
     const start = performance.now();
     const streamer = {
       put() {
@@ -152,7 +192,13 @@ async function transformers(): Promise<() => Promise<Run>> {
       .map((row, i) => row.slice(promptLength, promptLength + (budgets[i] as number)).map(Number))
       // natural: a row's answer ends before its first end-of-text; generate() pads it after that.
       .map((row) => (natural && row.includes(eos) ? row.slice(0, row.indexOf(eos)) : row));
-    return { wallMs, ttftMs, tokens: rows.reduce((n, r) => n + r.length, 0), firstIds: rows };
+    return {
+      wallMs,
+      ttftMs,
+      tokens: rows.reduce((n, r) => n + r.length, 0),
+      firstIds: rows,
+      onnxRuntimeMs: onnxRuntime.take(),
+    };
   };
 }
 
@@ -180,6 +226,9 @@ console.log(
     tokensPerSecond,
     ttftMs: median(runs.map((r) => r.ttftMs)),
     wallMs: median(runs.map((r) => r.wallMs)),
+    onnxRuntimeMs: runs.some((r) => r.onnxRuntimeMs === null)
+      ? null
+      : median(runs.map((r) => r.onnxRuntimeMs as number)),
     tokensPerRun: runs[0]?.tokens,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     ids: runs[0]?.firstIds,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lengthGroups } from './active-batch.ts';
+import { greedy, lengthGroups } from './active-batch.ts';
 
 const prompt = (length: number) => ({ promptIds: Array.from({ length }, () => 7) });
 
@@ -21,5 +21,25 @@ describe('lengthGroups', () => {
       const real = group.reduce((n, p) => n + p.promptIds.length, 0);
       expect(group.length === 1 || longest * group.length <= 1.25 * real).toBe(true);
     }
+  });
+});
+
+describe('greedy', () => {
+  // Two rows over a five-token vocabulary; token 0 plays end-of-text.
+  const logits = { vocab: 5, data: Float32Array.from([9, 1, 7, 7, 2, 0, 3, 3, 8, 8]) };
+
+  it('takes the highest logit, ties going to the lower id', () => {
+    expect(greedy(logits, 0)).toBe(0);
+    expect(greedy(logits, 1)).toBe(3);
+  });
+
+  it('never chooses a banned id while another is left (min_new_tokens)', () => {
+    expect(greedy(logits, 0, undefined, new Set([0]))).toBe(2);
+    expect(greedy(logits, 0, [0, 4], new Set([0]))).toBe(4);
+    expect(greedy(logits, 1, undefined, new Set([0]))).toBe(3);
+  });
+
+  it('keeps a banned id when the allowed ids leave nothing else', () => {
+    expect(greedy(logits, 0, [0], new Set([0]))).toBe(0);
   });
 });

@@ -17,6 +17,8 @@ export class Sequence {
     readonly promptIds: readonly number[],
     readonly maxNewTokens: number,
     readonly constraint?: TokenConstraint,
+    /** End-of-text is not chosen before this many tokens (Hugging Face's min_new_tokens). */
+    readonly minNewTokens = 0,
   ) {}
 
   get live(): boolean {
@@ -86,7 +88,8 @@ export class ActiveBatch {
     const now = performance.now();
     sequences.forEach((sequence, row) => {
       if (!sequence.live) return;
-      const token = greedy(logits, row, sequence.constraint?.allowed());
+      const early = sequence.tokens.length < sequence.minNewTokens;
+      const token = greedy(logits, row, sequence.constraint?.allowed(), early ? this.stopIds : undefined);
       if (sequence.firstTokenAt === 0) sequence.firstTokenAt = now;
       if (this.stopIds.has(token)) {
         sequence.stopReason = 'end_of_text';
@@ -134,25 +137,37 @@ function emptyBatch(): KvBatch {
   return { rows: 0, pastLength: 0, pads: [], keys: [], values: [] };
 }
 
-/** Argmax of a row's logits, over `allowed` ids only when given (ties go to the lower id, like torch.argmax). */
-export function greedy(logits: LastLogits, row: number, allowed?: readonly number[]): number {
+/**
+ * Argmax of a row's logits, over `allowed` ids only when given (ties go to the lower id, like torch.argmax). `banned`
+ * ids are never chosen while anything else is left (min_new_tokens masking end-of-text to minus infinity); the set is
+ * consulted only when a score would win, so the common scan stays a plain loop.
+ */
+export function greedy(
+  logits: LastLogits,
+  row: number,
+  allowed?: readonly number[],
+  banned?: ReadonlySet<number>,
+): number {
   const { vocab, data } = logits;
   const base = row * vocab;
+  const excluded = (id: number) => banned !== undefined && banned.has(id);
   let best = -1;
   let bestScore = Number.NEGATIVE_INFINITY;
   if (allowed) {
     for (const id of allowed) {
       const score = data[base + id] as number;
-      if (score > bestScore || (score === bestScore && id < best) || best < 0) {
+      const wins = best < 0 || score > bestScore || (score === bestScore && id < best);
+      if (wins && !excluded(id)) {
         best = id;
         bestScore = score;
       }
     }
-    return best;
+    // Everything allowed was banned: the grammar leaves no other choice, so the ban gives way.
+    return best < 0 && banned ? greedy(logits, row, allowed) : best;
   }
   for (let id = 0; id < vocab; id += 1) {
     const score = data[base + id] as number;
-    if (score > bestScore) {
+    if (score > bestScore && !excluded(id)) {
       best = id;
       bestScore = score;
     }

@@ -24,6 +24,8 @@ export interface SchedulerOptions {
 export interface SubmitRequest {
   promptIds: readonly number[];
   maxNewTokens: number;
+  /** End-of-text is not chosen before this many tokens (0: the model may stop at once). */
+  minNewTokens?: number;
   constraint?: TokenConstraint;
   /** Absolute deadline (Date.now() clock) and the budget it came from, for the error message. */
   deadlineAt: number;
@@ -126,7 +128,12 @@ export class BatchScheduler {
     }
     return new Promise<SequenceResult>((resolve, reject) => {
       const pending: Pending = {
-        sequence: new Sequence(request.promptIds, request.maxNewTokens, request.constraint),
+        sequence: new Sequence(
+          request.promptIds,
+          request.maxNewTokens,
+          request.constraint,
+          request.minNewTokens,
+        ),
         request,
         enqueuedAt: performance.now(),
         resolve,

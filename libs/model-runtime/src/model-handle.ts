@@ -62,6 +62,11 @@ export interface GenerateOptions {
   /** Time budget from now, in milliseconds. */
   deadlineMs: number;
   maxNewTokens?: number;
+  /**
+   * Suppress end-of-text until this many tokens (Hugging Face's min_new_tokens): fixed-work benchmarks and callers
+   * that need a full-length answer. Capped by the answer budget.
+   */
+  minNewTokens?: number;
   /** Restrict the answer to a task's label vocabulary. */
   labelsOf?: TaskName;
   /** Abort to stop spending compute on the request (RequestCancelledError). */
@@ -188,9 +193,11 @@ export class ModelHandle implements ServingModel {
     if (room < 1) throw new InputTooLongError(promptIds.length, this.maxLength - 1);
     const grammar = options.labelsOf ? this.grammarFor(options.labelsOf) : undefined;
     const wanted = options.maxNewTokens ?? grammar?.maxTokens ?? DEFAULT_BUDGET.text;
+    const maxNewTokens = Math.min(wanted, room);
     const result = await this.scheduler.submit({
       promptIds,
-      maxNewTokens: Math.min(wanted, room),
+      maxNewTokens,
+      ...(options.minNewTokens ? { minNewTokens: Math.min(options.minNewTokens, maxNewTokens) } : {}),
       ...(grammar ? { constraint: grammar.start() } : {}),
       deadlineAt: Date.now() + options.deadlineMs,
       deadlineMs: options.deadlineMs,
