@@ -51,6 +51,7 @@ export async function startHost(
       groupId: `${config.kafka.groupPrefix}-${radflowApp.consumes.stage}`,
       stage: radflowApp.consumes.stage,
       topics: radflowApp.consumes.topics,
+      ephemeral: radflowApp.consumes.ephemeral ?? false,
     });
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   }

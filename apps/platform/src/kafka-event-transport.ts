@@ -25,6 +25,8 @@ export interface KafkaEventTransportOptions {
   groupId: string;
   stage: string;
   topics: string[];
+  /** A per-process group, deleted when the transport closes (KafkaBus Subscription.ephemeral). */
+  ephemeral?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         groupId: this.options.groupId,
         stage: this.options.stage,
         topics: this.options.topics,
+        ephemeral: this.options.ephemeral ?? false,
         handle: (record, context) => this.dispatch(record, context),
       });
       callback();

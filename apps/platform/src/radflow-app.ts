@@ -8,7 +8,8 @@ import type { RadflowConfig } from '@radflow/config';
 export interface RadflowApp {
   name: string;
   module: (config: RadflowConfig) => Type<unknown> | DynamicModule;
-  consumes?: { stage: string; topics: string[] };
+  /** ephemeral: the stage's group is this process's own, deleted when it stops (readers that must see everything). */
+  consumes?: { stage: string; topics: string[]; ephemeral?: boolean };
   /** Topics the app produces to, created up front on the embedded broker. */
   produces?: string[];
   /** The HTTP port this app listens on when it runs alone; composed apps share the first one. */

@@ -41,6 +41,11 @@ export interface Subscription {
   handle: RecordHandler;
   fromBeginning?: boolean;
   retryPolicy?: RetryPolicy;
+  /**
+   * The group belongs to this process alone (a broadcast reader: every inference instance must see every model
+   * promotion). It is deleted from the broker when the consumer stops, so restarts leave no stale groups behind.
+   */
+  ephemeral?: boolean;
 }
 
 export interface OutgoingRecord {
@@ -59,6 +64,8 @@ export class KafkaBus {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
   private readonly consumers: Consumer[] = [];
+  /** Per-process groups to delete once their consumer has left (see Subscription.ephemeral). */
+  private readonly ephemeralGroups = new Map<Consumer, string>();
   private readonly validator: EventValidator = new EventValidator();
   private stopping = false;
 
@@ -154,6 +161,7 @@ export class KafkaBus {
       allowAutoTopicCreation: true,
     });
     this.consumers.push(consumer);
+    if (subscription.ephemeral) this.ephemeralGroups.set(consumer, subscription.groupId);
     await consumer.connect();
     await consumer.subscribe({
       topics: subscription.topics,
@@ -190,7 +198,30 @@ export class KafkaBus {
       const index = this.consumers.indexOf(consumer);
       if (index >= 0) this.consumers.splice(index, 1);
       await consumer.disconnect();
+      await this.deleteEphemeralGroups([consumer]);
     };
+  }
+
+  /** Deletes the groups of stopped ephemeral consumers; a failure is logged, never thrown (the broker expires them). */
+  private async deleteEphemeralGroups(stopped: Consumer[]): Promise<void> {
+    const groupIds = stopped.flatMap((consumer) => {
+      const groupId = this.ephemeralGroups.get(consumer);
+      this.ephemeralGroups.delete(consumer);
+      return groupId === undefined ? [] : [groupId];
+    });
+    if (groupIds.length === 0) return;
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      await admin.deleteGroups(groupIds);
+    } catch (error) {
+      this.logger.warn(
+        { groupIds, code: (error as { type?: string }).type ?? (error as Error).name },
+        'could not delete per-process consumer groups; the broker expires them after offsets.retention.minutes',
+      );
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async processWithRetries(
@@ -256,8 +287,10 @@ export class KafkaBus {
 
   async disconnect(): Promise<void> {
     this.stopping = true;
-    await Promise.allSettled(this.consumers.map((consumer) => consumer.disconnect()));
+    const stopped = [...this.consumers];
+    await Promise.allSettled(stopped.map((consumer) => consumer.disconnect()));
     this.consumers.length = 0;
+    await this.deleteEphemeralGroups(stopped);
     await this.producer?.disconnect();
     this.producer = undefined;
   }
