@@ -51,5 +51,6 @@ describe.each(shipped)('parity with PyTorch: %s', (dir) => {
 });
 
 it('finds the shipped models', () => {
-  expect(shipped.map((dir) => dir.split('/').at(-1))).toContain('tiny-random');
+  const names = shipped.map((dir) => dir.split('/').at(-1));
+  for (const name of ['tiny-random', 'tiny-phi-optimum', 'radflow-cxr-small']) expect(names).toContain(name);
 });
