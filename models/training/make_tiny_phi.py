@@ -72,6 +72,9 @@ def greedy(model: PhiForCausalLM, prompts: list[list[int]], pad: int) -> tuple[l
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=MODELS / "tiny-phi-optimum")
+    # The same weights in Optimum's older merged layout (decoder_model_merged.onnx with use_cache_branch).
+    ap.add_argument("--merged-out", type=Path,
+                    default=MODELS.parent / "libs/model-runtime/test-fixtures/phi-optimum-merged")
     ap.add_argument("--seed", type=int, default=2)  # varied greedy ids, top-2 gaps >= 0.035
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -107,8 +110,20 @@ def main() -> None:
             shutil.rmtree(args.out)
         # Optimum's own exporter and validation (it compares onnxruntime with PyTorch before writing).
         main_export(checkpoint, output=args.out, task="text-generation-with-past", device="cpu")
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        shutil.copy(TOKENIZER_FROM / name, args.out / name)
+        with tempfile.TemporaryDirectory() as legacy:
+            main_export(checkpoint, output=legacy, task="text-generation-with-past", device="cpu", legacy=True)
+            if args.merged_out.exists():
+                shutil.rmtree(args.merged_out)
+            args.merged_out.mkdir(parents=True)
+            for name in ("decoder_model_merged.onnx", "config.json"):
+                shutil.copy(Path(legacy) / name, args.merged_out / name)
+    for out in (args.out, args.merged_out):
+        for name in ("tokenizer.json", "tokenizer_config.json"):
+            shutil.copy(TOKENIZER_FROM / name, out / name)
+        # transformers records the temporary checkpoint's path; a fixed name keeps rebuilds byte-identical.
+        hf_config = json.loads((out / "config.json").read_text())
+        hf_config["_name_or_path"] = "radflow/tiny-phi-optimum"
+        (out / "config.json").write_text(json.dumps(hf_config, indent=2, sort_keys=True) + "\n")
 
     manifest = json.loads((TOKENIZER_FROM / "radflow-model.json").read_text())
     manifest.update({
@@ -119,6 +134,9 @@ def main() -> None:
                        "(text-generation-with-past); proves the Phi-2 export's I/O. Does not do the tasks.",
     })
     (args.out / "radflow-model.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    merged = {**manifest, "name": "radflow-tiny-phi-optimum-merged", "onnx": {"model": "decoder_model_merged.onnx"},
+              "description": "models/tiny-phi-optimum's weights in Optimum's legacy merged layout (use_cache_branch)."}
+    (args.merged_out / "radflow-model.json").write_text(json.dumps(merged, indent=2) + "\n")
     parity = {
         "description": "PyTorch (transformers PhiForCausalLM) greedy ids with KV cache: left padding, position_ids "
                        "from the attention mask, exactly maxNewTokens tokens (no stop at <endoftext>); the same for "
@@ -134,7 +152,8 @@ def main() -> None:
         "exporter": {"optimum": __import__("optimum.version").version.__version__,
                      "transformers": __import__("transformers").__version__, "torch": torch.__version__},
     }
-    (args.out / "parity.json").write_text(json.dumps(parity, indent=2) + "\n")
+    for out in (args.out, args.merged_out):
+        (out / "parity.json").write_text(json.dumps(parity, indent=2) + "\n")
     files = sorted(p.name for p in args.out.iterdir())
     print(f"tiny-phi-optimum: {sum(p.numel() for p in model.parameters())} parameters, files {files}")
     for case in parity["cases"]:

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveBatch, Sequence } from './active-batch.ts';
 import { readDecoderConfig } from './decoder-config.ts';
 import { DecoderRunner } from './decoder-runner.ts';
@@ -11,85 +11,108 @@ import { ModelHandle } from './model-handle.ts';
 import { TextTokenizer } from './text-tokenizer.ts';
 import { readParity } from './testing/tiny-model.ts';
 
-// tiny-random re-wrapped as Optimum's merged decoder (test-fixtures/make_merged_fixture.py): its no-past branch
-// really drops the past, so only a runtime that sets use_cache_branch right reproduces PyTorch's ids.
-const dir = fileURLToPath(new URL('../test-fixtures/merged-tiny/', import.meta.url));
-const parity = readParity(dir);
-const manifest = readManifest(dir);
-const config = readDecoderConfig(dir, manifest.config);
-const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
-const { session, signature } = await createDecoderSession(
-  dir,
-  `${dir}/${manifest.onnx.model}`,
-  config,
-  { providers: ['cpu'], threads: 1 },
-  silentLogger,
-);
-const runner = new DecoderRunner(session, signature, tokenizer.padId);
+// Two merged decoders (one ONNX file, a use_cache_branch input choosing the no-past or the with-past branch):
+// tiny-random re-wrapped by test-fixtures/make_merged_fixture.py, whose no-past branch really drops the past, and a
+// random Phi model exported by Hugging Face Optimum itself with legacy=True (models/training/make_tiny_phi.py).
+// Only a runtime that sets use_cache_branch right reproduces PyTorch's ids on both.
+const fixtures = [
+  { fixture: 'merged-tiny', name: 'radflow-tiny-random-merged' },
+  { fixture: 'phi-optimum-merged', name: 'radflow-tiny-phi-optimum-merged' },
+];
 
-describe("Optimum's merged decoder export (use_cache_branch)", () => {
-  it('is recognised from the session inputs', () => {
-    expect(signature.hasUseCacheBranch).toBe(true);
-    expect(signature.numLayers).toBe(config.numLayers);
-  });
+async function openFixture(fixture: string) {
+  const dir = fileURLToPath(new URL(`../test-fixtures/${fixture}/`, import.meta.url));
+  const parity = readParity(dir);
+  const manifest = readManifest(dir);
+  const config = readDecoderConfig(dir, manifest.config);
+  const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
+  const { session, signature } = await createDecoderSession(
+    dir,
+    `${dir}/${manifest.onnx.model}`,
+    config,
+    { providers: ['cpu'], threads: 1 },
+    silentLogger,
+  );
+  const runner = new DecoderRunner(session, signature, tokenizer.padId);
+  return { dir, parity, config, tokenizer, session, signature, runner };
+}
 
-  it('reproduces the PyTorch greedy ids, alone and batched', async () => {
-    const sequences = parity.cases.map((c) => new Sequence(c.promptIds, parity.maxNewTokens));
-    const batch = new ActiveBatch(runner, new Set());
-    await batch.admit(sequences);
-    while (batch.size > 0) await batch.step();
-    expect(sequences.map((s) => s.tokens)).toEqual(parity.cases.map((c) => c.generatedIds));
-  });
-
-  it('reproduces them with a chunked prefill (later chunks take the with-past branch)', async () => {
-    const chunked = new DecoderRunner(
-      session,
-      signature,
-      tokenizer.padId,
-      config.vocabSize,
-      5 * config.vocabSize,
-    );
-    const sequence = new Sequence(parity.cases[1]?.promptIds as number[], parity.maxNewTokens);
-    const batch = new ActiveBatch(chunked, new Set());
-    await batch.admit([sequence]);
-    while (batch.size > 0) await batch.step();
-    expect(sequence.tokens).toEqual(parity.cases[1]?.generatedIds);
-  });
-
-  it('fails with the wrong branch flag (the fixture can tell)', async () => {
-    const prompt = parity.cases[0]?.promptIds as number[];
-    const prefill = await runner.prefill([prompt]);
-    const first = parity.cases[0]?.generatedIds[0] as number;
-    const feeds = (useCache: boolean): Record<string, ort.Tensor> => ({
-      input_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(first)]), [1, 1]),
-      attention_mask: new ort.Tensor('int64', new BigInt64Array(prompt.length + 1).fill(1n), [
-        1,
-        prompt.length + 1,
-      ]),
-      position_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(prompt.length)]), [1, 1]),
-      use_cache_branch: new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]),
-      ...Object.fromEntries(
-        signature.pastKeyNames.map((name, i) => [name, prefill.batch.keys[i] as ort.Tensor]),
-      ),
-      ...Object.fromEntries(
-        signature.pastValueNames.map((name, i) => [name, prefill.batch.values[i] as ort.Tensor]),
-      ),
+describe.each(fixtures)(
+  "Optimum's merged decoder export (use_cache_branch): $fixture",
+  ({ fixture, name }) => {
+    let opened: Awaited<ReturnType<typeof openFixture>>;
+    beforeAll(async () => {
+      opened = await openFixture(fixture);
     });
-    const right = (await session.run(feeds(true))).logits as ort.Tensor;
-    expect(right.dims).toEqual([1, 1, config.vocabSize]);
-    // The no-past branch drops the cache, so the attention mask no longer matches: the run fails.
-    await expect(session.run(feeds(false), { logSeverityLevel: 4 })).rejects.toThrow(/dimension mismatch/);
-  });
+    afterAll(() => opened.session.release());
 
-  it('serves tasks through ModelHandle unchanged', async () => {
-    const handle = await ModelHandle.load(dir);
-    const out = await handle.runTask(
-      'device_labels',
-      { report: 'Right PICC and endotracheal tube in place.' },
-      { deadlineMs: 10_000 },
-    );
-    expect(out.model.name).toBe('radflow-tiny-random-merged');
-    expect(out.parseError).toBeNull();
-    await handle.drainAndRelease();
-  });
-});
+    it('is recognised from the session inputs', () => {
+      const { signature, config } = opened;
+      expect(signature.hasUseCacheBranch).toBe(true);
+      expect(signature.numLayers).toBe(config.numLayers);
+    });
+
+    it('reproduces the PyTorch greedy ids, alone and batched', async () => {
+      const { parity, runner } = opened;
+      const sequences = parity.cases.map((c) => new Sequence(c.promptIds, parity.maxNewTokens));
+      const batch = new ActiveBatch(runner, new Set());
+      await batch.admit(sequences);
+      while (batch.size > 0) await batch.step();
+      expect(sequences.map((s) => s.tokens)).toEqual(parity.cases.map((c) => c.generatedIds));
+    });
+
+    it('reproduces them with a chunked prefill (later chunks take the with-past branch)', async () => {
+      const { parity, session, signature, tokenizer, config } = opened;
+      const chunked = new DecoderRunner(
+        session,
+        signature,
+        tokenizer.padId,
+        config.vocabSize,
+        5 * config.vocabSize,
+      );
+      const sequence = new Sequence(parity.cases[1]?.promptIds as number[], parity.maxNewTokens);
+      const batch = new ActiveBatch(chunked, new Set());
+      await batch.admit([sequence]);
+      while (batch.size > 0) await batch.step();
+      expect(sequence.tokens).toEqual(parity.cases[1]?.generatedIds);
+    });
+
+    it('fails with the wrong branch flag (the fixture can tell)', async () => {
+      const { parity, runner, signature, session, config } = opened;
+      const prompt = parity.cases[0]?.promptIds as number[];
+      const prefill = await runner.prefill([prompt]);
+      const first = parity.cases[0]?.generatedIds[0] as number;
+      const feeds = (useCache: boolean): Record<string, ort.Tensor> => ({
+        input_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(first)]), [1, 1]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(prompt.length + 1).fill(1n), [
+          1,
+          prompt.length + 1,
+        ]),
+        position_ids: new ort.Tensor('int64', BigInt64Array.from([BigInt(prompt.length)]), [1, 1]),
+        use_cache_branch: new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]),
+        ...Object.fromEntries(
+          signature.pastKeyNames.map((name, i) => [name, prefill.batch.keys[i] as ort.Tensor]),
+        ),
+        ...Object.fromEntries(
+          signature.pastValueNames.map((name, i) => [name, prefill.batch.values[i] as ort.Tensor]),
+        ),
+      });
+      const right = (await session.run(feeds(true))).logits as ort.Tensor;
+      expect(right.dims).toEqual([1, 1, config.vocabSize]);
+      // The no-past branch drops the cache, so the attention mask no longer matches: the run fails.
+      await expect(session.run(feeds(false), { logSeverityLevel: 4 })).rejects.toThrow(/dimension mismatch/);
+    });
+
+    it('serves tasks through ModelHandle unchanged', async () => {
+      const handle = await ModelHandle.load(opened.dir);
+      const out = await handle.runTask(
+        'device_labels',
+        { report: 'Right PICC and endotracheal tube in place.' },
+        { deadlineMs: 10_000 },
+      );
+      expect(out.model.name).toBe(name);
+      expect(out.parseError).toBeNull();
+      await handle.drainAndRelease();
+    });
+  },
+);
