@@ -1,20 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ActiveBatch,
-  DecoderRunner,
-  ModelHost,
-  Sequence,
-  TextTokenizer,
-  createDecoderSession,
-  readDecoderConfig,
-  readManifest,
-  silentLogger,
-} from '@radflow/model-runtime';
+import { ModelHost, readManifest } from '@radflow/model-runtime';
+import { greedyIds, openDecoder } from '@radflow/model-runtime/testing';
 
 // The whole model pipeline in a few steps, so it cannot rot: Open-i data → tokenizer → stage 1 → stage 2 →
 // ONNX export (Python, PyTorch on CPU) → loaded by the TypeScript runtime → generation and PyTorch parity.
@@ -29,11 +20,6 @@ const modelDir = printed.trim().split('\n').at(-1)!;
 let host: ModelHost | undefined;
 
 afterAll(async () => host?.close());
-
-interface Parity {
-  maxNewTokens: number;
-  cases: { promptIds: number[]; generatedIds: number[] }[];
-}
 
 describe('smoke training, end to end', () => {
   it('exports a model directory the TypeScript runtime loads and generates with', async () => {
@@ -57,21 +43,13 @@ describe('smoke training, end to end', () => {
   });
 
   it("reproduces PyTorch's greedy token ids exactly", async () => {
-    const parity = JSON.parse(readFileSync(join(modelDir, 'parity.json'), 'utf8')) as Parity;
-    const manifest = readManifest(modelDir);
-    const config = readDecoderConfig(modelDir, manifest.config);
-    const tokenizer = TextTokenizer.load(modelDir, manifest, config.eosTokenIds, config.padTokenId);
-    const { session, signature } = await createDecoderSession(
-      modelDir,
-      join(modelDir, manifest.onnx.model),
-      config,
-      { providers: ['cpu'], threads: 1 },
-      silentLogger,
+    const { parity, runner, session } = await openDecoder(modelDir);
+    const ids = await greedyIds(
+      runner,
+      parity.cases.map((c) => c.promptIds),
+      parity.maxNewTokens,
     );
-    const sequences = parity.cases.map((c) => new Sequence(c.promptIds, parity.maxNewTokens));
-    const batch = new ActiveBatch(new DecoderRunner(session, signature, tokenizer.padId), new Set());
-    await batch.admit(sequences);
-    while (batch.size > 0) await batch.step();
-    expect(sequences.map((s) => s.tokens)).toEqual(parity.cases.map((c) => c.generatedIds));
+    await session.release();
+    expect(ids).toEqual(parity.cases.map((c) => c.generatedIds));
   });
 });

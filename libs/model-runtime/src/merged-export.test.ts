@@ -2,14 +2,9 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveBatch, Sequence } from './active-batch.ts';
-import { readDecoderConfig } from './decoder-config.ts';
 import { DecoderRunner } from './decoder-runner.ts';
-import { createDecoderSession } from './decoder-session.ts';
-import { silentLogger } from './logger.ts';
-import { readManifest } from './manifest.ts';
 import { ModelHandle } from './model-handle.ts';
-import { TextTokenizer } from './text-tokenizer.ts';
-import { readParity } from './testing/tiny-model.ts';
+import { openDecoder } from './testing/open-decoder.ts';
 
 // Two merged decoders (one ONNX file, a use_cache_branch input choosing the no-past or the with-past branch):
 // tiny-random re-wrapped by test-fixtures/make_merged_fixture.py, whose no-past branch really drops the past, and a
@@ -20,22 +15,8 @@ const fixtures = [
   { fixture: 'phi-optimum-merged', name: 'radflow-tiny-phi-optimum-merged' },
 ];
 
-async function openFixture(fixture: string) {
-  const dir = fileURLToPath(new URL(`../test-fixtures/${fixture}/`, import.meta.url));
-  const parity = readParity(dir);
-  const manifest = readManifest(dir);
-  const config = readDecoderConfig(dir, manifest.config);
-  const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
-  const { session, signature } = await createDecoderSession(
-    dir,
-    `${dir}/${manifest.onnx.model}`,
-    config,
-    { providers: ['cpu'], threads: 1 },
-    silentLogger,
-  );
-  const runner = new DecoderRunner(session, signature, tokenizer.padId);
-  return { dir, parity, config, tokenizer, session, signature, runner };
-}
+const openFixture = (fixture: string) =>
+  openDecoder(fileURLToPath(new URL(`../test-fixtures/${fixture}/`, import.meta.url)));
 
 describe.each(fixtures)(
   "Optimum's merged decoder export (use_cache_branch): $fixture",

@@ -11,14 +11,9 @@ import {
 } from './errors.ts';
 import { ModelHandle } from './model-handle.ts';
 import { copyModel, tinyModelDir } from './testing/tiny-model.ts';
+import { sampleTaskInputs } from './testing/open-decoder.ts';
 
-const inputs = {
-  report: 'FINDINGS: Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Cardiomegaly.',
-  priorReport: 'FINDINGS: Normal heart size. No effusion.',
-  findings: 'Mild cardiomegaly. Small left pleural effusion.',
-  text: 'Interval increase of the small left pleural effusion.',
-  question: 'Is there an effusion?',
-};
+const inputs = sampleTaskInputs;
 
 const batched = await ModelHandle.load(tinyModelDir, {
   maxBatch: 8,

@@ -5,6 +5,7 @@ import { readDecoderConfig } from './decoder-config.ts';
 import { createDecoderSession } from './decoder-session.ts';
 import { silentLogger } from './logger.ts';
 import { ModelHandle } from './model-handle.ts';
+import { sampleTaskInputs } from './testing/open-decoder.ts';
 
 // models/tiny-phi-optimum: a random PhiForCausalLM exported by Hugging Face Optimum itself
 // (models/training/make_tiny_phi.py). Its ONNX file and config.json are Optimum's and transformers', unchanged.
@@ -16,13 +17,7 @@ afterAll(async () => {
   await single.drainAndRelease();
 });
 
-const inputs = {
-  report: 'FINDINGS: Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Cardiomegaly.',
-  priorReport: 'FINDINGS: Normal heart size. No effusion.',
-  findings: 'Mild cardiomegaly. Small left pleural effusion.',
-  text: 'Interval increase of the small left pleural effusion.',
-  question: 'Is there an effusion?',
-};
+const inputs = sampleTaskInputs;
 
 describe('a real Optimum export of the Phi architecture (text-generation-with-past), loaded unchanged', () => {
   it("reads Optimum's decoder-with-past signature and transformers' Phi config", async () => {

@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ActiveBatch, Sequence } from './active-batch.ts';
-import { readDecoderConfig } from './decoder-config.ts';
 import { DecoderRunner } from './decoder-runner.ts';
-import { createDecoderSession } from './decoder-session.ts';
-import { silentLogger } from './logger.ts';
-import { readManifest } from './manifest.ts';
-import { TextTokenizer } from './text-tokenizer.ts';
-import { readParity, tinyModelDir } from './testing/tiny-model.ts';
+import { greedyIds, openDecoder } from './testing/open-decoder.ts';
+import { tinyModelDir } from './testing/tiny-model.ts';
 
 // parity.json holds PyTorch's greedy ids (KV cache, exactly maxNewTokens tokens, no stop) for fixed prompts.
-const parity = readParity();
-const manifest = readManifest(tinyModelDir);
-const config = readDecoderConfig(tinyModelDir, manifest.config);
-const tokenizer = TextTokenizer.load(tinyModelDir, manifest, config.eosTokenIds, config.padTokenId);
-const { session, signature } = await createDecoderSession(
-  tinyModelDir,
-  `${tinyModelDir}/${manifest.onnx.model}`,
-  config,
-  { providers: ['cpu'], threads: 1 },
-  silentLogger,
-);
-const runner = new DecoderRunner(session, signature, tokenizer.padId);
-
-async function greedy(prompts: number[][], using = runner): Promise<number[][]> {
-  const batch = new ActiveBatch(using, new Set());
-  const sequences = prompts.map((ids) => new Sequence(ids, parity.maxNewTokens));
-  await batch.admit(sequences);
-  while (batch.size > 0) await batch.step();
-  return sequences.map((s) => s.tokens);
-}
+const { parity, config, tokenizer, session, signature, runner } = await openDecoder(tinyModelDir);
+const greedy = (prompts: number[][], using = runner) => greedyIds(using, prompts, parity.maxNewTokens);
 
 describe('parity with PyTorch on models/tiny-random', () => {
   it('tokenizes the prompts to the same ids as Python tokenizers', () => {

@@ -2,14 +2,8 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ActiveBatch, Sequence } from './active-batch.ts';
-import { readDecoderConfig } from './decoder-config.ts';
-import { DecoderRunner } from './decoder-runner.ts';
-import { createDecoderSession } from './decoder-session.ts';
-import { silentLogger } from './logger.ts';
-import { MANIFEST_FILE, readManifest } from './manifest.ts';
-import { TextTokenizer } from './text-tokenizer.ts';
-import { readParity } from './testing/tiny-model.ts';
+import { MANIFEST_FILE } from './manifest.ts';
+import { greedyIds, openDecoder } from './testing/open-decoder.ts';
 
 // Every model shipped in models/ with a parity.json (PyTorch's greedy ids at export) must decode to the same ids here.
 const modelsDir = fileURLToPath(new URL('../../../models/', import.meta.url));
@@ -19,26 +13,8 @@ const shipped = readdirSync(modelsDir)
 
 describe.each(shipped)('parity with PyTorch: %s', (dir) => {
   it('tokenizes alike and reproduces the greedy ids alone and as one batch', async () => {
-    const parity = readParity(dir);
-    const manifest = readManifest(dir);
-    const config = readDecoderConfig(dir, manifest.config);
-    const tokenizer = TextTokenizer.load(dir, manifest, config.eosTokenIds, config.padTokenId);
-    const onnx = join(dir, manifest.onnx.model);
-    const { session, signature } = await createDecoderSession(
-      dir,
-      onnx,
-      config,
-      { providers: ['cpu'], threads: 1 },
-      silentLogger,
-    );
-    const runner = new DecoderRunner(session, signature, tokenizer.padId, config.vocabSize);
-    const greedy = async (prompts: number[][]) => {
-      const batch = new ActiveBatch(runner, new Set());
-      const sequences = prompts.map((ids) => new Sequence(ids, parity.maxNewTokens));
-      await batch.admit(sequences);
-      while (batch.size > 0) await batch.step();
-      return sequences.map((s) => s.tokens);
-    };
+    const { parity, tokenizer, runner, session } = await openDecoder(dir);
+    const greedy = (prompts: number[][]) => greedyIds(runner, prompts, parity.maxNewTokens);
     for (const item of parity.cases) {
       expect(tokenizer.encode(item.prompt)).toEqual(item.promptIds);
       expect(await greedy([item.promptIds])).toEqual([item.generatedIds]);
