@@ -401,6 +401,31 @@ async function generateAll(
   return outputs;
 }
 
+/** The model's label answers for the reports beside their reference states; answers that do not parse count as none. */
+async function modelLabelPairs(
+  generate: GenerateFn,
+  task: 'abnormality_labels' | 'device_labels',
+  reports: readonly Parameters<typeof labelTaskReport>[0][],
+  reference: readonly Record<string, LabelState>[],
+  batchSize: number,
+  progress: boolean,
+): Promise<{ pairs: LabelPair[]; unparsed: number }> {
+  const answers = await generateAll(
+    generate,
+    task,
+    reports.map((r) => ({ report: labelTaskReport(r) })),
+    batchSize,
+    progress,
+  );
+  let unparsed = 0;
+  const pairs = answers.map((answer, i) => {
+    const parsed = parseModelLabels(task, answer);
+    if (parsed === null) unparsed++;
+    return { gold: reference[i]!, predicted: statesOf(parsed ?? []) };
+  });
+  return { pairs, unparsed };
+}
+
 function subsetOf<T>(items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i]!);
 }
@@ -541,18 +566,16 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const pairs: Record<string, LabelPair[]> = {};
       let unparsed = 0;
       if (model) {
-        const answers = await generateAll(
+        const scored = await modelLabelPairs(
           model.generate,
           'abnormality_labels',
-          usable.map((r) => ({ report: labelTaskReport(r) })),
+          usable,
+          goldStates,
           batchSize,
           progress,
         );
-        pairs[modelName!] = answers.map((answer, i) => {
-          const parsed = parseModelLabels('abnormality_labels', answer);
-          if (parsed === null) unparsed++;
-          return { gold: goldStates[i]!, predicted: statesOf(parsed ?? []) };
-        });
+        pairs[modelName!] = scored.pairs;
+        unparsed = scored.unparsed;
       }
       pairs['rules'] = usable.map((r, i) => ({
         gold: goldStates[i]!,
@@ -602,18 +625,16 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const pairs: Record<string, LabelPair[]> = {};
       let unparsed = 0;
       if (model) {
-        const answers = await generateAll(
+        const scored = await modelLabelPairs(
           model.generate,
           'device_labels',
-          usable.map((r) => ({ report: labelTaskReport(r) })),
+          usable,
+          reference,
           batchSize,
           progress,
         );
-        pairs[modelName!] = answers.map((answer, i) => {
-          const parsed = parseModelLabels('device_labels', answer);
-          if (parsed === null) unparsed++;
-          return { gold: reference[i]!, predicted: statesOf(parsed ?? []) };
-        });
+        pairs[modelName!] = scored.pairs;
+        unparsed = scored.unparsed;
       }
       const baselineSet = mostFrequentLabelSet(
         reference.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
