@@ -1,4 +1,4 @@
-"""Where things live. The data is read in place from ../shared/data (never copied into the repository)."""
+"""Where things live. The Open-i data is committed under data/ at the repository root (see data/README.md)."""
 from __future__ import annotations
 
 import os
@@ -13,7 +13,7 @@ SPLITS_DIR = TRAINING_DIR / "splits"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("RADFLOW_DATA_DIR", REPO_ROOT.parent / "shared" / "data"))
+    return Path(os.environ.get("RADFLOW_DATA_DIR", REPO_ROOT / "data"))
 
 
 def openi_reports() -> Path:
