@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '@radflow/config';
+import { dataPath, loadConfig } from '@radflow/config';
 import { DeadLetterHeaders, Topics, deadLetterTopic, type ConsumedRecord } from '@radflow/events';
 import { GatewayHeaders, gatewayApp, MllpListener, TRUNCATED_DEAD_LETTER_BYTES } from '@radflow/gateway';
 import { frameMllp } from '@radflow/hl7';
@@ -173,10 +173,7 @@ describe('HL7 over MLLP → rad.report.finalized.v1 on the real broker', () => {
 
 describe('FHIR rest hook → rad.report.finalized.v1', () => {
   const usCore = readFileSync(
-    new URL(
-      '../../../shared/data/interop/fhir/uscore_DiagnosticReport-chest-xray-report.json',
-      import.meta.url,
-    ),
+    dataPath('interop/fhir/uscore_DiagnosticReport-chest-xray-report.json'),
     'utf8',
   );
 

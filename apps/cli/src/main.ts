@@ -6,6 +6,8 @@ import { runParse } from './commands/parse.ts';
 import { runEval, type EvalTask } from './commands/eval.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
+import { effectiveRules } from './commands/rules.ts';
+import { dataPath, loadConfig } from '@radflow/config';
 import { runRetraining, runRollback } from '@radflow/retrainer';
 
 const program = new Command()
@@ -48,8 +50,9 @@ program
     process.exitCode = await runEnrich(files);
   });
 
-const openiReports = '../shared/data/openi/reports.csv';
-const openiLabels = '../shared/data/openi/labels-negbio14.csv';
+// The Open-i reports and NegBio labels committed under data/ (RADFLOW_DATA_DIR points elsewhere).
+const openiReports = dataPath('openi/reports.csv');
+const openiLabels = dataPath('openi/labels-negbio14.csv');
 
 program
   .command('eval')
@@ -73,7 +76,6 @@ program
       split: string;
       limit?: string;
     }) => {
-      const { loadConfig } = await import('@radflow/config');
       const uids = splitUids(options.split);
       await runEval({
         task: options.task,
@@ -99,6 +101,15 @@ program
   .option('--split <name>', 'validation | test | train | all', 'all')
   .option('--limit <n>', 'at most this many reports')
   .action(runLabelsCommand);
+
+program
+  .command('rules')
+  .description(
+    'print the chest X-ray filter and worklist priority rules in force as JSON (a starting point for RADFLOW_RULES_FILE)',
+  )
+  .action(() => {
+    console.log(JSON.stringify(effectiveRules(loadConfig()), null, 2));
+  });
 
 program
   .command('retrain')

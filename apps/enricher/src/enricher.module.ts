@@ -2,6 +2,7 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { RadflowConfig } from '@radflow/config';
 import { Topics } from '@radflow/events';
+import { priorityPolicyFrom } from '@radflow/labels';
 import { CONFIG, type RadflowApp } from '@radflow/platform';
 import { EnricherController } from './enricher.controller.ts';
 import { EnricherService } from './enricher.service.ts';
@@ -16,7 +17,12 @@ const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
   controllers: [EnricherController],
   providers: [
     EnricherService,
-    { provide: RULE_LABELER, useFactory: () => new RulesFromLabelsLib() },
+    {
+      provide: RULE_LABELER,
+      inject: [CONFIG],
+      useFactory: (config: RadflowConfig) =>
+        new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
+    },
     {
       provide: IN_PROCESS_RUNNER,
       inject: [ModuleRef, CONFIG],

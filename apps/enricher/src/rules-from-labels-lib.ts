@@ -1,11 +1,21 @@
 import type { EnrichedLabel, RuleReading, WorklistPriority } from '@radflow/enrichment';
-import { assignWorklistPriority, labelReport, RULE_LABELER, type LabelResult } from '@radflow/labels';
+import {
+  assignWorklistPriority,
+  DEFAULT_PRIORITY_POLICY,
+  labelReport,
+  RULE_LABELER,
+  type LabelResult,
+  type PriorityPolicy,
+} from '@radflow/labels';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { RuleLabeler } from './rule-labeler.ts';
 
 /** The enricher's rule labeler: libs/labels over the report's findings and impression (or its whole text). */
 export class RulesFromLabelsLib implements RuleLabeler {
   readonly identity = { name: RULE_LABELER.name, version: RULE_LABELER.version };
+
+  /** `priority`: the worklist rules, built-in or the site's (priorityPolicyFrom(config.rules.priority)). */
+  constructor(private readonly priority: PriorityPolicy = DEFAULT_PRIORITY_POLICY) {}
 
   read(report: RadiologyReport): RuleReading {
     const labels = labelReport(reportText(report));
@@ -30,6 +40,7 @@ export class RulesFromLabelsLib implements RuleLabeler {
       withModelCalls(rules.abnormalities, abnormalities),
       withModelCalls(rules.devices, devices),
       text,
+      this.priority,
     );
   }
 }

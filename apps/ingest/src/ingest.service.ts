@@ -4,7 +4,7 @@ import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { createEnvelope, PermanentError, Topics, type ConsumedRecord, type KafkaBus } from '@radflow/events';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import { IdempotencyLedger, type Database } from '@radflow/store';
-import { readInbound, type InboundKind } from '@radflow/inbound';
+import { chestXrayPolicyFrom, readInbound, type ChestXrayPolicy, type InboundKind } from '@radflow/inbound';
 
 const consumerName = 'ingest';
 
@@ -13,6 +13,8 @@ const consumerName = 'ingest';
 export class IngestService {
   private readonly ledger: IdempotencyLedger;
   private readonly logger: Logger;
+  /** The finalized chest X-ray filter: the built-in one, or the site's (RADFLOW_RULES_FILE). */
+  private readonly policy: ChestXrayPolicy;
 
   constructor(
     @Inject(CONFIG) private readonly config: RadflowConfig,
@@ -21,6 +23,7 @@ export class IngestService {
     @Inject(LOGGER) logger: Logger,
   ) {
     this.ledger = new IdempotencyLedger(database);
+    this.policy = chestXrayPolicyFrom(config.rules.chestXray);
     this.logger = logger.child({ stage: consumerName });
   }
 
@@ -32,6 +35,7 @@ export class IngestService {
       const outcome = readInbound(kind, bytes, {
         maxMessageBytes: this.config.ingest.maxMessageBytes,
         patientKeySalt: this.config.ingest.patientKeySalt,
+        policy: this.policy,
       });
       if (!outcome.ok) {
         throw new PermanentError(

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { envReader, repoRoot, type Env, type RadflowConfig } from '@radflow/config';
+import { dataPath, envReader, repoRoot, type Env, type RadflowConfig } from '@radflow/config';
 import {
   DEFAULT_GATE_POLICY,
   DEFAULT_RETRAINING_POLICY,
@@ -36,7 +36,7 @@ export interface RetrainerSettings {
     timeoutMs: number;
   };
   evaluation: {
-    /** Open-i reports and NegBio labels (read in place, never copied). */
+    /** Open-i reports and NegBio labels (data/openi by default). */
     openiDir: string;
     fixedSetSize: number;
     /** Cap on held-out feedback examples scored per task. */
@@ -84,7 +84,7 @@ export function retrainerSettings(config: RadflowConfig, env: Env = process.env)
       timeoutMs: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }) * 1000,
     },
     evaluation: {
-      openiDir: resolve(read.string('RETRAIN_OPENI_DIR', `${repoRoot}../shared/data/openi`)),
+      openiDir: resolve(read.string('RETRAIN_OPENI_DIR', dataPath('openi', env))),
       fixedSetSize: read.int('RETRAIN_EVAL_FIXED_SIZE', 100, { min: 1 }),
       feedbackSetSize: read.int('RETRAIN_EVAL_FEEDBACK_SIZE', 200, { min: 1 }),
       maxNewTokens: read.int('RETRAIN_EVAL_MAX_NEW_TOKENS', 64, { min: 1 }),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envReader, type Env } from './env-reader.ts';
+import { readRuleSettings, type RuleSettings } from './report-rules.ts';
 
 /** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,6 +49,12 @@ export interface RadflowConfig {
   gateway: { httpPort: number; mllpPort: number; host: string };
   inferencePort: number;
   retrainer: { httpPort: number; minNewExamples: number; workDir: string };
+  /**
+   * The site's finalized chest X-ray filter and worklist priority rules (RADFLOW_RULES_FILE); empty settings mean
+   * the built-in rules. Built into policies by @radflow/reports (chestXrayPolicyFrom) and @radflow/labels
+   * (priorityPolicyFrom).
+   */
+  rules: RuleSettings;
 }
 
 function defaultModelDir(): string {
@@ -115,5 +122,6 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
       workDir: read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`),
     },
+    rules: readRuleSettings(env),
   };
 }

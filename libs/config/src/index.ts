@@ -1,4 +1,13 @@
 export { loadConfig, repoRoot, type RadflowConfig, type LogLevel } from './config.ts';
+export { dataDir, dataPath } from './data-dir.ts';
+export {
+  readRuleSettings,
+  RULES_FILE_VARIABLE,
+  type ChestXraySettings,
+  type PriorityRuleSettings,
+  type PrioritySettings,
+  type RuleSettings,
+} from './report-rules.ts';
 export { ConfigError, envReader, type Env } from './env-reader.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { logHash } from './hashing.ts';

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { dataPath } from '@radflow/config';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -182,8 +183,8 @@ describe('scrubPhi', () => {
   });
 
   it('barely touches the already de-identified Open-i reports (few false positives)', () => {
-    const csv = new URL('../../../../shared/data/openi/reports.csv', import.meta.url);
-    expect(existsSync(csv), 'Open-i reports expected at ../shared/data/openi/reports.csv').toBe(true);
+    const csv = dataPath('openi/reports.csv');
+    expect(existsSync(csv), `Open-i reports expected at ${csv}`).toBe(true);
     const rows = parse(readFileSync(csv), { columns: true }) as Record<string, string>[];
     let fields = 0;
     let changed = 0;

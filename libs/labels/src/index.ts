@@ -26,6 +26,12 @@ export {
   type PriorityRule,
   type WorklistPriority,
 } from './priority.ts';
+export {
+  priorityPolicyFrom,
+  prioritySettingsOf,
+  type PriorityPolicySettings,
+  type PriorityRuleSetting,
+} from './priority-settings.ts';
 export { diffLabels, type LabelDiff, type LabelChange } from './diff.ts';
 export {
   compareLabelSets,

@@ -29,7 +29,8 @@ export type FilterDecision =
  * LOINC: XR Chest 2 views (36643-5), single view (36554-4), views (30745-4), PA upright (24648-8), AP and lateral
  * (36687-2), PA and lateral (24646-2), portable views (30746-2), decubitus views (24650-4), portable decubitus (103456-0).
  * CPT: 71045-71048 (since 2018) and the retired 71010, 71015, 71020, 71021, 71022, 71030, 71035.
- * Sites extend `localCodes` with their own order codes.
+ * Sites extend `localCodes` with their own order codes, or change any list, through the `chestXray` section of
+ * RADFLOW_RULES_FILE (chestXrayPolicyFrom; the apps build the policy from config.rules.chestXray).
  */
 export const DEFAULT_CHEST_XRAY_POLICY: ChestXrayPolicy = {
   acceptedStatuses: ['final', 'amended', 'corrected'],

@@ -20,6 +20,11 @@ export {
   type ReportStatus,
 } from './chest-xray-filter.ts';
 export {
+  chestXrayPolicyFrom,
+  chestXraySettingsOf,
+  type ChestXrayPolicySettings,
+} from './chest-xray-settings.ts';
+export {
   canonicalCodingSystem,
   isStandardProcedureSystem,
   LOINC_SYSTEM,

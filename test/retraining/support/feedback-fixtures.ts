@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { dataPath } from '@radflow/config';
 import { negbioLabelIds, openiReportText, openiSplitOf, type OpenIReportRow } from '@radflow/feedback';
 import type { FeedbackPayload, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 
-const openiDir = new URL('../../../../shared/data/openi/', import.meta.url);
+const openiDir = dataPath('openi');
 
 /** An Open-i report of the trainer's train split (never in the fixed evaluation set), with its NegBio labels. */
 export interface TrainReport {
@@ -17,11 +19,11 @@ export interface TrainReport {
 
 /** The first `count` train-split Open-i reports with findings, impression and NegBio labels, read in place. */
 export function trainSplitReports(count: number, skip = 0): TrainReport[] {
-  const reportsCsv = new URL('reports.csv', openiDir);
-  if (!existsSync(reportsCsv)) throw new Error(`Open-i data expected at ${reportsCsv.pathname}`);
+  const reportsCsv = join(openiDir, 'reports.csv');
+  if (!existsSync(reportsCsv)) throw new Error(`Open-i data expected at ${reportsCsv}`);
   const rows = parse(readFileSync(reportsCsv), { columns: true }) as (OpenIReportRow &
     Record<string, string>)[];
-  const negbio = parse(readFileSync(new URL('labels-negbio14.csv', openiDir)), { columns: true }) as Record<
+  const negbio = parse(readFileSync(join(openiDir, 'labels-negbio14.csv')), { columns: true }) as Record<
     string,
     string
   >[];

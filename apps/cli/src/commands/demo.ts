@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig, createLogger } from '@radflow/config';
 import { KafkaBus, Topics } from '@radflow/events';
 import { MllpListener } from '@radflow/gateway';
-import { readInbound } from '@radflow/inbound';
+import { chestXrayPolicyFrom, readInbound } from '@radflow/inbound';
 import { startHost } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { allApps } from '../app-catalog.ts';
@@ -21,6 +21,7 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
   const host = await startHost(allApps, config, { processName: 'radflow-demo' });
   const observer = new KafkaBus(config.kafka, createLogger('radflow-demo', 'warn'));
   const feed = loadSampleFeed(randomUUID().slice(0, 6));
+  const policy = chestXrayPolicyFrom(config.rules.chestXray);
   const awaited = new Map<string, string>(); // source message id → sample name
   const printed = new Set<string>();
   const accessions: string[] = [];
@@ -52,6 +53,7 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
     const expected = readInbound(message.kind, message.bytes, {
       maxMessageBytes: config.ingest.maxMessageBytes,
       patientKeySalt: config.ingest.patientKeySalt,
+      policy,
     });
     if (!expected.ok) continue;
     for (const report of expected.accepted) awaited.set(report.source.messageId, message.name);

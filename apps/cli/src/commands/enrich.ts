@@ -1,6 +1,7 @@
 import { createLogger, loadConfig } from '@radflow/config';
 import { HttpTaskRunner, ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
 import { createEnvelope } from '@radflow/events';
+import { priorityPolicyFrom } from '@radflow/labels';
 import { ModelHost } from '@radflow/model-runtime';
 import type { RadiologyReport } from '@radflow/schemas';
 import { readInputOutcomes } from './input-files.ts';
@@ -35,7 +36,7 @@ export async function runEnrich(files: string[]): Promise<number> {
   const runner = host ?? new HttpTaskRunner(config.inference.url);
   const enricher = new ReportEnricher(
     new TaskRunnerModelClient(runner),
-    new RulesFromLabelsLib(),
+    new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
     config.inference.deadlineMs,
     logger,
   );

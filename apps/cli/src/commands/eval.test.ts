@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildPrompt } from '@radflow/prompts';
 import {
   baselineImpression,
   buildImpressionTable,
@@ -80,6 +81,7 @@ describe('pure helpers', () => {
     const metrics = { rougeL: ci, bleu1: ci, f1: ci, precision: ci, recall: ci };
     const table = buildImpressionTable({
       counts: { all: 2, normal: 0, abnormal: 2 },
+      skipped: { empty: 0, noFindings: 0, noImpression: 0 },
       baseline: { impression: 'x', source: 'evaluated reports' },
       systems: { model: { all: metrics, normal: null, abnormal: metrics } },
       rougeStemmer: false,
@@ -161,6 +163,64 @@ describe('runEval on a small inline data set', () => {
     const json = JSON.parse(readFileSync(join(outDir, 'eval-results.json'), 'utf8'));
     expect(json.model).toEqual({ name: 'stub', version: '0' });
     expect(readFileSync(join(outDir, 'eval-report.html'), 'utf8')).toContain('<svg');
+  });
+
+  it('counts and skips reports with neither findings nor impression in every task (never asks the model)', async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'radflow-eval-empty-'));
+    const withEmpty = join(emptyDir, 'reports.csv');
+    const withEmptyLabels = join(emptyDir, 'labels.csv');
+    const rows = [
+      ...ROWS,
+      row('7', 'normal', '', ''),
+      row('8', 'normal', '  ', ' '),
+      row('9', 'Cardiomegaly', '', 'Cardiomegaly.'),
+    ];
+    writeFileSync(
+      withEmpty,
+      [
+        header,
+        ...rows.map((r) => `${r.uid},x,${r.problems},img,ind,none,"${r.findings}","${r.impression}"`),
+      ].join('\n'),
+    );
+    // Open-i's empty reports have NegBio rows (all "normal"), so the labels task reaches them.
+    writeFileSync(
+      withEmptyLabels,
+      [
+        readFileSync(labelsCsv, 'utf8'),
+        negbioRow('7', []),
+        negbioRow('8', []),
+        negbioRow('9', ['Cardiomegaly']),
+      ].join('\n'),
+    );
+    // Builds the prompt as the model runtime does: an empty report throws PromptInputError there.
+    const asked: string[] = [];
+    const generate: GenerateFn = async (task, inputs) =>
+      inputs.map((input) => {
+        buildPrompt(task, input);
+        asked.push(`${task}:${input.report ?? input.findings}`);
+        return task === 'impression' ? 'Cardiomegaly.' : 'none';
+      });
+    const lines: string[] = [];
+    const results = await runEval({
+      task: 'all',
+      reportsCsv: withEmpty,
+      labelsCsv: withEmptyLabels,
+      generate,
+      resamples: 20,
+      print: (l) => lines.push(l),
+      splitsDir: join(emptyDir, 'no-splits'),
+    });
+    expect(results.reports).toBe(9);
+    expect(results.impression!.counts.all).toBe(6);
+    expect(results.impression!.skipped).toEqual({ empty: 2, noFindings: 1, noImpression: 0 });
+    expect(results.labels!.counts.all).toBe(7);
+    expect(results.labels!.skipped).toEqual({ empty: 2, noReference: 0 });
+    expect(results.devices!.counts.all).toBe(7);
+    expect(results.devices!.skipped).toEqual({ empty: 2 });
+    expect(asked.some((a) => a.endsWith(':') || a.endsWith(':undefined'))).toBe(false);
+    const printed = lines.join('\n');
+    expect(printed.match(/2 report\(s\) skipped: neither findings nor impression/g)).toHaveLength(3);
+    expect(printed).toContain('1 report(s) skipped: no findings');
   });
 
   it('refuses the labels task without a labels CSV', async () => {

@@ -25,7 +25,14 @@ import {
   type UncertainPolicy,
 } from '@radflow/metrics';
 import { parseLabels, taskCatalog, type LabelVocabulary, type PromptInputs } from '@radflow/prompts';
-import { EvalInputError, readNegbioCsv, readReportsCsv, type OpeniReportRow } from './label-accuracy.ts';
+import {
+  emptyReportsLine,
+  EvalInputError,
+  hasReportText,
+  readNegbioCsv,
+  readReportsCsv,
+  type OpeniReportRow,
+} from './label-accuracy.ts';
 
 export type EvalTask = 'impression' | 'labels' | 'devices' | 'all';
 /** The Rad-Phi2 tasks `radflow eval` asks the model for. */
@@ -69,6 +76,8 @@ export type Subset = (typeof SUBSETS)[number];
 export interface ImpressionResults {
   /** Reports with both findings and impression, per subset. */
   counts: Record<Subset, number>;
+  /** Reports left out: neither findings nor impression, or only one of them (the task needs both). */
+  skipped: { empty: number; noFindings: number; noImpression: number };
   baseline: { impression: string; source: 'train split' | 'evaluated reports' };
   /** system -> subset -> metric -> interval (scores in [0, 1]). */
   systems: Record<string, Record<Subset, Record<TextMetric, ConfidenceInterval> | null>>;
@@ -89,6 +98,8 @@ export interface LabelTaskResults {
   systems: Record<string, Record<Subset, LabelSystemResult | null>>;
   /** Model answers that did not parse (scored as no labels). */
   unparsed?: number;
+  /** Reports left out: neither findings nor impression; without a NegBio row (abnormality labels only). */
+  skipped: { empty: number; noReference?: number };
 }
 
 export interface EvalResults {
@@ -458,6 +469,13 @@ function scoreLabelSystems(
   return out;
 }
 
+/** Prints how many reports a task left out and why (nothing when none was). */
+function printSkipped(print: (line: string) => void, empty: number, others: [number, string][]): void {
+  const emptyLine = emptyReportsLine(empty);
+  if (emptyLine) print(emptyLine);
+  for (const [count, why] of others) if (count > 0) print(`${count} report(s) skipped: ${why}`);
+}
+
 const statesOf = (ids: Iterable<string>): Record<string, LabelState> =>
   Object.fromEntries([...ids].map((id) => [id, 'present' as const]));
 
@@ -516,6 +534,11 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
   try {
     if (tasks.includes('impression' as never)) {
       const usable = rows.filter((r) => collapse(r.findings) && collapse(r.impression));
+      const skipped = {
+        empty: rows.filter((r) => !hasReportText(r)).length,
+        noFindings: rows.filter((r) => hasReportText(r) && !collapse(r.findings)).length,
+        noImpression: rows.filter((r) => hasReportText(r) && !collapse(r.impression)).length,
+      };
       const subsets = subsetIndices(usable);
       const references = usable.map((r) => r.impression);
       const baseline = baselineImpression(trainUids ? allRows : usable, trainUids);
@@ -545,6 +568,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       }
       results.impression = {
         counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
+        skipped,
         baseline,
         systems,
         rougeStemmer: false,
@@ -554,12 +578,18 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       print(
         `\nImpression from findings: ${usable.length} reports with findings and impression; baseline = most frequent impression of the ${baseline.source}`,
       );
+      printSkipped(print, skipped.empty, [
+        [skipped.noFindings, 'no findings'],
+        [skipped.noImpression, 'no impression'],
+      ]);
       print(table);
     }
 
     if (tasks.includes('labels' as never)) {
       const gold = readNegbioCsv(options.labelsCsv!);
-      const usable = rows.filter((r) => gold.has(r.uid));
+      const withText = rows.filter(hasReportText);
+      const usable = withText.filter((r) => gold.has(r.uid));
+      const skipped = { empty: rows.length - withText.length, noReference: withText.length - usable.length };
       const subsets = subsetIndices(usable);
       const labels = [...NEGBIO_TO_LABEL.values()];
       const goldStates = usable.map((r) => gold.get(r.uid)!);
@@ -599,19 +629,22 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
         systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
         ...(model ? { unparsed } : {}),
+        skipped,
       };
       results.tables['labels'] = renderTextTable(buildLabelSummaryTable(results.labels));
       results.tables['labels-per-label'] = renderTextTable(buildPerLabelTable(results.labels));
       print(
         `\nAbnormality labels vs NegBio (14 labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`,
       );
+      printSkipped(print, skipped.empty, [[skipped.noReference, 'no NegBio row']]);
       if (model) print(`model answers that did not parse (scored as no labels): ${unparsed}`);
       print(results.tables['labels']);
       print(results.tables['labels-per-label']);
     }
 
     if (tasks.includes('devices' as never)) {
-      const usable = rows.filter((r) => collapse(r.findings) || collapse(r.impression));
+      const usable = rows.filter(hasReportText);
+      const skipped = { empty: rows.length - usable.length };
       const subsets = subsetIndices(usable);
       const labels = [...DEVICE_IDS];
       const reference = usable.map((r) =>
@@ -646,12 +679,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
         systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
         ...(model ? { unparsed } : {}),
+        skipped,
       };
       results.tables['devices'] = renderTextTable(buildLabelSummaryTable(results.devices));
       results.tables['devices-per-label'] = renderTextTable(buildPerLabelTable(results.devices));
       print(
         `\nDevice labels vs the rule labeler: ${usable.length} reports; baseline = most frequent device set (${baselineSet.join(', ') || 'none'})`,
       );
+      printSkipped(print, skipped.empty, []);
       if (!model) print('no model given: only the baseline is scored against the rule labeler');
       print(results.tables['devices']);
       print(results.tables['devices-per-label']);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RadflowConfig } from '@radflow/config';
 import { splitHl7Batch } from '@radflow/hl7';
-import { readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
+import { chestXrayPolicyFrom, readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
 
 export interface InputMessage {
   /** The file, and the message's position when the file holds several (a batch or back-to-back messages). */
@@ -24,7 +24,7 @@ export function readInputFile(file: string): InputMessage[] {
   }));
 }
 
-/** Every message of the files, read as ingest reads it (same size limit, same patient key salt). */
+/** Every message of the files, read as ingest reads it (same size limit, patient key salt and filter). */
 export function readInputOutcomes(
   files: string[],
   config: RadflowConfig,
@@ -32,6 +32,7 @@ export function readInputOutcomes(
   const options = {
     maxMessageBytes: config.ingest.maxMessageBytes,
     patientKeySalt: config.ingest.patientKeySalt,
+    policy: chestXrayPolicyFrom(config.rules.chestXray),
   };
   return files
     .flatMap(readInputFile)

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +82,32 @@ describe('runLabelAccuracy', () => {
     });
     expect(result.reports).toBe(1);
     expect(result.skipped).toBe(1);
+    expect(result.empty).toBe(0);
+  });
+
+  it('counts and skips reports with neither findings nor impression, and says so', async () => {
+    const { dir, reportsCsv, labelsCsv } = fixture();
+    const reports = join(dir, 'with-empty.csv');
+    const labels = join(dir, 'with-empty-labels.csv');
+    writeFileSync(
+      reports,
+      readFileSync(reportsCsv, 'utf8') + '\n5,x,normal,i,i,c,,\n6,x,normal,i,i,c," "," "',
+    );
+    writeFileSync(
+      labels,
+      [readFileSync(labelsCsv, 'utf8'), negbioRow('5', []), negbioRow('6', [])].join('\n'),
+    );
+    const lines: string[] = [];
+    const result = await runLabelAccuracy({
+      reportsCsv: reports,
+      labelsCsv: labels,
+      resamples: 20,
+      print: (l) => lines.push(l),
+    });
+    expect(result.reports).toBe(4);
+    expect(result.empty).toBe(2);
+    expect(result.skipped).toBe(0);
+    expect(lines).toContain('2 report(s) skipped: neither findings nor impression');
   });
 
   it('gives a typed error naming the file for a labels CSV with a bad value', () => {

@@ -17,12 +17,25 @@ import {
   type UncertainPolicy,
 } from '@radflow/metrics';
 
-/** One report row of ../shared/data/openi/reports.csv (the columns the commands use). */
+/** One report row of data/openi/reports.csv (the columns the commands use). */
 export interface OpeniReportRow {
   uid: string;
   problems: string;
   findings: string;
   impression: string;
+}
+
+/**
+ * Whether a report has anything to read: Open-i has reports with neither findings nor impression (21 of 3,080).
+ * Every command counts and skips them (a model prompt needs non-empty text; an empty report has nothing to label).
+ */
+export function hasReportText(row: Pick<OpeniReportRow, 'findings' | 'impression'>): boolean {
+  return row.findings.trim() !== '' || row.impression.trim() !== '';
+}
+
+/** The line every command prints for the reports it skipped as empty (nothing when there are none). */
+export function emptyReportsLine(count: number): string | null {
+  return count > 0 ? `${count} report(s) skipped: neither findings nor impression` : null;
 }
 
 /** A CSV the command was given cannot be used; says which file and why, never its content. */
@@ -120,6 +133,8 @@ export interface LabelAccuracyResult {
   model?: SystemLabelScores;
   /** Requested uids without a report or a NegBio row (counted, not fatal). */
   skipped: number;
+  /** Requested reports with neither findings nor impression (counted and skipped). */
+  empty: number;
   table: string;
 }
 
@@ -189,7 +204,9 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
   const reports = new Map(readReportsCsv(options.reportsCsv).map((r) => [r.uid, r]));
   const gold = readNegbioCsv(options.labelsCsv);
   const wanted = options.uids ? [...new Set(options.uids)] : [...reports.keys()];
-  const uids = wanted.filter((uid) => reports.has(uid) && gold.has(uid));
+  const known = wanted.filter((uid) => reports.has(uid) && gold.has(uid));
+  const uids = known.filter((uid) => hasReportText(reports.get(uid)!));
+  const empty = known.length - uids.length;
   const labels = [...NEGBIO_TO_LABEL].map(([negbio, id]) => ({ negbio, id }));
   const ids = labels.map((l) => l.id);
 
@@ -224,8 +241,10 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
     `uncertain rule labels count as ${uncertain}; 95% percentile bootstrap, ${resamples} resamples, seed ${seed}; scores x100`,
   );
   print(table);
-  const skipped = wanted.length - uids.length;
+  const skipped = wanted.length - known.length;
   if (skipped > 0) print(`${skipped} requested report(s) skipped: no report or no NegBio row`);
+  const emptyLine = emptyReportsLine(empty);
+  if (emptyLine) print(emptyLine);
   return {
     reports: uids.length,
     labels,
@@ -235,6 +254,7 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
     rules,
     ...(model ? { model } : {}),
     skipped,
+    empty,
     table,
   };
 }

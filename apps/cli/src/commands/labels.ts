@@ -1,6 +1,6 @@
 import { ModelHost } from '@radflow/model-runtime';
 import { labelTaskReport, parseModelLabels } from './eval.ts';
-import { readReportsCsv, runLabelAccuracy } from './label-accuracy.ts';
+import { hasReportText, readReportsCsv, runLabelAccuracy } from './label-accuracy.ts';
 import { splitUids } from './split-uids.ts';
 
 export interface LabelsCommandOptions {
@@ -26,8 +26,9 @@ export async function runLabelsCommand(options: LabelsCommandOptions): Promise<v
   try {
     const rows = new Map(readReportsCsv(options.reports).map((row) => [row.uid, row]));
     const modelLabels = new Map<string, string[]>();
-    // Reports with neither findings nor impression have nothing to label (Open-i has a few).
-    const wanted = uids.filter((uid) => rows.has(uid) && labelTaskReport(rows.get(uid)!) !== '');
+    // Reports with neither findings nor impression have nothing to label (Open-i has a few): runLabelAccuracy
+    // counts and skips them, so the model is not asked.
+    const wanted = uids.filter((uid) => rows.has(uid) && hasReportText(rows.get(uid)!));
     let done = 0;
     // Concurrent requests so the runtime batches them; the answers are constrained to the vocabulary.
     for (let start = 0; start < wanted.length; start += 32) {
@@ -51,7 +52,7 @@ export async function runLabelsCommand(options: LabelsCommandOptions): Promise<v
     await runLabelAccuracy({
       reportsCsv: options.reports,
       labelsCsv: options.labels,
-      uids: wanted,
+      uids,
       modelLabels,
       modelName: `${host.model.name} ${host.model.version}`,
     });

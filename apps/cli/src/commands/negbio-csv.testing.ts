@@ -1,4 +1,4 @@
-/** The columns of ../shared/data/openi/labels-negbio14.csv, for tests that write small label files of that shape. */
+/** The columns of data/openi/labels-negbio14.csv, for tests that write small label files of that shape. */
 export const NEGBIO_COLUMNS = [
   'Atelectasis',
   'Cardiomegaly',

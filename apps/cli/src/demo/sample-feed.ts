@@ -1,5 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { repoRoot } from '@radflow/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { dataPath, repoRoot } from '@radflow/config';
 
 export interface SampleMessage {
   name: string;
@@ -7,33 +8,32 @@ export interface SampleMessage {
   bytes: Buffer;
 }
 
-const demoDir = `${repoRoot}test/fixtures/demo/`;
-const sharedFhirDir = `${repoRoot}../shared/data/interop/fhir/`;
+const demoDir = join(repoRoot, 'test/fixtures/demo');
 
 /**
- * The demo's inbound messages: our HL7 samples, then the shared FHIR examples when ../shared is present.
+ * The demo's inbound messages: our HL7 samples, then the US Core and FHIR core DiagnosticReport examples in
+ * data/interop/fhir (committed with the repository, so always sent).
  * Each run stamps its own message ids and accessions: radflow processes a message once (effectively-once),
  * so a second demo must send new messages, as a hospital would.
  */
-export function loadSampleFeed(runTag: string): SampleMessage[] {
+export function loadSampleFeed(runTag: string, fhirDir = dataPath('interop/fhir')): SampleMessage[] {
   const hl7 = readdirSync(demoDir)
     .filter((file) => file.endsWith('.hl7'))
     .sort()
     .map((file) => ({
       name: file,
       kind: 'hl7v2' as const,
-      bytes: stampHl7(readFileSync(demoDir + file, 'latin1'), runTag),
+      bytes: stampHl7(readFileSync(join(demoDir, file), 'latin1'), runTag),
     }));
-  const fhir = existsSync(sharedFhirDir)
-    ? readdirSync(sharedFhirDir)
-        .filter((file) => file.endsWith('.json'))
-        .sort()
-        .map((file) => ({
-          name: file,
-          kind: 'fhir' as const,
-          bytes: stampFhir(readFileSync(sharedFhirDir + file, 'utf8'), runTag),
-        }))
-    : [];
+  const fhir = readdirSync(fhirDir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => ({
+      name: file,
+      kind: 'fhir' as const,
+      bytes: stampFhir(readFileSync(join(fhirDir, file), 'utf8'), runTag),
+    }));
+  if (fhir.length === 0) throw new Error(`no FHIR examples (*.json) in ${fhirDir}`);
   return [...hl7, ...fhir];
 }
 
