@@ -1,6 +1,6 @@
 import { InboundMessageError } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
-import { buildAck } from './ack.ts';
+import { ACK_VERSIONS, buildAck } from './ack.ts';
 
 const now = new Date(Date.UTC(2024, 0, 2, 3, 4, 5));
 
@@ -39,10 +39,53 @@ describe('buildAck', () => {
     const lines = buildAck(new Uint8Array([0xff, 0x00, 0x41]), 'AR', error, { now, controlId: 'C1' }).split(
       '\r',
     );
-    expect(lines[0]).toBe('MSH|^~\\&|RADFLOW|RADFLOW|||20240102030405+0000||ACK|C1|P|2.5.1');
-    expect(lines[1]).toBe('MSA|AR||input does not begin with an MSH segment');
+    expect(lines[0]).toBe('MSH|^~\\&|RADFLOW|RADFLOW|||20240102030405+0000||ACK^^ACK|C1|P|2.5.1');
+    // MSA-2 is required: with no control id to echo it holds the v2 null.
+    expect(lines[1]).toBe('MSA|AR|""|input does not begin with an MSH segment');
     expect(lines[2]).toBe(
       'ERR|||100^Segment sequence error^HL70357|E|||NOT_HL7|input does not begin with an MSH segment',
+    );
+  });
+
+  it('answers in v2.5.1 when the original is in a version no parser knows, e.g. 3.0 (AR, error 203)', () => {
+    const original = 'MSH|^~\\&|RIS|HOSP|RADFLOW|AI|20240101||ORU^R01|MSG3|P|3.0\r';
+    const error = new InboundMessageError(
+      'UNSUPPORTED_VERSION',
+      'MSH-12 version "3.0" is not HL7 v2.x',
+      'MSH-12',
+    );
+    const lines = buildAck(original, 'AR', error, { now }).split('\r');
+    expect(lines[0]).toBe('MSH|^~\\&|RADFLOW|AI|RIS|HOSP|20240102030405+0000||ACK^R01^ACK|ACKMSG3|P|2.5.1');
+    expect(lines[1]).toBe('MSA|AR|MSG3|MSH-12 version "3.0" is not HL7 v2.x');
+    expect(lines[2]).toBe(
+      'ERR||MSH^1^12|203^Unsupported version id^HL70357|E|||UNSUPPORTED_VERSION|MSH-12 version "3.0" is not HL7 v2.x',
+    );
+  });
+
+  it.each([
+    ['2.2', '2.2', 'ACK^R01'],
+    ['2.3.1', '2.3.1', 'ACK^R01'],
+    ['2.4', '2.4', 'ACK^R01^ACK'],
+    ['2.8.1', '2.8.1', 'ACK^R01^ACK'],
+    ['2.1', '2.5.1', 'ACK^R01^ACK'],
+    ['2.7.1', '2.5.1', 'ACK^R01^ACK'],
+    ['2.9', '2.5.1', 'ACK^R01^ACK'],
+    ['', '2.5.1', 'ACK^R01^ACK'],
+  ])('acknowledges a v%s message in v%s with MSH-9 %s', (version, ackVersion, messageType) => {
+    const original = `MSH|^~\\&|RIS|HOSP|||20240101||ORU^R01|M|P|${version}\r`;
+    const fields = (buildAck(original, 'AA', undefined, { now }).split('\r')[0] ?? '').split('|');
+    expect(fields[8]).toBe(messageType);
+    expect(fields[11]).toBe(ackVersion);
+    expect(ACK_VERSIONS.has(ackVersion)).toBe(true);
+  });
+
+  it('leaves MSA-3 out from v2.7, where it is withdrawn: the reason is in ERR-8', () => {
+    const original = 'MSH|^~\\&|RIS|HOSP|||20240101||ORU^R01|M7|P|2.7\r';
+    const error = new InboundMessageError('MISSING_FIELD', 'no accession in OBR-3', 'OBR[1] OBR-3');
+    const lines = buildAck(original, 'AE', error, { now }).split('\r');
+    expect(lines[1]).toBe('MSA|AE|M7');
+    expect(lines[2]).toBe(
+      'ERR||OBR^1^3|101^Required field missing^HL70357|E|||MISSING_FIELD|no accession in OBR-3',
     );
   });
 });

@@ -11,16 +11,40 @@ export interface AckOptions {
   now?: Date;
 }
 
+/**
+ * HL7 v2 versions an ACK is written in: the original's when it is one of these (the published versions from v2.2,
+ * the first whose MSH-9 names a trigger event, that HAPI HL7v2 2.5.1 and hl7apy 1.3.5 both model), else
+ * ACK_FALLBACK_VERSION. So a message in "3.0", "2.7.1", "2.9" or no version at all is answered in v2.5.1.
+ */
+export const ACK_VERSIONS: ReadonlySet<string> = new Set([
+  '2.2',
+  '2.3',
+  '2.3.1',
+  '2.4',
+  '2.5',
+  '2.5.1',
+  '2.6',
+  '2.7',
+  '2.8',
+  '2.8.1',
+]);
+export const ACK_FALLBACK_VERSION = '2.5.1';
+
+/** The v2 null, for a required field radflow cannot know (MSA-2 of a message with no readable control id). */
+const HL7_NULL = '""';
+
 interface OriginalHeader {
   delimiters: Delimiters;
   fields: string[];
 }
 
 /**
- * An HL7 ACK for an inbound message: MSH (sender and receiver swapped, the original's version and processing id),
- * MSA (code, original control id, short text) and, with an error, ERR in the form of the original's version
- * (ERR-1 up to v2.4, ERR-2/3/4/8 from v2.5). When the original is unreadable (not HL7, bad MSH), the ACK falls
- * back to a minimal v2.5.1 MSH with standard delimiters so the sender still gets an answer. Segments end in \r.
+ * An HL7 ACK for an inbound message: MSH (sender and receiver swapped, the original's processing id, and its version
+ * when that is one of ACK_VERSIONS, else v2.5.1), MSA (code, original control id or the v2 null `""` when it has
+ * none, the reason up to v2.6: MSA-3 is withdrawn in v2.7) and, with an error, ERR in the form of the ACK's version (ERR-1 up to v2.4, ERR-2/3/4/7/8 from
+ * v2.5). MSH-9 is ACK^<original trigger>, with the structure ACK as third component from v2.4 (v2.3.1 allows MSH-9
+ * seven characters). When the original is unreadable (not HL7, bad MSH), the ACK falls back to a minimal v2.5.1 MSH
+ * with standard delimiters so the sender still gets an answer. Segments end in \r.
  */
 export function buildAck(
   original: Uint8Array | string,
@@ -32,7 +56,8 @@ export function buildAck(
   const d = header?.delimiters ?? STANDARD_DELIMITERS;
   const f = (n: number): string => header?.fields[n - 1] ?? '';
   const first = (value: string): string => value.split(d.repetition)[0] ?? '';
-  const version = (f(12).split(d.component)[0] ?? '').trim() || '2.5.1';
+  const originalVersion = (f(12).split(d.component)[0] ?? '').trim();
+  const version = ACK_VERSIONS.has(originalVersion) ? originalVersion : ACK_FALLBACK_VERSION;
   const trigger = (f(9).split(d.component)[1] ?? '').trim();
   const originalControlId = first(f(10)).trim();
   const now = options.now ?? new Date();
@@ -43,11 +68,11 @@ export function buildAck(
         : `ACK${now.getTime().toString(36).toUpperCase()}`),
     d,
   );
-  const messageType = trigger
-    ? versionAtLeast(version, '2.3.1')
-      ? `ACK${d.component}${trigger}${d.component}ACK`
-      : `ACK${d.component}${trigger}`
-    : 'ACK';
+  const messageType = versionAtLeast(version, '2.4')
+    ? ['ACK', trigger, 'ACK'].join(d.component)
+    : trigger
+      ? `ACK${d.component}${trigger}`
+      : 'ACK';
   const processingId = first(f(11)) || 'P';
   const encoding = `${d.component}${d.repetition}${d.escape}${d.subcomponent}`;
   const msh = [
@@ -65,8 +90,10 @@ export function buildAck(
     esc(version, d),
   ].join(d.field);
 
-  const text = error ? esc(error.reason.slice(0, 80), d) : '';
-  const msa = ['MSA', code, originalControlId, text]
+  // MSA-3 (text message) is withdrawn from v2.7: there the reason is in ERR-8 only.
+  const text = error && !versionAtLeast(version, '2.7') ? esc(error.reason.slice(0, 80), d) : '';
+  // MSA-2 and MSH-9's trigger are copied as the original wrote them (same delimiters, escapes kept).
+  const msa = ['MSA', code, originalControlId || HL7_NULL, text]
     .join(d.field)
     .replace(new RegExp(`${escapeRegExp(d.field)}+$`), '');
   const segments = [msh, msa];

@@ -37,6 +37,30 @@ describe('readOruR01 options and choices', () => {
     });
   });
 
+  it('reads the patient name (PID-5) only when asked, preferring the legal name', () => {
+    const obr = 'OBR|1||F1|71046^XR CHEST^C4|||||||||||||||||||||F';
+    const read = (pid5: string, keepPatientName = true) => {
+      const result = readOruR01(message(obr).replace('||DOE^JANE', `||${pid5}`), {
+        ...base,
+        keepPatientName,
+      });
+      if (!result.ok) throw new Error(result.error.reason);
+      return result.report.patient.name;
+    };
+    expect(read('DOE^JANE', false)).toBeUndefined();
+    expect(read('DOE^JANE')).toEqual({ family: 'DOE', given: ['JANE'] });
+    expect(read('DOE&VAN&DOE^JANE^Q R^JR^DR^^L')).toEqual({
+      family: 'DOE',
+      given: ['JANE', 'Q R'],
+      suffix: 'JR',
+      prefix: 'DR',
+    });
+    expect(read('JD^^^^^^A~O\\T\\BRIEN^ANN^^^^^L')).toEqual({ family: 'O&BRIEN', given: ['ANN'] });
+    expect(read('~SMITH^JO')).toEqual({ family: 'SMITH', given: ['JO'] });
+    expect(read('""')).toBeUndefined();
+    expect(read('')).toBeUndefined();
+  });
+
   it('lets a site override what an OBR-25 code means', () => {
     const text = message('OBR|1||F1|71046^XR CHEST^C4|||||||||||||||||||||A');
     const standard = readOruR01(text.replace(/\|F\r/g, '|P\r'), base);

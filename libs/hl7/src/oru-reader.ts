@@ -47,6 +47,11 @@ export interface ReadOruOptions {
   identifierSystems?: Readonly<Record<string, string>>;
   /** OBR-25 code -> status, for senders that use a code their own way. */
   resultStatusMap?: Readonly<Record<string, ReportStatus>>;
+  /**
+   * Also read the patient's name (PID-5) into patient.name, for PID-5 of the outbound ORU^R01. Off by default:
+   * the name is PHI that only that message needs, so only the pipeline's entry (readInbound) asks for it.
+   */
+  keepPatientName?: boolean;
 }
 
 export type OruReadResult =
@@ -283,13 +288,51 @@ function readPatient(
     const authority = decode(subcomponent(chosen, 4, 1)) || decode(subcomponent(chosen, 4, 2));
     const system = authority === '' ? undefined : (options.identifierSystems?.[authority] ?? authority);
     const identifier = system === undefined ? { value } : { system, value };
-    return { key: patientKey(identifier, options.patientKeySalt), identifier };
+    const patient: RadiologyReport['patient'] = {
+      key: patientKey(identifier, options.patientKeySalt),
+      identifier,
+    };
+    const name = options.keepPatientName ? readPatientName(pid, decode) : undefined;
+    if (name) patient.name = name;
+    return patient;
   }
   return new InboundMessageError(
     'MISSING_FIELD',
     'PID-3 patient identifier is empty',
     `PID[${pid.occurrence}] PID-3`,
   );
+}
+
+/**
+ * PID-5 (XPN, repeating): the repetition marked legal (XPN-7 = L), else the first that has a name (v2.5 asks for the
+ * legal name first). XPN-1 is the surname (its first subcomponent from v2.4 on), XPN-2 and XPN-3 the given names.
+ */
+function readPatientName(
+  pid: Hl7Segment,
+  decode: (raw: string) => string,
+): NonNullable<RadiologyReport['patient']['name']> | undefined {
+  // The v2 null "" is no name either.
+  const text = (raw: string): string => {
+    const value = decode(raw);
+    return value === '""' ? '' : value;
+  };
+  const names = repetitions(pid, 5)
+    .map((rep) => ({
+      family: text(subcomponent(rep, 1, 1)),
+      given: [text(component(rep, 2)), text(component(rep, 3))].filter((g) => g !== ''),
+      suffix: text(component(rep, 4)),
+      prefix: text(component(rep, 5)),
+      legal: text(component(rep, 7)).toUpperCase() === 'L',
+    }))
+    .filter((n) => n.family !== '' || n.given.length > 0);
+  const chosen = names.find((n) => n.legal) ?? names[0];
+  if (!chosen) return undefined;
+  const name: NonNullable<RadiologyReport['patient']['name']> = {};
+  if (chosen.family) name.family = chosen.family;
+  if (chosen.given.length > 0) name.given = chosen.given;
+  if (chosen.suffix) name.suffix = chosen.suffix;
+  if (chosen.prefix) name.prefix = chosen.prefix;
+  return name;
 }
 
 function readProcedure(

@@ -15,6 +15,11 @@ describe('readInbound', () => {
     expect(ct.ok && ct.accepted).toEqual([]);
   });
 
+  it('carries the HL7 patient name (PID-5) for the outbound ORU^R01', () => {
+    const cxr = readInbound('hl7v2', fixture('demo/01-normal-pa-lateral.hl7'), options);
+    expect(cxr.ok && cxr.accepted[0]?.patient.name).toEqual({ family: 'DEMO', given: ['ALPHA'] });
+  });
+
   it('lists the DiagnosticReports an id-only notification names, to be fetched', () => {
     const outcome = readInbound('fhir', fixture('fhir/notification-id-only.json'), options);
     expect(outcome).toMatchObject({

@@ -39,7 +39,8 @@ export function readInbound(
   let reports: RadiologyReport[];
   let unresolved: string[] = [];
   if (kind === 'hl7v2') {
-    const read = readOruR01(bytes, readerOptions);
+    // The name rides along for PID-5 of the outbound ORU^R01 only (libs/hl7 README); it is never logged.
+    const read = readOruR01(bytes, { ...readerOptions, keepPatientName: true });
     if (!read.ok) return { ok: false, error: read.error };
     reports = read.reports;
   } else {

@@ -312,6 +312,27 @@ export interface RadiologyReport {
      * Patient reference on the EHR's FHIR server, e.g. Patient/123.
      */
     fhirReference?: string;
+    /**
+     * The patient's name as the source sent it (HL7 PID-5, the legal name when there are several), read only where the outbound ORU^R01 needs it for PID-5. PHI: never logged.
+     */
+    name?: {
+      /**
+       * XPN-1 (surname).
+       */
+      family?: string;
+      /**
+       * XPN-2 given name, then XPN-3 further given names.
+       */
+      given?: string[];
+      /**
+       * XPN-4.
+       */
+      suffix?: string;
+      /**
+       * XPN-5.
+       */
+      prefix?: string;
+    };
   };
   procedure: {
     code?: string;

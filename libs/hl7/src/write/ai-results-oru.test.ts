@@ -71,14 +71,60 @@ describe('buildAiResultsOru', () => {
     expect(message.get('OBR.25').toString()).toBe('P');
   });
 
+  it('writes every MSH field in its own position (MSH-1 is the field separator)', () => {
+    const msh = (text.split('\r')[0] ?? '').split('|');
+    // msh[n - 1] is MSH-n for n >= 2, since "MSH" sits where MSH-1's separator is counted.
+    const byPosition = Object.fromEntries(
+      msh.slice(1).flatMap((value, i) => (value === '' ? [] : [[i + 2, value]])),
+    );
+    expect(byPosition).toEqual({
+      2: '^~\\&',
+      3: 'RADFLOW',
+      4: 'RADFLOW',
+      5: 'RIS',
+      6: 'GENHOSP',
+      7: '20240301101504+0000',
+      9: 'ORU^R01^ORU_R01',
+      10: expect.stringMatching(/^RF[0-9a-f]{18}$/),
+      11: 'P',
+      12: '2.5.1',
+      15: 'NE',
+      16: 'NE',
+      18: 'UNICODE UTF-8',
+    });
+    for (const [n, value] of [
+      [12, '2.5.1'],
+      [15, 'NE'],
+      [16, 'NE'],
+      [17, ''],
+      [18, 'UNICODE UTF-8'],
+      [19, ''],
+    ] as const)
+      expect(message.get(`MSH.${n}`).toString(), `MSH-${n}`).toBe(value);
+  });
+
+  it('fills PID-5 from the source name, and with the v2 null "" when there is none', () => {
+    expect(message.get('PID.5').toString()).toBe('""');
+    const named = enriched();
+    named.report.patient.name = { family: 'DOE', given: ['JANE', 'Q', 'R'], suffix: 'JR', prefix: 'DR' };
+    const parsed = parse(buildAiResultsOru(named));
+    expect(parsed.message.get('PID.5.1').toString()).toBe('DOE');
+    expect(parsed.message.get('PID.5.2').toString()).toBe('JANE');
+    expect(parsed.message.get('PID.5.3').toString()).toBe('Q R');
+    expect(parsed.message.get('PID.5.4').toString()).toBe('JR');
+    expect(parsed.message.get('PID.5.5').toString()).toBe('DR');
+    named.report.patient.name = { family: '', given: [' '] };
+    expect(parse(buildAiResultsOru(named)).message.get('PID.5').toString()).toBe('""');
+  });
+
   it('writes the draft impression line by line, each present or uncertain label, and the priority', () => {
     expect(obx.map((s) => [field(s, 'OBX.2'), field(s, 'OBX.3.1'), field(s, 'OBX.5.1')])).toEqual([
       ['TX', 'draft-impression', 'Small right apical pneumothorax.'],
       ['TX', 'draft-impression', 'No effusion.'],
-      ['CWE', 'pneumothorax', 'present'],
-      ['CWE', 'edema', 'uncertain'],
-      ['CWE', 'chest tube', 'present'],
-      ['CWE', 'worklist-priority', 'stat'],
+      ['CE', 'pneumothorax', 'present'],
+      ['CE', 'edema', 'uncertain'],
+      ['CE', 'chest tube', 'present'],
+      ['CE', 'worklist-priority', 'stat'],
     ]);
     expect(obx.map((s) => field(s, 'OBX.1'))).toEqual(['1', '2', '3', '4', '5', '6']);
     expect(field(obx[2]!, 'OBX.3.3')).toBe('99RFA');
@@ -141,6 +187,7 @@ describe('buildAiResultsOru', () => {
     });
     input.report.accession = `ACC ${nasty}`;
     input.report.patient.identifier = { system: 'LOCAL&AUTH', value: `MRN ${nasty}` };
+    input.report.patient.name = { family: `Fam ${nasty}`, given: [`Giv ${nasty}`] };
     const built = buildAiResultsOru(input);
     expect(built.split('\r').every((line) => /^[A-Z][A-Z0-9]{2}\|/.test(line))).toBe(true);
     const parsed = parse(built);
@@ -150,6 +197,8 @@ describe('buildAiResultsOru', () => {
     expect(parsed.message.get('OBR.18').toString()).toBe(`ACC ${nasty}`);
     expect(parsed.message.get('PID.3.1').toString()).toBe(`MRN ${nasty}`);
     expect(parsed.message.get('PID.3.4.1').toString()).toBe('LOCAL&AUTH');
+    expect(parsed.message.get('PID.5.1').toString()).toBe(`Fam ${nasty}`);
+    expect(parsed.message.get('PID.5.2').toString()).toBe(`Giv ${nasty}`);
     expect(built).toContain('NTE|1|L|reason a\\F\\b\\S\\c\\T\\d\\R\\e\\E\\f');
   });
 

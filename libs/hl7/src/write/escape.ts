@@ -37,6 +37,22 @@ export function segment(name: string, fields: (string | undefined)[]): string {
   return [name, ...values].join('|');
 }
 
+/**
+ * A segment from its fields by HL7 position (`{ 5: name }` is PID-5), each already escaped; positions left out are
+ * empty and trailing empty fields are dropped. MSH counts like the standard: MSH-1 is the field separator itself
+ * and MSH-2 the encoding characters, so `{ 2: '^~\\&', 12: '2.5.1' }` puts the version in MSH-12 exactly.
+ */
+export function segmentAt(name: string, fields: Readonly<Record<number, string | undefined>>): string {
+  const first = name === 'MSH' ? 2 : 1;
+  const positions = Object.keys(fields).map(Number);
+  const bad = positions.find((n) => !Number.isInteger(n) || n < first);
+  if (bad !== undefined) throw new Error(`segmentAt: ${name}-${bad} cannot be written as a field`);
+  const last = Math.max(first - 1, ...positions);
+  const values: string[] = [];
+  for (let n = first; n <= last; n++) values.push(fields[n] ?? '');
+  return segment(name, values);
+}
+
 /** ISO 8601 → HL7 DTM in UTC (YYYYMMDDHHMMSS+0000); undefined when the time cannot be read. */
 export function hl7Timestamp(iso: string | undefined): string | undefined {
   if (!iso) return undefined;
