@@ -49,6 +49,20 @@ export interface RadflowConfig {
   gateway: { httpPort: number; mllpPort: number; host: string };
   inferencePort: number;
   retrainer: { httpPort: number; minNewExamples: number; workDir: string };
+  /** The worklist web page (apps/worklist): its own HTTP listener, sign-in and opaque report ids. */
+  worklist: {
+    host: string;
+    port: number;
+    /** JSON file of the users who may sign in (username, display name, scrypt password hash). */
+    usersFile: string;
+    /** HMAC key of the session cookies; unset means a random key per process (sessions end on restart). */
+    sessionSecret?: string;
+    sessionTtlMinutes: number;
+    /** Mark the session cookie Secure (set when the page is served over HTTPS, e.g. behind a TLS proxy). */
+    secureCookies: boolean;
+    /** Key of the opaque report ids in the page's URLs (a keyed hash of the accession, never the accession). */
+    idSecret: string;
+  };
   /**
    * The site's finalized chest X-ray filter and worklist priority rules (RADFLOW_RULES_FILE); empty settings mean
    * the built-in rules. Built into policies by @radflow/reports (chestXrayPolicyFrom) and @radflow/labels
@@ -121,6 +135,20 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
       minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
       workDir: read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`),
+    },
+    worklist: {
+      host: read.string('WORKLIST_HOST', '127.0.0.1'),
+      port: read.int('WORKLIST_PORT', 8085, { min: 0, max: 65535 }),
+      usersFile: read.string('WORKLIST_USERS_FILE', `${repoRoot}apps/worklist/users.embedded.json`),
+      ...(read.optionalString('WORKLIST_SESSION_SECRET')
+        ? { sessionSecret: read.string('WORKLIST_SESSION_SECRET', '') }
+        : {}),
+      sessionTtlMinutes: read.int('WORKLIST_SESSION_TTL_MINUTES', 480, { min: 1, max: 7 * 24 * 60 }),
+      secureCookies: read.bool('WORKLIST_SECURE_COOKIES', false),
+      idSecret: read.string(
+        'WORKLIST_ID_SECRET',
+        `worklist-ids:${read.string('PATIENT_KEY_SALT', 'radflow-embedded-default-salt')}`,
+      ),
     },
     rules: readRuleSettings(env),
   };

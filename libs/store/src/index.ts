@@ -23,3 +23,4 @@ export {
   type TrainingRunRecord,
   type TrainingRunStatus,
 } from './model-registry.ts';
+export { WorklistQueries, type WorklistEnrichment, type WorklistVerdict } from './worklist-queries.ts';
