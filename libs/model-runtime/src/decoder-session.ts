@@ -28,6 +28,11 @@ export interface DecoderSignature {
   hasUseCacheBranch: boolean;
   kvType: 'float32' | 'float16';
   logitsName: string;
+  /**
+   * The graph returns the last position's logits only ([batch, 1, vocab], static 1), as radflow-cxr's export does:
+   * prefill then needs no chunking to bound the size of the logits.
+   */
+  lastPositionLogits: boolean;
 }
 
 export interface LoadedSession {
@@ -49,6 +54,11 @@ function indexed(names: readonly string[], pattern: RegExp, kind: 'key' | 'value
 
 function tensorShape(session: ort.InferenceSession, name: string): ReadonlyArray<number | string> {
   const meta = session.inputMetadata.find((m) => m.name === name);
+  return meta && meta.isTensor ? meta.shape : [];
+}
+
+function outputShape(session: ort.InferenceSession, name: string): ReadonlyArray<number | string> {
+  const meta = session.outputMetadata.find((m) => m.name === name);
   return meta && meta.isTensor ? meta.shape : [];
 }
 
@@ -96,6 +106,7 @@ export function readSignature(
     hasUseCacheBranch: inputs.includes('use_cache_branch'),
     kvType,
     logitsName: 'logits',
+    lastPositionLogits: outputShape(session, 'logits')[1] === 1,
   };
 }
 
