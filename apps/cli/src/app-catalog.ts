@@ -4,6 +4,7 @@ import { inferenceApp } from '@radflow/inference';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
 import { retrainerApp } from '@radflow/retrainer';
+import { worklistApp } from '@radflow/worklist';
 import { writebackApp } from '@radflow/writeback';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
@@ -14,6 +15,7 @@ export const allApps: RadflowApp[] = [
   enricherApp,
   writebackApp,
   retrainerApp,
+  worklistApp,
 ];
 
 export function selectApps(names: string[]): RadflowApp[] {

@@ -17,7 +17,7 @@ const program = new Command()
 program
   .command('serve')
   .description('run radflow apps in this process (all of them by default: the embedded default)')
-  .argument('[apps...]', 'gateway, ingest, enricher, inference, writeback, retrainer or all')
+  .argument('[apps...]', 'gateway, ingest, enricher, inference, writeback, retrainer, worklist or all')
   .action(runServe);
 
 program
@@ -26,8 +26,12 @@ program
     'run every app, feed the sample HL7 and FHIR reports through Kafka, print the enriched results',
   )
   .option('--timeout <seconds>', 'how long to wait for the enriched results', '180')
-  .action(async (options: { timeout: string }) => {
-    process.exitCode = await runDemo({ timeoutSeconds: Number(options.timeout) });
+  .option('--stay', 'keep radflow and the worklist page running after the results, until interrupted')
+  .action(async (options: { timeout: string; stay?: boolean }) => {
+    process.exitCode = await runDemo({
+      timeoutSeconds: Number(options.timeout),
+      stay: options.stay ?? false,
+    });
   });
 
 program

@@ -34,6 +34,7 @@ describe('a real Optimum export of the Phi architecture (text-generation-with-pa
       numLayers: 2,
       hasPositionIds: true,
       hasUseCacheBranch: false,
+      lastPositionLogits: false,
       kvType: 'float32',
       pastKeyNames: ['past_key_values.0.key', 'past_key_values.1.key'],
       presentValueNames: ['present.0.value', 'present.1.value'],

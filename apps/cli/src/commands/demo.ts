@@ -5,6 +5,7 @@ import { MllpListener } from '@radflow/gateway';
 import { chestXrayPolicyFrom, readInbound } from '@radflow/inbound';
 import { startHost } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
+import { WorklistServer } from '@radflow/worklist';
 import { allApps } from '../app-catalog.ts';
 import { countWrittenResources } from '../demo/fhir-summary.ts';
 import { sendThroughGateway } from '../demo/gateway-client.ts';
@@ -16,7 +17,7 @@ import { loadSampleFeed } from '../demo/sample-feed.ts';
  * the sample feed goes in through the gateway's front doors (HL7 over MLLP, FHIR over HTTP) exactly as a
  * hospital's interface engine and EHR would send it, and each outcome is printed as it happens.
  */
-export async function runDemo(options: { timeoutSeconds: number }): Promise<number> {
+export async function runDemo(options: { timeoutSeconds: number; stay?: boolean }): Promise<number> {
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
   const host = await startHost(allApps, config, { processName: 'radflow-demo' });
   const observer = new KafkaBus(config.kafka, createLogger('radflow-demo', 'warn'));
@@ -44,6 +45,12 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
   });
 
   console.log(`radflow demo: ${allApps.map((a) => a.name).join(', ')} running in one process`);
+  console.log(
+    `worklist page: http://${config.worklist.host}:${host.app.get(WorklistServer).port}/` +
+      (config.worklist.usersFile.endsWith('apps/worklist/users.embedded.json')
+        ? ' (embedded demo users: radiologist / radflow-demo-reader)'
+        : ''),
+  );
   console.log(`sending ${feed.length} sample messages through the gateway (HL7 over MLLP, FHIR over HTTP)\n`);
   const endpoints = { mllpPort: host.app.get(MllpListener).port, httpPort: host.httpPort };
   for (const message of feed) {
@@ -72,6 +79,10 @@ export async function runDemo(options: { timeoutSeconds: number }): Promise<numb
     ),
   );
   await observer.disconnect();
+  if (options.stay) {
+    console.log('the worklist page stays open until interrupted (Ctrl-C)');
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
   await host.close();
   return printed.size === awaited.size && awaited.size > 0 ? 0 : 1;
 }

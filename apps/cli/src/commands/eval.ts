@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
+import { loadConfig } from '@radflow/config';
 import { labelReport, RULE_LABELER, DEVICE_IDS, NEGBIO_TO_LABEL, type LabelState } from '@radflow/labels';
 import {
   drawResamples,
@@ -363,10 +364,18 @@ interface LoadedModel {
   close: () => Promise<void>;
 }
 
-/** The default model call: @radflow/model-runtime's ModelHandle, greedy, answers as the task parsers read them. */
+/**
+ * The default model call: @radflow/model-runtime's ModelHandle, greedy, answers as the task parsers read them; the
+ * served settings (INFERENCE_QUANTIZED, INFERENCE_THREADS, INFERENCE_MAX_BATCH) so the figures are the served model's.
+ */
 async function loadModel(modelDir: string): Promise<LoadedModel> {
   const { ModelHandle } = await import('@radflow/model-runtime');
-  const handle = await ModelHandle.load(modelDir);
+  const { inference } = loadConfig();
+  const handle = await ModelHandle.load(modelDir, {
+    quantized: inference.quantized,
+    threads: inference.threads,
+    maxBatch: inference.maxBatch,
+  });
   return {
     info: handle.info,
     close: () => handle.drainAndRelease(),

@@ -1,0 +1,43 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger, RadflowConfig } from '@radflow/config';
+import { SessionTokens } from '../auth/sessions.ts';
+import { LocalUsers } from '../auth/users.ts';
+import { WebAssets } from '../web-assets.ts';
+import { WorklistHub } from '../worklist-hub.ts';
+import { WorklistService } from '../worklist.service.ts';
+import { ApiController } from './api.controller.ts';
+import { AuthController } from './auth.controller.ts';
+import { PageController } from './page.controller.ts';
+import { SessionGuard } from './session.guard.ts';
+import { WORKLIST_CONFIG, WORKLIST_LOGGER } from './tokens.ts';
+
+export interface WorklistHttpDependencies {
+  config: RadflowConfig['worklist'];
+  logger: Logger;
+  users: LocalUsers;
+  tokens: SessionTokens;
+  assets: WebAssets;
+  worklist: WorklistService;
+  hub: WorklistHub;
+}
+
+/** The worklist's own HTTP application (its own port), sharing the host app's services. */
+@Module({})
+export class WorklistHttpModule {
+  static forRoot(deps: WorklistHttpDependencies): DynamicModule {
+    return {
+      module: WorklistHttpModule,
+      controllers: [AuthController, ApiController, PageController],
+      providers: [
+        { provide: WORKLIST_CONFIG, useValue: deps.config },
+        { provide: WORKLIST_LOGGER, useValue: deps.logger },
+        { provide: LocalUsers, useValue: deps.users },
+        { provide: SessionTokens, useValue: deps.tokens },
+        { provide: WebAssets, useValue: deps.assets },
+        { provide: WorklistService, useValue: deps.worklist },
+        { provide: WorklistHub, useValue: deps.hub },
+        SessionGuard,
+      ],
+    };
+  }
+}

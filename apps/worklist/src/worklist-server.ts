@@ -1,0 +1,100 @@
+import {
+  Inject,
+  Injectable,
+  type INestApplication,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger, RadflowConfig } from '@radflow/config';
+import { CONFIG, LOGGER } from '@radflow/platform';
+import { SessionTokens } from './auth/sessions.ts';
+import { LocalUsers } from './auth/users.ts';
+import { WorklistHttpModule } from './http/worklist-http.module.ts';
+import { WebAssets } from './web-assets.ts';
+import { WorklistHub } from './worklist-hub.ts';
+import { WorklistService } from './worklist.service.ts';
+
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts.
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+/**
+ * Headers on every answer; answers other than the static assets are never cached; a POST from another origin is
+ * refused (the SameSite=Strict cookie already keeps it signed out; this also covers old browsers).
+ */
+function securityMiddleware(request: Request, response: Response, next: NextFunction): void {
+  response.set(SECURITY_HEADERS);
+  if (!request.path.startsWith('/assets/')) response.set('cache-control', 'no-store');
+  const origin = request.headers.origin;
+  if (request.method !== 'GET' && request.method !== 'HEAD' && origin) {
+    const sameOrigin = URL.canParse(origin) && new URL(origin).host === request.headers.host;
+    if (!sameOrigin) {
+      response.status(403).json({ code: 'CROSS_ORIGIN', message: 'cross-origin requests are refused' });
+      return;
+    }
+  }
+  next();
+}
+
+/** Starts the worklist page on its own port (WORKLIST_HOST:WORKLIST_PORT) when the host starts, stops it with the host. */
+@Injectable()
+export class WorklistServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private app: INestApplication | undefined;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: RadflowConfig,
+    @Inject(LOGGER) logger: Logger,
+    @Inject(WorklistService) private readonly worklist: WorklistService,
+    @Inject(WorklistHub) private readonly hub: WorklistHub,
+  ) {
+    this.logger = logger.child({ stage: 'worklist' });
+  }
+
+  /** The port actually bound (WORKLIST_PORT=0 picks a free one). */
+  get port(): number {
+    const address = this.app?.getHttpServer().address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const settings = this.config.worklist;
+    const users = LocalUsers.fromFile(settings.usersFile);
+    if (!settings.sessionSecret)
+      this.logger.warn(
+        'WORKLIST_SESSION_SECRET is not set: a random key per process, sessions end on restart',
+      );
+    const tokens = new SessionTokens(settings.sessionSecret, settings.sessionTtlMinutes * 60_000);
+    const assets = await WebAssets.load();
+    this.app = await NestFactory.create(
+      WorklistHttpModule.forRoot({
+        config: settings,
+        logger: this.logger,
+        users,
+        tokens,
+        assets,
+        worklist: this.worklist,
+        hub: this.hub,
+      }),
+      { logger: ['error', 'warn'], abortOnError: false },
+    );
+    this.app.use(securityMiddleware);
+    (this.app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
+    await this.app.listen(settings.port, settings.host);
+    this.logger.info({ port: this.port, users: users.size }, 'worklist page ready');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.app?.close();
+    this.app = undefined;
+  }
+}
