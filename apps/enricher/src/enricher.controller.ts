@@ -15,6 +15,6 @@ export class EnricherController {
     @Payload() event: Envelope<ReportFinalizedPayload>,
     @Ctx() context: unknown,
   ): Promise<void> {
-    return this.enricher.enrich(event, () => (context as KafkaRecordContext).heartbeat());
+    return this.enricher.enrich(event, context as KafkaRecordContext);
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { createEnvelope, Topics, type Envelope, type KafkaBus } from '@radflow/events';
-import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import { createEnvelope, Topics, type Envelope, type RecordOutput } from '@radflow/events';
+import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import type { ReportFinalizedPayload } from '@radflow/schemas';
 import { EnrichmentStore, IdempotencyLedger, ReportStore, type Database } from '@radflow/store';
 import { FhirPriorLookup } from './fhir-prior-lookup.ts';
@@ -25,7 +25,6 @@ export class EnricherService {
 
   constructor(
     @Inject(CONFIG) config: RadflowConfig,
-    @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
     @Inject(MODEL_CLIENT) model: ModelClient,
@@ -47,20 +46,30 @@ export class EnricherService {
     this.priors = new PriorReportFinder(this.reports, fhir, this.logger);
   }
 
-  async enrich(event: Envelope<ReportFinalizedPayload>, heartbeat: () => Promise<void>): Promise<void> {
+  /**
+   * One finalized report, once per accession and report version: the ledger claim (atomic) keeps any other worker
+   * off it, the enriched event goes out with the consumed offset in one Kafka transaction (record.output), and the
+   * claim is marked done only once that transaction has committed.
+   */
+  async enrich(
+    event: Envelope<ReportFinalizedPayload>,
+    record: { heartbeat(): Promise<void>; output: RecordOutput },
+  ): Promise<void> {
     const { report } = event.payload;
-    await this.ledger.runOnce(consumerName, `${report.accession}|${report.reportVersion}`, async () => {
+    const key = `${report.accession}|${report.reportVersion}`;
+    const work = async () => {
       const prior = await this.priors.find(report);
       await this.reports.save(report);
       const payload = await this.enricher.enrich(report, prior);
-      await heartbeat();
+      await record.heartbeat();
       const { enrichment } = payload;
       const enriched = createEnvelope('rad.report.enriched', 1, payload, {
         sourceMessageId: event.sourceMessageId,
         traceId: event.traceId,
         producer: consumerName,
       });
-      await this.bus.publishEvent(Topics.reportEnriched, report.patient.key, enriched);
+      await record.output.publishEvent(Topics.reportEnriched, report.patient.key, enriched);
+      // Kept for feedback pairing; a keyed insert, so a repeat after a failed commit changes nothing.
       await this.enrichments.save(payload);
       this.logger.info(
         {
@@ -74,6 +83,7 @@ export class EnricherService {
         'report enriched',
       );
       return { eventId: enriched.id, degraded: enrichment.degraded };
-    });
+    };
+    await this.ledger.runOnce(consumerName, key, work, record.output);
   }
 }

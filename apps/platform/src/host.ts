@@ -1,9 +1,10 @@
-import { Module, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory, RouterModule, type Routes } from '@nestjs/core';
+import { PATTERN_HANDLER_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
 import type { RadflowConfig } from '@radflow/config';
 import { deadLetterTopic, type KafkaBus } from '@radflow/events';
 import { migrate, type Database } from '@radflow/store';
-import { KafkaEventTransport } from './kafka-event-transport.ts';
+import { KafkaEventTransport, stageTransport } from './kafka-event-transport.ts';
 import { PlatformModule } from './platform.module.ts';
 import type { RadflowApp } from './radflow-app.ts';
 import { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
@@ -16,17 +17,106 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
+type ModuleSpec = Type<unknown> | DynamicModule;
+
+/** The module classes and controllers of an app's module tree (its module and what it imports). */
+function moduleTree(root: ModuleSpec): { modules: Type<unknown>[]; controllers: Type<unknown>[] } {
+  const modules = new Set<Type<unknown>>();
+  const controllers = new Set<Type<unknown>>();
+  const visit = (spec: unknown) => {
+    if (!spec || spec instanceof Promise || (typeof spec === 'object' && 'forwardRef' in spec)) return;
+    const dynamic = typeof spec === 'function' ? undefined : (spec as DynamicModule);
+    const moduleClass = (dynamic ? dynamic.module : spec) as Type<unknown>;
+    if (modules.has(moduleClass)) return;
+    modules.add(moduleClass);
+    const declared = [
+      ...((Reflect.getMetadata('controllers', moduleClass) as Type<unknown>[] | undefined) ?? []),
+      ...(dynamic?.controllers ?? []),
+    ];
+    for (const controller of declared) controllers.add(controller);
+    for (const imported of [
+      ...((Reflect.getMetadata('imports', moduleClass) as unknown[] | undefined) ?? []),
+      ...(dynamic?.imports ?? []),
+    ])
+      visit(imported);
+  };
+  visit(root);
+  return { modules: [...modules], controllers: [...controllers] };
+}
+
+function eventHandlers(controller: Type<unknown>): Array<(...args: unknown[]) => unknown> {
+  const handlers: Array<(...args: unknown[]) => unknown> = [];
+  for (
+    let proto = controller.prototype;
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const method = Object.getOwnPropertyDescriptor(proto, name)?.value;
+      if (typeof method === 'function' && Reflect.getMetadata(PATTERN_HANDLER_METADATA, method) !== undefined)
+        handlers.push(method);
+    }
+  }
+  return handlers;
+}
+
 /**
- * Starts one process hosting the given apps: one HTTP server for those that serve HTTP, one Kafka consumer
- * group per consuming app, shared producer and database pool. The embedded default passes all of them.
+ * Binds every @EventPattern handler of each consuming app to that app's stage transport. Nest registers the
+ * handlers of every controller in the process with every transport, and runs all handlers of a topic for each
+ * record: without this, two apps reading one topic (enricher and retrainer on rad.report.finalized.v1) would each
+ * run BOTH handlers in BOTH groups. An event handler in an app that consumes nothing would run in every group: refused.
+ */
+function bindEventHandlersToStages(
+  apps: RadflowApp[],
+  trees: Map<RadflowApp, ReturnType<typeof moduleTree>>,
+) {
+  const owner = new Map<Type<unknown>, RadflowApp>();
+  for (const app of apps) {
+    for (const controller of trees.get(app)!.controllers) {
+      const handlers = eventHandlers(controller);
+      if (handlers.length === 0) continue;
+      const previous = owner.get(controller);
+      if (previous && previous !== app)
+        throw new Error(`${controller.name} handles Kafka events in both ${previous.name} and ${app.name}`);
+      owner.set(controller, app);
+      if (!app.consumes)
+        throw new Error(`${controller.name} handles Kafka events but app ${app.name} consumes no topics`);
+      const transport = stageTransport(app.consumes.stage);
+      for (const handler of handlers) {
+        const declared = Reflect.getMetadata(TRANSPORT_METADATA, handler) as unknown;
+        if (declared !== undefined && declared !== transport)
+          throw new Error(
+            `${controller.name}.${handler.name} is bound to another transport than ${app.name}'s`,
+          );
+        Reflect.defineMetadata(TRANSPORT_METADATA, transport, handler);
+      }
+    }
+  }
+}
+
+/**
+ * Starts one process hosting the given apps: one HTTP server for those that serve HTTP (each app's routes under its
+ * httpPrefix; two apps declaring the same route fail the start), one Kafka consumer group per consuming app running
+ * only that app's handlers, shared producer and database pool. The embedded default passes all of them.
  */
 export async function startHost(
   apps: RadflowApp[],
   config: RadflowConfig,
   options: { httpPort?: number; processName?: string } = {},
 ): Promise<RunningHost> {
+  const modules = new Map(apps.map((a) => [a, a.module(config)] as const));
+  const trees = new Map(apps.map((a) => [a, moduleTree(modules.get(a)!)] as const));
+  bindEventHandlersToStages(apps, trees);
+  const routes: Routes = apps.flatMap((a) =>
+    a.httpPrefix ? trees.get(a)!.modules.map((module) => ({ path: a.httpPrefix!, module })) : [],
+  );
+
   @Module({
-    imports: [PlatformModule.forRoot(config, options.processName), ...apps.map((a) => a.module(config))],
+    imports: [
+      PlatformModule.forRoot(config, options.processName),
+      ...modules.values(),
+      ...(routes.length > 0 ? [RouterModule.register(routes)] : []),
+    ],
   })
   class HostModule {}
 
@@ -35,7 +125,25 @@ export async function startHost(
     logger: ['error', 'warn'],
     abortOnError: false,
     rawBody: true,
+    // Composed apps share one HTTP server: a route two of them declare would silently answer for only one.
+    routeConflictPolicy: { duplicate: 'error' },
   });
+  try {
+    const httpPort = await startApps(app, apps, config, options);
+    return { app, httpPort, close: () => app.close() };
+  } catch (error) {
+    // Nothing half-started is left behind: consumers leave their groups, the pool and producer close.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startApps(
+  app: INestApplication,
+  apps: RadflowApp[],
+  config: RadflowConfig,
+  options: { httpPort?: number },
+): Promise<number> {
   app.enableShutdownHooks();
   // Global, so the Kafka transports connected below inherit it (inheritAppConfig).
   app.useGlobalFilters(new RethrowRpcExceptionsFilter(app.getHttpAdapter()));
@@ -52,6 +160,7 @@ export async function startHost(
       stage: radflowApp.consumes.stage,
       topics: radflowApp.consumes.topics,
       ephemeral: radflowApp.consumes.ephemeral ?? false,
+      ...(radflowApp.consumes.startFrom ? { startFrom: radflowApp.consumes.startFrom } : {}),
     });
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   }
@@ -67,5 +176,6 @@ export async function startHost(
   } else {
     await app.init();
   }
-  return { app, httpPort, close: () => app.close() };
+  for (const radflowApp of apps) await radflowApp.onStarted?.(app, config);
+  return httpPort;
 }

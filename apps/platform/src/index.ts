@@ -4,6 +4,7 @@ export { PlatformModule } from './platform.module.ts';
 export {
   KafkaEventTransport,
   KafkaRecordContext,
+  stageTransport,
   type KafkaEventTransportOptions,
 } from './kafka-event-transport.ts';
 export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';

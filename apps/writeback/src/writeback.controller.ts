@@ -1,6 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { Topics, type Envelope } from '@radflow/events';
+import type { KafkaRecordContext } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { WritebackService } from './writeback.service.ts';
 
@@ -8,9 +9,13 @@ import { WritebackService } from './writeback.service.ts';
 export class WritebackController {
   constructor(@Inject(WritebackService) private readonly writeback: WritebackService) {}
 
-  /** The transport has validated the envelope; the offset is committed once this resolves. */
+  /** The transport has validated the envelope; the offset is committed, with the ORU, once this resolves. */
   @EventPattern(Topics.reportEnriched)
-  onReportEnriched(@Payload() event: Envelope<ReportEnrichedPayload>): Promise<void> {
-    return this.writeback.write(event);
+  onReportEnriched(
+    @Payload() event: Envelope<ReportEnrichedPayload>,
+    @Ctx() context: unknown,
+  ): Promise<void> {
+    // Nest types extra handler arguments as unknown; the Kafka transport always passes a KafkaRecordContext.
+    return this.writeback.write(event, (context as KafkaRecordContext).output);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
-import { PermanentError, TransientError, Topics, type Envelope, type KafkaBus } from '@radflow/events';
+import { PermanentError, TransientError, Topics, type Envelope, type RecordOutput } from '@radflow/events';
 import {
   addSummaries,
   buildWritebackBundle,
@@ -17,30 +17,22 @@ import {
 } from '@radflow/fhir';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { buildAiResultsOru } from '@radflow/hl7';
-import { DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import { DATABASE, LOGGER } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
-import { IdempotencyLedger, isTransientDatabaseError, type Database } from '@radflow/store';
+import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from './fhir-writer.ts';
 import { FHIR_WRITER } from './tokens.ts';
 
 export const WRITEBACK_CONSUMER = 'writeback';
 
-/** Database faults that mean "try again" become TransientError; the rest keep their class. */
-async function ledgerStep<T>(step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (error) {
-    if (isTransientDatabaseError(error))
-      throw new TransientError('idempotency ledger unavailable', 'DATABASE_UNAVAILABLE', { cause: error });
-    throw error;
-  }
-}
-
 /**
  * One enriched report → one FHIR writeback bundle (AI DiagnosticReport, Observations, priority Task, model
  * Device, Provenance; earlier versions retired), sent as one transaction or as ordered steps within the
- * server's limits; then the ORU^R01 for the RIS; then the ledger entry. Each step is safe to repeat
- * (conditional creates, deterministic ORU control id), so a crash anywhere only repeats work.
+ * server's limits; then the ORU^R01 for the RIS. The whole runs under the idempotency ledger's claim (one atomic
+ * statement: no second worker writes the same key meanwhile); the ORU is committed with the consumed offset in one
+ * Kafka transaction and the claim is marked done after that commit. The FHIR steps are safe to repeat (conditional
+ * creates), so a failure anywhere repeats only them: the ORU is sent once, whatever fails when (the ledger's
+ * database included: a done mark that fails after the commit is retried, it never re-sends the ORU).
  */
 @Injectable()
 export class WritebackService {
@@ -49,7 +41,6 @@ export class WritebackService {
 
   constructor(
     @Inject(FHIR_WRITER) private readonly fhir: FhirWriter,
-    @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
   ) {
@@ -57,7 +48,7 @@ export class WritebackService {
     this.logger = logger.child({ stage: WRITEBACK_CONSUMER });
   }
 
-  async write(event: Envelope<ReportEnrichedPayload>): Promise<void> {
+  async write(event: Envelope<ReportEnrichedPayload>, output: RecordOutput): Promise<void> {
     const enriched = event.payload;
     const key = writebackKey(enriched);
     const ids = {
@@ -67,31 +58,30 @@ export class WritebackService {
       accessionHash: logHash(enriched.report.accession),
     };
 
-    if (await ledgerStep(() => this.ledger.hasProcessed(WRITEBACK_CONSUMER, key))) {
-      this.logger.info(ids, 'enrichment already written back, skipped');
-      return;
-    }
-    const found = await this.fhir.search(supersessionSearch(enriched));
-    const supersession = planSupersession(enriched, found);
-    const summary = await this.send(buildWritebackBundle(enriched, { supersession }));
+    const written = await this.ledger.runOnce(
+      WRITEBACK_CONSUMER,
+      key,
+      async () => {
+        const found = await this.fhir.search(supersessionSearch(enriched));
+        const supersession = planSupersession(enriched, found);
+        const summary = await this.send(buildWritebackBundle(enriched, { supersession }));
 
-    // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
-    await this.publishOru(event);
-    await ledgerStep(() =>
-      this.ledger.recordProcessed(WRITEBACK_CONSUMER, key, {
-        ...summary,
-        supersededOnArrival: supersession.supersededOnArrival,
-      }),
-    );
-    this.logger.info(
-      {
-        ...ids,
-        ...summary,
-        degraded: enriched.enrichment.degraded,
-        supersededOnArrival: supersession.supersededOnArrival,
+        // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
+        await this.publishOru(event, output);
+        this.logger.info(
+          {
+            ...ids,
+            ...summary,
+            degraded: enriched.enrichment.degraded,
+            supersededOnArrival: supersession.supersededOnArrival,
+          },
+          'enrichment written back',
+        );
+        return { ...summary, supersededOnArrival: supersession.supersededOnArrival };
       },
-      'enrichment written back',
+      output,
     );
+    if (!written) this.logger.info(ids, 'enrichment already written back, skipped');
   }
 
   /** The bundle as one transaction, or as ordered steps where the server caps transaction size. */
@@ -119,10 +109,10 @@ export class WritebackService {
     return summary;
   }
 
-  private async publishOru(event: Envelope<ReportEnrichedPayload>): Promise<void> {
+  private async publishOru(event: Envelope<ReportEnrichedPayload>, output: RecordOutput): Promise<void> {
     const oru = buildAiResultsOru(event.payload);
     try {
-      await this.bus.publish(Topics.outboundHl7v2, [
+      await output.publish(Topics.outboundHl7v2, [
         {
           key: event.payload.report.patient.key,
           value: oru,

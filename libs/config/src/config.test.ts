@@ -9,6 +9,16 @@ describe('loadConfig', () => {
     expect(config.fhir.baseUrl).toBe('http://127.0.0.1:8103/fhir/R4');
     expect(config.inference.url).toBe('');
     expect(config.inference.modelDir).toMatch(/models\/(radflow-cxr-small|tiny-random)$/);
+    // A new consumer group reads what is already on its topics, and stages commit their output transactionally.
+    expect(config.kafka.startFrom).toBe('earliest');
+    expect(config.kafka.transactions).toBe(true);
+  });
+
+  it('reads where new consumer groups start and whether stages use transactions', () => {
+    const config = loadConfig({ KAFKA_START_FROM: 'latest', KAFKA_TRANSACTIONS: 'false' });
+    expect(config.kafka.startFrom).toBe('latest');
+    expect(config.kafka.transactions).toBe(false);
+    expect(() => loadConfig({ KAFKA_START_FROM: 'beginning' })).toThrow(/KAFKA_START_FROM must be one of/);
   });
 
   it('reads a hospital deployment from the environment', () => {

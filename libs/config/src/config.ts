@@ -19,6 +19,15 @@ export interface RadflowConfig {
     sessionTimeoutMs: number;
     /** Prefix for consumer group ids, so several radflow installations can share one cluster. */
     groupPrefix: string;
+    /**
+     * Where a consumer group with no committed offset starts (first start of a stage, new prefix): `earliest`
+     * (default: nothing already on the topic is skipped) or `latest` (only what arrives from now on).
+     */
+    startFrom: 'earliest' | 'latest';
+    /** A stage's output and its consumed offset in one Kafka transaction (exactly once for read_committed readers). */
+    transactions: boolean;
+    /** The broker aborts a transaction its producer left open this long (a crash): read_committed readers wait at most this. */
+    transactionTimeoutMs: number;
   };
   database: { url: string };
   fhir: {
@@ -101,6 +110,9 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
         : {}),
       sessionTimeoutMs: read.int('KAFKA_SESSION_TIMEOUT_MS', 45_000, { min: 6_000 }),
       groupPrefix: read.string('KAFKA_GROUP_PREFIX', 'radflow'),
+      startFrom: read.oneOf('KAFKA_START_FROM', ['earliest', 'latest'], 'earliest'),
+      transactions: read.bool('KAFKA_TRANSACTIONS', true),
+      transactionTimeoutMs: read.int('KAFKA_TRANSACTION_TIMEOUT_MS', 30_000, { min: 1_000, max: 900_000 }),
     },
     database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
     fhir: {

@@ -1,4 +1,13 @@
-import { Kafka, logLevel as kafkaLogLevel, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import {
+  Kafka,
+  logLevel as kafkaLogLevel,
+  type Admin,
+  type Consumer,
+  type KafkaConfig,
+  type Producer,
+} from 'kafkajs';
 import type { Logger } from '@radflow/config';
 import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
@@ -13,7 +22,24 @@ export interface KafkaBusOptions {
   ssl?: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
   sessionTimeoutMs?: number;
+  /**
+   * Where a consumer group with no committed offset starts: `earliest` (default: nothing written before the group
+   * first ran is skipped) or `latest`. Per subscription: Subscription.startFrom.
+   */
+  startFrom?: StartFrom;
+  /**
+   * Consume-transform-produce in Kafka transactions (default true): what a handler publishes through its
+   * HandlerContext.output and the consumed record's offset commit together or not at all; readers at
+   * read_committed (radflow's, and any downstream reader that sets isolation.level=read_committed) see every
+   * output exactly once. Off: published after the handler, then the offset committed (at-least-once, the
+   * ledger skips repeats). Needs the broker's transaction log and, on a secured cluster, TransactionalId ACLs.
+   */
+  transactions?: boolean;
+  /** The broker aborts a transaction left open this long (a crashed producer): downstream readers wait at most this. */
+  transactionTimeoutMs?: number;
 }
+
+export type StartFrom = 'earliest' | 'latest';
 
 /** One consumed record as the handlers see it: bytes untouched, headers as strings. */
 export interface ConsumedRecord {
@@ -26,9 +52,32 @@ export interface ConsumedRecord {
   timestamp: string;
 }
 
+/** How a piece of work that depends on a record's output being committed ends (an idempotency-ledger claim). */
+export interface CommitSettlement {
+  /** The output is committed: mark the work done. */
+  complete(): Promise<void>;
+  /** The output will not be committed: give the work up. */
+  abandon(): Promise<void>;
+}
+
+/** Where a handler's output goes. */
+export interface RecordOutput {
+  publish(topic: string, records: OutgoingRecord[]): Promise<void>;
+  /** Validated against schemas/ at once: an invalid event fails the handler, it is never staged. */
+  publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void>;
+  /** Runs `settlement.complete` once the output is committed (at once where there is nothing to wait for). */
+  afterCommit(settlement: CommitSettlement): Promise<void> | void;
+}
+
 export interface HandlerContext {
   /** Keep the group membership alive during slow steps (model calls, FHIR retries). */
   heartbeat(): Promise<void>;
+  /**
+   * The record's output: what is published here is sent in one Kafka transaction with the record's offset once
+   * the handler has resolved (resolving here means staged, not yet sent), and is discarded if the handler fails.
+   * afterCommit settlements run once that transaction has committed.
+   */
+  output: RecordOutput;
 }
 
 export type RecordHandler = (record: ConsumedRecord, context: HandlerContext) => Promise<void>;
@@ -39,6 +88,9 @@ export interface Subscription {
   /** Names the stage in dead-letter headers and logs (ingest, enricher, writeback…). */
   stage: string;
   handle: RecordHandler;
+  /** Where the group starts when it has no committed offset; default KafkaBusOptions.startFrom. */
+  startFrom?: StartFrom;
+  /** @deprecated use startFrom: true is 'earliest', false is 'latest'. */
   fromBeginning?: boolean;
   retryPolicy?: RetryPolicy;
   /**
@@ -57,16 +109,78 @@ export interface OutgoingRecord {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * The only module that knows kafkajs: producing with acks=all, and consuming with offsets committed only
- * after the handler's work is durable (or the record is safely in its dead-letter topic).
+ * Attempts before giving up on a plain offset commit (failing on means the partition has moved: kafkajs rejoins and
+ * redelivers) or on a done mark failing for a reason that does not pass (the claim then expires after its lease).
  */
-export class KafkaBus {
+const MAX_PLAIN_COMMIT_ATTEMPTS = 5;
+
+/** One handler attempt's output, held until the handler has resolved. */
+class StagedOutput implements RecordOutput {
+  readonly batches: { topic: string; records: OutgoingRecord[] }[] = [];
+  readonly settlements: CommitSettlement[] = [];
+  private open = true;
+
+  constructor(private readonly validator: EventValidator) {}
+
+  async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    this.stage(topic, records);
+  }
+
+  stage(topic: string, records: OutgoingRecord[]): void {
+    this.assertOpen();
+    if (records.length > 0) this.batches.push({ topic, records });
+  }
+
+  async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
+    this.validator.assertValidEvent(event);
+    await this.publish(topic, [eventRecord(key, event)]);
+  }
+
+  afterCommit(settlement: CommitSettlement): void {
+    this.assertOpen();
+    this.settlements.push(settlement);
+  }
+
+  /** No more output: the handler has resolved (or failed). */
+  close(): void {
+    this.open = false;
+  }
+
+  private assertOpen(): void {
+    // Output after the handler resolved would be silently lost: it is a bug in the handler (an un-awaited call).
+    if (!this.open) throw new Error('record output used after its handler resolved');
+  }
+}
+
+function eventRecord(key: string, event: Envelope<unknown>): OutgoingRecord {
+  return {
+    key,
+    value: JSON.stringify(event),
+    headers: {
+      'radflow-event-type': event.type,
+      'radflow-trace-id': event.traceId,
+      'content-type': 'application/json',
+    },
+  };
+}
+
+/**
+ * The only module that knows kafkajs: producing with acks=all, and consuming with offsets committed only
+ * after the handler's work is durable (or the record is safely in its dead-letter topic). A consuming stage's
+ * output and its offset commit go in one Kafka transaction (KafkaBusOptions.transactions).
+ */
+export class KafkaBus implements RecordOutput {
   private readonly kafka: Kafka;
   private producer: Producer | undefined;
+  /** One transactional producer per consumer group: a group processes one record at a time per consumer. */
+  private readonly transactionalProducers = new Map<string, Producer>();
+  private admin: Promise<Admin> | undefined;
   private readonly consumers: Consumer[] = [];
   /** Per-process groups to delete once their consumer has left (see Subscription.ephemeral). */
   private readonly ephemeralGroups = new Map<Consumer, string>();
   private readonly validator: EventValidator = new EventValidator();
+  /** Part of every transactional id: unique per bus, so two processes never fence each other. */
+  private readonly instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private stopping = false;
 
   constructor(
@@ -86,6 +200,10 @@ export class KafkaBus {
     };
     if (options.sasl) config.sasl = options.sasl as KafkaConfig['sasl'];
     this.kafka = new Kafka(config);
+  }
+
+  get transactional(): boolean {
+    return this.options.transactions ?? true;
   }
 
   async createTopics(topics: string[], numPartitions = 3): Promise<void> {
@@ -118,7 +236,43 @@ export class KafkaBus {
     return this.producer;
   }
 
-  /** Resolves only once every in-sync replica has the records (acks=all). */
+  private async transactionalProducer(groupId: string): Promise<Producer> {
+    let producer = this.transactionalProducers.get(groupId);
+    if (!producer) {
+      producer = this.kafka.producer({
+        // Stable for this bus and group: a producer re-created after a failed transaction fences its predecessor,
+        // and the broker finishes (commits or aborts) whatever that one left open before the new one starts.
+        transactionalId: `${this.options.clientId}-${groupId}-${this.instance}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: true,
+        transactionTimeout: this.options.transactionTimeoutMs ?? 30_000,
+      });
+      await producer.connect();
+      this.transactionalProducers.set(groupId, producer);
+    }
+    return producer;
+  }
+
+  private async dropTransactionalProducer(groupId: string): Promise<void> {
+    const producer = this.transactionalProducers.get(groupId);
+    this.transactionalProducers.delete(groupId);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private connectedAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+    return this.admin;
+  }
+
+  /** Resolves only once every in-sync replica has the records (acks=all). Outside any transaction. */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
     const producer = await this.connectedProducer();
     await producer.send({ topic, acks: -1, messages: records });
@@ -127,17 +281,12 @@ export class KafkaBus {
   /** Validates the event against schemas/ before it leaves: an invalid event is a bug, never sent. */
   async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
     this.validator.assertValidEvent(event);
-    await this.publish(topic, [
-      {
-        key,
-        value: JSON.stringify(event),
-        headers: {
-          'radflow-event-type': event.type,
-          'radflow-trace-id': event.traceId,
-          'content-type': 'application/json',
-        },
-      },
-    ]);
+    await this.publish(topic, [eventRecord(key, event)]);
+  }
+
+  /** Published directly, so there is nothing to wait for: the settlement completes now. */
+  async afterCommit(settlement: CommitSettlement): Promise<void> {
+    await settlement.complete();
   }
 
   /** Reads and validates an event record; a bad one throws a permanent error (dead-lettered by the caller). */
@@ -152,21 +301,60 @@ export class KafkaBus {
     return parsed as Envelope<TPayload>;
   }
 
+  private startFrom(subscription: Subscription): StartFrom {
+    if (subscription.startFrom) return subscription.startFrom;
+    if (subscription.fromBeginning !== undefined) return subscription.fromBeginning ? 'earliest' : 'latest';
+    return this.options.startFrom ?? 'earliest';
+  }
+
+  /**
+   * A group starting at `latest` is positioned at the topics' ends (last stable offsets) BEFORE it joins, where it
+   * has no committed offset: what is published once subscribe() has resolved is never skipped. (kafkajs alone
+   * resolves "latest" at its first fetch, some time after the join.) A group with running members is left as it is.
+   */
+  private async positionAtEnd(groupId: string, topics: string[]): Promise<void> {
+    const admin = await this.connectedAdmin();
+    const committed = await admin.fetchOffsets({ groupId, topics });
+    for (const { topic, partitions } of committed) {
+      const fresh = partitions.filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition);
+      if (fresh.length === 0) continue;
+      const ends = await admin.fetchTopicOffsets(topic);
+      try {
+        await admin.setOffsets({
+          groupId,
+          topic,
+          partitions: ends
+            .filter((end) => fresh.includes(end.partition))
+            .map((end) => ({ partition: end.partition, offset: end.high })),
+        });
+      } catch (error) {
+        this.logger.debug(
+          { groupId, topic, reason: (error as Error).message },
+          'group is running elsewhere; its new partitions start at the latest offset on first fetch',
+        );
+      }
+    }
+  }
+
   /** Starts consuming; resolves once the group is joined and returns a function that stops this consumer. */
   async subscribe(subscription: Subscription): Promise<() => Promise<void>> {
+    const startFrom = this.startFrom(subscription);
+    if (startFrom === 'latest') {
+      await this.createTopics(subscription.topics);
+      await this.positionAtEnd(subscription.groupId, subscription.topics);
+    }
     const consumer = this.kafka.consumer({
       groupId: subscription.groupId,
       sessionTimeout: this.options.sessionTimeoutMs ?? 45_000,
       heartbeatInterval: 3_000,
       allowAutoTopicCreation: true,
+      // read_committed (kafkajs' default, explicit here): aborted transactions are never seen.
+      readUncommitted: false,
     });
     this.consumers.push(consumer);
     if (subscription.ephemeral) this.ephemeralGroups.set(consumer, subscription.groupId);
     await consumer.connect();
-    await consumer.subscribe({
-      topics: subscription.topics,
-      fromBeginning: subscription.fromBeginning ?? true,
-    });
+    await consumer.subscribe({ topics: subscription.topics, fromBeginning: startFrom === 'earliest' });
     const joined = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
         stopListening();
@@ -187,10 +375,14 @@ export class KafkaBus {
           ),
           timestamp: message.timestamp,
         };
-        await this.processWithRetries(subscription, record, heartbeat);
-        await consumer.commitOffsets([
-          { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-        ]);
+        const output = await this.processWithRetries(subscription, record, heartbeat);
+        try {
+          await this.commit(subscription, consumer, record, output, heartbeat);
+        } catch (error) {
+          for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
+          throw error;
+        }
+        await this.settle(subscription, record, output.settlements, heartbeat);
       },
     });
     await Promise.race([joined, sleep(this.options.sessionTimeoutMs ?? 45_000)]);
@@ -199,7 +391,135 @@ export class KafkaBus {
       if (index >= 0) this.consumers.splice(index, 1);
       await consumer.disconnect();
       await this.deleteEphemeralGroups([consumer]);
+      await this.dropTransactionalProducer(subscription.groupId);
     };
+  }
+
+  /**
+   * Commits the record's offset with its output: in one transaction (output + offset, atomically), or, without
+   * transactions or without output, output first and then the offset. Transient broker failures are retried here,
+   * without running the handler again; a transaction whose outcome is unknown is checked against the group's
+   * committed offset before it is sent again, so a retry never duplicates committed output.
+   */
+  private async commit(
+    subscription: Subscription,
+    consumer: Consumer,
+    record: ConsumedRecord,
+    output: StagedOutput,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const next = (BigInt(record.offset) + 1n).toString();
+    const offsets = [{ topic: record.topic, partition: record.partition, offset: next }];
+    const inTransaction = this.transactional && output.batches.length > 0;
+    let published = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (inTransaction) {
+          await this.commitTransaction(subscription.groupId, record, next, output, attempt > 1);
+        } else {
+          if (!published) for (const batch of output.batches) await this.publish(batch.topic, batch.records);
+          published = true;
+          await consumer.commitOffsets(offsets);
+        }
+        return;
+      } catch (error) {
+        // Uncommitted: the record is processed again after the restart (or by the partition's next owner, for a
+        // plain offset commit that keeps failing: a rebalance took the partition away), the ledger skips it.
+        if (this.stopping || (!inTransaction && attempt >= MAX_PLAIN_COMMIT_ATTEMPTS)) throw error;
+        this.logger.warn(
+          {
+            stage: subscription.stage,
+            topic: record.topic,
+            partition: record.partition,
+            offset: record.offset,
+            attempt,
+            code: describeFailure(error).code,
+          },
+          inTransaction ? 'output transaction failed, retrying' : 'offset commit failed, retrying',
+        );
+        await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  private async commitTransaction(
+    groupId: string,
+    record: ConsumedRecord,
+    next: string,
+    output: StagedOutput,
+    afterFailure: boolean,
+  ): Promise<void> {
+    const producer = await this.transactionalProducer(groupId);
+    // Begins the transaction; the first one of a re-created producer also fences the old one and lets the broker
+    // finish whatever transaction that one left open.
+    const transaction = await producer.transaction();
+    try {
+      if (afterFailure && (await this.offsetCommitted(groupId, record, next))) {
+        await transaction.abort();
+        this.logger.info(
+          { groupId, topic: record.topic, partition: record.partition, offset: record.offset },
+          'output was committed by the earlier attempt',
+        );
+        return;
+      }
+      for (const batch of output.batches)
+        await transaction.send({ topic: batch.topic, acks: -1, messages: batch.records });
+      await transaction.sendOffsets({
+        consumerGroupId: groupId,
+        topics: [{ topic: record.topic, partitions: [{ partition: record.partition, offset: next }] }],
+      });
+      await transaction.commit();
+    } catch (error) {
+      // An abort that fails leaves the producer unusable (and the outcome unknown): start a new one.
+      if (transaction.isActive()) {
+        await transaction.abort().catch(async () => this.dropTransactionalProducer(groupId));
+      } else {
+        await this.dropTransactionalProducer(groupId);
+      }
+      throw error;
+    }
+  }
+
+  private async offsetCommitted(groupId: string, record: ConsumedRecord, next: string): Promise<boolean> {
+    const admin = await this.connectedAdmin();
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [record.topic] });
+    const offset = committed?.partitions.find((p) => p.partition === record.partition)?.offset ?? '-1';
+    return BigInt(offset) >= BigInt(next);
+  }
+
+  /**
+   * Marks the committed work done (idempotency-ledger claims). The output is already committed, so a failure is
+   * retried (a database restart), never reported as a failure of the record; when stopping, the claim is left to
+   * expire.
+   */
+  private async settle(
+    subscription: Subscription,
+    record: ConsumedRecord,
+    settlements: CommitSettlement[],
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    for (const settlement of settlements) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await settlement.complete();
+          break;
+        } catch (error) {
+          const where = { stage: subscription.stage, topic: record.topic, offset: record.offset, attempt };
+          // Stopping, or not a fault that passes (a bug): the claim is left to expire after its lease.
+          if (this.stopping || (!isTransient(error) && attempt >= MAX_PLAIN_COMMIT_ATTEMPTS)) {
+            this.logger.error({ ...where, code: describeFailure(error).code }, 'could not mark work done');
+            break;
+          }
+          this.logger.warn(
+            { ...where, code: describeFailure(error).code },
+            'marking work done failed, retrying',
+          );
+          await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
+          await heartbeat().catch(() => undefined);
+        }
+      }
+    }
   }
 
   /** Deletes the groups of stopped ephemeral consumers; a failure is logged, never thrown (the broker expires them). */
@@ -224,11 +544,15 @@ export class KafkaBus {
     }
   }
 
+  /**
+   * Runs the handler until it succeeds (its staged output is returned) or the record is dead-lettered (the
+   * dead-letter record is the output). A failed attempt's output is discarded and its settlements abandoned.
+   */
   private async processWithRetries(
     subscription: Subscription,
     record: ConsumedRecord,
     heartbeat: () => Promise<void>,
-  ): Promise<void> {
+  ): Promise<StagedOutput> {
     const policy = subscription.retryPolicy ?? defaultRetryPolicy;
     const where = {
       stage: subscription.stage,
@@ -237,17 +561,20 @@ export class KafkaBus {
       offset: record.offset,
     };
     for (let attempt = 1; ; attempt++) {
+      const output = new StagedOutput(this.validator);
       try {
-        await subscription.handle(record, { heartbeat });
-        return;
+        await subscription.handle(record, { heartbeat, output });
+        output.close();
+        return output;
       } catch (error) {
+        output.close();
+        for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
         const failure = describeFailure(error);
         const giveUp =
           isPermanent(error) || (!isTransient(error) && attempt >= policy.maxUnclassifiedAttempts);
         if (giveUp) {
-          await this.deadLetter(record, { ...failure, stage: subscription.stage });
           this.logger.warn({ ...where, code: failure.code }, 'record dead-lettered');
-          return;
+          return this.deadLetterOutput(record, { ...failure, stage: subscription.stage });
         }
         // The reason may name a host or status, never report content.
         this.logger.warn(
@@ -261,28 +588,18 @@ export class KafkaBus {
     }
   }
 
-  private async deadLetter(record: ConsumedRecord, failure: { code: string; reason: string; stage: string }) {
+  /** The record's dead letter as its only output: committed with the offset like any output (never twice). */
+  private deadLetterOutput(
+    record: ConsumedRecord,
+    failure: { code: string; reason: string; stage: string },
+  ): StagedOutput {
     const dlq = deadLetterRecord(record, failure, deadLetterTopic(record.topic));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.publish(dlq.topic, [
-          {
-            key: dlq.key,
-            value: dlq.value ?? Buffer.alloc(0),
-            headers: dlq.headers as Record<string, string>,
-          },
-        ]);
-        return;
-      } catch (error) {
-        // Never commit past a record that is neither processed nor dead-lettered.
-        if (this.stopping) throw error;
-        this.logger.warn(
-          { topic: dlq.topic, attempt, code: describeFailure(error).code },
-          'dead-letter write failed, retrying',
-        );
-        await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
-      }
-    }
+    const output = new StagedOutput(this.validator);
+    output.stage(dlq.topic, [
+      { key: dlq.key, value: dlq.value ?? Buffer.alloc(0), headers: dlq.headers as Record<string, string> },
+    ]);
+    output.close();
+    return output;
   }
 
   async disconnect(): Promise<void> {
@@ -291,6 +608,12 @@ export class KafkaBus {
     await Promise.allSettled(stopped.map((consumer) => consumer.disconnect()));
     this.consumers.length = 0;
     await this.deleteEphemeralGroups(stopped);
+    await Promise.allSettled(
+      [...this.transactionalProducers.keys()].map((groupId) => this.dropTransactionalProducer(groupId)),
+    );
+    const admin = this.admin;
+    this.admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
     await this.producer?.disconnect();
     this.producer = undefined;
   }

@@ -13,6 +13,14 @@ export function openDatabase(url: string, maxConnections = 5): Database {
 /** Postgres error codes that mean "try again later" rather than "this statement is wrong". */
 export function isTransientDatabaseError(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code ?? '';
+  // node-postgres' own errors for a connection the server (or the network) dropped carry no code.
+  const message = (error as { message?: string } | null)?.message ?? '';
+  if (
+    /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+      message,
+    )
+  )
+    return true;
   return (
     [
       'ECONNREFUSED',

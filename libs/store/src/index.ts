@@ -1,6 +1,15 @@
 export { openDatabase, isTransientDatabaseError, type Database } from './database.ts';
 export { migrate } from './migrations.ts';
-export { IdempotencyLedger } from './idempotency-ledger.ts';
+export {
+  IdempotencyLedger,
+  ClaimHeldError,
+  LedgerUnavailableError,
+  DEFAULT_CLAIM_LEASE_MS,
+  type ClaimSettlement,
+  type CommitHook,
+  type IdempotencyLedgerOptions,
+  type LedgerClaim,
+} from './idempotency-ledger.ts';
 export { ReportStore, type StoredReport } from './report-store.ts';
 export { EnrichmentStore } from './enrichment-store.ts';
 export {
