@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export { InferenceModule } from './inference.module.ts';
-export { inferenceApp } from './inference.app.ts';
+export { inferenceApp, InferenceHostModule } from './inference.app.ts';
+export { ModelRegistrySync, type SyncOutcome } from './model-registry-sync.ts';
 export {
   InferenceService,
   ModelDirNotAllowedError,

@@ -2,41 +2,36 @@ import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { createLogger } from '@radflow/config';
 import { Topics, type Envelope } from '@radflow/events';
-import { InferenceService } from './inference.service.ts';
+import { ModelRegistrySync } from './model-registry-sync.ts';
 
+/** The fields of rad.model.events.v1 this controller reads (the transport has validated the whole event). */
 interface ModelEvent {
   kind: string;
   name: string;
   version: string;
-  modelDir?: string;
 }
 
 /**
- * Hot reload on the retrainer's `model.promoted` events (also what a rollback publishes). Every inference
- * instance reads them all, from the beginning: a restarted instance replays the history and ends on the model
- * promoted last.
+ * Hot reload on the retrainer's `model.promoted` events (also what a rollback publishes). Each instance reads the
+ * topic in a group of its own from the moment it starts (old promotions are not replayed: at startup the instance
+ * reads the registry instead), and a promotion of the served model's name makes it serve what the registry says is
+ * current; promotions of other names are ignored.
  */
 @Controller()
 export class ModelEventsController {
   private readonly logger = createLogger('inference-model-events');
 
-  constructor(@Inject(InferenceService) private readonly inference: InferenceService) {}
+  constructor(@Inject(ModelRegistrySync) private readonly registry: ModelRegistrySync) {}
 
   @EventPattern(Topics.modelEvents)
   async onModelEvent(@Payload() event: Envelope<ModelEvent>): Promise<void> {
-    const { kind, name, version, modelDir } = event.payload;
-    if (kind !== 'model.promoted' || !modelDir) return;
-    const serving = this.inference.model;
-    if (serving?.name === name && serving.version === version) return;
-    try {
-      const { previous, current } = await this.inference.reload(modelDir);
-      this.logger.info({ previous, current, eventId: event.id }, 'model reloaded on promotion');
-    } catch (error) {
-      // A promotion the service cannot load (gone from disk, not allowed) must not block the topic: keep serving.
-      this.logger.error(
-        { name, version, code: (error as { code?: string }).code ?? (error as Error).name },
-        'promoted model not loaded',
-      );
+    const { kind, name, version } = event.payload;
+    if (kind !== 'model.promoted') return;
+    if (name !== this.registry.modelName) {
+      this.logger.debug({ name, version, eventId: event.id }, 'promotion of another model, ignored');
+      return;
     }
+    const result = await this.registry.sync(`event ${event.id}`);
+    this.logger.info({ name, version, eventId: event.id, sync: result }, 'model.promoted handled');
   }
 }

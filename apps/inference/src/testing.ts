@@ -69,12 +69,12 @@ export async function startInference(options: Partial<InferenceOptions> = {}): P
   };
 }
 
-/** A copy of the tiny model under the allowed reload root, with another manifest version. */
-export function modelCopy(version: string): string {
+/** A copy of the tiny model under the allowed reload root, with another manifest version (and name). */
+export function modelCopy(version: string, name?: string): string {
   const dir = mkdtempSync(join(modelCopiesRoot, 'model-'));
   cpSync(tinyModelDir, dir, { recursive: true });
   const manifestPath = join(dir, 'radflow-model.json');
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
-  writeFileSync(manifestPath, JSON.stringify({ ...manifest, version }, null, 2));
+  writeFileSync(manifestPath, JSON.stringify({ ...manifest, version, ...(name ? { name } : {}) }, null, 2));
   return dir;
 }
