@@ -75,6 +75,18 @@ async function startGroupsAtTheEnd(): Promise<void> {
 }
 
 async function axeViolations(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('axe-core did not finish within 90 s')), 90_000);
+  });
+  try {
+    return await Promise.race([runAxe(page), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runAxe(page: Page): Promise<{ id: string; impact: string; nodes: number }[]> {
   await page.evaluate(axeSource);
   const result = await page.evaluate(async () => {
     const axe = (
@@ -346,6 +358,8 @@ describe('worklist page in Chromium on the real broker, database and FHIR server
   it('rejects another report with a reason; the list updates on every open page', async () => {
     await page.goto(`${base}/`);
     await page.locator('.live.on').waitFor();
+    // A normal report is ROUTINE: below every STAT and URGENT row, so both pages filter on ROUTINE.
+    for (const p of [page, watcher]) await p.getByRole('checkbox', { name: 'ROUTINE' }).check();
     const ack = await sendOverMllp(host.app.get(MllpListener).port, normal.bytes);
     expect(ack).toContain('MSA|AA');
     const row = rowOf(page, normal.accession);
@@ -367,13 +381,20 @@ describe('worklist page in Chromium on the real broker, database and FHIR server
     await expect
       .poll(() => rowOf(watcher, normal.accession).locator('.state').textContent())
       .toBe('rejected');
-    // The filters: rejected only.
+    expect(await watcher.locator('table.worklist tbody tr .priority').allTextContents()).not.toContain(
+      'STAT',
+    );
+    // The filters: rejected and edited, any priority.
+    await watcher.getByRole('checkbox', { name: 'ROUTINE' }).uncheck();
     await watcher.getByRole('checkbox', { name: 'rejected' }).check();
+    await watcher.getByRole('checkbox', { name: 'edited' }).check();
     await expect
       .poll(() => watcher.locator('table.worklist tbody tr .state').allTextContents())
       .not.toContain('new');
     expect(await rowOf(watcher, normal.accession).count()).toBe(1);
-    expect(await rowOf(watcher, pneumothorax.accession).count()).toBe(0);
+    expect(await rowOf(watcher, pneumothorax.accession).count()).toBe(1);
+    await watcher.getByRole('checkbox', { name: 'edited' }).uncheck();
+    await expect.poll(() => rowOf(watcher, pneumothorax.accession).count()).toBe(0);
   });
 
   it('signs out: the API refuses the old session', async () => {

@@ -49,6 +49,9 @@ function Checkboxes<T extends string>(props: {
   );
 }
 
+/** Rows drawn at first, and added by each "Show more". */
+const PAGE = 100;
+
 /** The worklist: filters, then the table; j/k or the arrows move, Enter opens. */
 export function WorklistView({
   rows,
@@ -60,7 +63,9 @@ export function WorklistView({
   const [filter, setFilter] = useState<WorklistFilter>(NO_FILTER);
   const [selected, setSelected] = useState<string>();
   const table = useRef<HTMLTableSectionElement>(null);
-  const shown = useMemo(() => filterRows(rows ?? [], filter), [rows, filter]);
+  const [limit, setLimit] = useState(PAGE);
+  const matching = useMemo(() => filterRows(rows ?? [], filter), [rows, filter]);
+  const shown = useMemo(() => matching.slice(0, limit), [matching, limit]);
   const choices = useMemo(() => filterChoices(rows ?? []), [rows]);
 
   useEffect(() => {
@@ -126,7 +131,10 @@ export function WorklistView({
       ) : (
         <table class="worklist" aria-describedby="keys-hint">
           <caption>
-            {shown.length} of {rows.length} reports
+            {matching.length === rows.length
+              ? `${rows.length} reports`
+              : `${matching.length} of ${rows.length} reports match the filters`}
+            {shown.length < matching.length ? `, the first ${shown.length} shown` : ''}
           </caption>
           <thead>
             <tr>
@@ -190,6 +198,11 @@ export function WorklistView({
             ))}
           </tbody>
         </table>
+      )}
+      {shown.length < matching.length && (
+        <button type="button" class="secondary more" onClick={() => setLimit(limit + PAGE)}>
+          Show {Math.min(PAGE, matching.length - shown.length)} more
+        </button>
       )}
     </>
   );

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { applyReview, upsertRow, type WorklistRow } from '@radflow/worklist-core';
 import { api, type Me } from './api.ts';
 import { WorklistView } from './list.tsx';
@@ -25,6 +25,7 @@ function App() {
   const [announcement, setAnnouncement] = useState('');
   const [lastReview, setLastReview] = useState<ReviewUpdate>();
   const [live, setLive] = useState(false);
+  const pending = useRef<WorklistRow[]>([]);
 
   useEffect(() => {
     const onPop = () => setRoute(routeOf(location.pathname));
@@ -44,17 +45,31 @@ function App() {
       );
     };
     events.onerror = () => setLive(false);
+    // Rows arriving in a burst are drawn together (at most every 150 ms), not one redraw per event.
+    let flush: ReturnType<typeof setTimeout> | undefined;
     events.addEventListener('row', (e) => {
-      const row = JSON.parse((e as MessageEvent<string>).data) as WorklistRow;
-      setRows((current) => upsertRow(current ?? [], row));
-      setAnnouncement(`New ${row.priority.toUpperCase()} report: ${row.accession}, ${row.procedure}`);
+      pending.current.push(JSON.parse((e as MessageEvent<string>).data) as WorklistRow);
+      flush ??= setTimeout(() => {
+        flush = undefined;
+        const arrived = pending.current.splice(0);
+        setRows((current) => arrived.reduce(upsertRow, current ?? []));
+        const last = arrived.at(-1)!;
+        setAnnouncement(
+          arrived.length === 1
+            ? `New ${last.priority.toUpperCase()} report: ${last.accession}, ${last.procedure}`
+            : `${arrived.length} new reports`,
+        );
+      }, 150);
     });
     events.addEventListener('review', (e) => {
       const review = JSON.parse((e as MessageEvent<string>).data) as ReviewUpdate;
       setRows((current) => applyReview(current ?? [], review));
       setLastReview(review);
     });
-    return () => events.close();
+    return () => {
+      events.close();
+      clearTimeout(flush);
+    };
   }, []);
 
   return (

@@ -119,8 +119,25 @@ function Temporal({ temporal }: { temporal: ReportView['ai']['temporal'] }) {
 function FhirList({ id }: { id: string }) {
   const [fhir, setFhir] = useState<FhirResources>();
   useEffect(() => {
+    // Writeback runs beside the worklist: until its resources are on the FHIR server, look again every 2 s.
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const look = (tries: number) =>
+      api.fhir(id).then(
+        (found) => {
+          if (stopped) return;
+          setFhir(found);
+          if (!('resources' in found && found.resources.length > 0) && tries > 0)
+            timer = setTimeout(() => look(tries - 1), 2000);
+        },
+        (e: Error) => !stopped && setFhir({ unavailable: e.message }),
+      );
     setFhir(undefined);
-    api.fhir(id).then(setFhir, (e: Error) => setFhir({ unavailable: e.message }));
+    void look(90);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [id]);
   if (!fhir) return <p role="status">Looking up the FHIR server…</p>;
   if ('unavailable' in fhir) return <p>Not available: {fhir.unavailable}.</p>;

@@ -1,7 +1,10 @@
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import type { Database } from './database.ts';
 
-/** One exam on the worklist: its latest enrichment and the opaque id the page's URLs carry. */
+/**
+ * One exam on the worklist: its latest enrichment (from `latest`, only the fields a row shows) and the opaque id
+ * the page's URLs carry.
+ */
 export interface WorklistEnrichment {
   id: string;
   enriched: ReportEnrichedPayload;
@@ -29,10 +32,25 @@ export class WorklistQueries {
     private readonly idKey: string,
   ) {}
 
-  /** The latest enrichment of each of the `limit` most recently enriched exams. */
+  /**
+   * The latest enrichment of each of the `limit` most recently enriched exams, cut down to what a worklist row
+   * shows (no report text, no labels): the list stays small however long the reports are.
+   */
   async latest(limit: number): Promise<WorklistEnrichment[]> {
     const result = await this.database.query<{ id: string; enriched: ReportEnrichedPayload }>(
-      `SELECT ${opaqueIdSql} AS id, enriched FROM (
+      `SELECT ${opaqueIdSql} AS id, jsonb_strip_nulls(jsonb_build_object(
+         'report', jsonb_build_object(
+           'accession', enriched->'report'->'accession',
+           'reportVersion', enriched->'report'->'reportVersion',
+           'procedure', enriched->'report'->'procedure',
+           'reportedAt', enriched->'report'->'reportedAt'),
+         'enrichment', jsonb_build_object(
+           'model', enriched->'enrichment'->'model',
+           'degraded', enriched->'enrichment'->'degraded',
+           'priority', enriched->'enrichment'->'priority',
+           'disagreements', enriched->'enrichment'->'disagreements',
+           'generatedAt', enriched->'enrichment'->'generatedAt'))) AS enriched
+       FROM (
          SELECT DISTINCT ON (accession) accession, enriched, created_at FROM enrichments
          ORDER BY accession, created_at DESC
        ) latest ORDER BY created_at DESC LIMIT $2`,
