@@ -1,6 +1,7 @@
 export { createRng, randomIndex, type Rng } from './prng.ts';
 export { rougeL, rougeTokenize, lcsLength, type RougeOptions, type PrecisionRecallF } from './rouge.ts';
 export { bleu1, bleu1Tokens } from './bleu.ts';
+export { repeatedNgram } from './repetition.ts';
 export { llavaNormalize, llavaNormalizeWord, unigramCounts } from './llava-normalize.ts';
 export { unigramF1, llavaTokens, type UnigramScore } from './unigram-f1.ts';
 export {

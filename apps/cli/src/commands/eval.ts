@@ -24,6 +24,7 @@ import {
   type TextMetric,
   type TextTable,
   type UncertainPolicy,
+  repeatedNgram,
 } from '@radflow/metrics';
 import { parseLabels, taskCatalog, type LabelVocabulary, type PromptInputs } from '@radflow/prompts';
 import {
@@ -74,6 +75,12 @@ export interface EvalOptions {
 export const SUBSETS = ['all', 'normal', 'abnormal'] as const;
 export type Subset = (typeof SUBSETS)[number];
 
+export interface ImpressionGeneration {
+  distinct: number;
+  repeated3gram: number;
+  repeatedExamples: string[];
+}
+
 export interface ImpressionResults {
   /** Reports with both findings and impression, per subset. */
   counts: Record<Subset, number>;
@@ -83,6 +90,8 @@ export interface ImpressionResults {
   /** system -> subset -> metric -> interval (scores in [0, 1]). */
   systems: Record<string, Record<Subset, Record<TextMetric, ConfidenceInterval> | null>>;
   rougeStemmer: false;
+  /** The model's drafts only. */
+  generation?: ImpressionGeneration;
 }
 
 export interface LabelSystemResult {
@@ -446,6 +455,16 @@ async function modelLabelPairs(
   return { pairs, unparsed };
 }
 
+/** Decoding failures that ROUGE hides: how many drafts differ, how many repeat a 3-word phrase. */
+export function generationChecks(drafts: readonly string[]): ImpressionGeneration {
+  const repeats = drafts.filter((d) => repeatedNgram(d, 3) !== null);
+  return {
+    distinct: new Set(drafts.map((d) => d.trim().toLowerCase())).size,
+    repeated3gram: repeats.length,
+    repeatedExamples: repeats.slice(0, 5),
+  };
+}
+
 function subsetOf<T>(items: readonly T[], indices: readonly number[]): T[] {
   return indices.map((i) => items[i]!);
 }
@@ -575,13 +594,27 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
           }),
         ) as Record<Subset, Record<TextMetric, ConfidenceInterval> | null>;
       }
+      const generation = model ? generationChecks(outputs[modelName!]!) : undefined;
       results.impression = {
         counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
         skipped,
         baseline,
         systems,
         rougeStemmer: false,
+        ...(generation ? { generation } : {}),
       };
+      if (model && options.outDir) {
+        // Open-i is public, de-identified data: the drafts are kept for reading beside the references.
+        mkdirSync(options.outDir, { recursive: true });
+        writeFileSync(
+          join(options.outDir, 'impressions.jsonl'),
+          usable
+            .map((r, i) =>
+              JSON.stringify({ uid: r.uid, draft: outputs[modelName!]![i], signed: r.impression }),
+            )
+            .join('\n') + '\n',
+        );
+      }
       const table = renderTextTable(buildImpressionTable(results.impression));
       results.tables['impression'] = table;
       print(
@@ -592,6 +625,10 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         [skipped.noImpression, 'no impression'],
       ]);
       print(table);
+      if (generation)
+        print(
+          `${generation.distinct} distinct drafts for ${usable.length} reports; ${generation.repeated3gram} repeat a 3-word phrase`,
+        );
     }
 
     if (tasks.includes('labels' as never)) {
