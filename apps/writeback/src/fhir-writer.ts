@@ -6,11 +6,14 @@ import { TransientError } from '@radflow/events';
 import { classifyFhirFailure } from './fhir-failure.ts';
 
 /** The only place the writeback talks HTTP to the FHIR server: every call has a deadline and a classified failure. */
+/** What the writer needs to reach the server. */
+export type FhirConnection = Pick<RadflowConfig['fhir'], 'baseUrl' | 'bearerToken' | 'timeoutMs'>;
+
 export class FhirWriter {
   private readonly client: Client;
 
   constructor(
-    private readonly settings: RadflowConfig['fhir'],
+    private readonly settings: FhirConnection,
     /** What one transaction may hold on this server; Medplum's caps by default. */
     readonly limits: TransactionLimits = MEDPLUM_TRANSACTION_LIMITS,
   ) {
@@ -41,6 +44,20 @@ export class FhirWriter {
         'FHIR transaction answered without a matching transaction-response',
         'FHIR_BAD_RESPONSE',
       );
+    }
+    return response;
+  }
+
+  /** Posts a batch Bundle (searches); resolves with the batch-response, one entry per request entry. */
+  async batch(bundle: Bundle): Promise<Bundle> {
+    const response = await this.call<Bundle>('batch', (signal) =>
+      this.client.batch({ body: bundle as never, options: { signal } }),
+    );
+    if (
+      response?.resourceType !== 'Bundle' ||
+      (response.entry?.length ?? 0) !== (bundle.entry?.length ?? 0)
+    ) {
+      throw new TransientError('FHIR batch answered without a matching batch-response', 'FHIR_BAD_RESPONSE');
     }
     return response;
   }

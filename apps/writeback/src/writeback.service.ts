@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { logHash, type Logger } from '@radflow/config';
+import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { PermanentError, TransientError, Topics, type Envelope, type RecordOutput } from '@radflow/events';
 import {
   addSummaries,
@@ -17,10 +17,11 @@ import {
 } from '@radflow/fhir';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { buildAiResultsOru } from '@radflow/hl7';
-import { DATABASE, LOGGER } from '@radflow/platform';
+import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from './fhir-writer.ts';
+import { ReferenceResolver } from './reference-resolver.ts';
 import { FHIR_WRITER } from './tokens.ts';
 
 export const WRITEBACK_CONSUMER = 'writeback';
@@ -38,14 +39,18 @@ export const WRITEBACK_CONSUMER = 'writeback';
 export class WritebackService {
   private readonly ledger: IdempotencyLedger;
   private readonly logger: Logger;
+  /** Where the patient and the source report are on the server (literal references only to what exists). */
+  private readonly references: ReferenceResolver;
 
   constructor(
     @Inject(FHIR_WRITER) private readonly fhir: FhirWriter,
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
+    @Inject(CONFIG) private readonly config: RadflowConfig,
   ) {
     this.ledger = new IdempotencyLedger(database);
     this.logger = logger.child({ stage: WRITEBACK_CONSUMER });
+    this.references = new ReferenceResolver(fhir, config.fhir);
   }
 
   async write(event: Envelope<ReportEnrichedPayload>, output: RecordOutput): Promise<void> {
@@ -64,7 +69,13 @@ export class WritebackService {
       async () => {
         const found = await this.fhir.search(supersessionSearch(enriched));
         const supersession = planSupersession(enriched, found);
-        const summary = await this.send(buildWritebackBundle(enriched, { supersession }));
+        const summary = await this.send(
+          buildWritebackBundle(enriched, {
+            supersession,
+            targets: await this.references.targets(enriched.report),
+            identifierSystems: this.config.fhir.identifierSystems,
+          }),
+        );
 
         // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
         await this.publishOru(event, output);

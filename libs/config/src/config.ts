@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envReader, type Env } from './env-reader.ts';
+import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './fhir-identifiers.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
 
 /** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
@@ -37,6 +38,13 @@ export interface RadflowConfig {
     timeoutMs: number;
     /** Look up prior reports on the FHIR server as well as in the local store. */
     priorLookup: boolean;
+    /** Patient identifier systems written to FHIR: HL7 assigning authority → URI (FHIR_IDENTIFIER_SYSTEMS, …_BASE). */
+    identifierSystems: IdentifierSystemSettings;
+    /**
+     * Refer to the patient and the source report by id only after finding them on this server (one batch of
+     * searches per writeback); otherwise, and when off, by identifier.
+     */
+    referenceLookup: boolean;
   };
   inference: {
     /** Base URL of the inference service; empty means call the model in-process. */
@@ -122,6 +130,8 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
         : {}),
       timeoutMs: read.int('FHIR_TIMEOUT_MS', 10_000, { min: 100 }),
       priorLookup: read.bool('FHIR_PRIOR_LOOKUP', true),
+      identifierSystems: readIdentifierSystemSettings(env),
+      referenceLookup: read.bool('FHIR_REFERENCE_LOOKUP', true),
     },
     inference: {
       url: read.string('INFERENCE_URL', ''),

@@ -9,5 +9,12 @@ export {
   type RuleSettings,
 } from './report-rules.ts';
 export { ConfigError, envReader, type Env } from './env-reader.ts';
+export {
+  readIdentifierSystemSettings,
+  DEFAULT_IDENTIFIER_SYSTEM_BASE,
+  IDENTIFIER_SYSTEMS_VARIABLE,
+  IDENTIFIER_SYSTEM_BASE_VARIABLE,
+  type IdentifierSystemSettings,
+} from './fhir-identifiers.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { logHash } from './hashing.ts';

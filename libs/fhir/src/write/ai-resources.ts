@@ -6,18 +6,15 @@ import type {
   Meta,
   Observation,
   ObservationComponent,
+  Patient,
   Provenance,
   Reference,
   Task,
 } from '@medplum/fhirtypes';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
-import { epochMillis, fhirText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
-import {
-  procedureCode,
-  searchableAccessionIdentifier,
-  sourceReportReference,
-  subjectOf,
-} from './references.ts';
+import { epochMillis, fhirText, markdownText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
+import { labelCodings } from './label-codes.ts';
+import { procedureCode, searchableAccessionIdentifier } from './references.ts';
 import { escapeKeyPart, modelIdentity } from './writeback-key.ts';
 import {
   AI_ASSERTED,
@@ -29,6 +26,7 @@ import {
   IMAGING_OBSERVATION_CATEGORY,
   LabelKindSystems,
   LabelStateCodes,
+  RADFLOW_CODE_SYSTEMS,
   RADIOLOGY_CATEGORY,
   SUPERSEDED_TAG,
   WRITEBACK_KEY_TAG_SYSTEM,
@@ -42,7 +40,12 @@ export interface AiContext {
   key: string;
   /** Written already retired: a newer version of the source report has AI resources that stay active. */
   supersededOnArrival: boolean;
+  /** The model Device (bundle-internal reference, its display the model's name and version). */
   deviceRef: Reference<Device>;
+  /** The patient as the target server knows them (see subjectOf); undefined when the source named none. */
+  subject?: Reference<Patient>;
+  /** The signed source report (see sourceReportReference). */
+  sourceReport: Reference<DiagnosticReport>;
 }
 
 /**
@@ -64,7 +67,7 @@ export function aiMeta(context: AiContext, writebackKeyTag: string, extraTags: C
 
 function common(context: AiContext) {
   const { report, enrichment } = context.enriched;
-  const subject = subjectOf(report);
+  const subject = context.subject;
   const effective = toFhirDateTime(report.observedAt);
   return {
     ...(subject ? { subject } : {}),
@@ -76,7 +79,7 @@ function common(context: AiContext) {
 export function aiDiagnosticReport(context: AiContext, results: Reference<Observation>[]): DiagnosticReport {
   const { report, enrichment } = context.enriched;
   const extension: Extension[] = [
-    { url: Extensions.sourceReport, valueReference: sourceReportReference(report) },
+    { url: Extensions.sourceReport, valueReference: context.sourceReport },
     { url: Extensions.sourceReportVersion, valueString: report.reportVersion },
     { url: Extensions.modelVersion, valueString: modelIdentity(enrichment.model) },
   ];
@@ -100,7 +103,7 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
     category: [{ coding: [RADIOLOGY_CATEGORY] }],
     code: procedureCode(report.procedure),
     ...common(context),
-    result: results,
+    ...(results.length > 0 ? { result: results } : {}),
     ...(conclusion ? { conclusion } : {}),
   };
 }
@@ -113,10 +116,8 @@ export function labelObservation(context: AiContext, kind: LabelKind, label: Lab
     identifier: [{ system: IdentifierSystems.aiObservation, value }],
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
-    code: {
-      coding: [{ system: LabelKindSystems[kind], code: label.label, display: fhirText(label.label) }],
-      text: fhirText(label.label),
-    },
+    // radflow's local code, then the label's SNOMED CT / RadLex codes (schemas/vocabularies).
+    code: { coding: labelCodings(kind, label.label, fhirText(label.label)), text: fhirText(label.label) },
     ...common(context),
     valueCodeableConcept: { coding: LabelStateCodes[label.state], text: label.state },
     method: { text: label.source === 'model' ? 'AI model' : 'rule labeler' },
@@ -153,13 +154,13 @@ export function temporalObservation(context: AiContext): Observation | undefined
     status: context.supersededOnArrival ? 'entered-in-error' : 'preliminary',
     category: [{ coding: [IMAGING_OBSERVATION_CATEGORY] }],
     code: {
-      coding: [{ system: 'urn:radflow:observation', code: 'temporal-comparison' }],
+      coding: [{ system: RADFLOW_CODE_SYSTEMS.observation, code: 'temporal-comparison' }],
       text: 'Change since the prior report',
     },
     ...common(context),
     valueString: summary,
     ...(component.length > 0 ? { component } : {}),
-    ...(priorAccession ? { note: [{ text: `Prior accession ${priorAccession}` }] } : {}),
+    ...(priorAccession ? { note: [{ text: markdownText(`Prior accession ${priorAccession}`) }] } : {}),
     device: context.deviceRef,
   };
 }
@@ -167,7 +168,7 @@ export function temporalObservation(context: AiContext): Observation | undefined
 /** The worklist entry: a Task whose priority is the enrichment's, with the reasons a radiologist reads. */
 export function priorityTask(context: AiContext, reportRef: Reference): Task {
   const { priority, generatedAt } = context.enriched.enrichment;
-  const subject = subjectOf(context.enriched.report);
+  const subject = context.subject;
   const given = priority.reasons.flatMap((reason) => fhirText(reason) ?? []);
   const reasons = given.length > 0 ? given : ['no priority rule matched'];
   return {
@@ -179,7 +180,11 @@ export function priorityTask(context: AiContext, reportRef: Reference): Task {
     priority: priority.level,
     code: {
       coding: [
-        { system: 'urn:radflow:task', code: 'review-ai-draft', display: 'Review the AI-generated draft' },
+        {
+          system: RADFLOW_CODE_SYSTEMS.task,
+          code: 'review-ai-draft',
+          display: 'Review the AI-generated draft',
+        },
       ],
       text: 'Review the AI-generated draft',
     },
@@ -187,7 +192,7 @@ export function priorityTask(context: AiContext, reportRef: Reference): Task {
     focus: reportRef,
     ...(subject ? { for: subject } : {}),
     authoredOn: toFhirInstant(generatedAt),
-    note: reasons.map((text) => ({ text })),
+    note: reasons.map((text) => ({ text: markdownText(text) })),
   };
 }
 
@@ -237,6 +242,6 @@ export function writebackProvenance(context: AiContext, targets: Reference[]): P
         who: context.deviceRef,
       },
     ],
-    entity: [{ role: 'source', what: sourceReportReference(context.enriched.report) }],
+    entity: [{ role: 'source', what: context.sourceReport }],
   };
 }

@@ -36,3 +36,11 @@ export function fhirText(value: string | undefined): string | undefined {
   const cleaned = value?.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ' ').trim();
   return cleaned ? cleaned : undefined;
 }
+
+/**
+ * Text for a FHIR `markdown` element (Annotation.text): what could open an HTML tag is backslash-escaped
+ * (CommonMark shows `\<` as `<`), so model text an EHR renders as markdown can never become markup.
+ */
+export function markdownText(value: string): string {
+  return value.replace(/[\\<>]/g, (character) => `\\${character}`);
+}

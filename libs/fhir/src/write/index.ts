@@ -30,6 +30,25 @@ export {
   type TransactionLimits,
 } from './transaction-steps.ts';
 export {
+  identifierSystemUri,
+  DEFAULT_IDENTIFIER_SYSTEM_BASE,
+  DEFAULT_IDENTIFIER_SYSTEMS,
+  type IdentifierSystemSettings,
+} from './identifier-systems.ts';
+export {
+  referenceLookups,
+  lookupBatch,
+  lookupMatches,
+  targetsFrom,
+  referenceLookupBundle,
+  referenceTargetsFrom,
+  type ReferenceLookup,
+  type ReferenceTargets,
+} from './reference-targets.ts';
+export { patientIdentifier, subjectOf, sourceReportReference } from './references.ts';
+export { narrativeOf, withNarrative, xhtmlText } from './narrative.ts';
+export { standardLabelCodes, labelCodings } from './label-codes.ts';
+export {
   AI_ASSERTED,
   AI_GENERATED_TAG,
   DEGRADED_TAG,
@@ -40,4 +59,5 @@ export {
   IdentifierSystems,
   Extensions,
   LabelKindSystems,
+  RADFLOW_CODE_SYSTEMS,
 } from './vocabulary.ts';

@@ -1,17 +1,46 @@
-import type { CodeableConcept, Coding, DiagnosticReport, Patient, Reference } from '@medplum/fhirtypes';
+import type {
+  CodeableConcept,
+  Coding,
+  DiagnosticReport,
+  Identifier,
+  Patient,
+  Reference,
+} from '@medplum/fhirtypes';
 import type { RadiologyReport } from '@radflow/schemas';
 import { fhirText } from './fhir-primitives.ts';
+import { identifierSystemUri, type IdentifierSystemSettings } from './identifier-systems.ts';
+import type { ReferenceTargets } from './reference-targets.ts';
 import { escapeKeyPart } from './writeback-key.ts';
 import { ACCESSION_TYPE, FALLBACK_REPORT_CODE, IdentifierSystems } from './vocabulary.ts';
 
-/** The patient as the source names them: the EHR's reference when known, else a logical identifier reference. */
-export function subjectOf(report: RadiologyReport): Reference<Patient> | undefined {
-  if (report.patient.fhirReference) return { reference: report.patient.fhirReference };
+/** The patient's identifier as written to FHIR: its system an absolute URI (see identifierSystemUri). */
+export function patientIdentifier(
+  report: RadiologyReport,
+  systems?: IdentifierSystemSettings,
+): Identifier | undefined {
   const identifier = report.patient.identifier;
-  if (!identifier || !fhirText(identifier.value)) return undefined;
+  const value = fhirText(identifier?.value);
+  if (!identifier || !value) return undefined;
+  const system = identifierSystemUri(identifier.system, systems);
+  return { ...(system ? { system } : {}), value: identifier.value };
+}
+
+/**
+ * The patient as the target server knows them: a literal reference only when radflow found the patient on
+ * that server (`targets.patient`), the identifier whenever there is one. A reference the source gave
+ * (report.patient.fhirReference) is relative to the source's server and is never written unchecked.
+ */
+export function subjectOf(
+  report: RadiologyReport,
+  targets: ReferenceTargets = {},
+  systems?: IdentifierSystemSettings,
+): Reference<Patient> | undefined {
+  const identifier = patientIdentifier(report, systems);
+  if (!targets.patient && !identifier) return undefined;
   return {
+    ...(targets.patient ? { reference: targets.patient } : {}),
     type: 'Patient',
-    identifier: { ...(identifier.system ? { system: identifier.system } : {}), value: identifier.value },
+    ...(identifier ? { identifier } : {}),
   };
 }
 
@@ -32,10 +61,16 @@ export function searchableAccessionIdentifier(accession: string) {
   };
 }
 
-/** The signed report the AI output derives from: its FHIR reference when it came from FHIR, its accession always. */
-export function sourceReportReference(report: RadiologyReport): Reference<DiagnosticReport> {
+/**
+ * The signed report the AI output derives from: by its accession always, and literally when radflow found it
+ * on the target server (`targets.sourceReport`).
+ */
+export function sourceReportReference(
+  report: RadiologyReport,
+  targets: ReferenceTargets = {},
+): Reference<DiagnosticReport> {
   return {
-    ...(report.source.fhirReference ? { reference: report.source.fhirReference } : {}),
+    ...(targets.sourceReport ? { reference: targets.sourceReport } : {}),
     type: 'DiagnosticReport',
     identifier: accessionIdentifier(report.accession),
   };

@@ -1,6 +1,7 @@
 import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis } from './fhir-primitives.ts';
+import { withNarrative } from './narrative.ts';
 import { escapeKeyPart, tokenQuery } from './writeback-key.ts';
 import { ACCESSION_TAG_SYSTEM, Extensions, IdentifierSystems, SUPERSEDED_TAG } from './vocabulary.ts';
 
@@ -82,5 +83,6 @@ export function retiredResource(resource: Resource): Resource {
   const tag = tags.some((t) => t.system === SUPERSEDED_TAG.system && t.code === SUPERSEDED_TAG.code)
     ? tags
     : [...tags, SUPERSEDED_TAG];
-  return { ...resource, meta: { ...meta, tag }, status: 'entered-in-error' } as Resource;
+  // The narrative says so too: an EHR that shows only the text must not show a retired draft as current.
+  return withNarrative({ ...resource, meta: { ...meta, tag }, status: 'entered-in-error' } as Resource);
 }

@@ -73,6 +73,12 @@ export const LabelStateCodes: Record<'present' | 'absent' | 'uncertain', Coding[
   ],
 };
 
+/** radflow's own code systems for what no standard code names (the temporal comparison, the review task). */
+export const RADFLOW_CODE_SYSTEMS = {
+  observation: 'urn:radflow:observation',
+  task: 'urn:radflow:task',
+} as const;
+
 export const LabelKindSystems = {
   abnormality: 'urn:radflow:label:abnormality',
   device: 'urn:radflow:label:device',

@@ -37,7 +37,9 @@ const hasAiast = (resource: { meta?: { security?: { system?: string; code?: stri
 
 describe('buildWritebackBundle', () => {
   const enriched = enrichedFixture();
-  const bundle = buildWritebackBundle(enriched, { newUuid: counter() });
+  // As after the writeback found the patient and the source report on the target server.
+  const targets = { patient: 'Patient/pat-1', sourceReport: 'DiagnosticReport/src-1' };
+  const bundle = buildWritebackBundle(enriched, { newUuid: counter(), targets });
   const entries = bundle.entry ?? [];
   const [report] = ofType<DiagnosticReport>(entries, 'DiagnosticReport');
   const observations = ofType<Observation>(entries, 'Observation');
@@ -154,7 +156,7 @@ describe('buildWritebackBundle', () => {
 
   it('makes the same conditions for a replay and different ones for another model version', () => {
     const conditions = (b: typeof bundle) => (b.entry ?? []).map((e) => e.request?.ifNoneExist);
-    expect(conditions(buildWritebackBundle(enriched))).toEqual(conditions(bundle));
+    expect(conditions(buildWritebackBundle(enriched, { targets }))).toEqual(conditions(bundle));
     const retrained = enrichedFixture();
     retrained.enrichment.model.version = '0.4.0';
     const other = conditions(buildWritebackBundle(retrained));
@@ -213,5 +215,81 @@ describe('buildWritebackBundle', () => {
     const source = aiReport?.extension?.find((e) => e.url === Extensions.sourceReport)?.valueReference;
     expect(source?.reference).toBeUndefined();
     expect(source?.identifier?.value).toBe('ACC-1001');
+  });
+  it('refers to a patient and source report it did not find on the server by identifier only', () => {
+    const written = buildWritebackBundle(enriched).entry ?? [];
+    const [aiReport] = ofType<DiagnosticReport>(written, 'DiagnosticReport');
+    expect(aiReport?.subject).toEqual({
+      type: 'Patient',
+      identifier: { system: 'urn:oid:1.2.3.4.5', value: 'MRN-77' },
+    });
+    expect(referencesIn(written.map((e) => e.resource)).filter((r) => !r.startsWith('urn:uuid:'))).toEqual(
+      [],
+    );
+    const [task] = ofType<Task>(written, 'Task');
+    expect(task?.for).toEqual(aiReport?.subject);
+    expect(ofType<Provenance>(written, 'Provenance')[0]?.entity?.[0]?.what).toMatchObject({
+      type: 'DiagnosticReport',
+      identifier: { value: 'ACC-1001' },
+    });
+  });
+
+  it('writes an absolute identifier system for an HL7 assigning authority, never the bare name', () => {
+    const fromHl7 = enrichedFixture();
+    fromHl7.report.source = { kind: 'hl7v2', messageId: 'MSG1' };
+    delete fromHl7.report.patient.fhirReference;
+    const systemOf = (
+      system: string,
+      identifierSystems?: { systems: Record<string, string>; base: string },
+    ) => {
+      fromHl7.report.patient.identifier = { system, value: 'MRN100002' };
+      const written = buildWritebackBundle(fromHl7, identifierSystems ? { identifierSystems } : {});
+      return ofType<DiagnosticReport>(written.entry ?? [], 'DiagnosticReport')[0]?.subject?.identifier
+        ?.system;
+    };
+    expect(systemOf('GENHOSP')).toBe('urn:radflow:assigning-authority:GENHOSP');
+    expect(systemOf('GEN HOSP/ICU')).toBe('urn:radflow:assigning-authority:GEN%20HOSP%2FICU');
+    expect(systemOf('GENHOSP', { systems: { GENHOSP: 'urn:oid:2.16.840.1.113883.19.5' }, base: 'x:' })).toBe(
+      'urn:oid:2.16.840.1.113883.19.5',
+    );
+    expect(systemOf('2.16.840.1.113883.19.5')).toBe('urn:oid:2.16.840.1.113883.19.5');
+    expect(systemOf('https://mpi.example.org/sid/mrn')).toBe('https://mpi.example.org/sid/mrn');
+  });
+
+  it('codes each label with SNOMED CT and RadLex beside the local code, when the vocabulary has them', () => {
+    const pneumothorax = observations.find((o) => o.code.text === 'pneumothorax');
+    expect(pneumothorax?.code.coding).toEqual([
+      { system: 'urn:radflow:label:abnormality', code: 'pneumothorax', display: 'pneumothorax' },
+      { system: 'http://snomed.info/sct', code: '36118008', display: 'Pneumothorax' },
+      { system: 'http://www.radlex.org', code: 'RID5352', display: 'pneumothorax' },
+    ]);
+    const chestTube = observations.find((o) => o.code.text === 'chest tube');
+    expect(chestTube?.code.coding?.map((c) => `${c.system}|${c.code}`)).toEqual([
+      'urn:radflow:label:device|chest tube',
+      'http://www.radlex.org|RID5573',
+    ]);
+  });
+
+  it('gives every resource a generated XHTML narrative, with the findings on the report', () => {
+    for (const entry of entries) {
+      const text = (entry.resource as { text?: { status: string; div: string } }).text;
+      expect(text?.status, entry.resource?.resourceType).toBe('generated');
+      expect(text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">.+<\/div>$/s);
+    }
+    expect(report?.text?.div).toContain('AI-generated draft');
+    expect(report?.text?.div).toContain('Small right apical pneumothorax.');
+    expect(report?.text?.div).toContain('<tr><td>pneumothorax</td><td>present</td><td>AI model</td></tr>');
+    expect(task?.text?.div).toContain('<b>STAT</b>');
+    expect(device?.text?.div).toContain('radflow-cxr-small');
+  });
+
+  it('leaves out an empty result list', () => {
+    const normal = enrichedFixture();
+    normal.enrichment.abnormalities = [];
+    normal.enrichment.devices = [];
+    delete normal.enrichment.temporal;
+    const [aiReport] = ofType<DiagnosticReport>(buildWritebackBundle(normal).entry ?? [], 'DiagnosticReport');
+    expect(aiReport).not.toHaveProperty('result');
+    expect(aiReport?.text?.div).toContain('No findings were labelled.');
   });
 });

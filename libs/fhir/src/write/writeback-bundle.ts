@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
+import type { Bundle, BundleEntry, Observation, Resource } from '@medplum/fhirtypes';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
 import {
   aiDiagnosticReport,
@@ -11,8 +11,12 @@ import {
   type AiContext,
   type LabelKind,
 } from './ai-resources.ts';
+import { DEFAULT_IDENTIFIER_SYSTEMS, type IdentifierSystemSettings } from './identifier-systems.ts';
+import { withNarrative } from './narrative.ts';
+import type { ReferenceTargets } from './reference-targets.ts';
+import { sourceReportReference, subjectOf } from './references.ts';
 import { retiredResource, type SupersessionPlan } from './supersession.ts';
-import { tokenQuery, writebackKey } from './writeback-key.ts';
+import { modelIdentity, tokenQuery, writebackKey } from './writeback-key.ts';
 import { WRITEBACK_KEY_TAG_SYSTEM } from './vocabulary.ts';
 
 export interface WritebackBundleOptions {
@@ -20,6 +24,13 @@ export interface WritebackBundleOptions {
   newUuid?: () => string;
   /** What to retire in the same transaction, from planSupersession(); nothing by default. */
   supersession?: SupersessionPlan;
+  /**
+   * The patient and source report as found on the target server (referenceTargetsFrom); without them both
+   * are referred to by identifier only, since a reference radflow has not checked may not resolve there.
+   */
+  targets?: ReferenceTargets;
+  /** How HL7 assigning authorities become identifier system URIs (config.fhir.identifierSystems). */
+  identifierSystems?: IdentifierSystemSettings;
 }
 
 function conditionalCreate(fullUrl: string, resource: Resource, ifNoneExist: string): BundleEntry {
@@ -53,11 +64,19 @@ export function buildWritebackBundle(
   const newUrl = () => `urn:uuid:${(options.newUuid ?? randomUUID)()}`;
   const key = writebackKey(enriched);
   const deviceUrl = newUrl();
+  const targets = options.targets ?? {};
+  const subject = subjectOf(
+    enriched.report,
+    targets,
+    options.identifierSystems ?? DEFAULT_IDENTIFIER_SYSTEMS,
+  );
   const context: AiContext = {
     enriched,
     key,
     supersededOnArrival: options.supersession?.supersededOnArrival ?? false,
-    deviceRef: { reference: deviceUrl },
+    deviceRef: { reference: deviceUrl, display: modelIdentity(enriched.enrichment.model) },
+    ...(subject ? { subject } : {}),
+    sourceReport: sourceReportReference(enriched.report, targets),
   };
 
   const labelled: [LabelKind, Label][] = [
@@ -67,7 +86,7 @@ export function buildWritebackBundle(
     ]),
     ...uniqueLabels(enriched.enrichment.devices).map((label): [LabelKind, Label] => ['device', label]),
   ];
-  const observations = labelled.map(([kind, label]) => labelObservation(context, kind, label));
+  const observations: Observation[] = labelled.map(([kind, label]) => labelObservation(context, kind, label));
   const temporal = temporalObservation(context);
   if (temporal) observations.push(temporal);
   const observationUrls = observations.map(() => newUrl());
@@ -85,14 +104,15 @@ export function buildWritebackBundle(
   );
   const device = modelDevice(enriched);
 
+  // Every resource carries a generated narrative: what an EHR shows a clinician.
   const entries: BundleEntry[] = [
-    conditionalCreate(deviceUrl, device, keyTagQuery(device)),
-    conditionalCreate(reportUrl, report, keyTagQuery(report)),
+    conditionalCreate(deviceUrl, withNarrative(device), keyTagQuery(device)),
+    conditionalCreate(reportUrl, withNarrative(report, observations), keyTagQuery(report)),
     ...observations.map((observation, index) =>
-      conditionalCreate(observationUrls[index]!, observation, keyTagQuery(observation)),
+      conditionalCreate(observationUrls[index]!, withNarrative(observation), keyTagQuery(observation)),
     ),
-    conditionalCreate(taskUrl, task, keyTagQuery(task)),
-    conditionalCreate(newUrl(), provenance, keyTagQuery(provenance)),
+    conditionalCreate(taskUrl, withNarrative(task), keyTagQuery(task)),
+    conditionalCreate(newUrl(), withNarrative(provenance), keyTagQuery(provenance)),
     ...(options.supersession?.retire ?? []).map(retirementEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
