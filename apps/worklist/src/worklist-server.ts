@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger, RadflowConfig } from '@radflow/config';
 import { CONFIG, LOGGER } from '@radflow/platform';
+import { OidcSignIn } from './auth/oidc.ts';
 import { SessionTokens } from './auth/sessions.ts';
 import { LocalUsers } from './auth/users.ts';
 import { WorklistHttpModule } from './http/worklist-http.module.ts';
@@ -74,6 +75,11 @@ export class WorklistServer implements OnApplicationBootstrap, OnApplicationShut
         'WORKLIST_SESSION_SECRET is not set: a random key per process, sessions end on restart',
       );
     const tokens = new SessionTokens(settings.sessionSecret, settings.sessionTtlMinutes * 60_000);
+    const oidc = settings.oidc ? new OidcSignIn(settings.oidc, tokens) : undefined;
+    if (users.size === 0 && !oidc)
+      throw new Error(
+        'the worklist has no way to sign in: give WORKLIST_USERS_FILE users or set WORKLIST_OIDC_ISSUER',
+      );
     const assets = await WebAssets.load();
     this.app = await NestFactory.create(
       WorklistHttpModule.forRoot({
@@ -90,7 +96,7 @@ export class WorklistServer implements OnApplicationBootstrap, OnApplicationShut
     this.app.use(securityMiddleware);
     (this.app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
     await this.app.listen(settings.port, settings.host);
-    this.logger.info({ port: this.port, users: users.size }, 'worklist page ready');
+    this.logger.info({ port: this.port, users: users.size, oidc: Boolean(oidc) }, 'worklist page ready');
   }
 
   async onApplicationShutdown(): Promise<void> {

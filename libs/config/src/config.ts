@@ -79,6 +79,20 @@ export interface RadflowConfig {
     secureCookies: boolean;
     /** Key of the opaque report ids in the page's URLs (a keyed hash of the accession, never the accession). */
     idSecret: string;
+    /**
+     * Sign-in with an OpenID Connect provider (authorization code + PKCE), beside or instead of the users file
+     * (WORKLIST_USERS_FILE=none). Set by WORKLIST_OIDC_ISSUER; absent otherwise.
+     */
+    oidc?: {
+      issuer: string;
+      clientId: string;
+      clientSecret?: string;
+      /** Where the provider sends the browser back: this page's /auth/oidc/callback as the browser reaches it. */
+      redirectUrl: string;
+      scope: string;
+      /** The ID token claim that becomes the reviewer id (the feedback's reviewerId). */
+      usernameClaim: string;
+    };
   };
   /**
    * The site's finalized chest X-ray filter and worklist priority rules (RADFLOW_RULES_FILE); empty settings mean
@@ -171,6 +185,23 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
         'WORKLIST_ID_SECRET',
         `worklist-ids:${read.string('PATIENT_KEY_SALT', 'radflow-embedded-default-salt')}`,
       ),
+      ...(read.optionalString('WORKLIST_OIDC_ISSUER')
+        ? {
+            oidc: {
+              issuer: read.string('WORKLIST_OIDC_ISSUER', ''),
+              clientId: read.string('WORKLIST_OIDC_CLIENT_ID', 'radflow-worklist'),
+              ...(read.optionalString('WORKLIST_OIDC_CLIENT_SECRET')
+                ? { clientSecret: read.string('WORKLIST_OIDC_CLIENT_SECRET', '') }
+                : {}),
+              redirectUrl: read.string(
+                'WORKLIST_OIDC_REDIRECT_URL',
+                `http://${read.string('WORKLIST_HOST', '127.0.0.1')}:${read.string('WORKLIST_PORT', '8085')}/auth/oidc/callback`,
+              ),
+              scope: read.string('WORKLIST_OIDC_SCOPE', 'openid profile'),
+              usernameClaim: read.string('WORKLIST_OIDC_USERNAME_CLAIM', 'preferred_username'),
+            },
+          }
+        : {}),
     },
     rules: readRuleSettings(env),
   };

@@ -5,6 +5,8 @@ export const SESSION_COOKIE = 'radflow_worklist';
 
 export interface Session extends WorklistUser {
   sid: string;
+  /** How the user signed in: the users file (checked again on every request) or the OIDC provider. */
+  provider?: 'local' | 'oidc';
   /** Expiry, ms since the epoch. */
   exp: number;
 }
@@ -28,33 +30,50 @@ export class SessionTokens {
     this.key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
   }
 
-  issue(user: WorklistUser): { token: string; session: Session } {
+  issue(user: WorklistUser, provider: Session['provider'] = 'local'): { token: string; session: Session } {
     const session: Session = {
       username: user.username,
       name: user.name,
       sid: randomUUID(),
+      provider,
       exp: this.now() + this.ttlMs,
     };
-    const body = b64url(JSON.stringify(session));
-    return { token: `${body}.${this.sign(body)}`, session };
+    return { token: this.seal({ kind: 'session', ...session }), session };
   }
 
   verify(token: string | undefined): Session | undefined {
+    const value = this.open<Session & { kind?: string }>(token);
+    if (!value || value.kind !== 'session' || typeof value.sid !== 'string' || this.revoked.has(value.sid))
+      return undefined;
+    const { kind: _kind, ...session } = value;
+    return session;
+  }
+
+  /** A signed, expiring value of another kind too (the OIDC flow's state, nonce and PKCE verifier). */
+  seal(value: { kind: string; exp: number; [key: string]: unknown }): string {
+    const body = b64url(JSON.stringify(value));
+    return `${body}.${this.sign(body)}`;
+  }
+
+  /** The sealed value, if the signature holds and it has not expired. */
+  open<T extends { exp: number }>(token: string | undefined): T | undefined {
     if (!token) return undefined;
     const [body, signature, extra] = token.split('.');
     if (!body || !signature || extra !== undefined) return undefined;
     const expected = Buffer.from(this.sign(body));
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
-    let session: Session;
+    let value: T;
     try {
-      session = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Session;
+      value = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
     } catch {
       return undefined;
     }
-    if (typeof session.exp !== 'number' || session.exp <= this.now() || this.revoked.has(session.sid))
-      return undefined;
-    return session;
+    return typeof value.exp === 'number' && value.exp > this.now() ? value : undefined;
+  }
+
+  get nowMs(): number {
+    return this.now();
   }
 
   revoke(session: Session): void {

@@ -56,7 +56,9 @@ export class LocalUsers {
     this.users = new Map(entries.map((e) => [e.username, e]));
   }
 
+  /** `none`: no local users (OIDC sign-in only). */
   static fromFile(path: string): LocalUsers {
+    if (path === 'none') return new LocalUsers([]);
     let parsed: { users?: unknown };
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8')) as { users?: unknown };

@@ -27,21 +27,54 @@ export function appShell(): string {
 `;
 }
 
+/** How users can sign in here: the users file, an OIDC provider, or both. */
+export interface SignInOptions {
+  local: boolean;
+  /** The OIDC provider's host, when WORKLIST_OIDC_ISSUER is set. */
+  oidcHost?: string;
+}
+
 /** The sign-in form: works without JavaScript (a plain POST), errors announced to screen readers. */
-export function signInPage(options: { error?: string; username?: string } = {}): string {
+export function signInPage(
+  options: SignInOptions,
+  state: { error?: string; username?: string } = {},
+): string {
+  const oidc = options.oidcHost
+    ? `<p><a class="button" href="/auth/oidc">Sign in with ${escapeHtml(options.oidcHost)}</a></p>`
+    : '';
+  const local = options.local
+    ? `<form method="post" action="/login">
+<label for="username">Username</label>
+<input id="username" name="username" autocomplete="username" required value="${escapeHtml(state.username ?? '')}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">Sign in</button>
+</form>`
+    : '';
   return `${head('Sign in · radflow worklist')}
 <body>
 <main class="signin">
 <h1>radflow worklist</h1>
 <p>Sign in to review AI-generated report drafts.</p>
-${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
-<form method="post" action="/login">
-<label for="username">Username</label>
-<input id="username" name="username" autocomplete="username" required value="${escapeHtml(options.username ?? '')}">
-<label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>
+${state.error ? `<p class="error" role="alert">${escapeHtml(state.error)}</p>` : ''}
+${oidc}
+${local}
+</main>
+</body>
+</html>
+`;
+}
+
+/** After the OIDC callback: a same-site step to the list, so the browser sends the new SameSite=Strict cookie. */
+export function signedInPage(): string {
+  return `${head('Signed in · radflow worklist').replace(
+    '<link rel="icon" href="data:,">',
+    '<link rel="icon" href="data:,">\n<meta http-equiv="refresh" content="0; url=/">',
+  )}
+<body>
+<main class="signin">
+<h1>radflow worklist</h1>
+<p>Signed in. <a href="/">Open the worklist</a>.</p>
 </main>
 </body>
 </html>

@@ -25,7 +25,9 @@ export class SessionGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<SignedInRequest>();
     const session = this.tokens.verify(cookieValue(request.headers.cookie, SESSION_COOKIE));
-    if (!session || !this.users.find(session.username)) throw new UnauthorizedException();
+    // A users-file session ends when the user leaves the file; an OIDC session when it expires.
+    if (!session || (session.provider !== 'oidc' && !this.users.find(session.username)))
+      throw new UnauthorizedException();
     request.session = session;
     return true;
   }

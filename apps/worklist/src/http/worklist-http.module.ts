@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
+import { OidcSignIn } from '../auth/oidc.ts';
 import { SessionTokens } from '../auth/sessions.ts';
 import { LocalUsers } from '../auth/users.ts';
 import { WebAssets } from '../web-assets.ts';
@@ -19,6 +20,7 @@ export interface WorklistHttpDependencies {
   assets: WebAssets;
   worklist: WorklistService;
   hub: WorklistHub;
+  oidc?: OidcSignIn;
 }
 
 /** The worklist's own HTTP application (its own port), sharing the host app's services. */
@@ -36,6 +38,7 @@ export class WorklistHttpModule {
         { provide: WebAssets, useValue: deps.assets },
         { provide: WorklistService, useValue: deps.worklist },
         { provide: WorklistHub, useValue: deps.hub },
+        ...(deps.oidc ? [{ provide: OidcSignIn, useValue: deps.oidc }] : []),
         SessionGuard,
       ],
     };
