@@ -136,19 +136,18 @@ def first_positions(mask: np.ndarray) -> np.ndarray:
     return np.where(mask == 0, 1, pos).astype(np.int64)
 
 
-def ort_greedy(session, n_layers: int, n_kv_heads: int, head_dim: int, prompts: list[list[int]], max_new: int,
-               pad_id: int, stop_id: int | None = None) -> tuple[list[list[int]], float]:
-    """Greedy ids through onnxruntime (the runtime's procedure) and the smallest top-1 minus top-2 margin seen."""
+def greedy_loop(step, prompts: list[list[int]], max_new: int, pad_id: int,
+                stop_id: int | None = None) -> tuple[list[list[int]], float]:
+    """The runtime's greedy procedure (left padding, position_ids = cumsum(mask) - 1 with padding at 1, then one token
+    per step after the cache) around `step(ids, mask, positions) -> last-position logits [rows, vocab]` (numpy), which
+    keeps its own cache. Returns the new ids per prompt and the smallest top-1 minus top-2 margin seen."""
     ids, mask = left_pad(prompts, pad_id)
     pos = first_positions(mask)
-    past = {f"past_key_values.{i}.{k}": np.zeros((len(prompts), n_kv_heads, 0, head_dim), np.float32)
-            for i in range(n_layers) for k in ("key", "value")}
     out: list[list[int]] = [[] for _ in prompts]
     done = [False] * len(prompts)
     margin = float("inf")
     for _ in range(max_new):
-        res = session.run(None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos, **past})
-        last = res[0][:, -1, :]
+        last = step(ids, mask, pos)
         top2 = np.sort(last, axis=-1)[:, -2:]
         for row in range(len(prompts)):
             if not done[row]:
@@ -160,44 +159,40 @@ def ort_greedy(session, n_layers: int, n_kv_heads: int, head_dim: int, prompts: 
                 done[row] = stop_id is not None and tok == stop_id
         if all(done):
             break
-        for i in range(n_layers):
-            past[f"past_key_values.{i}.key"] = res[1 + 2 * i]
-            past[f"past_key_values.{i}.value"] = res[2 + 2 * i]
         ids = nxt.reshape(-1, 1).astype(np.int64)
         mask = np.concatenate([mask, np.ones((len(prompts), 1), np.int64)], axis=1)
         pos = mask.sum(-1, keepdims=True).astype(np.int64) - 1
     return out, margin
 
 
+def ort_greedy(session, n_layers: int, n_kv_heads: int, head_dim: int, prompts: list[list[int]], max_new: int,
+               pad_id: int, stop_id: int | None = None) -> tuple[list[list[int]], float]:
+    """greedy_loop through onnxruntime, the cache fed back as past_key_values (empty on the first step)."""
+    past = {f"past_key_values.{i}.{k}": np.zeros((len(prompts), n_kv_heads, 0, head_dim), np.float32)
+            for i in range(n_layers) for k in ("key", "value")}
+
+    def step(ids, mask, pos):
+        res = session.run(None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos, **past})
+        for i in range(n_layers):
+            past[f"past_key_values.{i}.key"] = res[1 + 2 * i]
+            past[f"past_key_values.{i}.value"] = res[2 + 2 * i]
+        return res[0][:, -1, :]
+
+    return greedy_loop(step, prompts, max_new, pad_id, stop_id)
+
+
 @torch.no_grad()
 def torch_greedy(model: Llama, prompts: list[list[int]], max_new: int, pad_id: int,
                  stop_id: int | None = None) -> tuple[list[list[int]], float]:
-    """The same procedure in PyTorch (left padding, KV cache)."""
-    ids_np, mask_np = left_pad(prompts, pad_id)
-    ids, mask = torch.from_numpy(ids_np), torch.from_numpy(mask_np)
-    pos = torch.from_numpy(first_positions(mask_np))
-    past = None
-    out: list[list[int]] = [[] for _ in prompts]
-    done = [False] * len(prompts)
-    margin = float("inf")
-    for _ in range(max_new):
-        logits, past = model(ids, mask, pos, past, last_only=True)
-        last = logits[:, -1, :]
-        top2 = last.topk(2).values
-        for row in range(len(prompts)):
-            if not done[row]:
-                margin = min(margin, float(top2[row, 0] - top2[row, 1]))
-        nxt = last.argmax(-1)
-        for row, tok in enumerate(nxt.tolist()):
-            if not done[row]:
-                out[row].append(int(tok))
-                done[row] = stop_id is not None and tok == stop_id
-        if all(done):
-            break
-        ids = nxt.view(-1, 1)
-        mask = torch.cat([mask, torch.ones(len(prompts), 1, dtype=torch.long)], dim=1)
-        pos = mask.sum(-1, keepdim=True) - 1
-    return out, margin
+    """greedy_loop in PyTorch, with the model's own cache."""
+    cache = {"past": None}
+
+    def step(ids, mask, pos):
+        logits, cache["past"] = model(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(pos),
+                                      cache["past"], last_only=True)
+        return logits[:, -1, :].numpy()
+
+    return greedy_loop(step, prompts, max_new, pad_id, stop_id)
 
 
 def write_json(path: Path, value) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import torch
 from torch import nn
 
-from .generate import greedy, left_pad
+from .generate import greedy
 from .model import Decoder, Past, positions_from_mask
 
 OPSET = 17
@@ -85,36 +84,10 @@ def ort_session(path: Path):
 def ort_greedy(session, n_layer: int, n_head: int, head_dim: int, prompts: list[list[int]], max_new_tokens: int,
                pad_id: int, eos_id: int | None = None) -> tuple[list[list[int]], float]:
     """Same procedure as generate.greedy, through onnxruntime: (new ids per prompt, smallest top-1 minus top-2 logit
-    margin seen, which says how safe exact id parity is)."""
-    ids_t, mask_t = left_pad(prompts, pad_id)
-    ids, mask = ids_t.numpy(), mask_t.numpy()
-    pos = positions_from_mask(mask_t).numpy()
-    feeds_past = {}
-    for i in range(n_layer):
-        for kind in ("key", "value"):
-            feeds_past[f"past_key_values.{i}.{kind}"] = np.zeros((len(prompts), n_head, 0, head_dim), np.float32)
-    out: list[list[int]] = [[] for _ in prompts]
-    done = [False] * len(prompts)
-    min_margin = float("inf")
-    for _ in range(max_new_tokens):
-        res = session.run(None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos, **feeds_past})
-        last = res[0][:, -1, :]
-        top2 = np.sort(last, axis=-1)[:, -2:]
-        min_margin = min(min_margin, float((top2[:, 1] - top2[:, 0]).min()))
-        nxt = last.argmax(-1)
-        for row, tok in enumerate(nxt.tolist()):
-            if not done[row]:
-                out[row].append(int(tok))
-                done[row] = eos_id is not None and tok == eos_id
-        if all(done):
-            break
-        for i in range(n_layer):
-            feeds_past[f"past_key_values.{i}.key"] = res[1 + 2 * i]
-            feeds_past[f"past_key_values.{i}.value"] = res[2 + 2 * i]
-        ids = nxt.reshape(-1, 1).astype(np.int64)
-        mask = np.concatenate([mask, np.ones((len(prompts), 1), np.int64)], axis=1)
-        pos = mask.sum(-1, keepdims=True).astype(np.int64) - 1
-    return out, min_margin
+    margin seen, which says how safe exact id parity is). One loop serves both models (cxr_export.greedy_loop)."""
+    from .cxr_export import ort_greedy as greedy_with_cache
+
+    return greedy_with_cache(session, n_layer, n_head, head_dim, prompts, max_new_tokens, pad_id, eos_id)
 
 
 def write_hf_config(model: Decoder, special: dict[str, int], out_dir: Path) -> None:
