@@ -4,6 +4,7 @@ import { createEnvelope, Topics, type Envelope, type RecordOutput } from '@radfl
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import type { ReportFinalizedPayload } from '@radflow/schemas';
 import { EnrichmentStore, IdempotencyLedger, ReportStore, type Database } from '@radflow/store';
+import { chestXrayPolicyFrom } from '@radflow/inbound';
 import { FhirPriorLookup } from './fhir-prior-lookup.ts';
 import type { ModelClient } from './model-client.ts';
 import { PriorReportFinder } from './prior-report-finder.ts';
@@ -40,6 +41,8 @@ export class EnricherService {
           baseUrl: config.fhir.baseUrl,
           timeoutMs: config.fhir.timeoutMs,
           patientKeySalt: config.ingest.patientKeySalt,
+          chestXray: chestXrayPolicyFrom(config.rules.chestXray),
+          identifierSystems: config.fhir.identifierSystems,
           ...(config.fhir.bearerToken ? { bearerToken: config.fhir.bearerToken } : {}),
         })
       : undefined;

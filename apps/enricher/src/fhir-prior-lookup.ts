@@ -1,4 +1,5 @@
-import { readDiagnosticReportEvent } from '@radflow/fhir';
+import { patientIdentifier, readDiagnosticReportEvent, type IdentifierSystemSettings } from '@radflow/fhir';
+import { selectFinalizedChestXray, type ChestXrayPolicy } from '@radflow/inbound';
 import type { RadiologyReport } from '@radflow/schemas';
 
 export interface FhirPriorLookupOptions {
@@ -6,22 +7,57 @@ export interface FhirPriorLookupOptions {
   bearerToken?: string;
   timeoutMs: number;
   patientKeySalt: string;
+  /** What counts as a chest X-ray (the same policy ingest applies): a CT or ultrasound is never the prior. */
+  chestXray: ChestXrayPolicy;
+  /** How an HL7 assigning authority becomes the identifier system the EHR knows the patient by. */
+  identifierSystems?: IdentifierSystemSettings;
 }
 
-/** Searches the EHR's FHIR server for the patient's earlier final chest X-ray DiagnosticReports. */
+/**
+ * Searches the EHR's FHIR server for the patient's latest earlier final chest X-ray DiagnosticReport: by the source's
+ * patient reference for FHIR-sourced reports; for HL7-sourced ones, first the Patient by identifier (system mapped as
+ * the writeback maps it; used only when exactly one patient matches), then their reports. Two plain searches rather
+ * than a chained one, which not every EHR's FHIR server supports.
+ */
 export class FhirPriorLookup {
   constructor(private readonly options: FhirPriorLookupOptions) {}
 
   async findPrior(report: RadiologyReport): Promise<RadiologyReport | undefined> {
-    const subject = report.patient.fhirReference;
+    const subject = report.patient.fhirReference ?? (await this.patientByIdentifier(report));
     if (!subject) return undefined;
     const query = new URLSearchParams({
       subject,
       status: 'final,amended,corrected',
       _sort: '-issued',
-      _count: '10',
+      _count: '20',
     });
-    const response = await fetch(`${this.options.baseUrl}/DiagnosticReport?${query}`, {
+    const read = readDiagnosticReportEvent(await this.search(`DiagnosticReport?${query}`), {
+      maxBytes: 16 * 1024 * 1024,
+      patientKeySalt: this.options.patientKeySalt,
+    });
+    if (!read.ok) return undefined;
+    return latestEarlierChestXray(report, read.reports, this.options.chestXray);
+  }
+
+  /** `Patient/<id>` of the one patient with the report's identifier, or undefined (none, several, or no system). */
+  private async patientByIdentifier(report: RadiologyReport): Promise<string | undefined> {
+    const identifier = patientIdentifier(report, this.options.identifierSystems);
+    if (!identifier?.system) return undefined; // a bare value could match another authority's patient
+    const query = new URLSearchParams({
+      identifier: `${identifier.system}|${identifier.value}`,
+      _count: '2',
+    });
+    const bundle = JSON.parse((await this.search(`Patient?${query}`)).toString('utf8')) as {
+      entry?: { resource?: { resourceType?: string; id?: string } }[];
+    };
+    const patients = (bundle.entry ?? []).filter(
+      (e) => e.resource?.resourceType === 'Patient' && e.resource.id,
+    );
+    return patients.length === 1 ? `Patient/${patients[0]!.resource!.id}` : undefined;
+  }
+
+  private async search(path: string): Promise<Buffer> {
+    const response = await fetch(`${this.options.baseUrl}/${path}`, {
       headers: {
         accept: 'application/fhir+json',
         ...(this.options.bearerToken ? { authorization: `Bearer ${this.options.bearerToken}` } : {}),
@@ -32,18 +68,21 @@ export class FhirPriorLookup {
       throw Object.assign(new Error(`FHIR search answered ${response.status}`), {
         code: `HTTP_${response.status}`,
       });
-    const read = readDiagnosticReportEvent(Buffer.from(await response.arrayBuffer()), {
-      maxBytes: 16 * 1024 * 1024,
-      patientKeySalt: this.options.patientKeySalt,
-    });
-    if (!read.ok) return undefined;
-    const before = Date.parse(report.reportedAt ?? report.observedAt ?? '') || Infinity;
-    return read.reports
-      .filter(
-        (candidate) =>
-          candidate.accession !== report.accession && !candidate.source.fhirReference?.includes('radflow'),
-      )
-      .filter((candidate) => (Date.parse(candidate.reportedAt ?? candidate.observedAt ?? '') || 0) < before)
-      .sort((a, b) => Date.parse(b.reportedAt ?? '') - Date.parse(a.reportedAt ?? ''))[0];
+    return Buffer.from(await response.arrayBuffer());
   }
+}
+
+/** The latest candidate reported before the report itself that is a finalized chest X-ray and not radflow's own. */
+export function latestEarlierChestXray(
+  report: RadiologyReport,
+  candidates: readonly RadiologyReport[],
+  policy: ChestXrayPolicy,
+): RadiologyReport | undefined {
+  const before = Date.parse(report.reportedAt ?? report.observedAt ?? '') || Infinity;
+  const when = (r: RadiologyReport) => Date.parse(r.reportedAt ?? r.observedAt ?? '') || 0;
+  return candidates
+    .filter((c) => c.accession !== report.accession && !c.source.fhirReference?.includes('radflow'))
+    .filter((c) => selectFinalizedChestXray(c, policy).accepted)
+    .filter((c) => when(c) < before)
+    .sort((a, b) => when(b) - when(a))[0];
 }

@@ -4,3 +4,4 @@ export { RulesFromLabelsLib } from './rules-from-labels-lib.ts';
 export { TaskRunnerModelClient, HttpTaskRunner } from './model-clients.ts';
 export type { ModelClient } from './model-client.ts';
 export type { RuleLabeler } from './rule-labeler.ts';
+export { FhirPriorLookup, latestEarlierChestXray } from './fhir-prior-lookup.ts';

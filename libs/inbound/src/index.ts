@@ -9,6 +9,7 @@ export {
   chestXrayPolicyFrom,
   chestXraySettingsOf,
   DEFAULT_CHEST_XRAY_POLICY,
+  selectFinalizedChestXray,
   type ChestXrayPolicy,
   type ChestXrayPolicySettings,
 } from '@radflow/reports';
