@@ -6,7 +6,6 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { NextFunction, Request, Response } from 'express';
 import type { Logger, RadflowConfig } from '@radflow/config';
 import { CONFIG, LOGGER } from '@radflow/platform';
 import { OidcSignIn } from './auth/oidc.ts';
@@ -16,35 +15,6 @@ import { WorklistHttpModule } from './http/worklist-http.module.ts';
 import { WebAssets } from './web-assets.ts';
 import { WorklistHub } from './worklist-hub.ts';
 import { WorklistService } from './worklist.service.ts';
-
-const SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-content-type-options': 'nosniff',
-  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on form posts.
-  'referrer-policy': 'same-origin',
-  'x-frame-options': 'DENY',
-  'cross-origin-opener-policy': 'same-origin',
-};
-
-/**
- * Headers on every answer; answers other than the static assets are never cached; a POST from another origin is
- * refused (the SameSite=Strict cookie already keeps it signed out; this also covers old browsers).
- */
-function securityMiddleware(request: Request, response: Response, next: NextFunction): void {
-  response.set(SECURITY_HEADERS);
-  if (!request.path.startsWith('/assets/')) response.set('cache-control', 'no-store');
-  const origin = request.headers.origin;
-  if (request.method !== 'GET' && request.method !== 'HEAD' && origin) {
-    const sameOrigin = URL.canParse(origin) && new URL(origin).host === request.headers.host;
-    if (!sameOrigin) {
-      response.status(403).json({ code: 'CROSS_ORIGIN', message: 'cross-origin requests are refused' });
-      return;
-    }
-  }
-  next();
-}
 
 /** Starts the worklist page on its own port (WORKLIST_HOST:WORKLIST_PORT) when the host starts, stops it with the host. */
 @Injectable()
@@ -93,8 +63,6 @@ export class WorklistServer implements OnApplicationBootstrap, OnApplicationShut
       }),
       { logger: ['error', 'warn'], abortOnError: false },
     );
-    this.app.use(securityMiddleware);
-    (this.app.getHttpAdapter().getInstance() as { disable(name: string): void }).disable('x-powered-by');
     await this.app.listen(settings.port, settings.host);
     this.logger.info({ port: this.port, users: users.size, oidc: Boolean(oidc) }, 'worklist page ready');
   }

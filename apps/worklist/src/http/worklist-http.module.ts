@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
 import { OidcSignIn } from '../auth/oidc.ts';
 import { SessionTokens } from '../auth/sessions.ts';
@@ -9,6 +9,7 @@ import { WorklistService } from '../worklist.service.ts';
 import { ApiController } from './api.controller.ts';
 import { AuthController } from './auth.controller.ts';
 import { PageController } from './page.controller.ts';
+import { securityMiddleware } from './security.middleware.ts';
 import { SessionGuard } from './session.guard.ts';
 import { WORKLIST_CONFIG, WORKLIST_LOGGER } from './tokens.ts';
 
@@ -25,7 +26,11 @@ export interface WorklistHttpDependencies {
 
 /** The worklist's own HTTP application (its own port), sharing the host app's services. */
 @Module({})
-export class WorklistHttpModule {
+export class WorklistHttpModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(securityMiddleware).forRoutes('*');
+  }
+
   static forRoot(deps: WorklistHttpDependencies): DynamicModule {
     return {
       module: WorklistHttpModule,
