@@ -62,7 +62,7 @@ export class FeedbackIntakeService {
 
   async onFinalized(event: Envelope<ReportFinalizedPayload>): Promise<void> {
     const report = event.payload.report;
-    const enrichment = await this.enrichments.latestForAccession(report.accession);
+    const enrichment = await this.enrichments.latestDraftBefore(report.accession, report.reportVersion);
     const result = implicitFeedback(report, enrichment);
     if ('skipped' in result) {
       this.logger.debug(

@@ -19,6 +19,23 @@ export class EnrichmentStore {
     );
   }
 
+  /**
+   * The latest enrichment of another version of the report: the draft that a signed or amended version answers.
+   * The enricher may already have stored the new version's own enrichment, so "latest" alone would pair the new
+   * version with itself and lose the pair.
+   */
+  async latestDraftBefore(
+    accession: string,
+    reportVersion: string,
+  ): Promise<ReportEnrichedPayload | undefined> {
+    const result = await this.database.query<{ enriched: ReportEnrichedPayload }>(
+      `SELECT enriched FROM enrichments WHERE accession = $1 AND report_version <> $2
+       ORDER BY created_at DESC LIMIT 1`,
+      [accession, reportVersion],
+    );
+    return result.rows[0]?.enriched;
+  }
+
   async latestForAccession(accession: string): Promise<ReportEnrichedPayload | undefined> {
     const result = await this.database.query<{ enriched: ReportEnrichedPayload }>(
       'SELECT enriched FROM enrichments WHERE accession = $1 ORDER BY created_at DESC LIMIT 1',
