@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .export import io_names  # the Optimum decoder-with-past names, shared with radflow-cxr-small
 from .llama import Llama
 
 OPSET = 17
@@ -31,14 +32,6 @@ class _OnnxLlama(nn.Module):
         last = hidden[:, -1, :]  # [b, d]: 2-D so the head exports as Gemm(transB) on the shared embedding
         logits = F.linear(last, self.model.embed_tokens.weight).unsqueeze(1)
         return (logits, *[t for kv in presents for t in kv])
-
-
-def io_names(n_layers: int) -> tuple[list[str], list[str]]:
-    inputs, outputs = ["input_ids", "attention_mask", "position_ids"], ["logits"]
-    for i in range(n_layers):
-        inputs += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
-        outputs += [f"present.{i}.key", f"present.{i}.value"]
-    return inputs, outputs
 
 
 def export_onnx(model: Llama, path: Path) -> None:
