@@ -11,13 +11,13 @@ export const RULES_FILE_VARIABLE = 'RADFLOW_RULES_FILE';
  * expression sources, matched case-insensitively.
  */
 export interface ChestXraySettings {
-  acceptedStatuses?: string[];
-  loincCodes?: string[];
-  cptCodes?: string[];
+  acceptedStatuses?: readonly string[];
+  loincCodes?: readonly string[];
+  cptCodes?: readonly string[];
   /** Sender-local order codes of chest radiographs (any coding system): the usual site addition. */
-  localCodes?: string[];
-  textPatterns?: string[];
-  excludeTextPatterns?: string[];
+  localCodes?: readonly string[];
+  textPatterns?: readonly string[];
+  excludeTextPatterns?: readonly string[];
 }
 
 /** One worklist priority rule as written in the file: PriorityRule of @radflow/labels with pattern sources. */
@@ -38,11 +38,11 @@ export interface PriorityRuleSettings {
 export interface PrioritySettings {
   uncertain?: 'same' | 'lower' | 'ignore';
   /** Replaces the built-in rules. */
-  rules?: PriorityRuleSettings[];
+  rules?: readonly PriorityRuleSettings[];
   /** Rules (built-in or given) to leave out, by id. */
-  disabledRules?: string[];
+  disabledRules?: readonly string[];
   /** Rules added after the others. */
-  additionalRules?: PriorityRuleSettings[];
+  additionalRules?: readonly PriorityRuleSettings[];
 }
 
 export interface RuleSettings {

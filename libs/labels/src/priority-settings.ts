@@ -1,30 +1,16 @@
+import type { PriorityRuleSettings, PrioritySettings } from '@radflow/config';
 import { DEFAULT_PRIORITY_POLICY, type PriorityPolicy, type PriorityRule } from './priority.ts';
 import { ABNORMALITY_IDS, DEVICE_IDS } from './vocabulary.ts';
 
-/** A priority rule as configuration holds it: PriorityRule with regular expression sources (case-insensitive). */
-export interface PriorityRuleSetting {
-  id: string;
-  level: 'stat' | 'urgent';
-  reason: string;
-  label?: string;
-  device?: string;
-  sentenceMatches?: string;
-  sentenceExcludes?: string;
-  reportMatches?: string;
-  textMatches?: string;
-}
+/** A priority rule as configuration holds it (@radflow/config owns the shape): regular expression sources. */
+export type PriorityRuleSetting = PriorityRuleSettings;
 
 /**
- * A site's worklist priority policy as configuration holds it (RADFLOW_RULES_FILE, `priority`; @radflow/config's
- * PrioritySettings). `rules` replaces the default rules, `disabledRules` leaves rules out by id,
- * `additionalRules` come after the others; a field left out keeps the default.
+ * A site's worklist priority policy as configuration holds it (RADFLOW_RULES_FILE, `priority`). `rules` replaces the
+ * default rules, `disabledRules` leaves rules out by id, `additionalRules` come after the others; a field left out
+ * keeps the default.
  */
-export interface PriorityPolicySettings {
-  uncertain?: PriorityPolicy['uncertain'];
-  rules?: readonly PriorityRuleSetting[];
-  disabledRules?: readonly string[];
-  additionalRules?: readonly PriorityRuleSetting[];
-}
+export type PriorityPolicySettings = PrioritySettings;
 
 const PATTERN_KEYS = ['sentenceMatches', 'sentenceExcludes', 'reportMatches', 'textMatches'] as const;
 

@@ -1,18 +1,12 @@
+import type { ChestXraySettings } from '@radflow/config';
 import { DEFAULT_CHEST_XRAY_POLICY, type ChestXrayPolicy, type ReportStatus } from './chest-xray-filter.ts';
 
 /**
- * A site's chest X-ray filter as configuration holds it (RADFLOW_RULES_FILE, `chestXray`; @radflow/config's
- * ChestXraySettings): a list given replaces the default list, a field left out keeps it. Patterns are regular
- * expression sources, matched case-insensitively like the defaults.
+ * A site's chest X-ray filter as configuration holds it (RADFLOW_RULES_FILE, `chestXray`): @radflow/config owns the
+ * shape. A list given replaces the default list, a field left out keeps it; patterns are regular expression
+ * sources, matched case-insensitively like the defaults.
  */
-export interface ChestXrayPolicySettings {
-  acceptedStatuses?: readonly string[];
-  loincCodes?: readonly string[];
-  cptCodes?: readonly string[];
-  localCodes?: readonly string[];
-  textPatterns?: readonly string[];
-  excludeTextPatterns?: readonly string[];
-}
+export type ChestXrayPolicySettings = ChestXraySettings;
 
 const STATUSES: readonly ReportStatus[] = [
   'final',

@@ -2,41 +2,14 @@ import fc from 'fast-check';
 import { Message } from 'node-hl7-client';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { describe, expect, it } from 'vitest';
+import { enrichedSample } from '../conformance.testing.ts';
 import { buildAiResultsOru } from './ai-results-oru.ts';
 
+/** The conformance test's sample, without the patient name (a source that sent none). */
 function enriched(overrides: Partial<ReportEnrichedPayload['enrichment']> = {}): ReportEnrichedPayload {
-  return {
-    report: {
-      source: { kind: 'hl7v2', messageId: 'MSG-9', sendingApplication: 'RIS', sendingFacility: 'GENHOSP' },
-      reportId: 'F-555',
-      reportVersion: 'F:20240301101500',
-      accession: 'ACC-1001',
-      patient: { key: 'a1b2c3d4e5f60718', identifier: { system: 'urn:oid:1.2.3.4.5', value: 'MRN-77' } },
-      procedure: { code: '36643-5', system: 'http://loinc.org', text: 'XR Chest 2 Views' },
-      status: 'final',
-      observedAt: '2024-03-01T09:55:00Z',
-      reportedAt: '2024-03-01T10:15:00Z',
-      text: 'report text',
-      sections: {},
-      unusedContent: [],
-    },
-    enrichment: {
-      status: 'preliminary',
-      aiGenerated: true,
-      model: { name: 'radflow-cxr-small', version: '0.3.1' },
-      degraded: false,
-      draftImpression: 'Small right apical pneumothorax.\nNo effusion.',
-      abnormalities: [
-        { label: 'pneumothorax', state: 'present', source: 'model' },
-        { label: 'pleural effusion', state: 'absent', source: 'model' },
-        { label: 'edema', state: 'uncertain', source: 'rules' },
-      ],
-      devices: [{ label: 'chest tube', state: 'present', source: 'rules' }],
-      priority: { level: 'stat', reasons: ['pneumothorax present', 'new since prior'] },
-      generatedAt: '2024-03-01T10:15:04.250Z',
-      ...overrides,
-    },
-  };
+  const sample = enrichedSample(overrides);
+  delete sample.report.patient.name;
+  return sample;
 }
 
 /** Non-blank text without control characters (those become spaces by design). */
