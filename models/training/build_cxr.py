@@ -42,10 +42,6 @@ PARITY_PROMPTS = [
 ]
 
 
-def sha256(path: Path) -> str:
-    return gguf_base.file_sha256(path)
-
-
 def log(msg: str) -> None:
     print(f"[radflow-cxr] {msg}", flush=True)
 
@@ -75,14 +71,14 @@ def package(run_adapter: Path, version: str) -> None:
     """Writes models/radflow-cxr/adapter.pt (fp16) + adapter.json from a training run's best.pt."""
     run_dir = run_adapter.parent
     summary = json.loads((run_dir / "summary.json").read_text())
-    state = {k.replace("._orig_mod", ""): v.half() for k, v in torch.load(run_adapter).items()}
+    state = {k: v.half() for k, v in torch.load(run_adapter).items()}
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     torch.save(state, MODEL_DIR / "adapter.pt")
     meta = {
         "name": "radflow-cxr", "version": version,
         "base": {"name": gguf_base.BASE_NAME, "package": gguf_base.BASE_PACKAGE, "file": gguf_base.BASE_FILE,
-                 "sha256": sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"},
-        "lora": summary["lora"], "adapter": "adapter.pt", "adapterSha256": sha256(MODEL_DIR / "adapter.pt"),
+                 "sha256": gguf_base.file_sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"},
+        "lora": summary["lora"], "adapter": "adapter.pt", "adapterSha256": gguf_base.file_sha256(MODEL_DIR / "adapter.pt"),
         "training": {k: summary[k] for k in ("stage", "steps", "total_steps", "tokens", "elapsed_s", "best_val_loss",
                                              "train_sequences") if k in summary},
     }
@@ -99,10 +95,10 @@ def build(out: Path, force: bool, record: bool) -> None:
         log(f"{out} is up to date ({meta['version']})")
         return
     started = time.time()
-    if sha256(MODEL_DIR / meta["adapter"]) != meta["adapterSha256"]:
+    if gguf_base.file_sha256(MODEL_DIR / meta["adapter"]) != meta["adapterSha256"]:
         raise SystemExit(f"{MODEL_DIR / meta['adapter']} does not match adapterSha256 in adapter.json")
     gguf = gguf_base.gguf_path()
-    if sha256(gguf) != meta["base"]["sha256"]:
+    if gguf_base.file_sha256(gguf) != meta["base"]["sha256"]:
         raise SystemExit(f"{gguf} is not the base the adapter was trained on ({meta['base']['package']})")
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -149,9 +145,9 @@ def build(out: Path, force: bool, record: bool) -> None:
                            "cumsum(mask) - 1, exactly maxNewTokens tokens (no stop). A build on any machine must "
                            "reproduce them (near-ties excepted).",
             "version": meta["version"], "maxNewTokens": PARITY_NEW_TOKENS, "padTokenId": chat.PAD_ID,
-            "tokenizerSha256": sha256(tmp / "tokenizer.json"), "cases": cases})
+            "tokenizerSha256": gguf_base.file_sha256(tmp / "tokenizer.json"), "cases": cases})
     recorded = json.loads(recorded_path.read_text())
-    if recorded.get("tokenizerSha256") != sha256(tmp / "tokenizer.json"):
+    if recorded.get("tokenizerSha256") != gguf_base.file_sha256(tmp / "tokenizer.json"):
         raise SystemExit("tokenizer.json built from the GGUF differs from the one recorded at packaging time")
     report = {}
     for onnx_name, key in (("model.onnx", "generatedIds"), ("model.int8.onnx", "int8GeneratedIds")):
@@ -168,7 +164,7 @@ def build(out: Path, force: bool, record: bool) -> None:
     shutil.copy(recorded_path, tmp / "parity.json")
     cxr_export.write_json(tmp / "build.json", {
         "stamp": stamp, "version": meta["version"], "seconds": round(time.time() - started, 1), "parity": report,
-        "files": {f.name: sha256(f) for f in sorted(tmp.iterdir()) if f.suffix in (".onnx", ".json") and
+        "files": {f.name: gguf_base.file_sha256(f) for f in sorted(tmp.iterdir()) if f.suffix in (".onnx", ".json") and
                   f.name != "build.json"}})
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)

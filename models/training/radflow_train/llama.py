@@ -10,7 +10,7 @@ graph emits as present.{i}.key/value), repeated to n_heads inside attention only
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass
 
 import torch
 import torch.nn as nn
@@ -45,9 +45,6 @@ class LlamaConfig:
             "tie_word_embeddings": True, "hidden_act": "silu", "bos_token_id": bos, "eos_token_id": eos,
             "pad_token_id": pad, "torch_dtype": "float32",
         }
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 class LoRALinear(nn.Module):
