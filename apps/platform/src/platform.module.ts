@@ -1,5 +1,5 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { createLogger, type Logger, type RadflowConfig } from '@radflow/config';
+import { createLogger, useLogHashKey, type Logger, type RadflowConfig } from '@radflow/config';
 import { KafkaBus } from '@radflow/events';
 import { openDatabase, type Database } from '@radflow/store';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from './tokens.ts';
@@ -14,6 +14,8 @@ export class PlatformModule implements OnApplicationShutdown {
   ) {}
 
   static forRoot(config: RadflowConfig, processName = 'radflow'): DynamicModule {
+    // The host's configuration, not the process environment, decides the key of every logHash in this process.
+    useLogHashKey(config.logHash);
     const logger = createLogger(processName, config.logLevel);
     return {
       module: PlatformModule,

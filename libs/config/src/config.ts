@@ -2,15 +2,26 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envReader, type Env } from './env-reader.ts';
 import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './fhir-identifiers.ts';
+import { readLogHashSettings, type LogHashSettings } from './log-hash-key.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
 
 /** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Where the embedded default keeps its generated log hash key: beside the other local state, never committed. */
+export const DEFAULT_LOG_HASH_KEY_FILE = `${repoRoot}.cache/log-hash-key`;
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface RadflowConfig {
   logLevel: LogLevel;
+  /** Key of the hashes that stand for identifiers in logs (logHash): LOG_HASH_KEY, or a generated key file. */
+  logHash: LogHashSettings;
+  /**
+   * Where a host whose apps serve no HTTP (ingest, enricher or writeback alone) answers GET /metrics; hosts with an
+   * HTTP listener serve /metrics there. 0: any free port.
+   */
+  metricsPort: number;
   kafka: {
     brokers: string[];
     clientId: string;
@@ -113,6 +124,9 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
   const saslMechanism = read.optionalString('KAFKA_SASL_MECHANISM');
   return {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    logHash: readLogHashSettings(env, DEFAULT_LOG_HASH_KEY_FILE),
+    // 9464: the port Prometheus exporters of OpenTelemetry use by default, so scrape configs need no surprise.
+    metricsPort: read.int('METRICS_PORT', 9464, { min: 0, max: 65535 }),
     kafka: {
       brokers: read.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       clientId: read.string('KAFKA_CLIENT_ID', 'radflow'),

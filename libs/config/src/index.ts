@@ -1,4 +1,10 @@
-export { loadConfig, repoRoot, type RadflowConfig, type LogLevel } from './config.ts';
+export {
+  loadConfig,
+  repoRoot,
+  DEFAULT_LOG_HASH_KEY_FILE,
+  type RadflowConfig,
+  type LogLevel,
+} from './config.ts';
 export { dataDir, dataPath } from './data-dir.ts';
 export {
   readRuleSettings,
@@ -17,4 +23,10 @@ export {
   type IdentifierSystemSettings,
 } from './fhir-identifiers.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { logHash } from './hashing.ts';
+export { logHash, keyedLogHash, useLogHashKey } from './hashing.ts';
+export {
+  readLogHashSettings,
+  resolveLogHashKey,
+  LOG_HASH_KEY_VARIABLE,
+  type LogHashSettings,
+} from './log-hash-key.ts';
