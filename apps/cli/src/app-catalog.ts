@@ -1,16 +1,18 @@
-import { enricherApp } from '@radflow/enricher';
+import { enricherApp, triageApp } from '@radflow/enricher';
 import { gatewayApp } from '@radflow/gateway';
 import { inferenceApp } from '@radflow/inference';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
 import { retrainerApp } from '@radflow/retrainer';
 import { worklistApp } from '@radflow/worklist';
-import { writebackApp } from '@radflow/writeback';
+import { worklistTaskApp, writebackApp } from '@radflow/writeback';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
 export const allApps: RadflowApp[] = [
   gatewayApp,
   ingestApp,
+  triageApp,
+  worklistTaskApp,
   inferenceApp,
   enricherApp,
   writebackApp,

@@ -2,14 +2,13 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { RadflowConfig } from '@radflow/config';
 import { Topics } from '@radflow/events';
-import { priorityPolicyFrom } from '@radflow/labels';
 import { CONFIG, type RadflowApp } from '@radflow/platform';
 import { EnricherController } from './enricher.controller.ts';
 import { EnricherService } from './enricher.service.ts';
 import { InProcessTaskRunner } from './in-process-task-runner.ts';
 import { HttpTaskRunner, TaskRunnerModelClient } from './model-clients.ts';
-import { RulesFromLabelsLib } from './rules-from-labels-lib.ts';
-import { MODEL_CLIENT, RULE_LABELER } from './tokens.ts';
+import { ruleLabelerProvider } from './rule-labeler.provider.ts';
+import { MODEL_CLIENT } from './tokens.ts';
 
 const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
 
@@ -17,12 +16,7 @@ const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
   controllers: [EnricherController],
   providers: [
     EnricherService,
-    {
-      provide: RULE_LABELER,
-      inject: [CONFIG],
-      useFactory: (config: RadflowConfig) =>
-        new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
-    },
+    ruleLabelerProvider,
     {
       provide: IN_PROCESS_RUNNER,
       inject: [ModuleRef, CONFIG],

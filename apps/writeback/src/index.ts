@@ -3,3 +3,5 @@ export { WritebackService, WRITEBACK_CONSUMER } from './writeback.service.ts';
 export { FhirWriter } from './fhir-writer.ts';
 export { classifyFhirFailure, describeOperationOutcome } from './fhir-failure.ts';
 export { FHIR_WRITER } from './tokens.ts';
+export { worklistTaskApp, WorklistTaskModule } from './worklist-task/worklist-task.module.ts';
+export { WorklistTaskService, WORKLIST_TASK_CONSUMER } from './worklist-task/worklist-task.service.ts';

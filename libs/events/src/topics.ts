@@ -3,6 +3,8 @@ export const Topics = {
   inboundHl7v2: 'rad.inbound.hl7v2.v1',
   inboundFhir: 'rad.inbound.fhir.v1',
   reportFinalized: 'rad.report.finalized.v1',
+  /** The rules' worklist priority, published before (and apart from) the model's drafts. */
+  reportTriaged: 'rad.report.triaged.v1',
   reportEnriched: 'rad.report.enriched.v1',
   outboundHl7v2: 'rad.outbound.hl7v2.v1',
   feedback: 'rad.feedback.v1',
@@ -19,6 +21,7 @@ export function deadLetterTopic(topic: string): string {
 /** Event type and schema version carried by each event topic (inbound topics carry raw bytes, no envelope). */
 export const eventTypeOfTopic: Partial<Record<Topic, { type: string; schemaVersion: number }>> = {
   [Topics.reportFinalized]: { type: 'rad.report.finalized', schemaVersion: 1 },
+  [Topics.reportTriaged]: { type: 'rad.report.triaged', schemaVersion: 1 },
   [Topics.reportEnriched]: { type: 'rad.report.enriched', schemaVersion: 1 },
   [Topics.feedback]: { type: 'rad.feedback', schemaVersion: 1 },
   [Topics.modelEvents]: { type: 'rad.model.events', schemaVersion: 1 },

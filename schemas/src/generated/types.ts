@@ -273,6 +273,36 @@ export interface ReportFinalizedPayload {
 }
 
 /**
+ * The worklist priority of one finalized report from the rule labeler alone, published as soon as the report is read and before (and independently of) the model's drafts, so that a STAT finding never waits behind the model's queue. Carries the report (for the FHIR worklist Task's references): consumers never log its text.
+ */
+export interface ReportTriagedPayload {
+  report: RadiologyReport;
+  triage: {
+    priority: {
+      level: 'stat' | 'urgent' | 'routine';
+      /**
+       * Which rule fired, in the worklist's words (label names, never report sentences).
+       */
+      reasons: string[];
+    };
+    abnormalities: RuleLabel[];
+    devices: RuleLabel[];
+    /**
+     * The rule labeler that decided the priority (no model is involved).
+     */
+    labeler: {
+      name: string;
+      version: string;
+    };
+    triagedAt: string;
+  };
+}
+export interface RuleLabel {
+  label: string;
+  state: 'present' | 'absent' | 'uncertain';
+}
+
+/**
  * The canonical radiology report every inbound format is read into.
  */
 export interface RadiologyReport {

@@ -1,10 +1,13 @@
+import { ACCESSION_TAG_SYSTEM, escapeKeyPart, tokenQuery } from '@radflow/fhir';
+
 interface SearchBundle {
   entry?: { resource: { resourceType: string; id: string } }[];
 }
 
 /**
  * Waits until writeback has put each accession's AI DiagnosticReport on the FHIR server, then counts what was
- * created for them (the AI report, its Observations, the worklist Task and the Provenance).
+ * created for them (the AI report, its Observations, the review Task, the Provenance, and the rules' worklist Task
+ * that was written before the draft).
  */
 export async function countWrittenResources(
   baseUrl: string,
@@ -37,6 +40,12 @@ export async function countWrittenResources(
   let observations = 0;
   let tasks = 0;
   let provenances = 0;
+  let worklistTasks = 0;
+  for (const accession of accessions) {
+    worklistTasks +=
+      (await search(`Task?${tokenQuery('_tag', ACCESSION_TAG_SYSTEM, escapeKeyPart(accession))}`)).entry
+        ?.length ?? 0;
+  }
   for (const id of reportIds) {
     const report = (await (await fetch(`${baseUrl}/DiagnosticReport/${id}`)).json()) as {
       result?: unknown[];
@@ -47,6 +56,7 @@ export async function countWrittenResources(
   }
   return (
     `FHIR server ${baseUrl}: ${reportIds.length} preliminary AI DiagnosticReports (AIAST), ` +
-    `${observations} Observations, ${tasks} worklist Tasks, ${provenances} Provenance records written for this run.`
+    `${observations} Observations, ${tasks} review Tasks, ${provenances} Provenance records, and ` +
+    `${worklistTasks} worklist-priority Tasks (rules, written ahead of the drafts) for this run.`
   );
 }

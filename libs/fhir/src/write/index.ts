@@ -1,5 +1,13 @@
 export { buildWritebackBundle, type WritebackBundleOptions } from './writeback-bundle.ts';
 export {
+  worklistTask,
+  worklistTaskBundle,
+  worklistTaskKey,
+  worklistTaskSearch,
+  planWorklistTaskSupersession,
+  type WorklistTaskOptions,
+} from './worklist-task.ts';
+export {
   planSupersession,
   supersessionSearch,
   retiredResource,
@@ -53,6 +61,7 @@ export {
   AI_GENERATED_TAG,
   DEGRADED_TAG,
   SUPERSEDED_TAG,
+  RULE_BASED_TAG,
   RADFLOW_TAG_SYSTEM,
   WRITEBACK_KEY_TAG_SYSTEM,
   ACCESSION_TAG_SYSTEM,

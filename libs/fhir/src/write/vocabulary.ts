@@ -21,6 +21,12 @@ export const DEGRADED_TAG: Coding = {
   code: 'degraded',
   display: 'Rules-only: the model was unavailable',
 };
+/** On what the rule labeler alone decided (the worklist Task written before the model's draft): no AI involved. */
+export const RULE_BASED_TAG: Coding = {
+  system: RADFLOW_TAG_SYSTEM,
+  code: 'rule-based',
+  display: 'Rule-based worklist priority (radflow)',
+};
 export const SUPERSEDED_TAG: Coding = {
   system: RADFLOW_TAG_SYSTEM,
   code: 'superseded',
@@ -39,6 +45,8 @@ export const IdentifierSystems = {
   aiReport: 'urn:radflow:ai-report',
   aiObservation: 'urn:radflow:ai-observation',
   aiTask: 'urn:radflow:ai-task',
+  /** The worklist Task of one report version, written from the rules' priority as soon as the report is read. */
+  worklistTask: 'urn:radflow:worklist-task',
   model: 'urn:radflow:model',
   /** The source report's accession, carried on the AI report to find every AI report of one exam. */
   accession: 'urn:radflow:accession',

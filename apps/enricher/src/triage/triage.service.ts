@@ -1,0 +1,71 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { logHash, type Logger } from '@radflow/config';
+import { createEnvelope, Topics, type Envelope, type RecordOutput } from '@radflow/events';
+import { DATABASE, LOGGER } from '@radflow/platform';
+import type { ReportFinalizedPayload, ReportTriagedPayload } from '@radflow/schemas';
+import { IdempotencyLedger, type Database } from '@radflow/store';
+import type { RuleLabeler } from '../rule-labeler.ts';
+import { RULE_LABELER } from '../tokens.ts';
+
+export const TRIAGE_CONSUMER = 'triage';
+
+/**
+ * rad.report.finalized.v1 → the rules' worklist priority → rad.report.triaged.v1, in its own consumer group so that
+ * it never waits behind the model: a STAT report is flagged (and its FHIR worklist Task written downstream) while
+ * the drafts of the reports before it are still being generated. Once per report version (the ledger's claim, the
+ * event committed with the consumed offset).
+ */
+@Injectable()
+export class TriageService {
+  private readonly ledger: IdempotencyLedger;
+  private readonly logger: Logger;
+
+  constructor(
+    @Inject(RULE_LABELER) private readonly rules: RuleLabeler,
+    @Inject(DATABASE) database: Database,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.ledger = new IdempotencyLedger(database);
+    this.logger = logger.child({ stage: TRIAGE_CONSUMER });
+  }
+
+  async triage(event: Envelope<ReportFinalizedPayload>, output: RecordOutput): Promise<void> {
+    const { report } = event.payload;
+    await this.ledger.runOnce(
+      TRIAGE_CONSUMER,
+      `${report.accession}|${report.reportVersion}`,
+      async () => {
+        const reading = this.rules.read(report);
+        const asRules = (calls: typeof reading.abnormalities) =>
+          calls.map((call) => ({ ...call, source: 'rules' as const }));
+        const priority = this.rules.assessPriority(
+          asRules(reading.abnormalities),
+          asRules(reading.devices),
+          report,
+        );
+        const payload: ReportTriagedPayload = {
+          report,
+          triage: {
+            priority,
+            abnormalities: reading.abnormalities,
+            devices: reading.devices,
+            labeler: this.rules.identity,
+            triagedAt: new Date().toISOString(),
+          },
+        };
+        const triaged = createEnvelope('rad.report.triaged', 1, payload, {
+          sourceMessageId: event.sourceMessageId,
+          traceId: event.traceId,
+          producer: TRIAGE_CONSUMER,
+        });
+        await output.publishEvent(Topics.reportTriaged, report.patient.key, triaged);
+        this.logger.info(
+          { traceId: event.traceId, accessionHash: logHash(report.accession), priority: priority.level },
+          'report triaged',
+        );
+        return { eventId: triaged.id, priority: priority.level };
+      },
+      output,
+    );
+  }
+}
