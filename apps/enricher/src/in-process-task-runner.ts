@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { RadflowConfig } from '@radflow/config';
-import type { TaskAnswer, TaskRunner } from '@radflow/enrichment';
+import type { TaskAnswer, TaskOptions, TaskRunner } from '@radflow/enrichment';
 import { ModelHost } from '@radflow/model-runtime';
 import { MODEL_HOST } from '@radflow/platform';
 
@@ -17,11 +17,7 @@ export class InProcessTaskRunner implements TaskRunner {
     private readonly config: RadflowConfig,
   ) {}
 
-  async runTask(
-    task: string,
-    inputs: Record<string, string>,
-    options: { deadlineMs: number },
-  ): Promise<TaskAnswer> {
+  async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
     const host = await (this.host ??= this.resolveHost());
     return host.runTask(task, inputs, options);
   }

@@ -1,4 +1,4 @@
-import { draftWithModel, type TaskAnswer, type TaskRunner } from '@radflow/enrichment';
+import { draftWithModel, type TaskAnswer, type TaskOptions, type TaskRunner } from '@radflow/enrichment';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { ModelClient } from './model-client.ts';
 
@@ -6,8 +6,13 @@ import type { ModelClient } from './model-client.ts';
 export class TaskRunnerModelClient implements ModelClient {
   constructor(private readonly runner: TaskRunner) {}
 
-  draft(report: RadiologyReport, prior: RadiologyReport | undefined, deadlineMs: number) {
-    return draftWithModel(this.runner, report, prior, deadlineMs);
+  draft(
+    report: RadiologyReport,
+    prior: RadiologyReport | undefined,
+    deadlineMs: number,
+    priority?: TaskOptions['priority'],
+  ) {
+    return draftWithModel(this.runner, report, prior, deadlineMs, priority);
   }
 }
 
@@ -15,14 +20,15 @@ export class TaskRunnerModelClient implements ModelClient {
 export class HttpTaskRunner implements TaskRunner {
   constructor(private readonly baseUrl: string) {}
 
-  async runTask(
-    task: string,
-    inputs: Record<string, string>,
-    options: { deadlineMs: number },
-  ): Promise<TaskAnswer> {
+  async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
+    // The priority travels as a header: the inference service's queue serves STAT first.
     const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-deadline-ms': String(options.deadlineMs) },
+      headers: {
+        'content-type': 'application/json',
+        'x-deadline-ms': String(options.deadlineMs),
+        ...(options.priority ? { 'x-worklist-priority': options.priority } : {}),
+      },
       body: JSON.stringify({ ...inputs, deadlineMs: options.deadlineMs }),
       signal: AbortSignal.timeout(options.deadlineMs + 500),
     });

@@ -1,5 +1,10 @@
 import { logHash, type Logger } from '@radflow/config';
-import { composeEnrichment, type ModelDraft, type ModelUnavailable } from '@radflow/enrichment';
+import {
+  composeEnrichment,
+  type ModelDraft,
+  type ModelUnavailable,
+  type WorklistPriority,
+} from '@radflow/enrichment';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 import type { ModelClient } from './model-client.ts';
 import type { RuleLabeler } from './rule-labeler.ts';
@@ -17,10 +22,12 @@ export class ReportEnricher {
   ) {}
 
   async enrich(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ReportEnrichedPayload> {
-    const model = await this.draftWithinDeadline(report, prior);
+    // The rules' priority orders the model's queue (STAT first); the final priority also weighs the model's labels.
+    const triage = this.rules.triage(report);
+    const model = await this.draftWithinDeadline(report, prior, triage.priority.level);
     const enrichment = composeEnrichment({
       report,
-      rules: this.rules.read(report),
+      rules: triage.reading,
       rulesLabeler: this.rules.identity,
       model,
       ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
@@ -33,11 +40,12 @@ export class ReportEnricher {
   private async draftWithinDeadline(
     report: RadiologyReport,
     prior: RadiologyReport | undefined,
+    priority: WorklistPriority['level'],
   ): Promise<ModelDraft | ModelUnavailable> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        this.model.draft(report, prior, this.deadlineMs),
+        this.model.draft(report, prior, this.deadlineMs, priority),
         new Promise<never>((_, reject) => {
           // A little grace beyond the runtime's own deadline, for the transport.
           timer = setTimeout(

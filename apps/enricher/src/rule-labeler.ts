@@ -5,6 +5,8 @@ import type { RadiologyReport } from '@radflow/schemas';
 export interface RuleLabeler {
   identity: { name: string; version: string };
   read(report: RadiologyReport): RuleReading;
+  /** The rules alone, before any model: the triage stage's priority and the model queue's order. */
+  triage(report: RadiologyReport): { reading: RuleReading; priority: WorklistPriority };
   assessPriority(
     abnormalities: EnrichedLabel[],
     devices: EnrichedLabel[],

@@ -25,6 +25,14 @@ export class RulesFromLabelsLib implements RuleLabeler {
     };
   }
 
+  triage(report: RadiologyReport): { reading: RuleReading; priority: WorklistPriority } {
+    const reading = this.read(report);
+    const asRules = (calls: RuleReading['abnormalities']) =>
+      calls.map((call) => ({ ...call, source: 'rules' as const }));
+    const priority = this.assessPriority(asRules(reading.abnormalities), asRules(reading.devices), report);
+    return { reading, priority };
+  }
+
   /**
    * Priority rules read the rule labeler's evidence sentences (a tube "in the right mainstem"); labels only the
    * model raised join as present without a sentence, so a model-found pneumothorax still makes the report stat.

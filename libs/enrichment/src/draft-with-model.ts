@@ -4,7 +4,13 @@ import type { ModelDraft } from './types.ts';
 
 /** Anything that runs a Rad-Phi2 task: the in-process model host, or an HTTP client of the inference service. */
 export interface TaskRunner {
-  runTask(task: string, inputs: Record<string, string>, options: { deadlineMs: number }): Promise<TaskAnswer>;
+  runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer>;
+}
+
+export interface TaskOptions {
+  deadlineMs: number;
+  /** The report's worklist priority (from the rules): the model's queue serves STAT first. */
+  priority?: 'stat' | 'urgent' | 'routine';
 }
 
 export interface TaskAnswer {
@@ -45,9 +51,10 @@ export async function draftWithModel(
   report: RadiologyReport,
   prior: RadiologyReport | undefined,
   deadlineMs: number,
+  priority?: TaskOptions['priority'],
 ): Promise<ModelDraft> {
   const inputs = promptInputs(report);
-  const options = { deadlineMs };
+  const options: TaskOptions = { deadlineMs, ...(priority ? { priority } : {}) };
   const [impression, abnormalities, devices, temporalFindings, temporalProgression] = await Promise.all([
     runner.runTask('impression', { findings: inputs.findings }, options),
     runner.runTask('abnormality_labels', { report: inputs.report }, options),

@@ -10,4 +10,4 @@ export type {
   RuleReading,
   WorklistPriority,
 } from './types.ts';
-export { draftWithModel, type TaskRunner, type TaskAnswer } from './draft-with-model.ts';
+export { draftWithModel, type TaskRunner, type TaskAnswer, type TaskOptions } from './draft-with-model.ts';

@@ -1,4 +1,5 @@
 import { ActiveBatch, Sequence, type StopReason } from './active-batch.ts';
+import { admissionOrder, type RequestPriority } from './admission-order.ts';
 import type { DecoderRunner } from './decoder-runner.ts';
 import {
   DeadlineExceededError,
@@ -19,6 +20,11 @@ export interface SchedulerOptions {
   queueLimit: number;
   /** Admit waiting requests into a running batch between steps (true), or only when the batch is empty. */
   continuous: boolean;
+  /**
+   * Waiting this long raises a request one priority level (default DEFAULT_PRIORITY_AGING_MS): STAT goes first,
+   * and a routine request waits at most about two agings behind any stream of STAT work.
+   */
+  priorityAgingMs?: number;
 }
 
 export interface SubmitRequest {
@@ -32,6 +38,8 @@ export interface SubmitRequest {
   deadlineMs: number;
   /** Aborting it drops the request (queued or mid-generation) with RequestCancelledError. */
   signal?: AbortSignal;
+  /** Admission order: higher priority first, then arrival (see priorityAgingMs). */
+  priority?: RequestPriority;
 }
 
 export interface SequenceResult {
@@ -65,8 +73,9 @@ interface Pending {
 }
 
 /**
- * Batches concurrent requests onto one decoder: a bounded FIFO queue feeds an ActiveBatch; the loop admits waiting
- * requests between decoding steps and settles each request as soon as its own sequence stops.
+ * Batches concurrent requests onto one decoder: a bounded queue feeds an ActiveBatch, admitting by worklist priority
+ * (STAT before urgent before routine, aged so routine work is never starved) and then by arrival; the loop admits
+ * waiting requests between decoding steps and settles each request as soon as its own sequence stops.
  */
 export class BatchScheduler {
   private readonly queue: Pending[] = [];
@@ -209,7 +218,7 @@ export class BatchScheduler {
           (this.options.continuous || this.batch.size === 0)
         ) {
           if (this.batch.size === 0) await this.waitForCompanions();
-          const joining = this.queue.splice(0, this.options.maxBatch - this.batch.size);
+          const joining = this.takeNext(this.options.maxBatch - this.batch.size);
           await this.run(joining, () => this.batch.admit(joining.map((p) => p.sequence)), true);
         }
         if (this.batch.size > 0)
@@ -249,6 +258,20 @@ export class BatchScheduler {
         totalMs: now - pending.enqueuedAt,
       });
     }
+  }
+
+  /** The `count` waiting requests to admit next, by priority (see admissionOrder). */
+  private takeNext(count: number): Pending[] {
+    const waiting = this.queue.map((pending) => ({
+      pending,
+      priority: pending.request.priority,
+      enqueuedAt: pending.enqueuedAt,
+    }));
+    const chosen = admissionOrder(waiting, count, performance.now(), this.options.priorityAgingMs).map(
+      (entry) => entry.pending,
+    );
+    for (const pending of chosen) this.queue.splice(this.queue.indexOf(pending), 1);
+    return chosen;
   }
 
   /** An idle scheduler gives the first request up to maxWaitMs to be joined by others (dynamic batching). */

@@ -17,6 +17,7 @@ export {
   type SequenceResult,
   type SubmitRequest,
 } from './batch-scheduler.ts';
+export { admissionOrder, DEFAULT_PRIORITY_AGING_MS, type RequestPriority } from './admission-order.ts';
 export { ActiveBatch, Sequence, greedy, type StopReason } from './active-batch.ts';
 export { DecoderRunner, type LastLogits, type StepResult } from './decoder-runner.ts';
 export {

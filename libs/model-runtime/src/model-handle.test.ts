@@ -149,6 +149,20 @@ describe('ModelHandle on models/tiny-random (real ONNX Runtime)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('serves a STAT report ahead of routine work queued before it, routine work in arrival order', async () => {
+    const finished: string[] = [];
+    const run = (name: string, priority?: 'stat' | 'routine') =>
+      single
+        .runTask('impression', inputs, {
+          deadlineMs: 30_000,
+          maxNewTokens: 8,
+          ...(priority ? { priority } : {}),
+        })
+        .then(() => finished.push(name));
+    await Promise.all([run('r1', 'routine'), run('r2'), run('r3', 'routine'), run('stat', 'stat')]);
+    expect(finished).toEqual(['stat', 'r1', 'r2', 'r3']);
+  });
+
   it('reports a clear ModelLoadError for a directory without a manifest', async () => {
     await expect(ModelHandle.load('/nonexistent-model-dir')).rejects.toBeInstanceOf(ModelLoadError);
   });

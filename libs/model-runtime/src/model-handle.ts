@@ -23,6 +23,7 @@ import { createDecoderSession } from './decoder-session.ts';
 import { InputTooLongError, ModelUnavailableError } from './errors.ts';
 import { LabelGrammar } from './label-constraint.ts';
 import { silentLogger, type RuntimeLogger } from './logger.ts';
+import type { RequestPriority } from './admission-order.ts';
 import { readManifest, type ModelManifest } from './manifest.ts';
 import type { ServingModel } from './serving-model.ts';
 import { TextTokenizer } from './text-tokenizer.ts';
@@ -71,6 +72,8 @@ export interface GenerateOptions {
   labelsOf?: TaskName;
   /** Abort to stop spending compute on the request (RequestCancelledError). */
   signal?: AbortSignal;
+  /** The report's worklist priority: the queue admits STAT first (see admissionOrder). */
+  priority?: RequestPriority;
 }
 
 export interface GenerationOutput extends SequenceResult {
@@ -202,6 +205,7 @@ export class ModelHandle implements ServingModel {
       deadlineAt: Date.now() + options.deadlineMs,
       deadlineMs: options.deadlineMs,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.priority ? { priority: options.priority } : {}),
     });
     return { ...result, text: this.tokenizer.decode(result.tokenIds), model: this.info };
   }
@@ -225,6 +229,7 @@ export class ModelHandle implements ServingModel {
     const output = await this.generate(this.prompt(task, inputs), {
       deadlineMs: options.deadlineMs,
       ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.priority ? { priority: options.priority } : {}),
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
       ...(labels ? { labelsOf: task } : {}),
     });

@@ -35,14 +35,7 @@ export class TriageService {
       TRIAGE_CONSUMER,
       `${report.accession}|${report.reportVersion}`,
       async () => {
-        const reading = this.rules.read(report);
-        const asRules = (calls: typeof reading.abnormalities) =>
-          calls.map((call) => ({ ...call, source: 'rules' as const }));
-        const priority = this.rules.assessPriority(
-          asRules(reading.abnormalities),
-          asRules(reading.devices),
-          report,
-        );
+        const { reading, priority } = this.rules.triage(report);
         const payload: ReportTriagedPayload = {
           report,
           triage: {
