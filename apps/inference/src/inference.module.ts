@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createLogger } from '@radflow/config';
+import { createLogger, type Logger } from '@radflow/config';
+import { LOGGER } from '@radflow/platform';
 import { InferenceExceptionFilter } from './inference-exception.filter.ts';
 import { InferenceController } from './inference.controller.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
@@ -13,12 +14,19 @@ import { modelHostProvider } from './model-host.provider.ts';
 @Module({})
 export class InferenceModule {
   static forRoot(options: InferenceOptions): DynamicModule {
-    const resolved: InferenceOptions = { ...options, logger: options.logger ?? createLogger('inference') };
     return {
       module: InferenceModule,
       controllers: [InferenceController],
       providers: [
-        { provide: INFERENCE_OPTIONS, useValue: resolved },
+        {
+          provide: INFERENCE_OPTIONS,
+          // In a radflow host, the host's logger (its destination, its redaction); alone, one of its own.
+          inject: [{ token: LOGGER, optional: true }],
+          useFactory: (hostLogger?: Logger): InferenceOptions => ({
+            ...options,
+            logger: options.logger ?? hostLogger?.child({ stage: 'inference' }) ?? createLogger('inference'),
+          }),
+        },
         InferenceService,
         InferenceExceptionFilter,
         modelHostProvider,

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { createLogger } from '@radflow/config';
 import {
   ModelHost,
@@ -8,7 +8,9 @@ import {
   type TaskOutput,
 } from '@radflow/model-runtime';
 import type { FindingProgression, PromptInputs, TaskName } from '@radflow/prompts';
+import { METRICS, type PlatformMetrics } from '@radflow/platform';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { InferenceMetrics } from './inference-metrics.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
 
 /** A task's answer as the API returns it: always a preliminary, AI-generated draft naming its model. */
@@ -54,9 +56,15 @@ function asResponse(output: TaskOutput): TaskResponse {
 export class InferenceService implements OnModuleInit, OnApplicationShutdown {
   private host: ModelHost | undefined;
   private readonly logger;
+  private readonly metrics: InferenceMetrics | undefined;
 
-  constructor(@Inject(INFERENCE_OPTIONS) private readonly options: InferenceOptions) {
+  constructor(
+    @Inject(INFERENCE_OPTIONS) private readonly options: InferenceOptions,
+    // The host's registry; absent where the module is composed into a bare Nest app.
+    @Optional() @Inject(METRICS) metrics?: PlatformMetrics,
+  ) {
     this.logger = options.logger ?? createLogger('inference');
+    this.metrics = metrics ? new InferenceMetrics(metrics, this) : undefined;
   }
 
   async onModuleInit(): Promise<void> {
@@ -113,11 +121,18 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     maxNewTokens?: number,
     signal?: AbortSignal,
   ): Promise<TaskResponse> {
-    const output = await this.serving.runTask(task, inputs, {
-      deadlineMs,
-      ...(maxNewTokens ? { maxNewTokens } : {}),
-      ...(signal ? { signal } : {}),
-    });
+    let output: TaskOutput;
+    try {
+      output = await this.serving.runTask(task, inputs, {
+        deadlineMs,
+        ...(maxNewTokens ? { maxNewTokens } : {}),
+        ...(signal ? { signal } : {}),
+      });
+    } catch (error) {
+      this.metrics?.failed(task, error);
+      throw error;
+    }
+    this.metrics?.succeeded(output);
     return asResponse(output);
   }
 

@@ -1,7 +1,8 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { createLogger } from '@radflow/config';
+import type { Logger } from '@radflow/config';
 import { Topics, type Envelope } from '@radflow/events';
+import { LOGGER } from '@radflow/platform';
 import { ModelRegistrySync } from './model-registry-sync.ts';
 
 /** The fields of rad.model.events.v1 this controller reads (the transport has validated the whole event). */
@@ -19,9 +20,14 @@ interface ModelEvent {
  */
 @Controller()
 export class ModelEventsController {
-  private readonly logger = createLogger('inference-model-events');
+  private readonly logger: Logger;
 
-  constructor(@Inject(ModelRegistrySync) private readonly registry: ModelRegistrySync) {}
+  constructor(
+    @Inject(ModelRegistrySync) private readonly registry: ModelRegistrySync,
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.logger = logger.child({ stage: 'inference-model-events' });
+  }
 
   @EventPattern(Topics.modelEvents)
   async onModelEvent(@Payload() event: Envelope<ModelEvent>): Promise<void> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { createLogger } from '@radflow/config';
-import { DATABASE } from '@radflow/platform';
+import type { Logger } from '@radflow/config';
+import { DATABASE, LOGGER } from '@radflow/platform';
 import { ModelRegistry, type Database } from '@radflow/store';
 import { InferenceService } from './inference.service.ts';
 
@@ -19,7 +19,7 @@ export type SyncOutcome =
 @Injectable()
 export class ModelRegistrySync implements OnApplicationShutdown {
   private readonly registry: ModelRegistry;
-  private readonly logger = createLogger('inference-model-registry');
+  private readonly logger: Logger;
   private queue: Promise<unknown> = Promise.resolve();
   private retry: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -27,8 +27,10 @@ export class ModelRegistrySync implements OnApplicationShutdown {
   constructor(
     @Inject(InferenceService) private readonly inference: InferenceService,
     @Inject(DATABASE) database: Database,
+    @Inject(LOGGER) logger: Logger,
   ) {
     this.registry = new ModelRegistry(database);
+    this.logger = logger.child({ stage: 'inference-model-registry' });
   }
 
   /** The served model's name, once it is loaded. */

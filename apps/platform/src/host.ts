@@ -1,10 +1,14 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory, RouterModule, type Routes } from '@nestjs/core';
 import { PATTERN_HANDLER_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
-import type { RadflowConfig } from '@radflow/config';
+import { createLogger, type DestinationStream, type RadflowConfig } from '@radflow/config';
 import { deadLetterTopic, type KafkaBus } from '@radflow/events';
 import { migrate, type Database } from '@radflow/store';
 import { KafkaEventTransport, stageTransport } from './kafka-event-transport.ts';
+import { AppOfRequestInterceptor, httpMetricsMiddleware } from './metrics/http-metrics.ts';
+import { startMetricsServer } from './metrics/metrics-server.ts';
+import { NestPinoLogger } from './metrics/nest-logger.ts';
+import { PlatformMetrics } from './metrics/platform-metrics.ts';
 import { PlatformModule } from './platform.module.ts';
 import type { RadflowApp } from './radflow-app.ts';
 import { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
@@ -14,7 +18,17 @@ export interface RunningHost {
   app: INestApplication;
   /** The HTTP port actually bound (0 when no app serves HTTP). */
   httpPort: number;
+  /** Where GET /metrics answers: the HTTP port, or METRICS_PORT's listener when no app serves HTTP (0: neither). */
+  metricsPort: number;
+  metrics: PlatformMetrics;
   close(): Promise<void>;
+}
+
+export interface HostOptions {
+  httpPort?: number;
+  processName?: string;
+  /** Where every log line of the host goes (its apps', the Kafka client's, Nest's); default standard output. */
+  logDestination?: DestinationStream;
 }
 
 type ModuleSpec = Type<unknown> | DynamicModule;
@@ -102,18 +116,22 @@ function bindEventHandlersToStages(
 export async function startHost(
   apps: RadflowApp[],
   config: RadflowConfig,
-  options: { httpPort?: number; processName?: string } = {},
+  options: HostOptions = {},
 ): Promise<RunningHost> {
   const modules = new Map(apps.map((a) => [a, a.module(config)] as const));
   const trees = new Map(apps.map((a) => [a, moduleTree(modules.get(a)!)] as const));
   bindEventHandlersToStages(apps, trees);
+  const processName = options.processName ?? 'radflow';
+  const logger = createLogger(processName, config.logLevel, options.logDestination);
+  const metrics = new PlatformMetrics(apps.map((a) => a.name));
+  const busObserver = metrics.busObserver(appOfStage(apps), appOfTopic(apps, processName));
   const routes: Routes = apps.flatMap((a) =>
     a.httpPrefix ? trees.get(a)!.modules.map((module) => ({ path: a.httpPrefix!, module })) : [],
   );
 
   @Module({
     imports: [
-      PlatformModule.forRoot(config, options.processName),
+      PlatformModule.forRoot(config, processName, { logger, metrics, busObserver }),
       ...modules.values(),
       ...(routes.length > 0 ? [RouterModule.register(routes)] : []),
     ],
@@ -122,20 +140,56 @@ export async function startHost(
 
   // rawBody: the gateway forwards the bytes a sender posted, not a re-serialisation of parsed JSON.
   const app = await NestFactory.create(HostModule, {
-    logger: ['error', 'warn'],
+    logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
     rawBody: true,
     // Composed apps share one HTTP server: a route two of them declare would silently answer for only one.
     routeConflictPolicy: { duplicate: 'error' },
   });
+  let metricsServer: Awaited<ReturnType<typeof startMetricsServer>>;
   try {
+    app.use(httpMetricsMiddleware(metrics, apps.find((a) => a.httpPort)?.name ?? processName));
+    app.useGlobalInterceptors(new AppOfRequestInterceptor(appOfController(apps, trees)));
     const httpPort = await startApps(app, apps, config, options);
-    return { app, httpPort, close: () => app.close() };
+    if (httpPort === 0)
+      metricsServer = await startMetricsServer(metrics, config.metricsPort, config.gateway.host, logger);
+    return {
+      app,
+      httpPort,
+      metricsPort: httpPort || (metricsServer?.port ?? 0),
+      metrics,
+      close: async () => {
+        await metricsServer?.close();
+        await app.close();
+      },
+    };
   } catch (error) {
     // Nothing half-started is left behind: consumers leave their groups, the pool and producer close.
     await app.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The app of a consumer group's stage; a stage no app declares (the worklist's own feed) names itself. */
+function appOfStage(apps: RadflowApp[]): (stage: string) => string {
+  const byStage = new Map(apps.flatMap((a) => (a.consumes ? [[a.consumes.stage, a.name] as const] : [])));
+  return (stage) => byStage.get(stage) ?? stage;
+}
+
+/** The app(s) that declare producing a topic, for records published outside a consumed record. */
+function appOfTopic(apps: RadflowApp[], processName: string): (topic: string) => string {
+  return (topic) =>
+    apps
+      .filter((a) => a.produces?.includes(topic))
+      .map((a) => a.name)
+      .join('+') || processName;
+}
+
+function appOfController(
+  apps: RadflowApp[],
+  trees: Map<RadflowApp, ReturnType<typeof moduleTree>>,
+): Map<Type<unknown>, string> {
+  return new Map(apps.flatMap((a) => trees.get(a)!.controllers.map((c) => [c, a.name] as const)));
 }
 
 async function startApps(

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
-export { CONFIG, DATABASE, KAFKA_BUS, LOGGER, MODEL_HOST } from './tokens.ts';
-export { PlatformModule } from './platform.module.ts';
+export { CONFIG, DATABASE, KAFKA_BUS, LOGGER, METRICS, MODEL_HOST } from './tokens.ts';
+export { PlatformModule, type PlatformParts } from './platform.module.ts';
+export { PlatformMetrics, STAGE_SECONDS_BUCKETS } from './metrics/platform-metrics.ts';
+export { MetricsController } from './metrics/metrics.controller.ts';
+export { httpMetricsMiddleware } from './metrics/http-metrics.ts';
 export {
   KafkaEventTransport,
   KafkaRecordContext,
@@ -9,4 +12,4 @@ export {
 } from './kafka-event-transport.ts';
 export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
 export type { RadflowApp } from './radflow-app.ts';
-export { startHost, type RunningHost } from './host.ts';
+export { startHost, type HostOptions, type RunningHost } from './host.ts';

@@ -1,10 +1,22 @@
 import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { createLogger, useLogHashKey, type Logger, type RadflowConfig } from '@radflow/config';
-import { KafkaBus } from '@radflow/events';
+import { KafkaBus, silentBusObserver, type BusObserver } from '@radflow/events';
 import { openDatabase, type Database } from '@radflow/store';
-import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from './tokens.ts';
+import { MetricsController } from './metrics/metrics.controller.ts';
+import { PlatformMetrics } from './metrics/platform-metrics.ts';
+import { CONFIG, DATABASE, KAFKA_BUS, LOGGER, METRICS } from './tokens.ts';
 
-/** Process-wide resources every app shares: one Kafka producer, one database pool, one logger. */
+/** What a host hands the platform besides the configuration; each part has a default for a bare module. */
+export interface PlatformParts {
+  logger?: Logger;
+  metrics?: PlatformMetrics;
+  busObserver?: BusObserver;
+}
+
+/**
+ * Process-wide resources every app shares: one Kafka producer, one database pool, one logger, one metrics registry
+ * (served at GET /metrics).
+ */
 @Global()
 @Module({})
 export class PlatformModule implements OnApplicationShutdown {
@@ -13,22 +25,25 @@ export class PlatformModule implements OnApplicationShutdown {
     @Inject(DATABASE) private readonly database: Database,
   ) {}
 
-  static forRoot(config: RadflowConfig, processName = 'radflow'): DynamicModule {
+  static forRoot(config: RadflowConfig, processName = 'radflow', parts: PlatformParts = {}): DynamicModule {
     // The host's configuration, not the process environment, decides the key of every logHash in this process.
     useLogHashKey(config.logHash);
-    const logger = createLogger(processName, config.logLevel);
+    const logger = parts.logger ?? createLogger(processName, config.logLevel);
+    const observer = parts.busObserver ?? silentBusObserver;
     return {
       module: PlatformModule,
+      controllers: [MetricsController],
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: METRICS, useValue: parts.metrics ?? new PlatformMetrics([]) },
         {
           provide: KAFKA_BUS,
-          useFactory: () => new KafkaBus(config.kafka, logger.child({ component: 'kafka' })),
+          useFactory: () => new KafkaBus(config.kafka, logger.child({ component: 'kafka' }), observer),
         },
         { provide: DATABASE, useFactory: () => openDatabase(config.database.url) },
       ],
-      exports: [CONFIG, LOGGER, KAFKA_BUS, DATABASE],
+      exports: [CONFIG, LOGGER, METRICS, KAFKA_BUS, DATABASE],
     };
   }
 

@@ -5,3 +5,5 @@ export const DATABASE = Symbol('radflow.database');
 export const LOGGER = Symbol('radflow.logger');
 /** The serving ModelHost (libs/model-runtime) when the inference app runs in this process. */
 export const MODEL_HOST = Symbol('radflow.model-host');
+/** The host's PlatformMetrics (Prometheus registry): apps add their series to it. */
+export const METRICS = Symbol('radflow.metrics');

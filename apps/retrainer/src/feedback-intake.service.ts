@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
 import { createEnvelope, Topics, type Envelope, type KafkaBus } from '@radflow/events';
 import { accessionKey, feedbackRecords, implicitFeedback } from '@radflow/feedback';
-import { DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import { DATABASE, KAFKA_BUS, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
 import type { FeedbackPayload, ReportFinalizedPayload } from '@radflow/schemas';
 import { EnrichmentStore, FeedbackStore, type Database } from '@radflow/store';
 import { RetrainingService } from './retraining.service.ts';
@@ -17,13 +17,20 @@ export class FeedbackIntakeService {
   private readonly feedback: FeedbackStore;
   private readonly enrichments: EnrichmentStore;
   private readonly logger: Logger;
+  private readonly stored;
 
   constructor(
     @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
     @Inject(RetrainingService) private readonly retraining: RetrainingService,
+    @Inject(METRICS) metrics: PlatformMetrics,
   ) {
+    this.stored = metrics.counter({
+      name: 'radflow_feedback_total',
+      help: 'Feedback verdicts stored for retraining, by source (explicit, implicit), output and verdict',
+      labelNames: ['app', 'source', 'output', 'verdict'],
+    });
     this.feedback = new FeedbackStore(database);
     this.enrichments = new EnrichmentStore(database);
     this.logger = logger.child({ stage: 'retrainer' });
@@ -57,7 +64,11 @@ export class FeedbackIntakeService {
       },
       inserted > 0 ? 'feedback stored' : 'feedback already stored',
     );
-    if (inserted > 0) this.retraining.feedbackArrived();
+    if (inserted > 0) {
+      for (const { output, verdict } of payload.outputs)
+        this.stored.inc({ app: 'retrainer', source: payload.source, output, verdict });
+      this.retraining.feedbackArrived();
+    }
   }
 
   async onFinalized(event: Envelope<ReportFinalizedPayload>): Promise<void> {

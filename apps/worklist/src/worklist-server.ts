@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Logger, RadflowConfig } from '@radflow/config';
-import { CONFIG, LOGGER } from '@radflow/platform';
+import { CONFIG, httpMetricsMiddleware, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
 import { OidcSignIn } from './auth/oidc.ts';
 import { SessionTokens } from './auth/sessions.ts';
 import { LocalUsers } from './auth/users.ts';
@@ -27,6 +27,7 @@ export class WorklistServer implements OnApplicationBootstrap, OnApplicationShut
     @Inject(LOGGER) logger: Logger,
     @Inject(WorklistService) private readonly worklist: WorklistService,
     @Inject(WorklistHub) private readonly hub: WorklistHub,
+    @Inject(METRICS) private readonly metrics: PlatformMetrics,
   ) {
     this.logger = logger.child({ stage: 'worklist' });
   }
@@ -60,9 +61,11 @@ export class WorklistServer implements OnApplicationBootstrap, OnApplicationShut
         assets,
         worklist: this.worklist,
         hub: this.hub,
+        metrics: this.metrics,
       }),
       { logger: ['error', 'warn'], abortOnError: false },
     );
+    this.app.use(httpMetricsMiddleware(this.metrics, 'worklist'));
     await this.app.listen(settings.port, settings.host);
     this.logger.info({ port: this.port, users: users.size, oidc: Boolean(oidc) }, 'worklist page ready');
   }

@@ -22,7 +22,7 @@ export {
   IDENTIFIER_SYSTEM_BASE_VARIABLE,
   type IdentifierSystemSettings,
 } from './fhir-identifiers.ts';
-export { createLogger, type Logger } from './logger.ts';
+export { createLogger, type DestinationStream, type Logger } from './logger.ts';
 export { logHash, keyedLogHash, useLogHashKey } from './hashing.ts';
 export {
   readLogHashSettings,

@@ -1,7 +1,7 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from './config.ts';
 
-export type { Logger };
+export type { DestinationStream, Logger };
 
 // A safety net, not the policy: code logs ids and hashes only, and these paths are blanked if a report slips in.
 const phiPaths = [
@@ -18,7 +18,15 @@ const phiPaths = [
   'patientName',
 ];
 
-/** A JSON logger for one service; PHI-bearing fields are redacted. */
-export function createLogger(service: string, level: LogLevel = 'info'): Logger {
-  return pino({ name: service, level, redact: { paths: phiPaths, censor: '[redacted]' } });
+/**
+ * A JSON logger for one service; PHI-bearing fields are redacted. Lines go to standard output, or to `destination`
+ * (a host's chosen stream: a file, a log shipper, a test reading every line).
+ */
+export function createLogger(
+  service: string,
+  level: LogLevel = 'info',
+  destination?: DestinationStream,
+): Logger {
+  const options = { name: service, level, redact: { paths: phiPaths, censor: '[redacted]' } };
+  return destination ? pino(options, destination) : pino(options);
 }

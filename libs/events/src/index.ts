@@ -10,6 +10,7 @@ export {
   describeFailure,
 } from './errors.ts';
 export { DeadLetterHeaders, deadLetterRecord, type DeadLetterRecord } from './dead-letter.ts';
+export { silentBusObserver, type BusObserver } from './bus-observer.ts';
 export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 export {
   KafkaBus,

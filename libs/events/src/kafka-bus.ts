@@ -9,6 +9,7 @@ import {
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '@radflow/config';
+import { silentBusObserver, type BusObserver } from './bus-observer.ts';
 import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient } from './errors.ts';
@@ -186,6 +187,8 @@ export class KafkaBus implements RecordOutput {
   constructor(
     private readonly options: KafkaBusOptions,
     private readonly logger: Logger,
+    /** Told what the bus does (records consumed, produced, retried, dead-lettered; lag), for metrics. */
+    private readonly observer: BusObserver = silentBusObserver,
   ) {
     const config: KafkaConfig = {
       clientId: options.clientId,
@@ -274,6 +277,11 @@ export class KafkaBus implements RecordOutput {
 
   /** Resolves only once every in-sync replica has the records (acks=all). Outside any transaction. */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
+    await this.send(topic, records);
+    this.observer.produced(undefined, topic, records.length);
+  }
+
+  private async send(topic: string, records: OutgoingRecord[]): Promise<void> {
     const producer = await this.connectedProducer();
     await producer.send({ topic, acks: -1, messages: records });
   }
@@ -355,6 +363,10 @@ export class KafkaBus implements RecordOutput {
     if (subscription.ephemeral) this.ephemeralGroups.set(consumer, subscription.groupId);
     await consumer.connect();
     await consumer.subscribe({ topics: subscription.topics, fromBeginning: startFrom === 'earliest' });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      // offsetLag: the high watermark minus the batch's last offset, i.e. what is still to read after this batch.
+      this.observer.lag(subscription.stage, payload.topic, payload.partition, Number(payload.offsetLag));
+    });
     const joined = new Promise<void>((resolve) => {
       const stopListening = consumer.on(consumer.events.GROUP_JOIN, () => {
         stopListening();
@@ -375,6 +387,7 @@ export class KafkaBus implements RecordOutput {
           ),
           timestamp: message.timestamp,
         };
+        this.observer.consumed(subscription.stage, topic);
         const output = await this.processWithRetries(subscription, record, heartbeat);
         try {
           await this.commit(subscription, consumer, record, output, heartbeat);
@@ -415,9 +428,16 @@ export class KafkaBus implements RecordOutput {
     for (let attempt = 1; ; attempt++) {
       try {
         if (inTransaction) {
-          await this.commitTransaction(subscription.groupId, record, next, output, attempt > 1);
+          const sent = await this.commitTransaction(subscription.groupId, record, next, output, attempt > 1);
+          if (sent)
+            for (const batch of output.batches)
+              this.observer.produced(subscription.stage, batch.topic, batch.records.length);
         } else {
-          if (!published) for (const batch of output.batches) await this.publish(batch.topic, batch.records);
+          if (!published)
+            for (const batch of output.batches) {
+              await this.send(batch.topic, batch.records);
+              this.observer.produced(subscription.stage, batch.topic, batch.records.length);
+            }
           published = true;
           await consumer.commitOffsets(offsets);
         }
@@ -449,7 +469,7 @@ export class KafkaBus implements RecordOutput {
     next: string,
     output: StagedOutput,
     afterFailure: boolean,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const producer = await this.transactionalProducer(groupId);
     // Begins the transaction; the first one of a re-created producer also fences the old one and lets the broker
     // finish whatever transaction that one left open.
@@ -461,7 +481,7 @@ export class KafkaBus implements RecordOutput {
           { groupId, topic: record.topic, partition: record.partition, offset: record.offset },
           'output was committed by the earlier attempt',
         );
-        return;
+        return false;
       }
       for (const batch of output.batches)
         await transaction.send({ topic: batch.topic, acks: -1, messages: batch.records });
@@ -470,6 +490,7 @@ export class KafkaBus implements RecordOutput {
         topics: [{ topic: record.topic, partitions: [{ partition: record.partition, offset: next }] }],
       });
       await transaction.commit();
+      return true;
     } catch (error) {
       // An abort that fails leaves the producer unusable (and the outcome unknown): start a new one.
       if (transaction.isActive()) {
@@ -562,9 +583,12 @@ export class KafkaBus implements RecordOutput {
     };
     for (let attempt = 1; ; attempt++) {
       const output = new StagedOutput(this.validator);
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
       try {
         await subscription.handle(record, { heartbeat, output });
         output.close();
+        this.observer.attempted(subscription.stage, record.topic, 'ok', seconds());
         return output;
       } catch (error) {
         output.close();
@@ -572,6 +596,13 @@ export class KafkaBus implements RecordOutput {
         const failure = describeFailure(error);
         const giveUp =
           isPermanent(error) || (!isTransient(error) && attempt >= policy.maxUnclassifiedAttempts);
+        this.observer.attempted(
+          subscription.stage,
+          record.topic,
+          giveUp ? 'dead_letter' : 'retry',
+          seconds(),
+          failure.code,
+        );
         if (giveUp) {
           this.logger.warn({ ...where, code: failure.code }, 'record dead-lettered');
           return this.deadLetterOutput(record, { ...failure, stage: subscription.stage });

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
+import { METRICS, MetricsController, type PlatformMetrics } from '@radflow/platform';
 import { OidcSignIn } from '../auth/oidc.ts';
 import { SessionTokens } from '../auth/sessions.ts';
 import { LocalUsers } from '../auth/users.ts';
@@ -22,6 +23,8 @@ export interface WorklistHttpDependencies {
   worklist: WorklistService;
   hub: WorklistHub;
   oidc?: OidcSignIn;
+  /** The host's registry: GET /metrics on the page's port too, for a scraper that only reaches this listener. */
+  metrics?: PlatformMetrics;
 }
 
 /** The worklist's own HTTP application (its own port), sharing the host app's services. */
@@ -34,7 +37,12 @@ export class WorklistHttpModule implements NestModule {
   static forRoot(deps: WorklistHttpDependencies): DynamicModule {
     return {
       module: WorklistHttpModule,
-      controllers: [AuthController, ApiController, PageController],
+      controllers: [
+        AuthController,
+        ApiController,
+        PageController,
+        ...(deps.metrics ? [MetricsController] : []),
+      ],
       providers: [
         { provide: WORKLIST_CONFIG, useValue: deps.config },
         { provide: WORKLIST_LOGGER, useValue: deps.logger },
@@ -44,6 +52,7 @@ export class WorklistHttpModule implements NestModule {
         { provide: WorklistService, useValue: deps.worklist },
         { provide: WorklistHub, useValue: deps.hub },
         ...(deps.oidc ? [{ provide: OidcSignIn, useValue: deps.oidc }] : []),
+        ...(deps.metrics ? [{ provide: METRICS, useValue: deps.metrics }] : []),
         SessionGuard,
       ],
     };
