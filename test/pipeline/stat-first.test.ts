@@ -20,7 +20,7 @@ import { sendOverMllp } from '../support/mllp-client.ts';
 // report is read, whatever the model is doing. Here the inference service is frozen (it takes connections and never
 // answers, like a process under SIGSTOP): the enricher is stuck on the first report of the burst, and the STAT
 // report behind it must still reach the worklist. Then the service goes away, the drafts come through degraded.
-const ROUTINE_AHEAD = 30;
+const ROUTINE_AHEAD = Number(process.env.STAT_FIRST_ROUTINE_AHEAD ?? 30);
 
 const frozenSockets = new Set<Socket>();
 const frozenInference: Server = createServer((socket) => {
