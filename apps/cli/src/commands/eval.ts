@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@radflow/config';
 import { labelReport, RULE_LABELER, DEVICE_IDS, NEGBIO_TO_LABEL, type LabelState } from '@radflow/labels';
+import { mergeLabelCalls } from '@radflow/enrichment';
 import {
   drawResamples,
   formatInterval,
@@ -653,15 +654,26 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         pairs[modelName!] = scored.pairs;
         unparsed = scored.unparsed;
       }
-      pairs['rules'] = usable.map((r, i) => ({
+      const ruleCalls = usable.map((r) =>
+        labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => ({
+          label: a.label,
+          state: a.state,
+        })),
+      );
+      pairs['rules'] = usable.map((_, i) => ({
         gold: goldStates[i]!,
-        predicted: Object.fromEntries(
-          labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => [
-            a.label,
-            a.state,
-          ]),
-        ),
+        predicted: Object.fromEntries(ruleCalls[i]!.map((call) => [call.label, call.state])),
       }));
+      if (model) {
+        // What the enricher emits: the model's labels merged with the rules' (libs/enrichment mergeLabelCalls).
+        pairs['enricher (merged)'] = pairs[modelName!]!.map((pair, i) => {
+          const predicted =
+            pair.predicted instanceof Map ? Object.fromEntries(pair.predicted) : pair.predicted;
+          const present = Object.keys(predicted).filter((label) => predicted[label] === 'present');
+          const merged = mergeLabelCalls(present, ruleCalls[i]!).labels;
+          return { gold: pair.gold, predicted: Object.fromEntries(merged.map((l) => [l.label, l.state])) };
+        });
+      }
       const trainGold = trainUids
         ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g)
         : goldStates;
