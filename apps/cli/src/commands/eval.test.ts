@@ -152,10 +152,12 @@ describe('runEval on a small inline data set', () => {
     ]);
     expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'baseline']);
     const labels = results.labels!.systems;
-    expect(Object.keys(labels)).toEqual(['stub', 'rules', 'baseline']);
+    expect(Object.keys(labels)).toEqual(['stub', 'rules', 'enricher (merged)', 'baseline']);
     // stub finds the 3 cardiomegaly reports and misses the effusion: micro P 1, R 3/4
     expect(labels['stub']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 0, fn: 1 });
     expect(labels['rules']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
+    // the enricher's union of the two: the rules' effusion joins the stub's cardiomegaly calls
+    expect(labels['enricher (merged)']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
     // the most frequent NegBio label set of these rows is {cardiomegaly}: predicted for all six reports
     expect(labels['baseline']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 3, fn: 1 });
     expect(results.labels!.unparsed).toBe(0);
