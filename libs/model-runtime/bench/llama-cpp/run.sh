@@ -7,7 +7,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../../../.." && pwd)"
 export PATH="$ROOT/.cache/node/bin:$PATH"
 # No GPU build and no source build are wanted: the prebuilt CPU binary ships in @node-llama-cpp/linux-x64.
-[[ -d "$HERE/node_modules/node-llama-cpp" ]] || (cd "$HERE" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+# npm install, not npm ci: node-llama-cpp 3.22.1 lists an optional @node-llama-cpp/linux-riscv64 that the registry does
+# not serve, so its lockfile can never hold it and npm ci refuses; install still takes every version from the lockfile.
+[[ -d "$HERE/node_modules/node-llama-cpp" ]] || (cd "$HERE" && NODE_LLAMA_CPP_SKIP_DOWNLOAD=true npm install --no-audit --no-fund --ignore-scripts >/dev/null)
 prompts="$(mktemp)"
 (cd "$ROOT/libs/model-runtime" && npx tsx -e "
 import { readFileSync, writeFileSync } from 'node:fs';
