@@ -11,7 +11,7 @@ import {
 import { buildAck, splitHl7Batch } from '@radflow/hl7';
 import { readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
 import { InboundMessageError } from '@radflow/reports';
-import { CONFIG, KAFKA_BUS, LOGGER } from '@radflow/platform';
+import { CONFIG, KAFKA_BUS, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
 import { FhirFetchError, FhirReportFetcher, reportIdOf } from './fhir-report-fetcher.ts';
 import type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
 import type { RequestBody } from './request-body.ts';
@@ -59,14 +59,25 @@ function errorCode(error: unknown): string | undefined {
 @Injectable()
 export class InboundGatewayService {
   private readonly logger: Logger;
+  private readonly outcomes;
 
   constructor(
     @Inject(CONFIG) private readonly config: RadflowConfig,
     @Inject(KAFKA_BUS) private readonly bus: KafkaBus,
     @Inject(LOGGER) logger: Logger,
     @Inject(FhirReportFetcher) private readonly fetcher: FhirReportFetcher,
+    @Inject(METRICS) private readonly metrics: PlatformMetrics,
   ) {
     this.logger = logger.child({ stage: 'gateway' });
+    this.outcomes = metrics.counter({
+      name: 'radflow_gateway_messages_total',
+      help: 'Inbound messages by kind, transport (mllp, http) and outcome (accepted, dead_lettered, refused)',
+      labelNames: ['app', 'kind', 'transport', 'outcome'],
+    });
+  }
+
+  private count(kind: InboundKind, transport: Transport, outcome: 'accepted' | 'dead_lettered' | 'refused') {
+    this.outcomes.inc({ app: 'gateway', kind, transport, outcome });
   }
 
   accept(
@@ -94,6 +105,7 @@ export class InboundGatewayService {
       { kind: 'hl7v2', transport, traceId, messageIdHash: messageIdHash(read) },
       'inbound message accepted',
     );
+    this.count('hl7v2', transport, 'accepted');
     return { accepted: true, traceId, httpStatus: 200, ack: buildAck(bytes, 'AA') };
   }
 
@@ -223,6 +235,7 @@ export class InboundGatewayService {
         },
         'inbound message accepted',
       );
+      this.count('fhir', transport, 'accepted');
     }
     if (refused.length > 0) {
       const worst = refused.reduce((a, b) => (b.httpStatus > a.httpStatus ? b : a));
@@ -262,12 +275,19 @@ export class InboundGatewayService {
       kind === 'hl7v2' && error instanceof InboundMessageError ? { ack: buildAck(bytes, code, error) } : {};
     const stored = await this.deadLetter(kind, bytes, error, traceId, headers);
     if (!stored) {
+      this.count(kind, transport, 'refused');
       // Stored nowhere: the sender must resend, so the whole message is refused as "not now".
       return { accepted: false, traceId, httpStatus: 503, error: BROKER_UNAVAILABLE, ...hl7Ack('AR') };
     }
     this.logger.warn(
       { kind, transport, traceId, code: error.code, bytes: bytes.length },
       'inbound message dead-lettered',
+    );
+    this.count(kind, transport, 'dead_lettered');
+    this.metrics.deadLettered(
+      'gateway',
+      kind === 'hl7v2' ? Topics.inboundHl7v2 : Topics.inboundFhir,
+      error.code,
     );
     const ackCode = error instanceof InboundMessageError ? error.ackCode : 'AE';
     return {
@@ -320,6 +340,7 @@ export class InboundGatewayService {
       }
       // Kafka did not take the message: tell the sender to resend rather than pretend.
       this.logger.error({ kind, transport, traceId, code: errorCode(error) }, 'could not write to Kafka');
+      this.count(kind, transport, 'refused');
       return {
         accepted: false,
         traceId,

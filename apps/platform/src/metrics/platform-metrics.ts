@@ -94,6 +94,11 @@ export class PlatformMetrics {
     );
   }
 
+  /** A record dead-lettered outside a consumer (the gateway's unreadable inbound messages), by reason. */
+  deadLettered(app: string, topic: string, reason: string): void {
+    this.deadLetters.inc({ app, topic, reason });
+  }
+
   /** The text Prometheus scrapes, and its content type. */
   async exposition(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
