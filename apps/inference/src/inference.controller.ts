@@ -10,6 +10,7 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
+import type { RequestPriority } from '@radflow/model-runtime';
 import { isTaskName, type TaskName } from '@radflow/prompts';
 import type { Response } from 'express';
 import { InferenceExceptionFilter } from './inference-exception.filter.ts';
@@ -30,6 +31,15 @@ function headerDeadline(value: string | undefined): number | undefined {
       { path: 'header:x-deadline-ms', message: 'must be a positive integer' },
     ]);
   return ms;
+}
+
+/** X-Worklist-Priority header: the report's worklist priority, so the model's queue serves STAT first. */
+function headerPriority(value: string | undefined): RequestPriority | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'stat' || value === 'urgent' || value === 'routine') return value;
+  throw new InvalidRequestError('invalid X-Worklist-Priority header', [
+    { path: 'header:x-worklist-priority', message: 'must be stat, urgent or routine' },
+  ]);
 }
 
 /** Aborts when the client goes away before its answer is sent, so the model stops decoding for nobody. */
@@ -54,6 +64,7 @@ export class InferenceController {
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,
     @Headers('x-deadline-ms') deadlineHeader?: string,
+    @Headers('x-worklist-priority') priorityHeader?: string,
   ): Promise<TaskResponse> {
     if (!isTaskName(task))
       throw new InvalidRequestError(`unknown task "${task}"`, [
@@ -61,13 +72,12 @@ export class InferenceController {
       ]);
     const request = validateTaskRequest(task as TaskName, body);
     const { deadlineMs, maxNewTokens, ...inputs } = request;
-    return this.inference.runTask(
-      task,
-      inputs,
-      this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
+    return this.inference.runTask(task, inputs, {
+      deadlineMs: this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
-      clientGone(response),
-    );
+      signal: clientGone(response),
+      priority: headerPriority(priorityHeader),
+    });
   }
 
   @Post('v1/enrich')
@@ -76,14 +86,15 @@ export class InferenceController {
     @Body() body: unknown,
     @Res({ passthrough: true }) response: Response,
     @Headers('x-deadline-ms') deadlineHeader?: string,
+    @Headers('x-worklist-priority') priorityHeader?: string,
   ): Promise<EnrichResponse> {
     const { deadlineMs, maxNewTokens, ...input } = validateEnrichRequest(body);
-    return this.inference.enrich(
-      input,
-      this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
+    return this.inference.enrich(input, {
+      deadlineMs: this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
-      clientGone(response),
-    );
+      signal: clientGone(response),
+      priority: headerPriority(priorityHeader),
+    });
   }
 
   @Get('health')

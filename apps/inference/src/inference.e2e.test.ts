@@ -97,7 +97,7 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
     expect(withPrior.body.devices).toEqual(withPrior.body.tasks.device_labels.result.labels);
   });
 
-  it('answers 400 with every problem listed for invalid bodies, unknown tasks and bad deadline headers', async () => {
+  it('answers 400 with every problem listed for invalid bodies, unknown tasks and bad deadline or priority headers', async () => {
     const missing = await service.post('/v1/tasks/temporal_findings', { report, extra: 1 });
     expect(missing.status).toBe(400);
     expect(errorResponse(missing.body)).toBe(true);
@@ -114,6 +114,19 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
       (await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-deadline-ms': 'soon' })).status,
     ).toBe(400);
     expect((await service.post('/v1/enrich', '{"findings": ')).status).toBe(400);
+    const badPriority = await service.post(
+      '/v1/tasks/impression',
+      { findings: 'x' },
+      { 'x-worklist-priority': 'asap' },
+    );
+    expect(badPriority.status).toBe(400);
+    expect(badPriority.body.error.details).toEqual([
+      { path: 'header:x-worklist-priority', message: 'must be stat, urgent or routine' },
+    ]);
+    expect(
+      (await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-worklist-priority': 'stat' }))
+        .status,
+    ).toBe(200);
     expect((await service.post('/v1/tasks/impression', { findings: 42 })).body.error.details).toEqual([
       { path: '/findings', message: 'must be string' },
     ]);

@@ -4,6 +4,7 @@ import {
   ModelHost,
   ModelUnavailableError,
   type ModelInfo,
+  type RequestPriority,
   type SchedulerCounts,
   type TaskOutput,
 } from '@radflow/model-runtime';
@@ -29,6 +30,15 @@ export interface EnrichResponse {
   devices: string[];
   temporal: { added: string[]; removed: string[]; changed: FindingProgression[] } | null;
   tasks: Partial<Record<TaskName, TaskResponse>>;
+}
+
+/** How one request is served: its time budget, answer budget, cancellation and worklist priority. */
+export interface TaskRequestOptions {
+  deadlineMs: number;
+  maxNewTokens?: number | undefined;
+  signal?: AbortSignal | undefined;
+  /** The report's worklist priority: the queue admits STAT first. */
+  priority?: RequestPriority | undefined;
 }
 
 export interface EnrichInput {
@@ -114,19 +124,15 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     return requested ?? this.options.defaultDeadlineMs;
   }
 
-  async runTask(
-    task: TaskName,
-    inputs: PromptInputs,
-    deadlineMs: number,
-    maxNewTokens?: number,
-    signal?: AbortSignal,
-  ): Promise<TaskResponse> {
+  async runTask(task: TaskName, inputs: PromptInputs, request: TaskRequestOptions): Promise<TaskResponse> {
+    const { deadlineMs, maxNewTokens, signal, priority } = request;
     let output: TaskOutput;
     try {
       output = await this.serving.runTask(task, inputs, {
         deadlineMs,
         ...(maxNewTokens ? { maxNewTokens } : {}),
         ...(signal ? { signal } : {}),
+        ...(priority ? { priority } : {}),
       });
     } catch (error) {
       this.metrics?.failed(task, error);
@@ -137,19 +143,15 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** Runs the enrichment tasks for one report together, so they share a batch and one deadline. */
-  async enrich(
-    input: EnrichInput,
-    deadlineMs: number,
-    maxNewTokens?: number,
-    signal?: AbortSignal,
-  ): Promise<EnrichResponse> {
+  async enrich(input: EnrichInput, request: TaskRequestOptions): Promise<EnrichResponse> {
+    const { signal } = request;
     // The tasks are submitted together so they share a batch; all are submitted before any awaits, so the
     // deadline budget is the same for each. If one fails, the others are cancelled: the call has failed anyway.
     const siblings = new AbortController();
     const cancelAll = () => siblings.abort();
     signal?.addEventListener('abort', cancelAll, { once: true });
     const run = (task: TaskName, inputs: PromptInputs) =>
-      this.runTask(task, inputs, deadlineMs, maxNewTokens, siblings.signal).catch((error: unknown) => {
+      this.runTask(task, inputs, { ...request, signal: siblings.signal }).catch((error: unknown) => {
         cancelAll();
         throw error;
       });

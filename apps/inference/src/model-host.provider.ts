@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { PromptInputs, TaskName } from '@radflow/prompts';
+import type { RequestPriority } from '@radflow/model-runtime';
 import { MODEL_HOST } from '@radflow/platform';
 import { InferenceService } from './inference.service.ts';
 
@@ -11,8 +12,12 @@ export const modelHostProvider: Provider = {
   provide: MODEL_HOST,
   inject: [InferenceService],
   useFactory: (inference: InferenceService) => ({
-    runTask: async (task: string, inputs: PromptInputs, options: { deadlineMs: number }) => {
-      const response = await inference.runTask(task as TaskName, inputs, options.deadlineMs);
+    runTask: async (
+      task: string,
+      inputs: PromptInputs,
+      options: { deadlineMs: number; priority?: RequestPriority },
+    ) => {
+      const response = await inference.runTask(task as TaskName, inputs, options);
       return { model: response.model, answer: response.result };
     },
   }),
