@@ -8,11 +8,11 @@ import { startHost, type RunningHost } from '@radflow/platform';
 import { allApps } from '../../apps/cli/src/app-catalog.ts';
 import { EventCollector } from '../support/event-collector.ts';
 import { sendOverMllp } from '../support/mllp-client.ts';
-import { seededHl7Report, type SeededReport } from '../support/phi-samples.ts';
+import { seededFhirReport, seededHl7Report, type SeededReport } from '../support/phi-samples.ts';
 
 /**
  * Issue 17: no identifier reaches a log. Reports seeded with made-up patient and physician names, MRNs, accession
- * and order numbers go through the whole pipeline (MLLP → gateway → ingest → enricher with the model → writeback to
+ * and order numbers (and, in FHIR, an SSN) go through the whole pipeline (MLLP and the FHIR REST endpoint → gateway → ingest → enricher with the model → writeback to
  * FHIR and the outbound ORU; every other app of the embedded default reads along), all in one host at debug level,
  * every line captured through the host's log destination; not one line may hold a seeded string.
  */
@@ -43,7 +43,8 @@ const reports: SeededReport[] = [
   first,
   seededHl7Report('04-icu-lines-followup.hl7', first),
 ];
-const seeded = [...new Set(reports.flatMap((r) => r.phi))];
+const overFhir = seededFhirReport();
+const seeded = [...new Set([...reports, overFhir].flatMap((r) => r.phi))];
 
 let host: RunningHost;
 let collector: EventCollector;
@@ -60,6 +61,16 @@ beforeAll(async () => {
       (r) => r.topic === Topics.outboundHl7v2 && r.value!.toString('latin1').includes(report.accession),
     );
   }
+  // A FHIR report over the gateway's REST endpoint, with its patient's name, SSN and MRN.
+  const posted = await fetch(`http://127.0.0.1:${host.httpPort}/v1/fhir`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: overFhir.bytes,
+  });
+  expect(posted.status).toBe(202);
+  await collector.waitFor(
+    (r) => r.topic === Topics.outboundHl7v2 && r.value!.toString('latin1').includes(overFhir.accession),
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -76,7 +87,7 @@ describe('log lines of every app over a full pipeline run', () => {
     const apps = new Set(lines.map((line) => (JSON.parse(line) as { stage?: string }).stage).filter(Boolean));
     for (const stage of ['ingest', 'enricher', 'writeback']) expect(apps).toContain(stage);
     // Each report is named in the logs, by its keyed hash.
-    for (const report of reports)
+    for (const report of [...reports, overFhir])
       expect(lines.some((line) => line.includes(logHash(report.accession)))).toBe(true);
   });
 
@@ -86,7 +97,7 @@ describe('log lines of every app over a full pipeline run', () => {
         .filter((value) => line.toLowerCase().includes(value.toLowerCase()))
         .map((value) => ({ value, line })),
     );
-    expect(seeded).toHaveLength(4 * 6 - 3); // the follow-up shares its patient's names and MRN
+    expect(seeded).toHaveLength(4 * 6 - 3 + 7); // the follow-up shares its patient's names and MRN
     expect(hits).toEqual([]);
   });
 });

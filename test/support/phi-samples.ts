@@ -55,3 +55,41 @@ export function seededHl7Report(file: string, samePatientAs?: SeededReport): See
     phi: [patient.family, patient.given, patient.mrn, accession, placer, physician],
   };
 }
+
+const fhirDir = new URL('../fixtures/fhir/', import.meta.url);
+
+/**
+ * The FHIR collection Bundle fixture (DiagnosticReport, Patient with SSN and MRN, ServiceRequest with the accession,
+ * result Observations) with identifiers made for one run, the patient named, and a physician named in the findings.
+ */
+export function seededFhirReport(): SeededReport {
+  const tag = digits(8);
+  const patient = { family: uniqueName(), given: uniqueName(), mrn: `MRN${digits(10)}` };
+  const physician = uniqueName();
+  const accession = `ACC${digits(10)}`;
+  const placer = `ORD${digits(10)}`;
+  const ssn = `${digits(3)}-${digits(2)}-${digits(4)}`;
+  const text = readFileSync(new URL('bundle-collection-observations-patient-sr.json', fhirDir), 'utf8')
+    .replaceAll('MRN8020', patient.mrn)
+    .replaceAll('ACC-B20', accession)
+    .replaceAll('ORD-20', placer)
+    .replaceAll('999-00-1020', ssn)
+    // Resource ids of this run, so no earlier run's ledger entry or FHIR resource answers for it.
+    .replaceAll(/"(bundle|bdr|pat|sr)-20"/g, `"$1-${tag}"`);
+  const bundle = JSON.parse(text) as { entry: Array<{ resource: Record<string, unknown> }> };
+  for (const { resource } of bundle.entry) {
+    if (resource['resourceType'] === 'Patient')
+      resource['name'] = [{ family: patient.family, given: [patient.given] }];
+    if (
+      resource['resourceType'] === 'Observation' &&
+      (resource['code'] as { text?: string }).text === 'Findings'
+    )
+      resource['valueString'] =
+        `${String(resource['valueString'])} Discussed with Dr. ${physician} by telephone.`;
+  }
+  return {
+    bytes: Buffer.from(JSON.stringify(bundle), 'utf8'),
+    accession,
+    phi: [patient.family, patient.given, patient.mrn, accession, placer, physician, ssn],
+  };
+}
