@@ -10,6 +10,6 @@ export class IngestModule {}
 export const ingestApp: RadflowApp = {
   name: 'ingest',
   module: () => IngestModule,
-  consumes: { stage: 'ingest', topics: [Topics.inboundHl7v2, Topics.inboundFhir] },
+  consumes: { stage: 'ingest', topics: [Topics.inboundHl7v2, Topics.inboundFhir], microBatch: true },
   produces: [Topics.reportFinalized],
 };

@@ -215,6 +215,7 @@ async function startApps(
       topics: radflowApp.consumes.topics,
       ephemeral: radflowApp.consumes.ephemeral ?? false,
       ...(radflowApp.consumes.startFrom ? { startFrom: radflowApp.consumes.startFrom } : {}),
+      ...(radflowApp.consumes.microBatch ? { maxBatchRecords: config.kafka.microBatchRecords } : {}),
     });
     app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   }

@@ -50,6 +50,8 @@ export interface KafkaEventTransportOptions {
   ephemeral?: boolean;
   /** Where the group starts without a committed offset; default: the bus's (KAFKA_START_FROM). */
   startFrom?: StartFrom;
+  /** Records committed together (KafkaBus Subscription.maxBatchRecords); default 1. */
+  maxBatchRecords?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
         topics: this.options.topics,
         ephemeral: this.options.ephemeral ?? false,
         ...(this.options.startFrom ? { startFrom: this.options.startFrom } : {}),
+        ...(this.options.maxBatchRecords ? { maxBatchRecords: this.options.maxBatchRecords } : {}),
         handle: (record, context) => this.dispatch(record, context),
       });
       callback();

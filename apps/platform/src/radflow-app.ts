@@ -15,7 +15,14 @@ export interface RadflowApp {
    * when it stops (readers that must see everything). startFrom: where the group starts without a committed offset
    * (default: KAFKA_START_FROM).
    */
-  consumes?: { stage: string; topics: string[]; ephemeral?: boolean; startFrom?: StartFrom };
+  consumes?: {
+    stage: string;
+    topics: string[];
+    ephemeral?: boolean;
+    startFrom?: StartFrom;
+    /** Little work per record: commit micro-batches of up to KAFKA_MICRO_BATCH_RECORDS records (Subscription.maxBatchRecords). */
+    microBatch?: boolean;
+  };
   /** Topics the app produces to, created up front on the embedded broker. */
   produces?: string[];
   /** The HTTP port this app listens on when it runs alone; composed apps share the first one. */

@@ -40,6 +40,11 @@ export interface RadflowConfig {
     transactions: boolean;
     /** The broker aborts a transaction its producer left open this long (a crash): read_committed readers wait at most this. */
     transactionTimeoutMs: number;
+    /**
+     * Stages with little work per record (ingest, triage, worklist-task) commit up to this many consecutive records
+     * of a partition in one transaction (within 50 ms); 1 turns micro-batching off.
+     */
+    microBatchRecords: number;
   };
   database: { url: string };
   fhir: {
@@ -149,6 +154,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       startFrom: read.oneOf('KAFKA_START_FROM', ['earliest', 'latest'], 'earliest'),
       transactions: read.bool('KAFKA_TRANSACTIONS', true),
       transactionTimeoutMs: read.int('KAFKA_TRANSACTION_TIMEOUT_MS', 30_000, { min: 1_000, max: 900_000 }),
+      microBatchRecords: read.int('KAFKA_MICRO_BATCH_RECORDS', 100, { min: 1, max: 10_000 }),
     },
     database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
     fhir: {

@@ -5,7 +5,10 @@ import {
   logLevel as kafkaLogLevel,
   type Admin,
   type Consumer,
+  type EachBatchPayload,
+  type EachMessagePayload,
   type KafkaConfig,
+  type KafkaMessage,
   type Producer,
 } from 'kafkajs';
 import type { Logger } from '@radflow/config';
@@ -95,6 +98,13 @@ export interface Subscription {
   fromBeginning?: boolean;
   retryPolicy?: RetryPolicy;
   /**
+   * Micro-batching for stages whose per-record work is small (ingest, triage): up to this many consecutive records of
+   * one partition are processed one after another, each with its own handler attempt, retries and dead letter, and
+   * their outputs and the last offset are committed in ONE transaction, at the latest BATCH_COMMIT_WINDOW_MS after
+   * the first of them finished; so a slow record still commits alone. Default 1: a transaction per record.
+   */
+  maxBatchRecords?: number;
+  /**
    * The group belongs to this process alone (a broadcast reader: every inference instance must see every model
    * promotion). It is deleted from the broker when the consumer stops, so restarts leave no stale groups behind.
    */
@@ -108,6 +118,23 @@ export interface OutgoingRecord {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A micro-batch (Subscription.maxBatchRecords) is committed at the latest this long after its first record finished. */
+export const BATCH_COMMIT_WINDOW_MS = 50;
+
+function consumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: Object.fromEntries(
+      Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']),
+    ),
+    timestamp: message.timestamp,
+  };
+}
 
 /**
  * Attempts before giving up on a plain offset commit (failing on means the partition has moved: kafkajs rejoins and
@@ -145,6 +172,26 @@ class StagedOutput implements RecordOutput {
   /** No more output: the handler has resolved (or failed). */
   close(): void {
     this.open = false;
+  }
+
+  /**
+   * The outputs of consecutive records committed as one (a micro-batch): one send per topic, records in their order,
+   * so a batch of N records costs a transaction of a few sends, not N.
+   */
+  static concat(outputs: StagedOutput[], validator: EventValidator): StagedOutput {
+    const all = new StagedOutput(validator);
+    const byTopic = new Map<string, OutgoingRecord[]>();
+    for (const output of outputs) {
+      for (const batch of output.batches) {
+        const records = byTopic.get(batch.topic) ?? [];
+        if (records.length === 0) byTopic.set(batch.topic, records);
+        records.push(...batch.records);
+      }
+      all.settlements.push(...output.settlements);
+    }
+    for (const [topic, records] of byTopic) all.batches.push({ topic, records });
+    all.close();
+    return all;
   }
 
   private assertOpen(): void {
@@ -373,31 +420,29 @@ export class KafkaBus implements RecordOutput {
         resolve();
       });
     });
-    await consumer.run({
-      autoCommit: false,
-      eachMessage: async ({ topic, partition, message, heartbeat }) => {
-        const record: ConsumedRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: Object.fromEntries(
-            Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']),
-          ),
-          timestamp: message.timestamp,
-        };
-        this.observer.consumed(subscription.stage, topic);
-        const output = await this.processWithRetries(subscription, record, heartbeat);
-        try {
-          await this.commit(subscription, consumer, record, output, heartbeat);
-        } catch (error) {
-          for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
-          throw error;
-        }
-        await this.settle(subscription, record, output.settlements, heartbeat);
-      },
-    });
+    const maxBatchRecords = subscription.maxBatchRecords ?? 1;
+    const eachMessage = async ({ topic, partition, message, heartbeat }: EachMessagePayload) => {
+      const record = consumedRecord(topic, partition, message);
+      this.observer.consumed(subscription.stage, topic);
+      const output = await this.processWithRetries(subscription, record, heartbeat);
+      try {
+        await this.commit(subscription, consumer, record, output, heartbeat);
+      } catch (error) {
+        for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
+        throw error;
+      }
+      await this.settle(subscription, record, output.settlements, heartbeat);
+    };
+    // kafkajs runs eachMessage whenever it is given: a micro-batching group passes eachBatch alone.
+    await consumer.run(
+      maxBatchRecords > 1
+        ? {
+            autoCommit: false,
+            eachBatchAutoResolve: false,
+            eachBatch: (payload) => this.consumeBatch(subscription, consumer, payload, maxBatchRecords),
+          }
+        : { autoCommit: false, eachMessage },
+    );
     await Promise.race([joined, sleep(this.options.sessionTimeoutMs ?? 45_000)]);
     return async () => {
       const index = this.consumers.indexOf(consumer);
@@ -406,6 +451,56 @@ export class KafkaBus implements RecordOutput {
       await this.deleteEphemeralGroups([consumer]);
       await this.dropTransactionalProducer(subscription.groupId);
     };
+  }
+
+  /**
+   * A micro-batch: consecutive records of one partition, each handled (and retried or dead-lettered) on its own, their
+   * outputs and the last offset committed together; then their work is marked done. Before a record's retry, what is
+   * finished is committed first, so a claim it holds never blocks a later record of the same key. On a lost partition
+   * (stale batch) nothing more is committed: the new owner processes those records again, the ledger skips done work.
+   */
+  private async consumeBatch(
+    subscription: Subscription,
+    consumer: Consumer,
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    maxRecords: number,
+  ): Promise<void> {
+    let pending: { record: ConsumedRecord; output: StagedOutput }[] = [];
+    let firstDoneAt = 0;
+    const abandon = async () => {
+      for (const { output } of pending)
+        for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
+      pending = [];
+    };
+    const flush = async () => {
+      if (pending.length === 0) return;
+      if (isStale()) return abandon();
+      const last = pending[pending.length - 1]!.record;
+      const output = StagedOutput.concat(
+        pending.map((p) => p.output),
+        this.validator,
+      );
+      try {
+        await this.commit(subscription, consumer, last, output, heartbeat);
+      } catch (error) {
+        await abandon();
+        throw error;
+      }
+      pending = [];
+      await this.settle(subscription, last, output.settlements, heartbeat);
+      resolveOffset(last.offset);
+    };
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) break;
+      const record = consumedRecord(batch.topic, batch.partition, message);
+      this.observer.consumed(subscription.stage, batch.topic);
+      const output = await this.processWithRetries(subscription, record, heartbeat, flush);
+      if (pending.length === 0) firstDoneAt = performance.now();
+      pending.push({ record, output });
+      if (pending.length >= maxRecords || performance.now() - firstDoneAt >= BATCH_COMMIT_WINDOW_MS)
+        await flush();
+    }
+    await flush();
   }
 
   /**
@@ -573,6 +668,8 @@ export class KafkaBus implements RecordOutput {
     subscription: Subscription,
     record: ConsumedRecord,
     heartbeat: () => Promise<void>,
+    /** Before a retry: commit the micro-batch's finished records (their claims may be what this one waits on). */
+    beforeRetry?: () => Promise<void>,
   ): Promise<StagedOutput> {
     const policy = subscription.retryPolicy ?? defaultRetryPolicy;
     const where = {
@@ -613,6 +710,7 @@ export class KafkaBus implements RecordOutput {
           'transient failure, retrying',
         );
         if (this.stopping) throw error; // leave the offset uncommitted: the record is redelivered after restart
+        await beforeRetry?.();
         await sleep(backoffDelayMs(policy, attempt));
         await heartbeat().catch(() => undefined);
       }

@@ -12,6 +12,6 @@ export class TriageModule {}
 export const triageApp: RadflowApp = {
   name: 'triage',
   module: () => TriageModule,
-  consumes: { stage: 'triage', topics: [Topics.reportFinalized] },
+  consumes: { stage: 'triage', topics: [Topics.reportFinalized], microBatch: true },
   produces: [Topics.reportTriaged],
 };

@@ -22,5 +22,5 @@ export class WorklistTaskModule {
 export const worklistTaskApp: RadflowApp = {
   name: 'worklist-task',
   module: (config) => WorklistTaskModule.forRoot(config),
-  consumes: { stage: 'worklist-task', topics: [Topics.reportTriaged] },
+  consumes: { stage: 'worklist-task', topics: [Topics.reportTriaged], microBatch: true },
 };
