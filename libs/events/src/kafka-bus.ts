@@ -13,6 +13,7 @@ import {
 } from 'kafkajs';
 import type { Logger } from '@radflow/config';
 import { silentBusObserver, type BusObserver } from './bus-observer.ts';
+import { CoalescingSender } from './coalescing-sender.ts';
 import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient } from './errors.ts';
@@ -230,6 +231,8 @@ export class KafkaBus implements RecordOutput {
   /** Part of every transactional id: unique per bus, so two processes never fence each other. */
   private readonly instance = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private stopping = false;
+  /** Direct publishes share sends: one broker round trip carries every message that arrived meanwhile. */
+  private readonly direct = new CoalescingSender((topic, records) => this.send(topic, records));
 
   constructor(
     private readonly options: KafkaBusOptions,
@@ -324,7 +327,7 @@ export class KafkaBus implements RecordOutput {
 
   /** Resolves only once every in-sync replica has the records (acks=all). Outside any transaction. */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
-    await this.send(topic, records);
+    await this.direct.publish(topic, records);
     this.observer.produced(undefined, topic, records.length);
   }
 
