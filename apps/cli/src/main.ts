@@ -3,6 +3,7 @@ import { runServe } from './commands/serve.ts';
 import { runDemo } from './commands/demo.ts';
 import { runEnrich } from './commands/enrich.ts';
 import { runParse } from './commands/parse.ts';
+import { runSoak, soakOptionsFrom } from './commands/soak.ts';
 import { runEval, type EvalTask } from './commands/eval.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
@@ -52,6 +53,36 @@ program
   .argument('<files...>')
   .action(async (files: string[]) => {
     process.exitCode = await runEnrich(files);
+  });
+
+program
+  .command('soak')
+  .description(
+    'reliability soak on loopback: N reports over MLLP through every app (separate processes) while faults are injected in turn; counts every output per report, exits 1 on any loss or duplicate',
+  )
+  .option('--reports <n>', 'how many reports to send', '300')
+  .option('--apps <list>', 'apps to run as child processes (comma-separated) or all', 'all')
+  .option(
+    '--instances <n>',
+    'processes of each consuming app (ingest, triage, worklist-task, enricher, writeback)',
+    '2',
+  )
+  .option(
+    '--kill <apps>',
+    'SIGKILL one instance of each of these apps in turn, restarted after --restart-delay (or all)',
+  )
+  .option('--postgres', 'restart PostgreSQL (infra/postgres.sh stop, start)')
+  .option('--fhir-freeze <seconds>', 'freeze the FHIR server with SIGSTOP this long, then SIGCONT')
+  .option('--kafka-down <seconds>', 'stop the Kafka broker (infra/kafka.sh) this long, then start it')
+  .option('--all-faults', 'every fault: kill each app, restart PostgreSQL, FHIR frozen 60 s, Kafka down 30 s')
+  .option('--rate <per-second>', 'sending pace (default: the reports spread over the faults)')
+  .option('--warmup <seconds>', 'sending before the first fault', '10')
+  .option('--gap <seconds>', 'between faults', '5')
+  .option('--restart-delay <seconds>', 'a killed instance stays down this long', '3')
+  .option('--quiet <seconds>', 'counts final once nothing new arrived this long', '15')
+  .option('--timeout <minutes>', 'bound on the whole run; what is missing by then is lost', '60')
+  .action(async (options: Record<string, string | boolean | undefined>) => {
+    process.exitCode = await runSoak(soakOptionsFrom(options));
   });
 
 // The Open-i reports and NegBio labels committed under data/ (RADFLOW_DATA_DIR points elsewhere).

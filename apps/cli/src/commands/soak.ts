@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadConfig, repoRoot, type RadflowConfig } from '@radflow/config';
+import { allApps } from '../app-catalog.ts';
+import { AppFleet } from '../soak/app-processes.ts';
+import { FaultRecovery, injectFault } from '../soak/faults.ts';
+import { sendUntilAccepted } from '../soak/mllp-sender.ts';
+import { SoakCounter } from '../soak/soak-counter.ts';
+import { CONSUMING_APPS, faultLabel, planFaults, SoakPlanError, sendRate } from '../soak/soak-plan.ts';
+import { SOAK_TEMPLATES, soakMessage } from '../soak/soak-samples.ts';
+import { formatVerdict, judge, type FaultWindow, type SentReport } from '../soak/soak-verdict.ts';
+
+export interface SoakOptions {
+  reports: number;
+  /** Apps to run as child processes; the consuming ones get `instances` processes each. */
+  apps: string[];
+  instances: number;
+  kill: string[];
+  postgres: boolean;
+  fhirFreezeSeconds: number;
+  kafkaDownSeconds: number;
+  /** Reports per second; 0: spread the reports over the faults (sendRate). */
+  rate: number;
+  warmupSeconds: number;
+  gapSeconds: number;
+  restartDelaySeconds: number;
+  /** Quiet time before the counts are final, and the bound on the whole run. */
+  quietSeconds: number;
+  timeoutMinutes: number;
+}
+
+const MAX_REPORTS = 100_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The soak kills and stops services: only ever the local ones. */
+function assertLoopback(config: RadflowConfig): void {
+  const hosts = [
+    ...config.kafka.brokers.map((broker) => broker.split(':')[0]!),
+    new URL(config.database.url).hostname,
+    new URL(config.fhir.baseUrl).hostname,
+  ];
+  const remote = hosts.filter((host) => !['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host));
+  if (remote.length > 0)
+    throw new SoakPlanError(`the soak runs on loopback services only; configured: ${remote.join(', ')}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** `radflow soak`: N reports through the real pipeline while faults are injected in turn; exit 1 on loss or duplicate. */
+export async function runSoak(options: SoakOptions): Promise<number> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  assertLoopback(config);
+  const run = randomUUID().slice(0, 8).toUpperCase();
+  const faults = planFaults(options, options.apps);
+  const timing = {
+    warmupSeconds: options.warmupSeconds,
+    gapSeconds: options.gapSeconds,
+    restartDelaySeconds: options.restartDelaySeconds,
+    sessionTimeoutSeconds: config.kafka.sessionTimeoutMs / 1000,
+  };
+  const rate = options.rate > 0 ? options.rate : sendRate(options.reports, faults, timing);
+  const deadline = startedAt + options.timeoutMinutes * 60_000;
+  const elapsed = () => `+${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s`;
+  const say = (line: string) => console.log(`[soak ${elapsed()}] ${line}`);
+
+  const [mllpPort, httpPort, inferencePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const runsInference = options.apps.includes('inference');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    // Fresh groups of this run only, positioned at the topics' ends before they join: other runs' records are
+    // never processed, and a restarted instance resumes from the committed offsets.
+    KAFKA_GROUP_PREFIX: `radflow-soak-${run}`,
+    KAFKA_START_FROM: 'latest',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    METRICS_PORT: '0',
+    GATEWAY_MLLP_PORT: String(mllpPort),
+    GATEWAY_HTTP_PORT: String(httpPort),
+    INFERENCE_PORT: String(inferencePort),
+    ...(runsInference ? { INFERENCE_URL: `http://127.0.0.1:${inferencePort}/inference` } : {}),
+    RETRAINER_HTTP_PORT: '0',
+    RETRAIN_AUTO: 'false', // no training in a soak: the CPU is the pipeline's
+    WORKLIST_PORT: '0',
+  };
+  const logDir = `${repoRoot}.cache/soak/${run}`;
+  const fleet = new AppFleet(
+    options.apps.map((app) => ({ app, count: CONSUMING_APPS.includes(app) ? options.instances : 1 })),
+    env,
+    logDir,
+    say,
+  );
+  const recovery = new FaultRecovery();
+  const counter = new SoakCounter(config, run);
+  const windows: FaultWindow[] = [];
+  const sent: SentReport[] = [];
+  const interrupted = () =>
+    void recovery.recover().finally(() => fleet.stop().finally(() => process.exit(130)));
+  process.once('SIGINT', interrupted);
+
+  say(
+    `run ${run}: ${options.reports} reports at ${rate.toFixed(1)}/s over MLLP; apps ${fleet.instances.map((i) => i.name).join(' ')}`,
+  );
+  say(`faults in turn: ${faults.map(faultLabel).join(', ') || 'none'}`);
+  say(
+    'Kafka: the single local broker is stopped and started; killing one broker of a three-broker cluster is not in this command',
+  );
+  say(`child logs: ${logDir}`);
+  try {
+    await fleet.start();
+    say(`${fleet.instances.length} processes serving`);
+
+    const templates = SOAK_TEMPLATES.map((file) =>
+      readFileSync(`${repoRoot}test/fixtures/demo/${file}`, 'latin1'),
+    );
+    const send = async () => {
+      const sendStart = Date.now();
+      let resends = 0;
+      let lastProgress = 0;
+      for (let index = 0; index < options.reports; index++) {
+        await sleep(sendStart + (index * 1000) / rate - Date.now());
+        const message = soakMessage(templates[index % templates.length]!, run, index);
+        resends += (await sendUntilAccepted(mllpPort, message.bytes, deadline)) - 1;
+        sent.push({ index, accession: message.accession, ackedAt: Date.now() });
+        if (Date.now() - lastProgress > 10_000 || index === options.reports - 1) {
+          say(`sent ${index + 1}/${options.reports} (acknowledged AA; ${resends} resent)`);
+          lastProgress = Date.now();
+        }
+      }
+    };
+    const inject = async () => {
+      await sleep(options.warmupSeconds * 1000);
+      for (const fault of faults) {
+        const window = { label: faultLabel(fault), startedAt: Date.now(), endedAt: 0 };
+        say(`fault: ${window.label} …`);
+        await injectFault(fault, { fleet, recovery, restartDelayMs: options.restartDelaySeconds * 1000 });
+        window.endedAt = Date.now();
+        windows.push(window);
+        say(`fault over: ${window.label} (${((window.endedAt - window.startedAt) / 1000).toFixed(1)} s)`);
+        await sleep(options.gapSeconds * 1000);
+      }
+    };
+    await Promise.all([send(), inject()]);
+
+    const accessions = sent.map((report) => report.accession);
+    say('all sent and every fault over: counting (Kafka from the beginning at read_committed, then FHIR)');
+    await counter.startReading();
+    await counter.settleKafka(accessions, {
+      quietMs: options.quietSeconds * 1000,
+      stallMs: Math.max(120_000, options.quietSeconds * 1000),
+      deadline,
+      progress: say,
+    });
+    await counter.countFhir(accessions, { deadline: Math.max(deadline, Date.now() + 60_000), progress: say });
+    const exits = fleet.unexpectedExits();
+    if (exits > 0) say(`${exits} child exits the soak did not cause (restarted; see the logs)`);
+
+    const verdict = judge(sent, counter.counts, windows);
+    console.log(
+      `\nsoak ${run}: ${options.reports} reports, faults: ${faults.map(faultLabel).join(', ') || 'none'}`,
+    );
+    console.log(formatVerdict(verdict, Date.now() - startedAt));
+    return verdict.ok ? 0 : 1;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    await recovery.recover();
+    await counter.stop().catch(() => undefined);
+    await fleet.stop();
+  }
+}
+
+/** The commander options as typed soak options; `--all-faults` turns every fault on at the full run's settings. */
+export function soakOptionsFrom(raw: Record<string, string | boolean | undefined>): SoakOptions {
+  const all = raw.allFaults === true;
+  const apps = String(raw.apps ?? 'all') === 'all' ? allApps.map((a) => a.name) : String(raw.apps).split(',');
+  const kill = all ? apps : raw.kill ? String(raw.kill).split(',').filter(Boolean) : [];
+  const number = (name: string, fallback: number) => (raw[name] !== undefined ? Number(raw[name]) : fallback);
+  const options: SoakOptions = {
+    reports: number('reports', 300),
+    apps,
+    instances: number('instances', 2),
+    kill: kill[0] === 'all' ? apps : kill,
+    postgres: all || raw.postgres === true,
+    fhirFreezeSeconds: number('fhirFreeze', all ? 60 : 0),
+    kafkaDownSeconds: number('kafkaDown', all ? 30 : 0),
+    rate: number('rate', 0),
+    warmupSeconds: number('warmup', 10),
+    gapSeconds: number('gap', 5),
+    restartDelaySeconds: number('restartDelay', 3),
+    quietSeconds: number('quiet', 15),
+    timeoutMinutes: number('timeout', 60),
+  };
+  // Bounded: a soak is a test, not a load generator left running.
+  if (options.reports < 1 || options.reports > MAX_REPORTS)
+    throw new SoakPlanError(`--reports must be between 1 and ${MAX_REPORTS}`);
+  for (const [name, value] of Object.entries(options))
+    if (typeof value === 'number' && (!Number.isFinite(value) || value < 0))
+      throw new SoakPlanError(`--${name} must be a number ≥ 0`);
+  return options;
+}

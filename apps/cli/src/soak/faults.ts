@@ -1,0 +1,90 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { repoRoot } from '@radflow/config';
+import type { AppFleet } from './app-processes.ts';
+import type { Fault } from './soak-plan.ts';
+
+/**
+ * Injects one fault and returns once it is over (the service back, the process serving again). Shared services are
+ * driven through the infra/ scripts, which only ever touch the services this checkout started.
+ */
+export class FaultError extends Error {
+  override readonly name = 'FaultError';
+}
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function infra(script: string, action: 'start' | 'stop'): Promise<void> {
+  try {
+    await run('bash', [`${repoRoot}infra/${script}`, action], { timeout: 180_000 });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? '';
+    throw new FaultError(
+      `infra/${script} ${action} failed: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    );
+  }
+}
+
+/** The FHIR server's pid, found as infra/fhir-server.sh does: its pid file, checked against the command line. */
+function fhirServerPid(): number {
+  const pid = Number(readFileSync(`${repoRoot}.cache/fhir-server/fhir-server.pid`, 'utf8').trim());
+  const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  if (!cmdline.includes('infra/fhir-server/src/main.ts'))
+    throw new FaultError(`pid ${pid} of the FHIR server pid file is not the FHIR server`);
+  return pid;
+}
+
+/** What must be undone if the soak stops half-way through a fault (interrupted, or a step failed). */
+export class FaultRecovery {
+  frozenFhirPid: number | undefined;
+  readonly stopped = new Set<'postgres.sh' | 'kafka.sh'>();
+
+  async recover(): Promise<void> {
+    if (this.frozenFhirPid) {
+      process.kill(this.frozenFhirPid, 'SIGCONT');
+      this.frozenFhirPid = undefined;
+    }
+    for (const script of this.stopped) await infra(script, 'start');
+    this.stopped.clear();
+  }
+}
+
+export async function injectFault(
+  fault: Fault,
+  context: { fleet: AppFleet; recovery: FaultRecovery; restartDelayMs: number },
+): Promise<void> {
+  const { fleet, recovery } = context;
+  switch (fault.kind) {
+    case 'kill': {
+      const instance = fleet.first(fault.app);
+      instance.kill();
+      await sleep(context.restartDelayMs);
+      await instance.start();
+      return;
+    }
+    case 'postgres':
+      recovery.stopped.add('postgres.sh');
+      await infra('postgres.sh', 'stop');
+      await infra('postgres.sh', 'start');
+      recovery.stopped.delete('postgres.sh');
+      return;
+    case 'fhir-freeze': {
+      const pid = fhirServerPid();
+      recovery.frozenFhirPid = pid;
+      process.kill(pid, 'SIGSTOP');
+      await sleep(fault.seconds * 1000);
+      process.kill(pid, 'SIGCONT');
+      recovery.frozenFhirPid = undefined;
+      return;
+    }
+    case 'kafka':
+      recovery.stopped.add('kafka.sh');
+      await infra('kafka.sh', 'stop');
+      await sleep(fault.downSeconds * 1000);
+      await infra('kafka.sh', 'start');
+      recovery.stopped.delete('kafka.sh');
+      return;
+  }
+}

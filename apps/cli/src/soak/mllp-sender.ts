@@ -1,0 +1,47 @@
+import { connect } from 'node:net';
+import { frameMllp, MllpDeframer } from '@radflow/hl7';
+
+/**
+ * Sends like an interface engine: the same bytes again until the gateway answers AA (a killed gateway, a broker it
+ * cannot reach). Resending is safe by contract: ingest takes the same bytes once.
+ */
+export class MllpSendError extends Error {
+  override readonly name = 'MllpSendError';
+}
+
+function roundTrip(port: number, bytes: Buffer, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    const deframer = new MllpDeframer({ maxMessageBytes: 1_000_000 });
+    socket.setTimeout(timeoutMs, () => (socket.destroy(), reject(new MllpSendError('no ACK in time'))));
+    socket.on('connect', () => socket.write(frameMllp(bytes)));
+    socket.on('data', (chunk) => {
+      for (const event of deframer.push(chunk)) {
+        socket.end();
+        if (event.kind === 'message') resolve(Buffer.from(event.payload).toString('latin1'));
+        else reject(event.error);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** Resolves with the number of attempts once acknowledged with AA; throws past the deadline. */
+export async function sendUntilAccepted(port: number, bytes: Buffer, deadline: number): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    let answer: string;
+    try {
+      const ack = await roundTrip(port, bytes, 15_000);
+      answer =
+        ack
+          .split('\r')
+          .find((segment) => segment.startsWith('MSA|'))
+          ?.split('|')[1] ?? '?';
+      if (answer === 'AA') return attempt;
+    } catch (error) {
+      answer = (error as Error).message;
+    }
+    if (Date.now() > deadline) throw new MllpSendError(`not accepted after ${attempt} attempts: ${answer}`);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}
