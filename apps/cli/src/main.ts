@@ -5,6 +5,8 @@ import { runEnrich } from './commands/enrich.ts';
 import { runParse } from './commands/parse.ts';
 import { runSoak, soakOptionsFrom } from './commands/soak.ts';
 import { runEval, type EvalTask } from './commands/eval.ts';
+import { runDlqList, runDlqReplay, runDlqShow } from './commands/dlq.ts';
+import { runTrace } from './commands/trace.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
 import { effectiveRules } from './commands/rules.ts';
@@ -83,6 +85,61 @@ program
   .option('--timeout <minutes>', 'bound on the whole run; what is missing by then is lost', '60')
   .action(async (options: Record<string, string | boolean | undefined>) => {
     process.exitCode = await runSoak(soakOptionsFrom(options));
+  });
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const dlq = program
+  .command('dlq')
+  .description(
+    'dead letters: list them by reason, show one (no message bytes unless --bytes), replay chosen ones once',
+  );
+dlq
+  .command('list')
+  .description("every .dlq (or TOPIC's) grouped by stage, code and reason, with counts and first/last time")
+  .argument('[topic]', 'a topic or its .dlq, e.g. rad.inbound.hl7v2.v1')
+  .option('--since <when>', 'only dead letters since: 30m, 24h, 7d, an ISO time, or all', 'all')
+  .action(async (topic: string | undefined, options: { since: string }) => {
+    process.exitCode = await runDlqList(topic, options);
+  });
+dlq
+  .command('show')
+  .description("one dead letter's headers and a safe summary (size, sha256, message type)")
+  .argument('<topic>', 'a topic or its .dlq')
+  .argument('<offset>', 'PARTITION:OFFSET, or OFFSET when only one partition holds it')
+  .option('--bytes', 'also print the original bytes (may contain PHI)')
+  .action(async (topic: string, offset: string, options: { bytes?: boolean }) => {
+    process.exitCode = await runDlqShow(topic, offset, options);
+  });
+dlq
+  .command('replay')
+  .description(
+    're-publish chosen dead letters to their original topic, each at most once (ledger consumer dlq-replay)',
+  )
+  .argument('<topic>', 'a topic or its .dlq')
+  .option('--reason <code>', 'dead letters with this error code (repeatable)', collect)
+  .option('--offset <partition:offset>', 'this dead letter (repeatable)', collect)
+  .option('--all', 'every dead letter of the topic')
+  .option('--since <when>', 'only dead letters since: 30m, 24h, 7d, an ISO time, or all', 'all')
+  .option('--dry-run', 'say what would be replayed, send nothing')
+  .action(
+    async (
+      topic: string,
+      options: { reason?: string[]; offset?: string[]; all?: boolean; since: string; dryRun?: boolean },
+    ) => {
+      process.exitCode = await runDlqReplay(topic, options);
+    },
+  );
+
+program
+  .command('trace')
+  .description(
+    'where one message is now: stages passed (ledger), FHIR ids and outbound ORU written, or its dead letter',
+  )
+  .argument('<id>', 'an accession number or a message id (MSH-10)')
+  .option('--since <when>', 'how far back to read the topics: 30m, 24h, 7d, an ISO time, or all', '7d')
+  .option('--no-fhir', 'do not search the FHIR server')
+  .action(async (id: string, options: { since: string; fhir: boolean }) => {
+    process.exitCode = await runTrace(id, options);
   });
 
 // The Open-i reports and NegBio labels committed under data/ (RADFLOW_DATA_DIR points elsewhere).
