@@ -33,18 +33,25 @@ export async function fhirResourcesFor(
     }
   };
   const token = (system: string, value: string) => encodeURIComponent(`${system}|${value}`);
-  await search(`DiagnosticReport?identifier=${token(IdentifierSystems.accession, accession)}&_count=100`);
-  await search(`DiagnosticReport?_tag=${token(ACCESSION_TAG_SYSTEM, escapeKeyPart(accession))}&_count=100`);
-  await search(`Task?_tag=${token(ACCESSION_TAG_SYSTEM, escapeKeyPart(accession))}&_count=100`);
+  // Independent searches in parallel: a server without an index on tags answers each slowly.
+  await Promise.all([
+    search(`DiagnosticReport?identifier=${token(IdentifierSystems.accession, accession)}&_count=100`),
+    search(`DiagnosticReport?_tag=${token(ACCESSION_TAG_SYSTEM, escapeKeyPart(accession))}&_count=100`),
+    search(`Task?_tag=${token(ACCESSION_TAG_SYSTEM, escapeKeyPart(accession))}&_count=100`),
+  ]);
   const reports = [...found.values()].filter((r) => r.resourceType === 'DiagnosticReport');
-  for (const report of reports) {
-    await search(`Task?focus=DiagnosticReport/${report.id}&_count=100`);
-    await search(`Provenance?target=DiagnosticReport/${report.id}&_count=100`);
-    const observations = (report.result ?? [])
-      .map((ref) => /^Observation\/(.+)$/.exec(ref.reference ?? '')?.[1])
-      .filter((id): id is string => id !== undefined);
-    if (observations.length > 0) await search(`Observation?_id=${observations.join(',')}&_count=100`);
-  }
+  await Promise.all(
+    reports.flatMap((report) => {
+      const observations = (report.result ?? [])
+        .map((ref) => /^Observation\/(.+)$/.exec(ref.reference ?? '')?.[1])
+        .filter((id): id is string => id !== undefined);
+      return [
+        search(`Task?focus=DiagnosticReport/${report.id}&_count=100`),
+        search(`Provenance?target=DiagnosticReport/${report.id}&_count=100`),
+        ...(observations.length > 0 ? [search(`Observation?_id=${observations.join(',')}&_count=100`)] : []),
+      ];
+    }),
+  );
   return [...found.values()].map(sighting);
 }
 
