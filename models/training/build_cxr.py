@@ -118,6 +118,8 @@ def build(out: Path, force: bool, record: bool) -> None:
     cfg = model.cfg
     cxr_export.write_json(tmp / "config.json", cfg.hf_config(bos=1, eos=chat.END_ID, pad=chat.PAD_ID))
     manifest = json.loads((MODEL_DIR / "radflow-model.in.json").read_text())
+    # The packaged adapter's version is the model's: the template's field would go stale at every packaging.
+    manifest["version"] = meta["version"]
     manifest["onnx"] = {"model": "model.onnx", "quantized": "model.int8.onnx"}
     cxr_export.write_json(tmp / "radflow-model.json", manifest)
     for extra in ("MODEL_CARD.md",):
