@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '@radflow/config';
 
 /**
@@ -11,26 +11,33 @@ import { repoRoot } from '@radflow/config';
 const REPORTS = process.env.SOAK_SMALL_REPORTS ?? '48';
 const WITH_POSTGRES = process.env.SOAK_SMALL_POSTGRES === 'true';
 
+let child: ChildProcess | undefined;
+
+// A test that times out must not leave the soak (and its app processes, a frozen FHIR server) behind: SIGINT makes
+// the soak undo its faults and stop its children.
+afterEach(async () => {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child!.once('exit', resolve));
+  child.kill('SIGINT');
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
+}, 40_000);
+
 function runSoak(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', `${repoRoot}apps/cli/src/main.ts`, 'soak', ...args],
-      {
-        cwd: repoRoot,
-        // A killed consumer's partitions move to the other instance once its session times out: 15 s, not 45 s
-        // (still above the slowest step of a run this small; the full soak keeps the default).
-        env: { ...process.env, KAFKA_SESSION_TIMEOUT_MS: '15000' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    child = spawn(process.execPath, ['--import', 'tsx', `${repoRoot}apps/cli/src/main.ts`, 'soak', ...args], {
+      cwd: repoRoot,
+      // A killed consumer's partitions move to the other instance once its session times out: 15 s, not 45 s
+      // (still above the slowest step of a run this small; the full soak keeps the default).
+      env: { ...process.env, KAFKA_SESSION_TIMEOUT_MS: '15000' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       process.stdout.write(chunk);
     };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, output }));
   });
@@ -58,8 +65,9 @@ describe('radflow soak, CI size', () => {
       '2',
       '--quiet',
       '8',
+      // The soak's own bound (plus at most 30 s of FHIR counting) ends before the test's.
       '--timeout',
-      '5',
+      '3.5',
     ]);
     const total = /^all outputs\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$/m.exec(output);
     expect(total, 'the soak printed no totals').not.toBeNull();
