@@ -45,6 +45,33 @@ export function isTransient(error: unknown): boolean {
   return error instanceof TransientError || (error as { transient?: boolean } | null)?.transient === true;
 }
 
+/** Broker answers that mean this consumer must rejoin its group (a rebalance is going on, or it was dropped). */
+const GROUP_REJOIN_TYPES = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'UNKNOWN_MEMBER_ID',
+  'ILLEGAL_GENERATION',
+  'NOT_COORDINATOR',
+  'COORDINATOR_NOT_AVAILABLE',
+  'FENCED_INSTANCE_ID',
+]);
+
+/**
+ * A Kafka client error (thrown by a heartbeat inside a handler) saying the group is rebalancing: not a fault of the
+ * record. The record must not be retried here nor dead-lettered: the consumer rejoins and the record, uncommitted,
+ * is delivered again (to this consumer or the partition's next owner).
+ */
+export function needsGroupRejoin(error: unknown, depth = 0): boolean {
+  const failure = error as { name?: unknown; type?: unknown; cause?: unknown } | null;
+  if (!failure || depth > 4) return false;
+  if (
+    typeof failure.name === 'string' &&
+    failure.name.startsWith('KafkaJS') &&
+    GROUP_REJOIN_TYPES.has(String(failure.type))
+  )
+    return true;
+  return needsGroupRejoin(failure.cause, depth + 1);
+}
+
 /** A code and reason an operator can act on, whatever was thrown. */
 export function describeFailure(error: unknown): { code: string; reason: string } {
   if (error instanceof Error) {

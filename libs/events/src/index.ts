@@ -8,6 +8,7 @@ export {
   isPermanent,
   isTransient,
   describeFailure,
+  needsGroupRejoin,
 } from './errors.ts';
 export { DeadLetterHeaders, deadLetterRecord, type DeadLetterRecord } from './dead-letter.ts';
 export { silentBusObserver, type BusObserver } from './bus-observer.ts';

@@ -16,7 +16,7 @@ import { silentBusObserver, type BusObserver } from './bus-observer.ts';
 import { CoalescingSender } from './coalescing-sender.ts';
 import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
-import { describeFailure, isPermanent, isTransient } from './errors.ts';
+import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
 import { EventValidator } from './event-validator.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 import { deadLetterTopic } from './topics.ts';
@@ -493,17 +493,22 @@ export class KafkaBus implements RecordOutput {
       await this.settle(subscription, last, output.settlements, heartbeat);
       resolveOffset(last.offset);
     };
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      const record = consumedRecord(batch.topic, batch.partition, message);
-      this.observer.consumed(subscription.stage, batch.topic);
-      const output = await this.processWithRetries(subscription, record, heartbeat, flush);
-      if (pending.length === 0) firstDoneAt = performance.now();
-      pending.push({ record, output });
-      if (pending.length >= maxRecords || performance.now() - firstDoneAt >= BATCH_COMMIT_WINDOW_MS)
-        await flush();
+    try {
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) break;
+        const record = consumedRecord(batch.topic, batch.partition, message);
+        this.observer.consumed(subscription.stage, batch.topic);
+        const output = await this.processWithRetries(subscription, record, heartbeat, flush);
+        if (pending.length === 0) firstDoneAt = performance.now();
+        pending.push({ record, output });
+        if (pending.length >= maxRecords || performance.now() - firstDoneAt >= BATCH_COMMIT_WINDOW_MS)
+          await flush();
+      }
+      await flush();
+    } catch (error) {
+      await abandon(); // what was not committed is delivered again: its claims must not wait for their lease
+      throw error;
     }
-    await flush();
   }
 
   /**
@@ -693,6 +698,14 @@ export class KafkaBus implements RecordOutput {
       } catch (error) {
         output.close();
         for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
+        if (needsGroupRejoin(error)) {
+          // Uncommitted, so delivered again once the group has settled: neither a retry here nor a dead letter.
+          this.logger.warn(
+            { ...where, code: describeFailure(error).code },
+            'group rebalancing, record left for redelivery',
+          );
+          throw error;
+        }
         const failure = describeFailure(error);
         const giveUp =
           isPermanent(error) || (!isTransient(error) && attempt >= policy.maxUnclassifiedAttempts);

@@ -12,7 +12,10 @@ export function openDatabase(url: string, maxConnections = 5): Database {
 
 /** Postgres error codes that mean "try again later" rather than "this statement is wrong". */
 export function isTransientDatabaseError(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code ?? '';
+  // Only PostgreSQL and socket codes are strings: a Kafka client error carries a number here (a heartbeat refused
+  // during a rebalance), and reading it as a string threw inside the error handling and dead-lettered the report.
+  const raw = (error as { code?: unknown } | null)?.code;
+  const code = typeof raw === 'string' ? raw : '';
   // node-postgres' own errors for a connection the server (or the network) dropped carry no code.
   const message = (error as { message?: string } | null)?.message ?? '';
   if (
