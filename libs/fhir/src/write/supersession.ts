@@ -1,4 +1,11 @@
-import type { DiagnosticReport, Observation, Resource, Task } from '@medplum/fhirtypes';
+import type {
+  BundleEntry,
+  DiagnosticReport,
+  Extension,
+  Observation,
+  Resource,
+  Task,
+} from '@medplum/fhirtypes';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis } from './fhir-primitives.ts';
 import { withNarrative } from './narrative.ts';
@@ -27,10 +34,11 @@ export function supersessionSearch(enriched: Pick<ReportEnrichedPayload, 'report
   );
 }
 
-const isActive = (resource: { status?: string }) => resource.status !== 'entered-in-error';
+export const isActive = (resource: { status?: string }) => resource.status !== 'entered-in-error';
 
-function extensionValue(report: DiagnosticReport, url: string): string | undefined {
-  const extension = report.extension?.find((candidate) => candidate.url === url);
+/** A string or dateTime extension of a resource radflow wrote (source report version, source reported-at). */
+export function extensionValue(resource: { extension?: Extension[] }, url: string): string | undefined {
+  const extension = resource.extension?.find((candidate) => candidate.url === url);
   return extension?.valueString ?? extension?.valueDateTime;
 }
 
@@ -85,4 +93,17 @@ export function retiredResource(resource: Resource): Resource {
     : [...tags, SUPERSEDED_TAG];
   // The narrative says so too: an EHR that shows only the text must not show a retired draft as current.
   return withNarrative({ ...resource, meta: { ...meta, tag }, status: 'entered-in-error' } as Resource);
+}
+
+/** An update guarded by the version read, so a concurrent change makes the transaction fail and retry. */
+export function retirementEntry(resource: Resource): BundleEntry {
+  const versionId = resource.meta?.versionId;
+  return {
+    resource: retiredResource(resource),
+    request: {
+      method: 'PUT',
+      url: `${resource.resourceType}/${resource.id}`,
+      ...(versionId ? { ifMatch: `W/"${versionId}"` } : {}),
+    },
+  };
 }

@@ -6,7 +6,7 @@ import { DEFAULT_IDENTIFIER_SYSTEMS, type IdentifierSystemSettings } from './ide
 import { withNarrative } from './narrative.ts';
 import type { ReferenceTargets } from './reference-targets.ts';
 import { sourceReportReference, subjectOf } from './references.ts';
-import { retiredResource } from './supersession.ts';
+import { extensionValue, isActive, retirementEntry } from './supersession.ts';
 import { escapeKeyPart, tokenQuery } from './writeback-key.ts';
 import {
   ACCESSION_TAG_SYSTEM,
@@ -86,13 +86,6 @@ export function worklistTask(triaged: ReportTriagedPayload, options: WorklistTas
   };
 }
 
-const isActive = (resource: { status?: string }) => resource.status !== 'entered-in-error';
-
-function extensionValue(task: Task, url: string): string | undefined {
-  const extension = task.extension?.find((candidate) => candidate.url === url);
-  return extension?.valueString ?? extension?.valueDateTime;
-}
-
 /**
  * Which worklist Tasks of the same exam an amended or corrected report retires: those of other versions reported
  * earlier (or at unknown times: the version read last wins). A version reported later than this one means this
@@ -134,14 +127,7 @@ export function worklistTaskBundle(triaged: ReportTriagedPayload, options: Workl
         ifNoneExist: tokenQuery('_tag', WRITEBACK_KEY_TAG_SYSTEM, key),
       },
     },
-    ...(options.retire ?? []).map((resource): BundleEntry => ({
-      resource: retiredResource(resource),
-      request: {
-        method: 'PUT',
-        url: `${resource.resourceType}/${resource.id}`,
-        ...(resource.meta?.versionId ? { ifMatch: `W/"${resource.meta.versionId}"` } : {}),
-      },
-    })),
+    ...(options.retire ?? []).map(retirementEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
 }

@@ -15,7 +15,7 @@ import { DEFAULT_IDENTIFIER_SYSTEMS, type IdentifierSystemSettings } from './ide
 import { withNarrative } from './narrative.ts';
 import type { ReferenceTargets } from './reference-targets.ts';
 import { sourceReportReference, subjectOf } from './references.ts';
-import { retiredResource, type SupersessionPlan } from './supersession.ts';
+import { retirementEntry, type SupersessionPlan } from './supersession.ts';
 import { modelIdentity, tokenQuery, writebackKey } from './writeback-key.ts';
 import { WRITEBACK_KEY_TAG_SYSTEM } from './vocabulary.ts';
 
@@ -116,18 +116,4 @@ export function buildWritebackBundle(
     ...(options.supersession?.retire ?? []).map(retirementEntry),
   ];
   return { resourceType: 'Bundle', type: 'transaction', entry: entries };
-}
-
-/** An update guarded by the version read, so a concurrent change makes the transaction fail and retry. */
-function retirementEntry(resource: Resource): BundleEntry {
-  const retired = retiredResource(resource);
-  const versionId = resource.meta?.versionId;
-  return {
-    resource: retired,
-    request: {
-      method: 'PUT',
-      url: `${resource.resourceType}/${resource.id}`,
-      ...(versionId ? { ifMatch: `W/"${versionId}"` } : {}),
-    },
-  };
 }
