@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envReader, type Env } from './env-reader.ts';
 import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './fhir-identifiers.ts';
+import { readKafkaSecuritySettings, type KafkaSecuritySettings } from './kafka-security.ts';
 import { readLogHashSettings, type LogHashSettings } from './log-hash-key.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
 
@@ -25,8 +26,10 @@ export interface RadflowConfig {
   kafka: {
     brokers: string[];
     clientId: string;
-    ssl: boolean;
-    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    /** TLS (KAFKA_SSL), its CA file (KAFKA_SSL_CA_FILE) and SASL (KAFKA_SASL_*): see kafka-security.ts. */
+    ssl: KafkaSecuritySettings['ssl'];
+    sslCaFile?: KafkaSecuritySettings['sslCaFile'];
+    sasl?: KafkaSecuritySettings['sasl'];
     /** Consumer session timeout: must exceed the slowest handler step (model call + FHIR write). */
     sessionTimeoutMs: number;
     /** Prefix for consumer group ids, so several radflow installations can share one cluster. */
@@ -126,7 +129,6 @@ function defaultModelDir(): string {
 /** Every setting radflow reads, with the embedded default (everything on 127.0.0.1) when unset. */
 export function loadConfig(env: Env = process.env): RadflowConfig {
   const read = envReader(env);
-  const saslMechanism = read.optionalString('KAFKA_SASL_MECHANISM');
   return {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     logHash: readLogHashSettings(env, DEFAULT_LOG_HASH_KEY_FILE),
@@ -135,20 +137,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
     kafka: {
       brokers: read.list('KAFKA_BROKERS', ['127.0.0.1:9092']),
       clientId: read.string('KAFKA_CLIENT_ID', 'radflow'),
-      ssl: read.bool('KAFKA_SSL', false),
-      ...(saslMechanism
-        ? {
-            sasl: {
-              mechanism: read.oneOf(
-                'KAFKA_SASL_MECHANISM',
-                ['plain', 'scram-sha-256', 'scram-sha-512'],
-                'plain',
-              ),
-              username: read.string('KAFKA_SASL_USERNAME', ''),
-              password: read.string('KAFKA_SASL_PASSWORD', ''),
-            },
-          }
-        : {}),
+      ...readKafkaSecuritySettings(env),
       sessionTimeoutMs: read.int('KAFKA_SESSION_TIMEOUT_MS', 45_000, { min: 6_000 }),
       groupPrefix: read.string('KAFKA_GROUP_PREFIX', 'radflow'),
       startFrom: read.oneOf('KAFKA_START_FROM', ['earliest', 'latest'], 'earliest'),

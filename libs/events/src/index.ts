@@ -25,3 +25,4 @@ export {
   type Subscription,
   type OutgoingRecord,
 } from './kafka-bus.ts';
+export { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';

@@ -18,14 +18,17 @@ import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
 import { EventValidator } from './event-validator.ts';
+import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 import { deadLetterTopic } from './topics.ts';
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
-  ssl?: boolean;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** TLS, its CA file and SASL: see kafkaClientSecurity. */
+  ssl?: KafkaSecurityOptions['ssl'];
+  sslCaFile?: KafkaSecurityOptions['sslCaFile'];
+  sasl?: KafkaSecurityOptions['sasl'];
   sessionTimeoutMs?: number;
   /**
    * Where a consumer group with no committed offset starts: `earliest` (default: nothing written before the group
@@ -243,7 +246,7 @@ export class KafkaBus implements RecordOutput {
     const config: KafkaConfig = {
       clientId: options.clientId,
       brokers: options.brokers,
-      ssl: options.ssl ?? false,
+      ...kafkaClientSecurity(options),
       logLevel: kafkaLogLevel.WARN,
       logCreator: () => (entry) => {
         if (entry.level <= kafkaLogLevel.WARN)
@@ -251,7 +254,6 @@ export class KafkaBus implements RecordOutput {
       },
       retry: { retries: 8, initialRetryTime: 200 },
     };
-    if (options.sasl) config.sasl = options.sasl as KafkaConfig['sasl'];
     this.kafka = new Kafka(config);
   }
 

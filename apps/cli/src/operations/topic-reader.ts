@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import type { RadflowConfig } from '@radflow/config';
-import type { ConsumedRecord } from '@radflow/events';
+import { kafkaClientSecurity, type ConsumedRecord } from '@radflow/events';
 import { OperationsError } from './operations-error.ts';
 
 let quieted = false;
@@ -51,11 +51,10 @@ export class TopicReader {
     const kafkaConfig: KafkaConfig = {
       clientId: `${config.clientId}-ops`,
       brokers: config.brokers,
-      ssl: config.ssl,
+      ...kafkaClientSecurity(config),
       logLevel: logLevel.NOTHING,
       retry: { retries: 3, initialRetryTime: 200 },
     };
-    if (config.sasl) kafkaConfig.sasl = config.sasl as KafkaConfig['sasl'];
     this.kafka = new Kafka(kafkaConfig);
   }
 
