@@ -43,7 +43,7 @@ export class EnricherService {
           patientKeySalt: config.ingest.patientKeySalt,
           chestXray: chestXrayPolicyFrom(config.rules.chestXray),
           identifierSystems: config.fhir.identifierSystems,
-          ...(config.fhir.bearerToken ? { bearerToken: config.fhir.bearerToken } : {}),
+          auth: config.fhir.auth,
         })
       : undefined;
     this.priors = new PriorReportFinder(this.reports, fhir, this.logger);

@@ -1,9 +1,18 @@
-import { patientIdentifier, readDiagnosticReportEvent, type IdentifierSystemSettings } from '@radflow/fhir';
+import {
+  fhirAuthFor,
+  fhirFetch,
+  patientIdentifier,
+  readDiagnosticReportEvent,
+  type FhirAuthOptions,
+  type IdentifierSystemSettings,
+} from '@radflow/fhir';
 import { selectFinalizedChestXray, type ChestXrayPolicy } from '@radflow/inbound';
 import type { RadiologyReport } from '@radflow/schemas';
 
 export interface FhirPriorLookupOptions {
   baseUrl: string;
+  /** FHIR_AUTH (none, bearer, smart-backend); `bearerToken` alone still means a static token. */
+  auth?: FhirAuthOptions;
   bearerToken?: string;
   timeoutMs: number;
   patientKeySalt: string;
@@ -20,7 +29,11 @@ export interface FhirPriorLookupOptions {
  * than a chained one, which not every EHR's FHIR server supports.
  */
 export class FhirPriorLookup {
-  constructor(private readonly options: FhirPriorLookupOptions) {}
+  private readonly fetch: ReturnType<typeof fhirFetch>;
+
+  constructor(private readonly options: FhirPriorLookupOptions) {
+    this.fetch = fhirFetch(fhirAuthFor(options));
+  }
 
   async findPrior(report: RadiologyReport): Promise<RadiologyReport | undefined> {
     const subject = report.patient.fhirReference ?? (await this.patientByIdentifier(report));
@@ -57,11 +70,8 @@ export class FhirPriorLookup {
   }
 
   private async search(path: string): Promise<Buffer> {
-    const response = await fetch(`${this.options.baseUrl}/${path}`, {
-      headers: {
-        accept: 'application/fhir+json',
-        ...(this.options.bearerToken ? { authorization: `Bearer ${this.options.bearerToken}` } : {}),
-      },
+    const response = await this.fetch(`${this.options.baseUrl}/${path}`, {
+      headers: { accept: 'application/fhir+json' },
       signal: AbortSignal.timeout(this.options.timeoutMs),
     });
     if (!response.ok)

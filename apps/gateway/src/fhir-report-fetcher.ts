@@ -1,5 +1,6 @@
 import { Client } from 'fhir-kit-client';
 import type { RadflowConfig } from '@radflow/config';
+import { fhirAuthFor, withFhirAuth, type FhirAuth } from '@radflow/fhir';
 
 export type FhirFetchErrorCode = 'FHIR_REFERENCE_INVALID' | 'FHIR_REFERENCE_NOT_FOUND' | 'FHIR_FETCH_FAILED';
 
@@ -58,14 +59,14 @@ const GONE = new Set([404, 410]);
  */
 export class FhirReportFetcher {
   private readonly client: Client;
+  private readonly auth: FhirAuth;
 
   constructor(
-    private readonly settings: Pick<RadflowConfig['fhir'], 'baseUrl' | 'bearerToken' | 'timeoutMs'>,
+    private readonly settings: Pick<RadflowConfig['fhir'], 'baseUrl' | 'bearerToken' | 'timeoutMs'> &
+      Partial<Pick<RadflowConfig['fhir'], 'auth'>>,
   ) {
-    this.client = new Client({
-      baseUrl: settings.baseUrl,
-      ...(settings.bearerToken ? { bearerToken: settings.bearerToken } : {}),
-    });
+    this.client = new Client({ baseUrl: settings.baseUrl });
+    this.auth = fhirAuthFor(settings);
   }
 
   /**
@@ -84,9 +85,10 @@ export class FhirReportFetcher {
       entry?: Array<{ resource?: { resourceType?: string }; search?: { mode?: string } }>;
     };
     try {
-      bundle = (await this.client.request(`DiagnosticReport?${query.join('&')}`, {
-        options: { signal: AbortSignal.timeout(this.settings.timeoutMs) },
-      })) as typeof bundle;
+      const signal = AbortSignal.timeout(this.settings.timeoutMs);
+      bundle = (await withFhirAuth(this.auth, (headers) =>
+        this.client.request(`DiagnosticReport?${query.join('&')}`, { options: { signal, headers } }),
+      )) as typeof bundle;
     } catch (error) {
       throw classifyFetchFailure(error);
     }

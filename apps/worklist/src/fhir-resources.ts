@@ -1,5 +1,5 @@
 import type { RadflowConfig } from '@radflow/config';
-import { IdentifierSystems, tokenQuery, writebackKey } from '@radflow/fhir';
+import { IdentifierSystems, fhirAuthFor, fhirFetch, tokenQuery, writebackKey } from '@radflow/fhir';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 
 export interface WrittenResource {
@@ -16,7 +16,11 @@ export type FhirResourcesResult = { resources: WrittenResource[] } | { unavailab
  * Provenance. Read from the FHIR server on demand; the search URL carries the accession, so it is never logged.
  */
 export class FhirResourceLookup {
-  constructor(private readonly fhir: RadflowConfig['fhir']) {}
+  private readonly fetch: ReturnType<typeof fhirFetch>;
+
+  constructor(private readonly fhir: RadflowConfig['fhir']) {
+    this.fetch = fhirFetch(fhirAuthFor(fhir));
+  }
 
   async written(enriched: ReportEnrichedPayload): Promise<FhirResourcesResult> {
     const query =
@@ -24,11 +28,8 @@ export class FhirResourceLookup {
       '&_include=DiagnosticReport:result&_revinclude=Task:focus&_revinclude=Provenance:target&_count=100';
     let response: Response;
     try {
-      response = await fetch(`${this.fhir.baseUrl.replace(/\/$/, '')}/${query}`, {
-        headers: {
-          accept: 'application/fhir+json',
-          ...(this.fhir.bearerToken ? { authorization: `Bearer ${this.fhir.bearerToken}` } : {}),
-        },
+      response = await this.fetch(`${this.fhir.baseUrl.replace(/\/$/, '')}/${query}`, {
+        headers: { accept: 'application/fhir+json' },
         signal: AbortSignal.timeout(this.fhir.timeoutMs),
       });
     } catch (error) {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envReader, type Env } from './env-reader.ts';
 import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './fhir-identifiers.ts';
+import { readFhirAuthSettings, type FhirAuthSettings } from './fhir-auth.ts';
 import { readKafkaSecuritySettings, type KafkaSecuritySettings } from './kafka-security.ts';
 import { readLogHashSettings, type LogHashSettings } from './log-hash-key.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
@@ -53,6 +54,12 @@ export interface RadflowConfig {
   fhir: {
     /** The EHR's FHIR R4 base URL; the embedded default is the local server started by infra/. */
     baseUrl: string;
+    /**
+     * How FHIR calls authenticate (FHIR_AUTH: none, bearer, smart-backend); build the header source with
+     * @radflow/fhir's fhirAuthFor.
+     */
+    auth: FhirAuthSettings;
+    /** The static token when FHIR_AUTH=bearer (the same as auth.token). */
     bearerToken?: string;
     timeoutMs: number;
     /** Look up prior reports on the FHIR server as well as in the local store. */
@@ -129,6 +136,7 @@ function defaultModelDir(): string {
 /** Every setting radflow reads, with the embedded default (everything on 127.0.0.1) when unset. */
 export function loadConfig(env: Env = process.env): RadflowConfig {
   const read = envReader(env);
+  const fhirAuth = readFhirAuthSettings(env);
   return {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     logHash: readLogHashSettings(env, DEFAULT_LOG_HASH_KEY_FILE),
@@ -148,9 +156,8 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
     database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
     fhir: {
       baseUrl: read.string('FHIR_BASE_URL', 'http://127.0.0.1:8103/fhir/R4'),
-      ...(read.optionalString('FHIR_BEARER_TOKEN')
-        ? { bearerToken: read.string('FHIR_BEARER_TOKEN', '') }
-        : {}),
+      auth: fhirAuth,
+      ...(fhirAuth.kind === 'bearer' ? { bearerToken: fhirAuth.token } : {}),
       timeoutMs: read.int('FHIR_TIMEOUT_MS', 10_000, { min: 100 }),
       priorLookup: read.bool('FHIR_PRIOR_LOOKUP', true),
       identifierSystems: readIdentifierSystemSettings(env),

@@ -22,6 +22,14 @@ export {
   IDENTIFIER_SYSTEM_BASE_VARIABLE,
   type IdentifierSystemSettings,
 } from './fhir-identifiers.ts';
+export {
+  readFhirAuthSettings,
+  DEFAULT_SMART_SCOPE,
+  FHIR_AUTH_VARIABLE,
+  type FhirAuthSettings,
+  type SmartBackendSettings,
+  type SmartSigningAlg,
+} from './fhir-auth.ts';
 export { createLogger, type DestinationStream, type Logger } from './logger.ts';
 export { logHash, keyedLogHash, useLogHashKey } from './hashing.ts';
 export {

@@ -1,2 +1,3 @@
 export * from './write/index.ts';
 export * from './read/index.ts';
+export * from './auth/index.ts';

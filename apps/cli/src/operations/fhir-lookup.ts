@@ -2,6 +2,8 @@ import type { RadflowConfig } from '@radflow/config';
 import {
   ACCESSION_TAG_SYSTEM,
   escapeKeyPart,
+  fhirAuthFor,
+  fhirFetch,
   IdentifierSystems,
   WRITEBACK_KEY_TAG_SYSTEM,
 } from '@radflow/fhir';
@@ -78,18 +80,15 @@ function sighting(resource: Resource): FhirSighting {
 async function fhirSearch(config: RadflowConfig['fhir'], query: string): Promise<Resource[]> {
   let response: Response;
   try {
-    response = await fetch(`${config.baseUrl}/${query}`, {
-      headers: {
-        accept: 'application/fhir+json',
-        ...(config.bearerToken ? { authorization: `Bearer ${config.bearerToken}` } : {}),
-      },
+    response = await fhirFetch(fhirAuthFor(config))(`${config.baseUrl}/${query}`, {
+      headers: { accept: 'application/fhir+json' },
       signal: AbortSignal.timeout(config.timeoutMs),
     });
   } catch (error) {
     throw new OperationsError(
       `FHIR server at ${config.baseUrl} is unreachable: ${(error as Error).message}`,
       'FHIR_UNAVAILABLE',
-      'check FHIR_BASE_URL and FHIR_BEARER_TOKEN, or run with --no-fhir',
+      'check FHIR_BASE_URL and FHIR_AUTH (FHIR_BEARER_TOKEN or FHIR_SMART_*), or run with --no-fhir',
     );
   }
   if (!response.ok) {
@@ -97,7 +96,7 @@ async function fhirSearch(config: RadflowConfig['fhir'], query: string): Promise
       `FHIR search ${query.split('?')[0]} answered ${response.status}`,
       'FHIR_SEARCH_FAILED',
       response.status === 401 || response.status === 403
-        ? 'FHIR_BEARER_TOKEN is missing, expired or lacks search rights'
+        ? 'the FHIR credentials (FHIR_AUTH) are missing, expired or lack search rights'
         : 'see the FHIR server log; run with --no-fhir to trace without it',
     );
   }
