@@ -7,6 +7,7 @@ import { runSoak, soakOptionsFrom } from './commands/soak.ts';
 import { runEval, type EvalTask } from './commands/eval.ts';
 import { runDlqList, runDlqReplay, runDlqShow } from './commands/dlq.ts';
 import { runTrace } from './commands/trace.ts';
+import { phiScrubEvalCommand } from './commands/phi-scrub-eval.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
 import { effectiveRules } from './commands/rules.ts';
@@ -225,5 +226,7 @@ program
     });
     console.log(JSON.stringify(result, null, 2));
   });
+
+program.addCommand(phiScrubEvalCommand());
 
 await program.parseAsync(process.argv);

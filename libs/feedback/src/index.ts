@@ -1,11 +1,28 @@
 export {
   scrubPhi,
+  scrubPhiWithSpans,
   PHI_KINDS,
   PHI_PLACEHOLDER,
   type PhiKind,
   type ScrubOptions,
   type ScrubResult,
+  type PhiSpan,
 } from './phi-scrub.ts';
+export {
+  evaluatePhiScrubber,
+  formatPhiEvaluation,
+  labelledSetFrom,
+  scrubberSpans,
+  LabelledSetError,
+  PHI_LABELLED_SET_URL,
+  PHI_LABEL_TYPES,
+  type LabelledSet,
+  type LabelledSentence,
+  type LabelledSplit,
+  type PhiEvaluation,
+  type PhiLabelType,
+  type PhiSpanFinder,
+} from './phi-scrub-eval.ts';
 export { sha256Hex, nameBasedUuid } from './hashing.ts';
 export {
   feedbackRecords,
