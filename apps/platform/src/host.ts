@@ -7,6 +7,8 @@ import { migrate, type Database } from '@radflow/store';
 import { KafkaEventTransport, stageTransport } from './kafka-event-transport.ts';
 import { AppOfRequestInterceptor, httpMetricsMiddleware } from './metrics/http-metrics.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
+import { httpTracingMiddleware } from './tracing/http-tracing.ts';
+import { startTracing, type Tracing } from './tracing/tracing.ts';
 import { NestPinoLogger } from './metrics/nest-logger.ts';
 import { PlatformMetrics } from './metrics/platform-metrics.ts';
 import { PlatformModule } from './platform.module.ts';
@@ -147,7 +149,11 @@ export async function startHost(
     routeConflictPolicy: { duplicate: 'error' },
   });
   let metricsServer: Awaited<ReturnType<typeof startMetricsServer>>;
+  let tracing: Tracing | undefined;
   try {
+    // OTEL_* settings: off by default; on, every span of this process is exported (one SDK per process).
+    tracing = await startTracing(config.otel, processName, logger);
+    app.use(httpTracingMiddleware());
     app.use(httpMetricsMiddleware(metrics, apps.find((a) => a.httpPort)?.name ?? processName));
     app.useGlobalInterceptors(new AppOfRequestInterceptor(appOfController(apps, trees)));
     const httpPort = await startApps(app, apps, config, options);
@@ -161,11 +167,13 @@ export async function startHost(
       close: async () => {
         await metricsServer?.close();
         await app.close();
+        await tracing?.close();
       },
     };
   } catch (error) {
     // Nothing half-started is left behind: consumers leave their groups, the pool and producer close.
     await app.close().catch(() => undefined);
+    await tracing?.close().catch(() => undefined);
     throw error;
   }
 }

@@ -13,3 +13,15 @@ export {
 export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
 export type { RadflowApp } from './radflow-app.ts';
 export { startHost, type HostOptions, type RunningHost } from './host.ts';
+export {
+  startTracing,
+  httpTracingMiddleware,
+  withSpan,
+  traceFhirCall,
+  tracedFetch,
+  traceModelCall,
+  traceInbound,
+  traceAccession,
+  type Tracing,
+  type GenerationFacts,
+} from './tracing/index.ts';

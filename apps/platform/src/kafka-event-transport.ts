@@ -1,6 +1,7 @@
 import { BaseRpcContext, Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
 import {
+  eventAccession,
   eventTypeOfTopic,
   isPermanent,
   isTransient,
@@ -12,6 +13,7 @@ import {
   type RecordOutput,
   type StartFrom,
   type Topic,
+  traceAccession,
 } from '@radflow/events';
 import { isTransientDatabaseError } from '@radflow/store';
 
@@ -95,6 +97,8 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
     if (!handler) throw new PermanentError(`no handler for topic ${record.topic}`, 'NO_HANDLER');
     const carriesEvent = eventTypeOfTopic[record.topic as Topic] !== undefined;
     const payload = carriesEvent ? this.options.bus.decodeEvent(record) : record;
+    // The record's span (libs/events) gets the accession's keyed hash, as the stage's log lines do.
+    if (carriesEvent) traceAccession(eventAccession(payload));
     try {
       const result = await handler(payload, new KafkaRecordContext([record, context]));
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });

@@ -5,6 +5,7 @@ import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './f
 import { readFhirAuthSettings, type FhirAuthSettings } from './fhir-auth.ts';
 import { readKafkaSecuritySettings, type KafkaSecuritySettings } from './kafka-security.ts';
 import { readLogHashSettings, type LogHashSettings } from './log-hash-key.ts';
+import { readOtelSettings, type OtelSettings } from './otel.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
 
 /** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
@@ -126,6 +127,8 @@ export interface RadflowConfig {
    * (priorityPolicyFrom).
    */
   rules: RuleSettings;
+  /** OpenTelemetry traces from the standard OTEL_* variables: off (the API's no-op tracer) unless an exporter is set. */
+  otel: OtelSettings;
 }
 
 function defaultModelDir(): string {
@@ -220,5 +223,6 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
         : {}),
     },
     rules: readRuleSettings(env),
+    otel: readOtelSettings(env),
   };
 }

@@ -38,3 +38,4 @@ export {
   LOG_HASH_KEY_VARIABLE,
   type LogHashSettings,
 } from './log-hash-key.ts';
+export { readOtelSettings, type OtelSettings, type OtelSampler } from './otel.ts';

@@ -26,3 +26,15 @@ export {
   type OutgoingRecord,
 } from './kafka-bus.ts';
 export { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
+export {
+  TraceHeaders,
+  RadflowSpanAttributes,
+  extractTraceContext,
+  injectTraceContext,
+  withTraceHeaders,
+  withConsumerSpan,
+  withProducerSpan,
+  failSpan,
+  traceAccession,
+  eventAccession,
+} from './trace-context.ts';

@@ -11,6 +11,7 @@ import {
   type KafkaMessage,
   type Producer,
 } from 'kafkajs';
+import type { SpanContext } from '@opentelemetry/api';
 import type { Logger } from '@radflow/config';
 import { silentBusObserver, type BusObserver } from './bus-observer.ts';
 import { CoalescingSender } from './coalescing-sender.ts';
@@ -21,6 +22,16 @@ import { EventValidator } from './event-validator.ts';
 import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 import { deadLetterTopic } from './topics.ts';
+import {
+  eventAccession,
+  markDeadLettered,
+  noteRetry,
+  traceAccession,
+  withCommitSpan,
+  withConsumerSpan,
+  withProducerSpan,
+  withTraceHeaders,
+} from './trace-context.ts';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -160,11 +171,13 @@ class StagedOutput implements RecordOutput {
 
   stage(topic: string, records: OutgoingRecord[]): void {
     this.assertOpen();
-    if (records.length > 0) this.batches.push({ topic, records });
+    // Staged in the handler's (consumer) span: each output record carries that span to the next stage.
+    if (records.length > 0) this.batches.push({ topic, records: withTraceHeaders(records) });
   }
 
   async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
     this.validator.assertValidEvent(event);
+    traceAccession(eventAccession(event));
     await this.publish(topic, [eventRecord(key, event)]);
   }
 
@@ -202,6 +215,13 @@ class StagedOutput implements RecordOutput {
     // Output after the handler resolved would be silently lost: it is a bug in the handler (an un-awaited call).
     if (!this.open) throw new Error('record output used after its handler resolved');
   }
+}
+
+/** How many records a commit covers and how many output records it sends with their offset (span attributes). */
+function commitCounts(outputs: StagedOutput[]): { count: number; outputs: number } {
+  let records = 0;
+  for (const output of outputs) for (const batch of output.batches) records += batch.records.length;
+  return { count: outputs.length, outputs: records };
 }
 
 function eventRecord(key: string, event: Envelope<unknown>): OutgoingRecord {
@@ -329,7 +349,9 @@ export class KafkaBus implements RecordOutput {
 
   /** Resolves only once every in-sync replica has the records (acks=all). Outside any transaction. */
   async publish(topic: string, records: OutgoingRecord[]): Promise<void> {
-    await this.direct.publish(topic, records);
+    await withProducerSpan(topic, records.length, (ctx) =>
+      this.direct.publish(topic, withTraceHeaders(records, ctx)),
+    );
     this.observer.produced(undefined, topic, records.length);
   }
 
@@ -341,6 +363,7 @@ export class KafkaBus implements RecordOutput {
   /** Validates the event against schemas/ before it leaves: an invalid event is a bug, never sent. */
   async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
     this.validator.assertValidEvent(event);
+    traceAccession(eventAccession(event));
     await this.publish(topic, [eventRecord(key, event)]);
   }
 
@@ -429,14 +452,18 @@ export class KafkaBus implements RecordOutput {
     const eachMessage = async ({ topic, partition, message, heartbeat }: EachMessagePayload) => {
       const record = consumedRecord(topic, partition, message);
       this.observer.consumed(subscription.stage, topic);
-      const output = await this.processWithRetries(subscription, record, heartbeat);
-      try {
-        await this.commit(subscription, consumer, record, output, heartbeat);
-      } catch (error) {
-        for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
-        throw error;
-      }
-      await this.settle(subscription, record, output.settlements, heartbeat);
+      await withConsumerSpan(subscription.stage, subscription.groupId, record, async () => {
+        const output = await this.processWithRetries(subscription, record, heartbeat);
+        try {
+          await withCommitSpan(subscription.stage, topic, commitCounts([output]), [], () =>
+            this.commit(subscription, consumer, record, output, heartbeat),
+          );
+        } catch (error) {
+          for (const settlement of output.settlements) await settlement.abandon().catch(() => undefined);
+          throw error;
+        }
+        await this.settle(subscription, record, output.settlements, heartbeat);
+      });
     };
     // kafkajs runs eachMessage whenever it is given: a micro-batching group passes eachBatch alone.
     await consumer.run(
@@ -470,7 +497,7 @@ export class KafkaBus implements RecordOutput {
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
     maxRecords: number,
   ): Promise<void> {
-    let pending: { record: ConsumedRecord; output: StagedOutput }[] = [];
+    let pending: { record: ConsumedRecord; output: StagedOutput; span: SpanContext }[] = [];
     let firstDoneAt = 0;
     const abandon = async () => {
       for (const { output } of pending)
@@ -486,7 +513,13 @@ export class KafkaBus implements RecordOutput {
         this.validator,
       );
       try {
-        await this.commit(subscription, consumer, last, output, heartbeat);
+        await withCommitSpan(
+          subscription.stage,
+          last.topic,
+          commitCounts(pending.map((p) => p.output)),
+          pending.map((p) => p.span),
+          () => this.commit(subscription, consumer, last, output, heartbeat),
+        );
       } catch (error) {
         await abandon();
         throw error;
@@ -500,9 +533,17 @@ export class KafkaBus implements RecordOutput {
         if (!isRunning() || isStale()) break;
         const record = consumedRecord(batch.topic, batch.partition, message);
         this.observer.consumed(subscription.stage, batch.topic);
-        const output = await this.processWithRetries(subscription, record, heartbeat, flush);
+        const { output, span } = await withConsumerSpan(
+          subscription.stage,
+          subscription.groupId,
+          record,
+          async (span) => ({
+            output: await this.processWithRetries(subscription, record, heartbeat, flush),
+            span: span.spanContext(),
+          }),
+        );
         if (pending.length === 0) firstDoneAt = performance.now();
-        pending.push({ record, output });
+        pending.push({ record, output, span });
         if (pending.length >= maxRecords || performance.now() - firstDoneAt >= BATCH_COMMIT_WINDOW_MS)
           await flush();
       }
@@ -719,6 +760,7 @@ export class KafkaBus implements RecordOutput {
           failure.code,
         );
         if (giveUp) {
+          markDeadLettered(failure.code);
           this.logger.warn({ ...where, code: failure.code }, 'record dead-lettered');
           return this.deadLetterOutput(record, { ...failure, stage: subscription.stage });
         }
@@ -728,6 +770,7 @@ export class KafkaBus implements RecordOutput {
           'transient failure, retrying',
         );
         if (this.stopping) throw error; // leave the offset uncommitted: the record is redelivered after restart
+        noteRetry(attempt, failure.code);
         await beforeRetry?.();
         await sleep(backoffDelayMs(policy, attempt));
         await heartbeat().catch(() => undefined);
