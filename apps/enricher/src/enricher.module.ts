@@ -1,6 +1,6 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { RadflowConfig } from '@radflow/config';
+import { clientApiToken, type RadflowConfig } from '@radflow/config';
 import { Topics } from '@radflow/events';
 import { CONFIG, type RadflowApp } from '@radflow/platform';
 import { EnricherController } from './enricher.controller.ts';
@@ -28,7 +28,9 @@ const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
       // INFERENCE_URL set: a separately deployed inference service; unset: the model in this process.
       useFactory: (config: RadflowConfig, inProcess: InProcessTaskRunner) =>
         new TaskRunnerModelClient(
-          config.inference.url ? new HttpTaskRunner(config.inference.url) : inProcess,
+          config.inference.url
+            ? new HttpTaskRunner(config.inference.url, () => clientApiToken(config.api.auth))
+            : inProcess,
         ),
     },
   ],

@@ -18,16 +18,22 @@ export class TaskRunnerModelClient implements ModelClient {
 
 /** Calls a separately deployed inference service (INFERENCE_URL) one task at a time; it batches across callers. */
 export class HttpTaskRunner implements TaskRunner {
-  constructor(private readonly baseUrl: string) {}
+  /** bearerToken: read per call (the service may create the installation's key file after this client starts). */
+  constructor(
+    private readonly baseUrl: string,
+    private readonly bearerToken: () => string | undefined = () => undefined,
+  ) {}
 
   async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
     // The priority travels as a header: the inference service's queue serves STAT first.
+    const token = this.bearerToken();
     const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         'x-deadline-ms': String(options.deadlineMs),
         ...(options.priority ? { 'x-worklist-priority': options.priority } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       body: JSON.stringify({ ...inputs, deadlineMs: options.deadlineMs }),
       signal: AbortSignal.timeout(options.deadlineMs + 500),

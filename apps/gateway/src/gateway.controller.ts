@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import type { AuthError } from '@radflow/auth';
 import type { RadflowConfig } from '@radflow/config';
-import { CONFIG } from '@radflow/platform';
+import { AllowAnonymous, ApiAuthenticated, CONFIG } from '@radflow/platform';
 import type { GatewayRequest } from './body-reader.ts';
 import { hl7HttpAnswer, operationOutcome } from './gateway-outcome.ts';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
@@ -12,8 +13,23 @@ const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
 /** How long a sender should wait before resending after a 503 (broker or FHIR server unavailable). */
 const RETRY_AFTER_SECONDS = '30';
 
+/** A refused caller, answered like the gateway's other refusals: an OperationOutcome (login, forbidden, transient). */
+function authOutcome(error: AuthError): Record<string, unknown> {
+  const code = error.status === 403 ? 'forbidden' : error.status === 503 ? 'transient' : 'login';
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code, details: { text: `${error.code}: ${error.message}` } }],
+  };
+}
+
 /** HTTP entry points: HL7 v2 posted by an interface engine, FHIR rest-hook notifications from the EHR. */
 @Controller()
+@ApiAuthenticated({
+  app: 'gateway',
+  scope: 'radflow.gateway',
+  errorBody: authOutcome,
+  contentType: 'application/fhir+json',
+})
 export class GatewayController {
   constructor(
     @Inject(CONFIG) private readonly config: RadflowConfig,
@@ -69,6 +85,7 @@ export class GatewayController {
   }
 
   @Get('health')
+  @AllowAnonymous()
   health(): { status: 'ok' } {
     return { status: 'ok' };
   }

@@ -1,22 +1,50 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Logger, RadflowConfig } from '@radflow/config';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import {
+  Inject,
+  Injectable,
+  Optional,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Counter } from 'prom-client';
+import { isLoopbackHost, PeerAllowList } from '@radflow/auth';
+import { ConfigError, type Logger, type RadflowConfig } from '@radflow/config';
 import { MllpDeframer, frameMllp, type MllpEvent } from '@radflow/hl7';
-import { CONFIG, LOGGER } from '@radflow/platform';
+import { CONFIG, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 
-/** HL7 over MLLP: one ACK per message, in order, sent only once the message is safely in Kafka. */
+/**
+ * HL7 over MLLP: one ACK per message, in order, sent only once the message is safely in Kafka. Optionally only for
+ * peers on an allow-list (GATEWAY_MLLP_ALLOW), and over TLS (GATEWAY_MLLP_TLS_CERT/_KEY; with _CA, only senders
+ * presenting a client certificate signed by that CA). A refused peer's connection is closed before anything is
+ * read, logged by address (an address is not PHI) and counted.
+ */
 @Injectable()
 export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdown {
   private server: Server | undefined;
   private readonly logger: Logger;
+  private readonly allowList: PeerAllowList;
+  private readonly refused: Counter<'reason'> | undefined;
 
   constructor(
     @Inject(CONFIG) private readonly config: RadflowConfig,
     @Inject(InboundGatewayService) private readonly gateway: InboundGatewayService,
     @Inject(LOGGER) logger: Logger,
+    @Optional() @Inject(METRICS) metrics?: PlatformMetrics,
   ) {
     this.logger = logger.child({ stage: 'gateway', transport: 'mllp' });
+    try {
+      this.allowList = new PeerAllowList(config.gateway.mllpAllow ?? []);
+    } catch {
+      throw new ConfigError('GATEWAY_MLLP_ALLOW', 'comma-separated IP addresses or CIDR ranges');
+    }
+    this.refused = metrics?.counter({
+      name: 'radflow_mllp_connections_refused_total',
+      help: 'MLLP connections closed before any message was read: peer not on GATEWAY_MLLP_ALLOW, or TLS failed',
+      labelNames: ['reason'],
+    });
   }
 
   get port(): number {
@@ -25,12 +53,63 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.server = createServer((socket) => this.serve(socket));
+    const { host, mllpPort, mllpTls } = this.config.gateway;
+    if (mllpTls) {
+      this.server = createTlsServer(
+        {
+          cert: readFileSync(mllpTls.certFile),
+          key: readFileSync(mllpTls.keyFile),
+          ...(mllpTls.caFile
+            ? { ca: readFileSync(mllpTls.caFile), requestCert: true, rejectUnauthorized: true }
+            : {}),
+          minVersion: 'TLSv1.2',
+        },
+        (socket) => this.serve(socket),
+      );
+      // A handshake that fails (no or untrusted client certificate, plain MLLP on the TLS port) never reaches serve.
+      this.server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+        // A peer off the allow-list was counted already (its socket was destroyed under the handshake).
+        if (!this.allowList.allows(socket.remoteAddress)) return;
+        this.refused?.inc({ reason: 'tls' });
+        this.logger.warn({ peer: socket.remoteAddress, code: error.code }, 'MLLP TLS handshake refused');
+      });
+      // The allow-list is checked on the TCP connection, before the handshake costs anything.
+      this.server.prependListener('connection', (socket: Socket) => {
+        if (!this.admits(socket)) socket.destroy();
+      });
+    } else {
+      this.server = createServer((socket) => {
+        if (this.admits(socket)) this.serve(socket);
+        else socket.destroy();
+      });
+    }
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
-      this.server!.listen(this.config.gateway.mllpPort, this.config.gateway.host, () => resolve());
+      this.server!.listen(mllpPort, host, () => resolve());
     });
-    this.logger.info({ port: this.port }, 'MLLP listener ready');
+    this.logger.info(
+      {
+        port: this.port,
+        tls: mllpTls ? (mllpTls.caFile ? 'client-certificate' : 'server') : 'off',
+        allow: this.allowList.allowsAll ? 'all' : this.allowList.entries.length,
+      },
+      'MLLP listener ready',
+    );
+    if (!isLoopbackHost(host) && this.allowList.allowsAll && !mllpTls)
+      this.logger.warn(
+        { bind: host },
+        'the MLLP listener accepts plain connections from any address: set GATEWAY_MLLP_ALLOW and/or GATEWAY_MLLP_TLS_*',
+      );
+  }
+
+  private admits(socket: Socket): boolean {
+    if (this.allowList.allows(socket.remoteAddress)) return true;
+    this.refused?.inc({ reason: 'not_allowed' });
+    this.logger.warn(
+      { peer: socket.remoteAddress },
+      'MLLP connection refused: peer not on GATEWAY_MLLP_ALLOW',
+    );
+    return false;
   }
 
   private serve(socket: Socket): void {
@@ -48,7 +127,7 @@ export class MllpListener implements OnApplicationBootstrap, OnApplicationShutdo
         });
       }
     };
-    socket.on('data', (chunk) => handle(deframer.push(chunk)));
+    socket.on('data', (chunk: Buffer) => handle(deframer.push(chunk)));
     // A sender that hangs up mid-frame (or after stray bytes) gets no ACK, but what it sent is dead-lettered.
     socket.on('close', () => handle(deframer.end()));
     socket.on('error', (error) =>

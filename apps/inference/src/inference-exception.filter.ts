@@ -66,6 +66,12 @@ export function toHttp(error: unknown): { status: number; body: ErrorBody; retry
     return { status: 500, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof HttpException) {
     const status = error.getStatus();
+    // Refusals that already carry this API's error body (ApiAuthGuard's 401/403/503).
+    const given = error.getResponse() as Partial<ErrorBody>;
+    if (typeof given === 'object' && typeof given?.error?.code === 'string')
+      return { status, body: { error: given.error } };
+    if (status === 413)
+      return { status, body: { error: { code: 'PAYLOAD_TOO_LARGE', message: error.message } } };
     return {
       status,
       body: {

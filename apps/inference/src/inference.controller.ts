@@ -11,6 +11,7 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import type { RequestPriority } from '@radflow/model-runtime';
+import { AllowAnonymous, ApiAuthenticated } from '@radflow/platform';
 import { isTaskName, type TaskName } from '@radflow/prompts';
 import type { Response } from 'express';
 import { InferenceExceptionFilter } from './inference-exception.filter.ts';
@@ -54,6 +55,11 @@ function clientGone(response: Response): AbortSignal {
 
 @Controller()
 @UseFilters(InferenceExceptionFilter)
+@ApiAuthenticated({
+  app: 'inference',
+  scope: 'radflow.inference',
+  errorBody: (error) => ({ error: { code: error.code, message: error.message } }),
+})
 export class InferenceController {
   constructor(@Inject(InferenceService) private readonly inference: InferenceService) {}
 
@@ -98,12 +104,14 @@ export class InferenceController {
   }
 
   @Get('health')
+  @AllowAnonymous()
   health(): { status: 'ok'; model?: { name: string; version: string } } {
     const model = this.inference.model;
     return model ? { status: 'ok', model } : { status: 'ok' };
   }
 
   @Get('ready')
+  @AllowAnonymous()
   ready(@Res({ passthrough: true }) response: Response): object {
     if (!this.inference.ready) {
       response.status(503);

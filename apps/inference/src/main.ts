@@ -2,8 +2,16 @@ import 'reflect-metadata';
 import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfig } from '@radflow/config';
-import { httpMetricsMiddleware, METRICS, MetricsController, PlatformMetrics } from '@radflow/platform';
+import { createLogger, loadConfig } from '@radflow/config';
+import {
+  API_AUTH,
+  bodyLimitMiddleware,
+  createApiAuth,
+  httpMetricsMiddleware,
+  METRICS,
+  MetricsController,
+  PlatformMetrics,
+} from '@radflow/platform';
 import { InferenceExceptionFilter } from './inference-exception.filter.ts';
 import { inferenceOptionsFromConfig } from './inference.options.ts';
 import { InferenceModule } from './inference.module.ts';
@@ -11,13 +19,18 @@ import { InferenceModule } from './inference.module.ts';
 // Runs the model service alone (INFERENCE_PORT, default 8090); the all-in-one host composes InferenceModule instead.
 const config = loadConfig();
 const metrics = new PlatformMetrics(['inference']);
+const bindHost = process.env.INFERENCE_HOST ?? '127.0.0.1';
+const apiAuth = createApiAuth(config.api.auth, bindHost, createLogger('radflow-inference', config.logLevel));
 
-/** GET /metrics and the registry the model service adds its series to (a radflow host provides both itself). */
+/** GET /metrics, the registry and the API authentication of the model service (a radflow host provides them itself). */
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [{ provide: METRICS, useValue: metrics }],
-  exports: [METRICS],
+  providers: [
+    { provide: METRICS, useValue: metrics },
+    { provide: API_AUTH, useValue: apiAuth },
+  ],
+  exports: [METRICS, API_AUTH],
 })
 class StandaloneMetricsModule {}
 
@@ -28,8 +41,9 @@ const app = await NestFactory.create<NestExpressApplication>(StandaloneInference
   logger: ['error', 'warn'],
 });
 app.use(httpMetricsMiddleware(metrics, 'inference'));
-app.useBodyParser('json', { limit: '1mb' });
+app.use(bodyLimitMiddleware(config.api.maxBodyBytes));
+app.useBodyParser('json', { limit: config.api.maxBodyBytes });
 // Malformed JSON fails in the body parser, before the controller's filter: give it the same error body.
 app.useGlobalFilters(app.get(InferenceExceptionFilter));
 app.enableShutdownHooks();
-await app.listen(config.inferencePort, process.env.INFERENCE_HOST ?? '127.0.0.1');
+await app.listen(config.inferencePort, bindHost);

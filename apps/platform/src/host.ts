@@ -1,9 +1,11 @@
 import { Module, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory, RouterModule, type Routes } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { PATTERN_HANDLER_METADATA, TRANSPORT_METADATA } from '@nestjs/microservices/constants.js';
 import { createLogger, type DestinationStream, type RadflowConfig } from '@radflow/config';
 import { deadLetterTopic, type KafkaBus } from '@radflow/events';
 import { migrate, type Database } from '@radflow/store';
+import { bodyLimitMiddleware } from './auth/body-limit.ts';
 import { KafkaEventTransport, stageTransport } from './kafka-event-transport.ts';
 import { AppOfRequestInterceptor, httpMetricsMiddleware } from './metrics/http-metrics.ts';
 import { startMetricsServer } from './metrics/metrics-server.ts';
@@ -141,7 +143,7 @@ export async function startHost(
   class HostModule {}
 
   // rawBody: the gateway forwards the bytes a sender posted, not a re-serialisation of parsed JSON.
-  const app = await NestFactory.create(HostModule, {
+  const app = await NestFactory.create<NestExpressApplication>(HostModule, {
     logger: new NestPinoLogger(logger.child({ component: 'nest' })),
     abortOnError: false,
     rawBody: true,
@@ -155,6 +157,10 @@ export async function startHost(
     tracing = await startTracing(config.otel, processName, logger);
     app.use(httpTracingMiddleware());
     app.use(httpMetricsMiddleware(metrics, apps.find((a) => a.httpPort)?.name ?? processName));
+    // HTTP_MAX_BODY_BYTES: 413 before a body is read (the parsers stop chunked ones at the same size).
+    app.use(bodyLimitMiddleware(config.api.maxBodyBytes));
+    app.useBodyParser('json', { limit: config.api.maxBodyBytes });
+    app.useBodyParser('urlencoded', { limit: config.api.maxBodyBytes, extended: true });
     app.useGlobalInterceptors(new AppOfRequestInterceptor(appOfController(apps, trees)));
     const httpPort = await startApps(app, apps, config, options);
     if (httpPort === 0)

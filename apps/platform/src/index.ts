@@ -12,6 +12,18 @@ export {
 } from './kafka-event-transport.ts';
 export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
 export type { RadflowApp } from './radflow-app.ts';
+export {
+  API_AUTH,
+  AllowAnonymous,
+  ApiAuthenticated,
+  ApiAuthException,
+  ApiAuthGuard,
+  bodyLimitMiddleware,
+  createApiAuth,
+  type ApiAuth,
+  type ApiAuthOptions,
+  type AuthenticatedRequest,
+} from './auth/index.ts';
 export { startHost, type HostOptions, type RunningHost } from './host.ts';
 export {
   startTracing,

@@ -2,6 +2,7 @@ import { Global, Inject, Module, type DynamicModule, type OnApplicationShutdown 
 import { createLogger, useLogHashKey, type Logger, type RadflowConfig } from '@radflow/config';
 import { KafkaBus, silentBusObserver, type BusObserver } from '@radflow/events';
 import { openDatabase, type Database } from '@radflow/store';
+import { API_AUTH, createApiAuth } from './auth/api-auth.ts';
 import { MetricsController } from './metrics/metrics.controller.ts';
 import { PlatformMetrics } from './metrics/platform-metrics.ts';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER, METRICS } from './tokens.ts';
@@ -42,8 +43,10 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: () => new KafkaBus(config.kafka, logger.child({ component: 'kafka' }), observer),
         },
         { provide: DATABASE, useFactory: () => openDatabase(config.database.url) },
+        // The host binds every HTTP API on GATEWAY_HOST: whether that is loopback decides the auto mode.
+        { provide: API_AUTH, useFactory: () => createApiAuth(config.api.auth, config.gateway.host, logger) },
       ],
-      exports: [CONFIG, LOGGER, METRICS, KAFKA_BUS, DATABASE],
+      exports: [CONFIG, LOGGER, METRICS, KAFKA_BUS, DATABASE, API_AUTH],
     };
   }
 

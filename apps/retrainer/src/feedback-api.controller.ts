@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, Inject, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeFailure } from '@radflow/events';
-import { LOGGER } from '@radflow/platform';
+import { ApiAuthenticated, LOGGER } from '@radflow/platform';
 import type { Logger } from '@radflow/config';
 import { feedbackPayloadFrom, InvalidFeedbackError } from './feedback-request.ts';
 import { FeedbackIntakeService } from './feedback-intake.service.ts';
@@ -12,6 +12,7 @@ import { RetrainingService } from './retraining.service.ts';
  * 202 once the broker has it. 400 with JSON paths for a bad body, 503 when the broker cannot take it.
  */
 @Controller()
+@ApiAuthenticated({ app: 'retrainer', scope: 'radflow.feedback' })
 export class FeedbackApiController {
   constructor(
     @Inject(FeedbackIntakeService) private readonly intake: FeedbackIntakeService,

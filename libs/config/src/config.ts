@@ -1,5 +1,11 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import {
+  readApiSettings,
+  readMllpSecuritySettings,
+  type ApiSettings,
+  type MllpSecuritySettings,
+} from './api-security.ts';
 import { envReader, type Env } from './env-reader.ts';
 import { readIdentifierSystemSettings, type IdentifierSystemSettings } from './fhir-identifiers.ts';
 import { readFhirAuthSettings, type FhirAuthSettings } from './fhir-auth.ts';
@@ -13,6 +19,8 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Where the embedded default keeps its generated log hash key: beside the other local state, never committed. */
 export const DEFAULT_LOG_HASH_KEY_FILE = `${repoRoot}.cache/log-hash-key`;
+/** Where the embedded default keeps the API key it generates when api-key auth has no API_KEYS. */
+export const DEFAULT_API_KEY_FILE = `${repoRoot}.cache/api-key`;
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -90,7 +98,9 @@ export interface RadflowConfig {
     /** Salt for the patient key hash: set a secret per installation so hashes cannot be linked across sites. */
     patientKeySalt: string;
   };
-  gateway: { httpPort: number; mllpPort: number; host: string };
+  gateway: { httpPort: number; mllpPort: number; host: string } & MllpSecuritySettings;
+  /** Authentication of the HTTP APIs (gateway, inference, feedback) and their request body limit. */
+  api: ApiSettings;
   inferencePort: number;
   retrainer: { httpPort: number; minNewExamples: number; workDir: string };
   /** The worklist web page (apps/worklist): its own HTTP listener, sign-in and opaque report ids. */
@@ -184,7 +194,9 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       host: read.string('GATEWAY_HOST', '127.0.0.1'),
       httpPort: read.int('GATEWAY_HTTP_PORT', 8080, { min: 0, max: 65535 }),
       mllpPort: read.int('GATEWAY_MLLP_PORT', 2575, { min: 0, max: 65535 }),
+      ...readMllpSecuritySettings(env),
     },
+    api: readApiSettings(env, DEFAULT_API_KEY_FILE),
     inferencePort: read.int('INFERENCE_PORT', 8090, { min: 0, max: 65535 }),
     retrainer: {
       httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),

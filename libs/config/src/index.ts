@@ -2,6 +2,7 @@ export {
   loadConfig,
   repoRoot,
   DEFAULT_LOG_HASH_KEY_FILE,
+  DEFAULT_API_KEY_FILE,
   type RadflowConfig,
   type LogLevel,
 } from './config.ts';
@@ -39,3 +40,12 @@ export {
   type LogHashSettings,
 } from './log-hash-key.ts';
 export { readOtelSettings, type OtelSettings, type OtelSampler } from './otel.ts';
+export {
+  readApiSettings,
+  readMllpSecuritySettings,
+  resolveApiKeyFile,
+  clientApiToken,
+  type ApiJwtAlgorithm,
+  type ApiSettings,
+  type MllpSecuritySettings,
+} from './api-security.ts';

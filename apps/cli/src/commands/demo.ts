@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, createLogger } from '@radflow/config';
+import { clientApiToken, createLogger, loadConfig } from '@radflow/config';
 import { KafkaBus, Topics } from '@radflow/events';
 import { MllpListener } from '@radflow/gateway';
 import { chestXrayPolicyFrom, readInbound } from '@radflow/inbound';
@@ -52,7 +52,12 @@ export async function runDemo(options: { timeoutSeconds: number; stay?: boolean 
         : ''),
   );
   console.log(`sending ${feed.length} sample messages through the gateway (HL7 over MLLP, FHIR over HTTP)\n`);
-  const endpoints = { mllpPort: host.app.get(MllpListener).port, httpPort: host.httpPort };
+  const endpoints = {
+    mllpPort: host.app.get(MllpListener).port,
+    httpPort: host.httpPort,
+    // When the host requires API keys (API_KEYS, or a non-loopback bind), the demo calls like an authorised sender.
+    bearerToken: clientApiToken(config.api.auth),
+  };
   for (const message of feed) {
     const answer = await sendThroughGateway(message, endpoints);
     console.log(`→ ${message.name.padEnd(52)} ${answer}`);

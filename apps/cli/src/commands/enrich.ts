@@ -1,4 +1,4 @@
-import { createLogger, loadConfig } from '@radflow/config';
+import { clientApiToken, createLogger, loadConfig } from '@radflow/config';
 import { HttpTaskRunner, ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
 import { createEnvelope } from '@radflow/events';
 import { priorityPolicyFrom } from '@radflow/labels';
@@ -33,7 +33,7 @@ export async function runEnrich(files: string[]): Promise<number> {
         threads: config.inference.threads,
         providers: config.inference.providers,
       });
-  const runner = host ?? new HttpTaskRunner(config.inference.url);
+  const runner = host ?? new HttpTaskRunner(config.inference.url, () => clientApiToken(config.api.auth));
   const enricher = new ReportEnricher(
     new TaskRunnerModelClient(runner),
     new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),

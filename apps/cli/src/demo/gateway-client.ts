@@ -5,7 +5,7 @@ import type { SampleMessage } from './sample-feed.ts';
 /** Sends a sample through the gateway like a hospital system would, and says what the gateway answered. */
 export async function sendThroughGateway(
   message: SampleMessage,
-  endpoints: { mllpPort: number; httpPort: number },
+  endpoints: { mllpPort: number; httpPort: number; bearerToken?: string | undefined },
 ): Promise<string> {
   if (message.kind === 'hl7v2') {
     const ack = await mllpRoundTrip(endpoints.mllpPort, message.bytes);
@@ -19,7 +19,10 @@ export async function sendThroughGateway(
   }
   const response = await fetch(`http://127.0.0.1:${endpoints.httpPort}/fhir/notify`, {
     method: 'POST',
-    headers: { 'content-type': 'application/fhir+json' },
+    headers: {
+      'content-type': 'application/fhir+json',
+      ...(endpoints.bearerToken ? { authorization: `Bearer ${endpoints.bearerToken}` } : {}),
+    },
     body: message.bytes,
   });
   const body = (await response.json()) as { issue?: { details?: { text?: string } }[] };

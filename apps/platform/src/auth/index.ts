@@ -1,0 +1,10 @@
+export { API_AUTH, createApiAuth, type ApiAuth } from './api-auth.ts';
+export {
+  AllowAnonymous,
+  ApiAuthenticated,
+  ApiAuthException,
+  ApiAuthGuard,
+  type ApiAuthOptions,
+  type AuthenticatedRequest,
+} from './api-auth.guard.ts';
+export { bodyLimitMiddleware } from './body-limit.ts';
