@@ -7,6 +7,7 @@ import {
   type IdentifierSystemSettings,
 } from '@radflow/fhir';
 import { selectFinalizedChestXray, type ChestXrayPolicy } from '@radflow/inbound';
+import { traceFhirCall } from '@radflow/platform';
 import type { RadiologyReport } from '@radflow/schemas';
 
 export interface FhirPriorLookupOptions {
@@ -70,10 +71,13 @@ export class FhirPriorLookup {
   }
 
   private async search(path: string): Promise<Buffer> {
-    const response = await this.fetch(`${this.options.baseUrl}/${path}`, {
-      headers: { accept: 'application/fhir+json' },
-      signal: AbortSignal.timeout(this.options.timeoutMs),
-    });
+    const search = { baseUrl: this.options.baseUrl, method: 'GET', path, interaction: 'search' } as const;
+    const response = await traceFhirCall(search, () =>
+      this.fetch(`${this.options.baseUrl}/${path}`, {
+        headers: { accept: 'application/fhir+json' },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      }),
+    );
     if (!response.ok)
       throw Object.assign(new Error(`FHIR search answered ${response.status}`), {
         code: `HTTP_${response.status}`,

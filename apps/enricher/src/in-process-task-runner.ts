@@ -2,7 +2,7 @@ import type { ModuleRef } from '@nestjs/core';
 import type { RadflowConfig } from '@radflow/config';
 import type { TaskAnswer, TaskOptions, TaskRunner } from '@radflow/enrichment';
 import { ModelHost } from '@radflow/model-runtime';
-import { MODEL_HOST } from '@radflow/platform';
+import { MODEL_HOST, traceModelCall } from '@radflow/platform';
 
 /**
  * Runs tasks on the model in this process: the inference app's ModelHost when it is composed in (so a hot
@@ -19,7 +19,7 @@ export class InProcessTaskRunner implements TaskRunner {
 
   async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
     const host = await (this.host ??= this.resolveHost());
-    return host.runTask(task, inputs, options);
+    return traceModelCall(task, host.current.load, () => host.runTask(task, inputs, options));
   }
 
   private async resolveHost(): Promise<ModelHost> {

@@ -1,4 +1,5 @@
 import { draftWithModel, type TaskAnswer, type TaskOptions, type TaskRunner } from '@radflow/enrichment';
+import { tracedFetch } from '@radflow/platform';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { ModelClient } from './model-client.ts';
 
@@ -27,17 +28,24 @@ export class HttpTaskRunner implements TaskRunner {
   async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
     // The priority travels as a header: the inference service's queue serves STAT first.
     const token = this.bearerToken();
-    const response = await fetch(`${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-deadline-ms': String(options.deadlineMs),
-        ...(options.priority ? { 'x-worklist-priority': options.priority } : {}),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
+    // A CLIENT span whose W3C trace context (traceparent) the inference service's spans continue.
+    const url = `${this.baseUrl.replace(/\/$/, '')}/v1/tasks/${task}`;
+    const response = await tracedFetch(
+      'POST /v1/tasks/{task}',
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-deadline-ms': String(options.deadlineMs),
+          ...(options.priority ? { 'x-worklist-priority': options.priority } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ ...inputs, deadlineMs: options.deadlineMs }),
+        signal: AbortSignal.timeout(options.deadlineMs + 500),
       },
-      body: JSON.stringify({ ...inputs, deadlineMs: options.deadlineMs }),
-      signal: AbortSignal.timeout(options.deadlineMs + 500),
-    });
+      { 'url.template': '/v1/tasks/{task}', 'radflow.inference.task': task },
+    );
     if (!response.ok) throw new Error(`inference service answered ${response.status} for ${task}`);
     // The service's task response (schemas/api/inference.task-response.v1) carries the parsed answer as `result`.
     const body = (await response.json()) as { model: TaskAnswer['model']; result: TaskAnswer['answer'] };

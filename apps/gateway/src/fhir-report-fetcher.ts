@@ -1,6 +1,7 @@
 import { Client } from 'fhir-kit-client';
 import type { RadflowConfig } from '@radflow/config';
 import { fhirAuthFor, withFhirAuth, type FhirAuth } from '@radflow/fhir';
+import { traceFhirCall } from '@radflow/platform';
 
 export type FhirFetchErrorCode = 'FHIR_REFERENCE_INVALID' | 'FHIR_REFERENCE_NOT_FOUND' | 'FHIR_FETCH_FAILED';
 
@@ -86,8 +87,16 @@ export class FhirReportFetcher {
     };
     try {
       const signal = AbortSignal.timeout(this.settings.timeoutMs);
-      bundle = (await withFhirAuth(this.auth, (headers) =>
-        this.client.request(`DiagnosticReport?${query.join('&')}`, { options: { signal, headers } }),
+      const search = {
+        baseUrl: this.settings.baseUrl,
+        method: 'GET',
+        path: 'DiagnosticReport',
+        interaction: 'search',
+      } as const;
+      bundle = (await traceFhirCall(search, () =>
+        withFhirAuth(this.auth, (headers) =>
+          this.client.request(`DiagnosticReport?${query.join('&')}`, { options: { signal, headers } }),
+        ),
       )) as typeof bundle;
     } catch (error) {
       throw classifyFetchFailure(error);

@@ -11,7 +11,15 @@ import {
 import { buildAck, splitHl7Batch } from '@radflow/hl7';
 import { readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
 import { InboundMessageError } from '@radflow/reports';
-import { CONFIG, KAFKA_BUS, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
+import {
+  CONFIG,
+  KAFKA_BUS,
+  LOGGER,
+  METRICS,
+  traceAccession,
+  traceInbound,
+  type PlatformMetrics,
+} from '@radflow/platform';
 import { FhirFetchError, FhirReportFetcher, reportIdOf } from './fhir-report-fetcher.ts';
 import type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
 import type { RequestBody } from './request-body.ts';
@@ -92,13 +100,18 @@ export class InboundGatewayService {
   }
 
   /** One HL7 message: an MLLP frame, or a posted body holding one message. */
-  async acceptHl7(
+  acceptHl7(bytes: Buffer, transport: Transport, traceId: string = randomUUID()): Promise<GatewayOutcome> {
+    return traceInbound('hl7v2', transport, () => this.acceptHl7InSpan(bytes, transport, traceId));
+  }
+
+  private async acceptHl7InSpan(
     bytes: Buffer,
     transport: Transport,
-    traceId: string = randomUUID(),
+    traceId: string,
   ): Promise<GatewayOutcome> {
     const read = this.read('hl7v2', bytes);
     if (!read.ok) return this.reject('hl7v2', bytes, read.error, transport, traceId);
+    traceAccession(firstReport(read)?.accession);
     const failed = await this.store('hl7v2', [this.record(read, bytes, traceId)], transport, traceId, bytes);
     if (failed) return failed;
     this.logger.info(
@@ -153,13 +166,18 @@ export class InboundGatewayService {
    * first; if the FHIR server cannot answer now the sender gets 503 and nothing is written (it resends the whole
    * notification). A named report the server does not have dead-letters the notification.
    */
-  async acceptFhir(
+  acceptFhir(bytes: Buffer, transport: Transport, traceId: string = randomUUID()): Promise<GatewayOutcome> {
+    return traceInbound('fhir', transport, () => this.acceptFhirInSpan(bytes, transport, traceId));
+  }
+
+  private async acceptFhirInSpan(
     bytes: Buffer,
     transport: Transport,
-    traceId: string = randomUUID(),
+    traceId: string,
   ): Promise<GatewayOutcome> {
     const read = this.read('fhir', bytes);
     if (!read.ok) return this.reject('fhir', bytes, read.error, transport, traceId);
+    traceAccession(firstReport(read)?.accession);
 
     const fetched: Array<{ reference: string; bytes: Buffer }> = [];
     const missing: FhirFetchError[] = [];
@@ -404,7 +422,11 @@ export class InboundGatewayService {
   }
 }
 
+function firstReport(read: InboundOutcome & { ok: true }) {
+  return read.accepted[0] ?? read.skipped[0]?.report;
+}
+
 function messageIdHash(read: InboundOutcome & { ok: true }): string | undefined {
-  const first = read.accepted[0] ?? read.skipped[0]?.report;
+  const first = firstReport(read);
   return first ? logHash(first.source.messageId) : undefined;
 }

@@ -9,7 +9,7 @@ import {
   type TaskOutput,
 } from '@radflow/model-runtime';
 import type { FindingProgression, PromptInputs, TaskName } from '@radflow/prompts';
-import { METRICS, type PlatformMetrics } from '@radflow/platform';
+import { METRICS, traceModelCall, type PlatformMetrics } from '@radflow/platform';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InferenceMetrics } from './inference-metrics.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
@@ -128,12 +128,14 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     const { deadlineMs, maxNewTokens, signal, priority } = request;
     let output: TaskOutput;
     try {
-      output = await this.serving.runTask(task, inputs, {
-        deadlineMs,
-        ...(maxNewTokens ? { maxNewTokens } : {}),
-        ...(signal ? { signal } : {}),
-        ...(priority ? { priority } : {}),
-      });
+      output = await traceModelCall(task, this.host?.current.load, () =>
+        this.serving.runTask(task, inputs, {
+          deadlineMs,
+          ...(maxNewTokens ? { maxNewTokens } : {}),
+          ...(signal ? { signal } : {}),
+          ...(priority ? { priority } : {}),
+        }),
+      );
     } catch (error) {
       this.metrics?.failed(task, error);
       throw error;

@@ -9,6 +9,7 @@ import {
   type TransactionLimits,
 } from '@radflow/fhir';
 import { TransientError } from '@radflow/events';
+import { traceFhirCall } from '@radflow/platform';
 import { classifyFhirFailure } from './fhir-failure.ts';
 
 /** The only place the writeback talks HTTP to the FHIR server: every call has a deadline and a classified failure. */
@@ -32,10 +33,16 @@ export class FhirWriter {
   private async call<T>(
     operation: string,
     run: (signal: AbortSignal, headers: Record<string, string>) => Promise<unknown>,
+    /** A search's path (`Type?params`): names the span's resource type; transactions and batches post a Bundle. */
+    path = '',
   ): Promise<T> {
     try {
       const signal = AbortSignal.timeout(this.settings.timeoutMs);
-      return (await withFhirAuth(this.auth, (headers) => run(signal, headers))) as T;
+      const method = operation === 'search' ? 'GET' : 'POST';
+      return (await traceFhirCall(
+        { baseUrl: this.settings.baseUrl, method, path, interaction: operation },
+        () => withFhirAuth(this.auth, (headers) => run(signal, headers)),
+      )) as T;
     } catch (error) {
       throw classifyFhirFailure(error, operation);
     }
@@ -74,8 +81,10 @@ export class FhirWriter {
 
   /** A search relative to the base URL (`Type?params`), every resource of the first page, includes too. */
   async search(path: string): Promise<Resource[]> {
-    const bundle = await this.call<Bundle>('search', (signal, headers) =>
-      this.client.request(path, { options: { signal, headers } }),
+    const bundle = await this.call<Bundle>(
+      'search',
+      (signal, headers) => this.client.request(path, { options: { signal, headers } }),
+      path,
     );
     return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
   }
