@@ -3,7 +3,7 @@
 # over TLS with SASL/SCRAM-SHA-512, for the test that runs radflow's pipeline through a secured cluster. It runs
 # beside the main PLAINTEXT broker of infra/kafka.sh (127.0.0.1:9092), never touches it, and uses the jars that
 # infra/kafka.sh installs.
-#   start    make a CA and a broker certificate (keytool, from the JDK Kafka needs anyway), format storage with the
+#   start    make a CA and a broker certificate (openssl, or keytool from the JDK), format storage with the
 #            SCRAM users, start the broker, wait until kafkajs can authenticate and run a transaction
 #   stop     stop this broker (data, certificates and users kept)
 #   status   exit 0 ready, 1 running but not answering, 3 stopped
@@ -13,7 +13,7 @@
 # user `broker`, e.g. for transaction markers); the KRaft controller listener is PLAINTEXT on 127.0.0.1:9193 only.
 # No authorizer: every authenticated user may do everything (the test is about transport and authentication).
 # Env: KAFKA_SECURE_PORT (9192), KAFKA_SECURE_CONTROLLER_PORT (9193), KAFKA_SECURE_HEAP (384m),
-#      KAFKA_SECURE_START_TIMEOUT_S (120).
+#      KAFKA_SECURE_START_TIMEOUT_S (120), KAFKA_SECURE_CERT_TOOL (openssl when installed, else keytool).
 set -euo pipefail
 SERVICE=kafka-secure
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -56,40 +56,81 @@ ensure_jars() {
     log "Kafka jars missing; installing them with infra/kafka.sh install (the main broker is not started)"
     bash "$INFRA_DIR/kafka.sh" install
   fi
-  require_cmd java keytool
+  require_cmd java
 }
 
-# A CA and a broker certificate for 127.0.0.1 / localhost, signed by it: PKCS12 keystore and truststore for the
-# broker, the CA as PEM for clients. Made once; `clean` removes them.
+SAN="127.0.0.1 and localhost"
+
+# The CA and the broker's certificate with openssl (three commands, well under a second).
+certificates_openssl() {
+  local store_pass=$1 ext="$TLS_DIR/broker.ext"
+  printf '%s\n' 'basicConstraints=CA:FALSE' 'subjectAltName=IP:127.0.0.1,DNS:localhost' \
+    'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth,clientAuth' >"$ext"
+  openssl req -x509 -new -newkey rsa:2048 -nodes -sha256 -days 3650 -keyout "$TLS_DIR/ca.key" -out "$CA_PEM" \
+    -subj "/CN=radflow kafka-secure test CA" \
+    -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign'
+  openssl req -new -newkey rsa:2048 -nodes -sha256 -keyout "$TLS_DIR/broker.key" -out "$TLS_DIR/broker.csr" \
+    -subj '/CN=localhost'
+  openssl x509 -req -sha256 -days 825 -in "$TLS_DIR/broker.csr" -CA "$CA_PEM" -CAkey "$TLS_DIR/ca.key" \
+    -CAcreateserial -extfile "$ext" -out "$TLS_DIR/broker.pem"
+  openssl pkcs12 -export -name broker -in "$TLS_DIR/broker.pem" -inkey "$TLS_DIR/broker.key" -certfile "$CA_PEM" \
+    -passout "pass:$store_pass" -out "$TLS_DIR/broker.p12"
+  rm -f "$TLS_DIR/broker.key" "$TLS_DIR/broker.csr" "$TLS_DIR/ca.srl" "$ext"
+}
+
+# The same with the JDK's keytool, which Kafka's Java always brings (eight JVM starts: 10-20 s on a busy machine).
+certificates_keytool() {
+  local store_pass=$1
+  local -a kt=(keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC -noprompt -storetype PKCS12
+    -storepass "$store_pass" -keypass "$store_pass")
+  "${kt[@]}" -genkeypair -keystore "$TLS_DIR/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 3650 \
+    -dname "CN=radflow kafka-secure test CA" -ext bc:c
+  "${kt[@]}" -exportcert -rfc -keystore "$TLS_DIR/ca.p12" -alias ca -file "$CA_PEM"
+  "${kt[@]}" -genkeypair -keystore "$TLS_DIR/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 825 \
+    -dname "CN=localhost" -ext "SAN=ip:127.0.0.1,dns:localhost"
+  "${kt[@]}" -certreq -keystore "$TLS_DIR/broker.p12" -alias broker -file "$TLS_DIR/broker.csr"
+  "${kt[@]}" -gencert -keystore "$TLS_DIR/ca.p12" -alias ca -infile "$TLS_DIR/broker.csr" \
+    -outfile "$TLS_DIR/broker.pem" -rfc -validity 825 -ext "SAN=ip:127.0.0.1,dns:localhost" \
+    -ext "KU=digitalSignature,keyEncipherment" -ext "EKU=serverAuth,clientAuth"
+  "${kt[@]}" -importcert -keystore "$TLS_DIR/broker.p12" -alias ca -file "$CA_PEM"
+  "${kt[@]}" -importcert -keystore "$TLS_DIR/broker.p12" -alias broker -file "$TLS_DIR/broker.pem"
+  rm -f "$TLS_DIR/broker.csr"
+}
+
+# A CA and a broker certificate for 127.0.0.1 / localhost signed by it: the broker's key and chain in a PKCS12
+# keystore, the CA as PEM (the broker's truststore, and what clients are given). openssl when installed (Debian's
+# ca-certificates depends on it), else keytool (KAFKA_SECURE_CERT_TOOL=openssl|keytool chooses). Made once.
 make_certificates() {
-  if [[ -s "$TLS_DIR/broker.p12" && -s "$TLS_DIR/truststore.p12" && -s "$CA_PEM" ]]; then
+  if [[ -s "$TLS_DIR/broker.p12" && -s "$CA_PEM" ]]; then
     return 0
   fi
+  local tool=${KAFKA_SECURE_CERT_TOOL:-}
+  if [[ -z "$tool" ]]; then
+    tool=keytool
+    command -v openssl >/dev/null 2>&1 && tool=openssl
+  fi
+  [[ "$tool" == openssl || "$tool" == keytool ]] || die "KAFKA_SECURE_CERT_TOOL must be openssl or keytool"
+  require_cmd "$tool"
   local store_pass t0
   t0=$(now_ms)
   store_pass=$(secret keystore-password)
   rm -rf "$TLS_DIR" && mkdir -p "$TLS_DIR" && chmod 700 "$TLS_DIR"
-  local -a kt=(keytool -noprompt -storetype PKCS12 -storepass "$store_pass" -keypass "$store_pass")
-  {
-    "${kt[@]}" -genkeypair -keystore "$TLS_DIR/ca.p12" -alias ca -keyalg RSA -keysize 2048 -validity 3650 \
-      -dname "CN=radflow test CA (infra/kafka-secure.sh)" -ext bc:c
-    "${kt[@]}" -exportcert -rfc -keystore "$TLS_DIR/ca.p12" -alias ca -file "$CA_PEM"
-    "${kt[@]}" -genkeypair -keystore "$TLS_DIR/broker.p12" -alias broker -keyalg RSA -keysize 2048 -validity 825 \
-      -dname "CN=localhost" -ext "SAN=ip:127.0.0.1,dns:localhost"
-    "${kt[@]}" -certreq -keystore "$TLS_DIR/broker.p12" -alias broker -file "$TLS_DIR/broker.csr"
-    "${kt[@]}" -gencert -keystore "$TLS_DIR/ca.p12" -alias ca -infile "$TLS_DIR/broker.csr" \
-      -outfile "$TLS_DIR/broker.pem" -rfc -validity 825 -ext "SAN=ip:127.0.0.1,dns:localhost" \
-      -ext "KU=digitalSignature,keyEncipherment" -ext "EKU=serverAuth,clientAuth"
-    "${kt[@]}" -importcert -keystore "$TLS_DIR/broker.p12" -alias ca -file "$CA_PEM"
-    "${kt[@]}" -importcert -keystore "$TLS_DIR/broker.p12" -alias broker -file "$TLS_DIR/broker.pem"
-    "${kt[@]}" -importcert -keystore "$TLS_DIR/truststore.p12" -alias ca -file "$CA_PEM"
-  } >"$LOG_DIR/certificates.log" 2>&1 || {
+  # errexit holds inside the subshell only when its status is not tested (if/||): so set +e around it, not `if !`.
+  local rc=0
+  set +e
+  (
+    set -e
+    "certificates_$tool" "$store_pass"
+  ) >"$LOG_DIR/certificates.log" 2>&1
+  rc=$?
+  set -e
+  if ((rc != 0)) || [[ ! -s "$TLS_DIR/broker.p12" || ! -s "$CA_PEM" ]]; then
     tail -n 20 "$LOG_DIR/certificates.log" >&2 || true
-    die "keytool could not make the certificates; full log: $LOG_DIR/certificates.log"
-  }
-  rm -f "$TLS_DIR/broker.csr"
+    rm -rf "$TLS_DIR"
+    die "$tool could not make the certificates; full log: $LOG_DIR/certificates.log"
+  fi
   chmod 644 "$CA_PEM"
-  log "made a CA and a broker certificate (SAN 127.0.0.1, localhost) in $TLS_DIR in $(elapsed_s "$t0")s"
+  log "made a CA and a broker certificate for $SAN with $tool in $TLS_DIR in $(elapsed_s "$t0")s"
 }
 
 write_config() {
@@ -116,9 +157,8 @@ ssl.keystore.type=PKCS12
 ssl.keystore.location=$TLS_DIR/broker.p12
 ssl.keystore.password=$store_pass
 ssl.key.password=$store_pass
-ssl.truststore.type=PKCS12
-ssl.truststore.location=$TLS_DIR/truststore.p12
-ssl.truststore.password=$store_pass
+ssl.truststore.type=PEM
+ssl.truststore.location=$CA_PEM
 ssl.enabled.protocols=TLSv1.3,TLSv1.2
 ssl.endpoint.identification.algorithm=https
 ssl.client.auth=none
@@ -160,7 +200,8 @@ ENV
 }
 
 java_cmd() {
-  printf '%s\n' java "-Xms64m" "-Xmx$HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  # A small test broker: the C1 compiler only and the serial collector start faster on a busy 2-core machine.
+  printf '%s\n' java "-Xms64m" "-Xmx$HEAP" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -Djava.awt.headless=true "-Dlog4j.configuration=file:$CONF_DIR/log4j.properties" \
     "-Dkafka.logs.dir=$LOG_DIR" -cp "$MAIN_LIBS_DIR/*"
 }
@@ -184,6 +225,14 @@ format_storage() {
   fi
 }
 
+# Where the running broker listens: the address its last start wrote for clients (KAFKA_SECURE_PORT may have moved it).
+address() {
+  local line
+  line=$(grep -m1 '^KAFKA_BROKERS=' "$CLIENT_ENV" 2>/dev/null || true)
+  printf '%s' "${line#KAFKA_BROKERS=}"
+  [[ -n "$line" ]] || printf '127.0.0.1:%s' "$PORT"
+}
+
 ready_check() {
   require_cmd node
   [[ -s "$CLIENT_ENV" ]] || return 1
@@ -201,10 +250,10 @@ cmd_start() {
   t0=$(now_ms)
   if pid_alive "$PID_FILE" "$PROC_MARKER"; then
     if ready_check --timeout-ms 20000 >/dev/null 2>&1; then
-      log "already running (pid $(<"$PID_FILE")) and ready at SASL_SSL 127.0.0.1:$PORT"
+      log "already running (pid $(<"$PID_FILE")) and ready at SASL_SSL $(address)"
       return 0
     fi
-    die "running (pid $(<"$PID_FILE")) but not answering on 127.0.0.1:$PORT; look at $LOG_FILE, or run: $0 stop && $0 start"
+    die "running (pid $(<"$PID_FILE")) but not answering on $(address); look at $LOG_FILE, or run: $0 stop && $0 start"
   fi
   rm -f "$PID_FILE"
   local port
@@ -245,10 +294,10 @@ cmd_status() {
     return 3
   fi
   if ready_check --timeout-ms 15000 >/dev/null 2>&1; then
-    log "running (pid $(<"$PID_FILE")), ready at SASL_SSL 127.0.0.1:$PORT"
+    log "running (pid $(<"$PID_FILE")), ready at SASL_SSL $(address)"
     return 0
   fi
-  log "running (pid $(<"$PID_FILE")) but NOT answering on 127.0.0.1:$PORT; look at $LOG_FILE"
+  log "running (pid $(<"$PID_FILE")) but NOT answering on $(address); look at $LOG_FILE"
   return 1
 }
 

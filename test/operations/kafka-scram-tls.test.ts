@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import type { DiagnosticReport } from '@medplum/fhirtypes';
@@ -30,10 +31,18 @@ const reports = ['02-pneumothorax-stat.hl7', '01-normal-pa-lateral.hl7'].map((fi
   uniqueHl7Sample(file, runTag),
 );
 
-function secureBroker(command: 'start' | 'stop' | 'status' | 'env', timeoutMs: number) {
+function secureBroker(
+  command: 'start' | 'stop' | 'status' | 'env',
+  timeoutMs: number,
+  env: Record<string, string> = {},
+) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile('bash', [SCRIPT, command], { timeout: timeoutMs }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 124) : 0, stdout, stderr }),
+    execFile(
+      'bash',
+      [SCRIPT, command],
+      { timeout: timeoutMs, env: { ...process.env, ...env } },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : 124) : 0, stdout, stderr }),
     );
   });
 }
@@ -118,13 +127,33 @@ async function connectOnce(kafka: RadflowConfig['kafka']): Promise<Error | undef
   }
 }
 
+/** 9192/9193, or 19192/19193 when another checkout's secure broker (or anything else) holds those. */
+async function freePorts(): Promise<Record<string, string>> {
+  const open = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  for (const port of [9192, 19192]) {
+    if (!(await open(port)) && !(await open(port + 1)))
+      return { KAFKA_SECURE_PORT: String(port), KAFKA_SECURE_CONTROLLER_PORT: String(port + 1) };
+  }
+  throw new Error('ports 9192/9193 and 19192/19193 on 127.0.0.1 are all taken');
+}
+
+const timings: string[] = [];
+const t0 = Date.now();
+const mark = (what: string) => timings.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
 beforeAll(async () => {
-  // Another run may have it up already: then use it and leave it running.
+  // Another run from this checkout may have it up already: then use it and leave it running.
   if ((await secureBroker('status', 30_000)).code !== 0) {
-    const started = await secureBroker('start', 150_000);
+    const started = await secureBroker('start', 150_000, await freePorts());
     expect(started.code, `infra/kafka-secure.sh start failed:\n${started.stderr}`).toBe(0);
     startedHere = true;
   }
+  mark(startedHere ? 'secure broker started' : 'secure broker already running');
   const env = await secureBroker('env', 10_000);
   expect(env.code).toBe(0);
   secureEnv = Object.fromEntries(
@@ -160,6 +189,7 @@ beforeAll(async () => {
     processName: 'e2e-scram-tls',
     logDestination: { write: (line: string) => void hostLogs.push(line) },
   });
+  mark('apps started');
 }, 200_000);
 
 afterAll(async () => {
@@ -169,11 +199,14 @@ afterAll(async () => {
     const stopped = await secureBroker('stop', 90_000);
     expect(stopped.code, stopped.stderr).toBe(0);
   }
+  mark(startedHere ? 'secure broker stopped' : 'done');
+  console.log(`kafka-scram-tls: ${timings.join(', ')}`);
 }, 120_000);
 
 describe('the pipeline through a TLS + SASL/SCRAM-SHA-512 broker', () => {
   it("is configured for the secure listener only, from infra/kafka-secure.sh's client settings", () => {
-    expect(config.kafka.brokers).toEqual(['127.0.0.1:9192']);
+    expect(config.kafka.brokers).toEqual([secureEnv.KAFKA_BROKERS]);
+    expect(config.kafka.brokers[0]).toMatch(/^127\.0\.0\.1:(9192|19192)$/);
     expect(config.kafka.ssl).toBe(true);
     expect(config.kafka.sslCaFile).toMatch(/\.cache\/kafka-secure\/tls\/ca\.pem$/);
     expect(config.kafka.sasl?.mechanism).toBe('scram-sha-512');
@@ -215,6 +248,7 @@ describe('the pipeline through a TLS + SASL/SCRAM-SHA-512 broker', () => {
       const oru = await waitForRecord(Topics.outboundHl7v2, report.accession);
       expect(oru.value!.toString('latin1')).toMatch(/^MSH\|.*\|ORU\^R01/);
     }
+    mark('reports through');
   });
 
   it('never logs the SASL password', () => {
