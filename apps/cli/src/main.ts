@@ -77,7 +77,20 @@ program
   .option('--postgres', 'restart PostgreSQL (infra/postgres.sh stop, start)')
   .option('--fhir-freeze <seconds>', 'freeze the FHIR server with SIGSTOP this long, then SIGCONT')
   .option('--kafka-down <seconds>', 'stop the Kafka broker (infra/kafka.sh) this long, then start it')
-  .option('--all-faults', 'every fault: kill each app, restart PostgreSQL, FHIR frozen 60 s, Kafka down 30 s')
+  .option(
+    '--cluster',
+    'run against the three-broker cluster of infra/kafka-cluster.sh (started if needed): replication factor 3, --partitions per topic',
+  )
+  .option('--partitions <n>', 'with --cluster: partitions of the topics the soak creates', '6')
+  .option(
+    '--broker-kill <seconds>',
+    'with --cluster: SIGKILL one broker (infra/kafka-cluster.sh kill-broker), start it again after this long',
+  )
+  .option('--broker-node <n>', 'with --broker-kill: which broker, 1, 2 or 3', '1')
+  .option(
+    '--all-faults',
+    'every fault: kill each app, restart PostgreSQL, FHIR frozen 60 s, Kafka down 30 s (with --cluster: one broker killed, 30 s down)',
+  )
   .option('--rate <per-second>', 'sending pace (default: the reports spread over the faults)')
   .option('--warmup <seconds>', 'sending before the first fault', '10')
   .option('--gap <seconds>', 'between faults', '5')

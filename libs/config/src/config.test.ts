@@ -21,6 +21,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_START_FROM: 'beginning' })).toThrow(/KAFKA_START_FROM must be one of/);
   });
 
+  it('reads the partitions and replication factor of the topics radflow creates', () => {
+    // Unset: 3 partitions, the broker's default replication factor (1 on the single local broker).
+    expect(loadConfig({}).kafka).toMatchObject({ topicPartitions: 3, replicationFactor: -1 });
+    const cluster = loadConfig({ KAFKA_TOPIC_PARTITIONS: '6', KAFKA_REPLICATION_FACTOR: '3' });
+    expect(cluster.kafka).toMatchObject({ topicPartitions: 6, replicationFactor: 3 });
+    expect(() => loadConfig({ KAFKA_REPLICATION_FACTOR: '0' })).toThrow(
+      /KAFKA_REPLICATION_FACTOR must be one of/,
+    );
+    expect(() => loadConfig({ KAFKA_TOPIC_PARTITIONS: '0' })).toThrow(/KAFKA_TOPIC_PARTITIONS must be/);
+  });
+
   it('reads a hospital deployment from the environment', () => {
     const config = loadConfig({
       KAFKA_BROKERS: 'kafka-1:9093, kafka-2:9093',

@@ -58,6 +58,10 @@ export interface RadflowConfig {
      * of a partition in one transaction (within 50 ms); 1 turns micro-batching off.
      */
     microBatchRecords: number;
+    /** Partitions of the topics radflow creates (an instance per partition at most does a stage's work in parallel). */
+    topicPartitions: number;
+    /** Replicas of the topics radflow creates; -1: the broker's default.replication.factor. */
+    replicationFactor: number;
   };
   database: { url: string };
   fhir: {
@@ -165,6 +169,11 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       transactions: read.bool('KAFKA_TRANSACTIONS', true),
       transactionTimeoutMs: read.int('KAFKA_TRANSACTION_TIMEOUT_MS', 30_000, { min: 1_000, max: 900_000 }),
       microBatchRecords: read.int('KAFKA_MICRO_BATCH_RECORDS', 100, { min: 1, max: 10_000 }),
+      topicPartitions: read.int('KAFKA_TOPIC_PARTITIONS', 3, { min: 1, max: 10_000 }),
+      // -1 leaves it to the broker (1 on infra/kafka.sh's single broker, 3 on infra/kafka-cluster.sh's cluster).
+      replicationFactor: Number(
+        read.oneOf('KAFKA_REPLICATION_FACTOR', ['-1', '1', '2', '3', '4', '5', '6', '7'], '-1'),
+      ),
     },
     database: { url: read.string('DATABASE_URL', 'postgres://radflow:radflow@127.0.0.1:5432/radflow') },
     fhir: {

@@ -56,6 +56,10 @@ export interface KafkaBusOptions {
   transactions?: boolean;
   /** The broker aborts a transaction left open this long (a crashed producer): downstream readers wait at most this. */
   transactionTimeoutMs?: number;
+  /** Partitions of the topics createTopics creates (default 3). */
+  topicPartitions?: number;
+  /** Replicas of the topics createTopics creates; -1 (default): the broker's default.replication.factor. */
+  replicationFactor?: number;
 }
 
 export type StartFrom = 'earliest' | 'latest';
@@ -156,6 +160,9 @@ function consumedRecord(topic: string, partition: number, message: KafkaMessage)
  * redelivers) or on a done mark failing for a reason that does not pass (the claim then expires after its lease).
  */
 const MAX_PLAIN_COMMIT_ATTEMPTS = 5;
+
+/** Topic creation on a cluster: attempts while brokers learn of new topics (retriable metadata errors). */
+const CREATE_TOPICS_ATTEMPTS = 10;
 
 /** One handler attempt's output, held until the handler has resolved. */
 class StagedOutput implements RecordOutput {
@@ -281,17 +288,33 @@ export class KafkaBus implements RecordOutput {
     return this.options.transactions ?? true;
   }
 
-  async createTopics(topics: string[], numPartitions = 3): Promise<void> {
+  async createTopics(topics: string[], numPartitions = this.options.topicPartitions ?? 3): Promise<void> {
+    const replicationFactor = this.options.replicationFactor ?? -1;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((topic) => !existing.has(topic));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({ topic, numPartitions })),
-        });
+      // On a cluster, the broker asked for metadata may not know yet a topic created a moment ago (here or by another
+      // process): kafkajs then fails with a retriable UNKNOWN_TOPIC_OR_PARTITION. Tried again until every topic has
+      // a leader on every partition.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const existing = new Set(await admin.listTopics());
+          const missing = topics.filter((topic) => !existing.has(topic));
+          if (missing.length > 0) {
+            await admin.createTopics({
+              waitForLeaders: true,
+              topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })),
+            });
+          }
+          const { topics: described } = await admin.fetchTopicMetadata({ topics });
+          if (described.some((topic) => topic.partitions.some((partition) => partition.leader < 0)))
+            throw Object.assign(new Error('topic partitions without a leader yet'), { retriable: true });
+          return;
+        } catch (error) {
+          if ((error as { retriable?: boolean }).retriable !== true || attempt >= CREATE_TOPICS_ATTEMPTS)
+            throw error;
+          await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
+        }
       }
     } finally {
       await admin.disconnect();

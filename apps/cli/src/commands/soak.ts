@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { loadConfig, repoRoot, type RadflowConfig } from '@radflow/config';
 import { allApps } from '../app-catalog.ts';
 import { AppFleet } from '../soak/app-processes.ts';
-import { FaultRecovery, injectFault } from '../soak/faults.ts';
+import { FaultRecovery, infra, injectFault } from '../soak/faults.ts';
 import { sendUntilAccepted } from '../soak/mllp-sender.ts';
 import { SoakCounter } from '../soak/soak-counter.ts';
 import { CONSUMING_APPS, faultLabel, planFaults, SoakPlanError, sendRate } from '../soak/soak-plan.ts';
@@ -20,6 +20,15 @@ export interface SoakOptions {
   postgres: boolean;
   fhirFreezeSeconds: number;
   kafkaDownSeconds: number;
+  /**
+   * Run against the local three-broker cluster (infra/kafka-cluster.sh, started if needed) instead of the configured
+   * brokers: topics with `partitions` partitions and replication factor 3.
+   */
+  cluster: boolean;
+  partitions: number;
+  /** With `cluster`: SIGKILL broker `brokerNode`, start it again after this long; 0: no broker fault. */
+  brokerKillSeconds: number;
+  brokerNode: number;
   /** Reports per second; 0: spread the reports over the faults (sendRate). */
   rate: number;
   warmupSeconds: number;
@@ -60,7 +69,23 @@ function freePort(): Promise<number> {
 /** `radflow soak`: N reports through the real pipeline while faults are injected in turn; exit 1 on loss or duplicate. */
 export async function runSoak(options: SoakOptions): Promise<number> {
   const startedAt = Date.now();
-  const config = loadConfig();
+  if (options.cluster && options.kafkaDownSeconds > 0)
+    throw new SoakPlanError(
+      "--kafka-down stops infra/kafka.sh's single broker; against the cluster use --broker-kill",
+    );
+  if (!options.cluster && options.brokerKillSeconds > 0)
+    throw new SoakPlanError('--broker-kill kills a broker of the three-broker cluster: add --cluster');
+  // The cluster's brokers, partitions and replication factor for the soak's children and its own counter alike.
+  const kafkaEnv: NodeJS.ProcessEnv = options.cluster
+    ? {
+        KAFKA_BROKERS: (
+          await infra('kafka-cluster.sh', 'start').then(() => infra('kafka-cluster.sh', 'brokers'))
+        ).trim(),
+        KAFKA_TOPIC_PARTITIONS: String(options.partitions),
+        KAFKA_REPLICATION_FACTOR: '3',
+      }
+    : {};
+  const config = loadConfig({ ...process.env, ...kafkaEnv });
   assertLoopback(config);
   const run = randomUUID().slice(0, 8).toUpperCase();
   const faults = planFaults(options, options.apps);
@@ -79,6 +104,7 @@ export async function runSoak(options: SoakOptions): Promise<number> {
   const runsInference = options.apps.includes('inference');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    ...kafkaEnv,
     // Fresh groups of this run only, positioned at the topics' ends before they join: other runs' records are
     // never processed, and a restarted instance resumes from the committed offsets.
     KAFKA_GROUP_PREFIX: `radflow-soak-${run}`,
@@ -114,7 +140,9 @@ export async function runSoak(options: SoakOptions): Promise<number> {
   );
   say(`faults in turn: ${faults.map(faultLabel).join(', ') || 'none'}`);
   say(
-    'Kafka: the single local broker is stopped and started; killing one broker of a three-broker cluster is not in this command',
+    options.cluster
+      ? `Kafka: three-broker cluster ${config.kafka.brokers.join(',')}, topics with ${options.partitions} partitions, replication factor 3`
+      : `Kafka: ${config.kafka.brokers.join(',')} (--cluster: the three-broker cluster of infra/kafka-cluster.sh)`,
   );
   say(`child logs: ${logDir}`);
   try {
@@ -184,6 +212,7 @@ export async function runSoak(options: SoakOptions): Promise<number> {
 /** The commander options as typed soak options; `--all-faults` turns every fault on at the full run's settings. */
 export function soakOptionsFrom(raw: Record<string, string | boolean | undefined>): SoakOptions {
   const all = raw.allFaults === true;
+  const cluster = raw.cluster === true;
   const apps = String(raw.apps ?? 'all') === 'all' ? allApps.map((a) => a.name) : String(raw.apps).split(',');
   const kill = all ? apps : raw.kill ? String(raw.kill).split(',').filter(Boolean) : [];
   const number = (name: string, fallback: number) => (raw[name] !== undefined ? Number(raw[name]) : fallback);
@@ -194,7 +223,12 @@ export function soakOptionsFrom(raw: Record<string, string | boolean | undefined
     kill: kill[0] === 'all' ? apps : kill,
     postgres: all || raw.postgres === true,
     fhirFreezeSeconds: number('fhirFreeze', all ? 60 : 0),
-    kafkaDownSeconds: number('kafkaDown', all ? 30 : 0),
+    // Against the cluster, the broker fault kills one of three; the single broker of infra/kafka.sh is not touched.
+    kafkaDownSeconds: number('kafkaDown', all && !cluster ? 30 : 0),
+    cluster,
+    partitions: number('partitions', 6),
+    brokerKillSeconds: number('brokerKill', all && cluster ? 30 : 0),
+    brokerNode: number('brokerNode', 1),
     rate: number('rate', 0),
     warmupSeconds: number('warmup', 10),
     gapSeconds: number('gap', 5),
@@ -205,6 +239,9 @@ export function soakOptionsFrom(raw: Record<string, string | boolean | undefined
   // Bounded: a soak is a test, not a load generator left running.
   if (options.reports < 1 || options.reports > MAX_REPORTS)
     throw new SoakPlanError(`--reports must be between 1 and ${MAX_REPORTS}`);
+  if (![1, 2, 3].includes(options.brokerNode)) throw new SoakPlanError('--broker-node must be 1, 2 or 3');
+  if (options.partitions < 1 || !Number.isInteger(options.partitions))
+    throw new SoakPlanError('--partitions must be a whole number ≥ 1');
   for (const [name, value] of Object.entries(options))
     if (typeof value === 'number' && (!Number.isFinite(value) || value < 0))
       throw new SoakPlanError(`--${name} must be a number ≥ 0`);

@@ -16,13 +16,14 @@ export class FaultError extends Error {
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function infra(script: string, action: 'start' | 'stop'): Promise<void> {
+export async function infra(script: string, ...args: string[]): Promise<string> {
   try {
-    await run('bash', [`${repoRoot}infra/${script}`, action], { timeout: 180_000 });
+    const { stdout } = await run('bash', [`${repoRoot}infra/${script}`, ...args], { timeout: 240_000 });
+    return stdout;
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
     throw new FaultError(
-      `infra/${script} ${action} failed: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+      `infra/${script} ${args.join(' ')} failed: ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
     );
   }
 }
@@ -40,6 +41,8 @@ function fhirServerPid(): number {
 export class FaultRecovery {
   frozenFhirPid: number | undefined;
   readonly stopped = new Set<'postgres.sh' | 'kafka.sh'>();
+  /** A node of the three-broker cluster killed and not yet started again. */
+  killedBroker: number | undefined;
 
   async recover(): Promise<void> {
     if (this.frozenFhirPid) {
@@ -48,6 +51,10 @@ export class FaultRecovery {
     }
     for (const script of this.stopped) await infra(script, 'start');
     this.stopped.clear();
+    if (this.killedBroker !== undefined) {
+      await infra('kafka-cluster.sh', 'start-broker', String(this.killedBroker));
+      this.killedBroker = undefined;
+    }
   }
 }
 
@@ -85,6 +92,15 @@ export async function injectFault(
       await sleep(fault.downSeconds * 1000);
       await infra('kafka.sh', 'start');
       recovery.stopped.delete('kafka.sh');
+      return;
+    case 'broker-kill':
+      // An unclean crash of one node of three: its partitions' leadership moves, transactions it coordinated are
+      // taken over; started again after downSeconds, the fault is over once every replica is back in sync.
+      recovery.killedBroker = fault.node;
+      await infra('kafka-cluster.sh', 'kill-broker', String(fault.node));
+      await sleep(fault.downSeconds * 1000);
+      await infra('kafka-cluster.sh', 'start-broker', String(fault.node));
+      recovery.killedBroker = undefined;
       return;
   }
 }

@@ -23,6 +23,9 @@ function roundTrip(port: number, bytes: Buffer, timeoutMs: number): Promise<stri
       }
     });
     socket.on('error', reject);
+    // A gateway killed after reading the message closes the connection without an error (FIN, not RST): without
+    // this the promise would never settle and the sending would stop for good. After an ACK it is a no-op.
+    socket.on('close', () => reject(new MllpSendError('connection closed before an ACK')));
   });
 }
 

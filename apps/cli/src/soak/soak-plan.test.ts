@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { faultLabel, planFaults, SoakPlanError, sendRate } from './soak-plan.ts';
+import { estimatedSeconds, faultLabel, planFaults, SoakPlanError, sendRate } from './soak-plan.ts';
 import { accessionIn, soakAccession, soakMessage } from './soak-samples.ts';
 
 describe('planFaults', () => {
@@ -14,6 +14,28 @@ describe('planFaults', () => {
       'PostgreSQL restart',
       'FHIR SIGSTOP 5 s',
     ]);
+  });
+
+  it("puts the cluster's broker kill after the other faults, naming the node and its time down", () => {
+    const faults = planFaults(
+      {
+        kill: ['enricher'],
+        postgres: false,
+        fhirFreezeSeconds: 5,
+        kafkaDownSeconds: 0,
+        brokerKillSeconds: 20,
+        brokerNode: 2,
+      },
+      ['enricher'],
+    );
+    expect(faults.map(faultLabel)).toEqual([
+      'SIGKILL enricher',
+      'FHIR SIGSTOP 5 s',
+      'SIGKILL Kafka broker 2 of 3, 20 s down',
+    ]);
+    expect(faults.at(-1)).toEqual({ kind: 'broker-kill', node: 2, downSeconds: 20 });
+    const timing = { warmupSeconds: 0, gapSeconds: 0, restartDelaySeconds: 3, sessionTimeoutSeconds: 45 };
+    expect(estimatedSeconds(faults.at(-1)!, timing)).toBe(40);
   });
 
   it('refuses to kill an app that is not run', () => {

@@ -7,7 +7,8 @@ export type Fault =
   | { kind: 'kill'; app: string }
   | { kind: 'postgres' }
   | { kind: 'fhir-freeze'; seconds: number }
-  | { kind: 'kafka'; downSeconds: number };
+  | { kind: 'kafka'; downSeconds: number }
+  | { kind: 'broker-kill'; node: number; downSeconds: number };
 
 export interface FaultOptions {
   /** Apps of which one instance is SIGKILLed (then restarted), in this order. */
@@ -17,6 +18,9 @@ export interface FaultOptions {
   fhirFreezeSeconds: number;
   /** 0: the broker is not touched. */
   kafkaDownSeconds: number;
+  /** Three-broker cluster (infra/kafka-cluster.sh): SIGKILL this node, start it again after the seconds; 0: none. */
+  brokerKillSeconds?: number;
+  brokerNode?: number;
 }
 
 export class SoakPlanError extends Error {
@@ -39,6 +43,15 @@ export function planFaults(options: FaultOptions, runningApps: string[]): Fault[
     ...(options.kafkaDownSeconds > 0
       ? [{ kind: 'kafka', downSeconds: options.kafkaDownSeconds } as const]
       : []),
+    ...((options.brokerKillSeconds ?? 0) > 0
+      ? [
+          {
+            kind: 'broker-kill',
+            node: options.brokerNode ?? 1,
+            downSeconds: options.brokerKillSeconds ?? 0,
+          } as const,
+        ]
+      : []),
   ];
 }
 
@@ -52,6 +65,8 @@ export function faultLabel(fault: Fault): string {
       return `FHIR SIGSTOP ${fault.seconds} s`;
     case 'kafka':
       return `Kafka broker down ${fault.downSeconds} s`;
+    case 'broker-kill':
+      return `SIGKILL Kafka broker ${fault.node} of 3, ${fault.downSeconds} s down`;
   }
 }
 
@@ -82,6 +97,8 @@ export function estimatedSeconds(fault: Fault, timing: SoakTiming): number {
       return fault.seconds;
     case 'kafka':
       return fault.downSeconds + 30; // the broker's controlled shutdown and start
+    case 'broker-kill':
+      return fault.downSeconds + 20; // its start and its replicas catching up
   }
 }
 
