@@ -45,7 +45,12 @@ let host: RunningHost;
 let collector: EventCollector;
 
 beforeAll(async () => {
-  collector = await EventCollector.start([Topics.reportTriaged, Topics.reportEnriched]);
+  collector = await EventCollector.start([
+    Topics.inboundHl7v2,
+    Topics.reportFinalized,
+    Topics.reportTriaged,
+    Topics.reportEnriched,
+  ]);
   host = await startHost(
     [gatewayApp, ingestApp, triageApp, worklistTaskApp, enricherApp, writebackApp],
     config,
@@ -68,6 +73,19 @@ const accessionTag = (accession: string) =>
 
 const mentions = (accession: string) => (r: { value: Buffer | null }) =>
   r.value!.toString().includes(`"accession":"${accession}"`);
+
+/** When each stage produced the STAT report's record, in ms after its ACK (where its time went). */
+function hopTimes(accession: string, ackedAt: number): string {
+  const at = (topic: string) => {
+    const record = collector.records.find(
+      (r) => r.topic === topic && (r.value?.toString().includes(accession) ?? false),
+    );
+    return record ? `${Number(record.timestamp) - ackedAt} ms` : 'not seen';
+  };
+  return [Topics.inboundHl7v2, Topics.reportFinalized, Topics.reportTriaged]
+    .map((topic) => `${topic} ${at(topic)}`)
+    .join(', ');
+}
 
 describe('STAT first: the worklist priority does not wait for the model', () => {
   const runTag = randomUUID().slice(0, 8);
@@ -102,8 +120,10 @@ describe('STAT first: the worklist priority does not wait for the model', () => 
     expect(
       collector.records.some((r) => r.topic === Topics.reportEnriched && mentions(stat.accession)(r)),
     ).toBe(false);
+    await collector.waitFor((r) => r.topic === Topics.reportTriaged && mentions(stat.accession)(r));
     console.info(
-      `STAT worklist Task visible ${taskSeenAfterMs} ms after its ACK, ${ROUTINE_AHEAD} routine ahead`,
+      `STAT worklist Task visible ${taskSeenAfterMs} ms after its ACK, ${ROUTINE_AHEAD} routine ahead; ` +
+        `hops after the ACK (record timestamps): ${hopTimes(stat.accession, statAckedAt)}`,
     );
   });
 

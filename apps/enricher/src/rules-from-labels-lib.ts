@@ -20,8 +20,8 @@ export class RulesFromLabelsLib implements RuleLabeler {
   read(report: RadiologyReport): RuleReading {
     const labels = labelReport(reportText(report));
     return {
-      abnormalities: labels.abnormalities.map(({ label, state }) => ({ label, state })),
-      devices: labels.devices.map(({ label, state }) => ({ label, state })),
+      abnormalities: labels.abnormalities.map(asRuleCall),
+      devices: labels.devices.map(asRuleCall),
     };
   }
 
@@ -60,6 +60,10 @@ function withModelCalls<T extends LabelResult>(rules: T[], merged: EnrichedLabel
       ? { ...result, state: 'present' as const, sentenceIndex: result.sentenceIndex ?? null }
       : result,
   );
+}
+
+function asRuleCall({ label, state, sentenceIndex }: LabelResult) {
+  return { label, state, mentioned: sentenceIndex !== null };
 }
 
 function reportText(report: RadiologyReport) {

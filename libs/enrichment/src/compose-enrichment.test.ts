@@ -139,6 +139,25 @@ describe('label helpers', () => {
       ]).labels,
     ).toEqual([{ label: 'nodule', state: 'uncertain', source: 'rules' }]);
   });
+  it('lets the rules decide a label the report names, and the model fill in one it never names', () => {
+    const merged = mergeLabelCalls(
+      ['pneumothorax', 'edema', 'nodule', 'mass'],
+      [
+        { label: 'pneumothorax', state: 'absent', mentioned: true }, // "No pneumothorax."
+        { label: 'edema', state: 'absent', mentioned: false }, // never named in the rules' words
+        { label: 'nodule', state: 'uncertain', mentioned: true }, // "Questionable nodule."
+        { label: 'effusion', state: 'present', mentioned: true },
+      ],
+    );
+    expect(merged.labels).toEqual([
+      { label: 'edema', state: 'present', source: 'model' },
+      { label: 'mass', state: 'present', source: 'model' },
+      { label: 'nodule', state: 'uncertain', source: 'rules' },
+      { label: 'effusion', state: 'present', source: 'rules' },
+    ]);
+    expect(merged.disagreements).toContainEqual({ label: 'pneumothorax', model: 'present', rules: 'absent' });
+    expect(merged.disagreements).toContainEqual({ label: 'nodule', model: 'present', rules: 'uncertain' });
+  });
   it('reports before/after states', () => {
     expect(
       diffRuleLabels([{ label: 'edema', state: 'uncertain' }], [{ label: 'edema', state: 'present' }]),

@@ -8,6 +8,11 @@ export type WorklistPriority = Enrichment['priority'];
 export interface RuleLabelCall {
   label: string;
   state: LabelState;
+  /**
+   * Whether the report names the label at all (affirmed, hedged or negated). An absent call with a mention is a
+   * negation the rules read; without one the rules simply never saw the word. Unknown (undefined) counts as named.
+   */
+  mentioned?: boolean;
 }
 
 /** The rule labeler's reading of one report. */

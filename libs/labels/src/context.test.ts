@@ -43,6 +43,10 @@ describe('negation (NegEx-style pre- and post-triggers)', () => {
     ['The nasogastric tube is in the bronchus and should be removed.', 'nasogastric tube'],
     ['Borderline cardiomegaly.', 'cardiomegaly'],
     ['Probable right lower lobe atelectasis.', 'atelectasis'],
+    // A differential names what is seen (the NegBio convention): both readings are present.
+    ['Atelectasis versus scarring at the left base.', 'scarring'],
+    ['Atelectasis versus scarring at the left base.', 'atelectasis'],
+    ['Streaky opacity, infiltrate vs. atelectasis.', 'atelectasis'],
   ])('%s -> %s is present', (sentence, term) => {
     expect(stateOf(sentence, term)).toBe('present');
   });
@@ -57,8 +61,6 @@ describe('uncertainty', () => {
     ['Findings suggestive of pulmonary edema.', 'edema'],
     ['Right basilar opacity, concerning for pneumonia.', 'pneumonia'],
     ['Possible small left effusion.', 'effusion'],
-    ['Atelectasis versus scarring at the left base.', 'scarring'],
-    ['Atelectasis versus scarring at the left base.', 'atelectasis'],
     ['Questionable nodule in the right upper lobe.', 'nodule'],
     ['Small bilateral effusions suspected.', 'effusions'],
     ['Difficult to exclude a cavitary lesion.', 'lesion'],

@@ -35,7 +35,7 @@ export interface ReportLabels {
 }
 
 /** Name and version of the rule labeler, recorded on every rules-only output. */
-export const RULE_LABELER = { name: 'radflow-rules', version: '1.0.0' } as const;
+export const RULE_LABELER = { name: 'radflow-rules', version: '1.1.0' } as const;
 
 interface CompiledEntry {
   label: string;

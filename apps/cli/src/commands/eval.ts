@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@radflow/config';
-import { labelReport, RULE_LABELER, DEVICE_IDS, NEGBIO_TO_LABEL, type LabelState } from '@radflow/labels';
+import { labelReport, RULE_LABELER, DEVICE_IDS, type LabelState } from '@radflow/labels';
 import { mergeLabelCalls } from '@radflow/enrichment';
 import {
   drawResamples,
@@ -29,11 +29,13 @@ import {
 } from '@radflow/metrics';
 import { parseLabels, taskCatalog, type LabelVocabulary, type PromptInputs } from '@radflow/prompts';
 import {
+  annotatedLabels,
   emptyReportsLine,
   EvalInputError,
   hasReportText,
   readNegbioCsv,
   readReportsCsv,
+  unannotatedLine,
   type OpeniReportRow,
 } from './label-accuracy.ts';
 
@@ -104,6 +106,8 @@ export interface LabelTaskResults {
   /** What the systems are scored against. */
   reference: string;
   labels: string[];
+  /** Labels the reference never marks present, so not scored (abnormality labels only). */
+  unannotated?: string[];
   counts: Record<Subset, number>;
   /** system -> subset -> result (null for an empty subset). */
   systems: Record<string, Record<Subset, LabelSystemResult | null>>;
@@ -638,7 +642,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const usable = withText.filter((r) => gold.has(r.uid));
       const skipped = { empty: rows.length - withText.length, noReference: withText.length - usable.length };
       const subsets = subsetIndices(usable);
-      const labels = [...NEGBIO_TO_LABEL.values()];
+      const { scored: labels, unannotated } = annotatedLabels(gold);
       const goldStates = usable.map((r) => gold.get(r.uid)!);
       const pairs: Record<string, LabelPair[]> = {};
       let unparsed = 0;
@@ -658,6 +662,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => ({
           label: a.label,
           state: a.state,
+          mentioned: a.sentenceIndex !== null,
         })),
       );
       pairs['rules'] = usable.map((_, i) => ({
@@ -682,8 +687,9 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       );
       pairs['baseline'] = usable.map((_, i) => ({ gold: goldStates[i]!, predicted: statesOf(baselineSet) }));
       results.labels = {
-        reference: 'NegBio gold standard, 14 labels (labels-negbio14.csv)',
+        reference: `NegBio gold standard, the ${labels.length} labels it annotates (labels-negbio14.csv)`,
         labels,
+        unannotated,
         counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
         systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
         ...(model ? { unparsed } : {}),
@@ -692,9 +698,11 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       results.tables['labels'] = renderTextTable(buildLabelSummaryTable(results.labels));
       results.tables['labels-per-label'] = renderTextTable(buildPerLabelTable(results.labels));
       print(
-        `\nAbnormality labels vs NegBio (14 labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`,
+        `\nAbnormality labels vs NegBio (${labels.length} labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`,
       );
       printSkipped(print, skipped.empty, [[skipped.noReference, 'no NegBio row']]);
+      const notScored = unannotatedLine(unannotated, gold.size);
+      if (notScored) print(notScored);
       if (model) print(`model answers that did not parse (scored as no labels): ${unparsed}`);
       print(results.tables['labels']);
       print(results.tables['labels-per-label']);

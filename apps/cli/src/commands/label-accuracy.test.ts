@@ -55,7 +55,7 @@ describe('runLabelAccuracy', () => {
     const { reportsCsv, labelsCsv } = fixture();
     const modelLabels = new Map<string, string[]>([
       ['2', ['cardiomegaly']],
-      ['3', ['pneumonia', 'atelectasis']],
+      ['3', ['pneumonia', 'pleural effusion']],
     ]);
     const result = await runLabelAccuracy({
       reportsCsv,
@@ -69,6 +69,24 @@ describe('runLabelAccuracy', () => {
     expect(result.rules.scores.micro).toMatchObject({ tp: 3, fp: 0, fn: 0 });
     expect(result.model!.scores.micro).toMatchObject({ tp: 2, fp: 1, fn: 1 });
     expect(result.table).toContain('tiny F1');
+  });
+
+  it('leaves out, and names, the labels the reference never marks present', async () => {
+    const { reportsCsv, labelsCsv } = fixture();
+    const lines: string[] = [];
+    const result = await runLabelAccuracy({
+      reportsCsv,
+      labelsCsv,
+      resamples: 50,
+      modelLabels: new Map([['1', ['atelectasis']]]),
+      print: (l) => lines.push(l),
+    });
+    // The fixture's reference marks only cardiomegaly, pneumonia and effusion: a model atelectasis is not scored.
+    expect(result.labels.map((l) => l.id).sort()).toEqual(['cardiomegaly', 'pleural effusion', 'pneumonia']);
+    expect(result.model!.scores.micro).toMatchObject({ fp: 0 });
+    expect(lines.join('\n')).toMatch(
+      /not scored \(the reference marks it present in none of its 4 rows\): atelectasis, .*hernia/,
+    );
   });
 
   it('filters by uid and counts what it skipped', async () => {

@@ -95,6 +95,29 @@ export function readNegbioCsv(file: string): Map<string, Record<string, LabelSta
   return out;
 }
 
+/**
+ * The labels a reference actually annotates: at least one report of the whole file marks it present. Open-i's NegBio
+ * file never marks Hernia (0 of 3,080 rows, although 57 reports name a hernia), so every hernia a labeler finds
+ * would count as a false positive; such a label is left out of the scores and named in the output instead.
+ */
+export function annotatedLabels(gold: ReadonlyMap<string, Record<string, LabelState>>): {
+  scored: string[];
+  unannotated: string[];
+} {
+  const seen = new Set<string>();
+  for (const labels of gold.values())
+    for (const [id, state] of Object.entries(labels)) if (state === 'present') seen.add(id);
+  const all = [...NEGBIO_TO_LABEL.values()];
+  return { scored: all.filter((id) => seen.has(id)), unannotated: all.filter((id) => !seen.has(id)) };
+}
+
+/** The line every command prints for labels it could not score (nothing when the reference annotates all). */
+export function unannotatedLine(unannotated: readonly string[], rows: number): string | null {
+  return unannotated.length > 0
+    ? `not scored (the reference marks it present in none of its ${rows} rows): ${unannotated.join(', ')}`
+    : null;
+}
+
 /** Label ids of the model for one report: the ids it wrote (present) or a state per label. */
 export type ModelReportLabels = Iterable<string> | ReadonlyMap<string, LabelState>;
 
@@ -207,7 +230,10 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
   const known = wanted.filter((uid) => reports.has(uid) && gold.has(uid));
   const uids = known.filter((uid) => hasReportText(reports.get(uid)!));
   const empty = known.length - uids.length;
-  const labels = [...NEGBIO_TO_LABEL].map(([negbio, id]) => ({ negbio, id }));
+  const { scored, unannotated } = annotatedLabels(gold);
+  const labels = [...NEGBIO_TO_LABEL]
+    .filter(([, id]) => scored.includes(id))
+    .map(([negbio, id]) => ({ negbio, id }));
   const ids = labels.map((l) => l.id);
 
   const rulePairs: LabelPair[] = [];
@@ -235,12 +261,14 @@ export async function runLabelAccuracy(options: LabelAccuracyOptions): Promise<L
   const table = renderTextTable(buildLabelTable(labels, model ? [rules, model] : [rules]));
 
   print(
-    `Label accuracy on ${uids.length} reports against NegBio (14 labels); rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version}`,
+    `Label accuracy on ${uids.length} reports against NegBio (${ids.length} labels); rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version}`,
   );
   print(
     `uncertain rule labels count as ${uncertain}; 95% percentile bootstrap, ${resamples} resamples, seed ${seed}; scores x100`,
   );
   print(table);
+  const notScored = unannotatedLine(unannotated, gold.size);
+  if (notScored) print(notScored);
   const skipped = wanted.length - known.length;
   if (skipped > 0) print(`${skipped} requested report(s) skipped: no report or no NegBio row`);
   const emptyLine = emptyReportsLine(empty);

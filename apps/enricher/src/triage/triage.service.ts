@@ -40,8 +40,9 @@ export class TriageService {
           report,
           triage: {
             priority,
-            abnormalities: reading.abnormalities,
-            devices: reading.devices,
+            // The event carries the calls only; `mentioned` serves the merge with the model inside the enricher.
+            abnormalities: reading.abnormalities.map(({ label, state }) => ({ label, state })),
+            devices: reading.devices.map(({ label, state }) => ({ label, state })),
             labeler: this.rules.identity,
             triagedAt: new Date().toISOString(),
           },
