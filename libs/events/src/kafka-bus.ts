@@ -420,11 +420,11 @@ export class KafkaBus implements RecordOutput {
    */
   private async positionAtEnd(groupId: string, topics: string[]): Promise<void> {
     const admin = await this.connectedAdmin();
-    const committed = await admin.fetchOffsets({ groupId, topics });
+    const committed = await whileLeadersSettle(() => admin.fetchOffsets({ groupId, topics }));
     for (const { topic, partitions } of committed) {
       const fresh = partitions.filter((p) => BigInt(p.offset) < 0n).map((p) => p.partition);
       if (fresh.length === 0) continue;
-      const ends = await admin.fetchTopicOffsets(topic);
+      const ends = await whileLeadersSettle(() => admin.fetchTopicOffsets(topic));
       try {
         await admin.setOffsets({
           groupId,
@@ -829,5 +829,24 @@ export class KafkaBus implements RecordOutput {
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
     await this.producer?.disconnect();
     this.producer = undefined;
+  }
+}
+
+/**
+ * Topics a broker has only just created answer "not the leader" (retriable) until their leaders are elected; a
+ * group starting at the latest offset asks for their ends at exactly that moment on a fresh broker or cluster.
+ */
+async function whileLeadersSettle<T>(ask: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+    try {
+      return await ask();
+    } catch (error) {
+      // kafkajs gives up on its own retries with KafkaJSNumberOfRetriesExceeded around the retriable cause.
+      const cause = (error as { originalError?: { retriable?: boolean } }).originalError;
+      const retriable = (error as { retriable?: boolean }).retriable || cause?.retriable;
+      if (!retriable || Date.now() + wait > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
   }
 }
