@@ -238,6 +238,15 @@ describe('GET /metrics of every app after a pipeline run', () => {
     expect(total(scraped.worklist!, count, { app: 'worklist', route: '/login', status: '200' })).toBe(1);
   });
 
+  it('times the FHIR calls of the writeback by method, resource type and outcome', () => {
+    // The writeback wrote at least one transaction (POST of a Bundle) and searched what it supersedes.
+    const count = 'radflow_fhir_request_duration_seconds_count';
+    expect(
+      total(scraped.writeback!, count, { method: 'POST', resource_type: 'Bundle', outcome: 'ok' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(total(scraped.writeback!, count, { method: 'GET' })).toBeGreaterThanOrEqual(1);
+  });
+
   it('declares every metric the Grafana dashboard queries', async () => {
     const dashboard = readFileSync(`${repoRoot}infra/grafana/radflow-dashboard.json`, 'utf8');
     const queried = new Set(

@@ -9,7 +9,7 @@ import { MODEL_HOST, traceModelCall } from '@radflow/platform';
  * reload reaches the enricher too), otherwise a ModelHost of the enricher's own, loaded on first use.
  */
 export class InProcessTaskRunner implements TaskRunner {
-  private host: Promise<ModelHost> | undefined;
+  private host: Promise<Pick<ModelHost, 'runTask'>> | undefined;
   private owned: ModelHost | undefined;
 
   constructor(
@@ -19,12 +19,16 @@ export class InProcessTaskRunner implements TaskRunner {
 
   async runTask(task: string, inputs: Record<string, string>, options: TaskOptions): Promise<TaskAnswer> {
     const host = await (this.host ??= this.resolveHost());
-    return traceModelCall(task, host.current.load, () => host.runTask(task, inputs, options));
+    const owned = this.owned;
+    // The composed inference app's runner (MODEL_HOST) is not a ModelHost: it traces and counts its own calls
+    // (InferenceService.runTask); only a ModelHost of the enricher's own is traced here.
+    if (host !== owned || !owned) return host.runTask(task, inputs, options);
+    return traceModelCall(task, owned.current.load, () => owned.runTask(task, inputs, options));
   }
 
-  private async resolveHost(): Promise<ModelHost> {
+  private async resolveHost(): Promise<Pick<ModelHost, 'runTask'>> {
     try {
-      return this.moduleRef.get<ModelHost>(MODEL_HOST, { strict: false });
+      return this.moduleRef.get<Pick<ModelHost, 'runTask'>>(MODEL_HOST, { strict: false });
     } catch {
       const { modelDir, threads, providers, maxBatch, queueLimit } = this.config.inference;
       this.owned = await ModelHost.start(modelDir, { threads, providers, maxBatch, queueLimit });

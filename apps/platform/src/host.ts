@@ -171,6 +171,7 @@ export async function startHost(
       metricsPort: httpPort || (metricsServer?.port ?? 0),
       metrics,
       close: async () => {
+        metrics.stopObservingFhirCalls();
         await metricsServer?.close();
         await app.close();
         await tracing?.close();
@@ -178,6 +179,7 @@ export async function startHost(
     };
   } catch (error) {
     // Nothing half-started is left behind: consumers leave their groups, the pool and producer close.
+    metrics.stopObservingFhirCalls();
     await app.close().catch(() => undefined);
     await tracing?.close().catch(() => undefined);
     throw error;

@@ -1,4 +1,5 @@
 import type { BusObserver } from '@radflow/events';
+import { observeFhirCalls } from './fhir-call-metrics.ts';
 import {
   collectDefaultMetrics,
   Counter,
@@ -28,6 +29,8 @@ export class PlatformMetrics {
   private readonly deadLetters: Counter<'app' | 'topic' | 'reason'>;
   private readonly lag: Gauge<'app' | 'topic' | 'partition'>;
   readonly httpDuration: Histogram<'app' | 'method' | 'route' | 'status'>;
+  /** Stops feeding this registry's FHIR histogram (the host closed). */
+  readonly stopObservingFhirCalls: () => void;
 
   constructor(apps: readonly string[]) {
     collectDefaultMetrics({ register: this.registry });
@@ -71,6 +74,14 @@ export class PlatformMetrics {
       labelNames: ['app', 'method', 'route', 'status'],
       buckets: STAGE_SECONDS_BUCKETS,
     });
+    this.stopObservingFhirCalls = observeFhirCalls(
+      this.histogram({
+        name: 'radflow_fhir_request_duration_seconds',
+        help: "Requests to the FHIR server by method, resource type and outcome (ok, the refusal's HTTP status, error)",
+        labelNames: ['method', 'resource_type', 'outcome'],
+        buckets: STAGE_SECONDS_BUCKETS,
+      }),
+    );
   }
 
   counter<L extends string>(config: CounterConfiguration<L>): Counter<L> {

@@ -1,5 +1,6 @@
 import { context, SpanKind, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { failSpan, injectTraceContext, RadflowSpanAttributes, traceAccession } from '@radflow/events';
+import { fhirFailureOutcome, recordFhirCall } from '../metrics/fhir-call-metrics.ts';
 
 /**
  * The spans the apps start themselves (the Kafka boundary's are libs/events'): the gateway's intake, FHIR calls,
@@ -49,13 +50,21 @@ export function fhirResourceType(path: string): string {
 /**
  * A CLIENT span around one FHIR call, `fhir <method> <resourceType>`: the server, method, resource type and FHIR
  * interaction (search, transaction, batch, read), and the HTTP status of a failure. Never the URL: a search's query
- * holds identifiers.
+ * holds identifiers. The call's time and outcome also go to radflow_fhir_request_duration_seconds (tracing on or off).
  */
 export function traceFhirCall<T>(
   call: { baseUrl: string; method: 'GET' | 'POST' | 'PUT' | 'DELETE'; path: string; interaction: string },
   work: () => Promise<T>,
 ): Promise<T> {
   const resourceType = fhirResourceType(call.path);
+  const started = performance.now();
+  const done = (outcome: string) =>
+    recordFhirCall({
+      method: call.method,
+      resourceType,
+      outcome,
+      seconds: (performance.now() - started) / 1000,
+    });
   return withSpan(
     `fhir ${call.method} ${resourceType}`,
     {
@@ -69,11 +78,15 @@ export function traceFhirCall<T>(
     },
     async (span) => {
       try {
-        return await work();
+        const result = await work();
+        // A fetch Response that came back refused is a failure too (fhir-kit-client throws for those).
+        const status = result instanceof Response ? result.status : undefined;
+        done(status === undefined || status < 400 ? 'ok' : String(status));
+        return result;
       } catch (error) {
-        const status = (error as { response?: { status?: unknown }; status?: unknown } | null)?.response
-          ?.status;
-        if (typeof status === 'number') span.setAttribute('http.response.status_code', status);
+        const outcome = fhirFailureOutcome(error);
+        if (outcome !== 'error') span.setAttribute('http.response.status_code', Number(outcome));
+        done(outcome);
         throw error;
       }
     },
