@@ -32,7 +32,13 @@ export class EnricherService {
     @Inject(RULE_LABELER) rules: RuleLabeler,
   ) {
     this.logger = logger.child({ stage: consumerName });
-    this.enricher = new ReportEnricher(model, rules, config.inference.deadlineMs, this.logger);
+    this.enricher = new ReportEnricher(
+      model,
+      rules,
+      config.inference.deadlineMs,
+      this.logger,
+      config.inference.labelSource,
+    );
     this.ledger = new IdempotencyLedger(database);
     this.reports = new ReportStore(database);
     this.enrichments = new EnrichmentStore(database);

@@ -1,6 +1,7 @@
 import { logHash, type Logger } from '@radflow/config';
 import {
   composeEnrichment,
+  type LabelSource,
   type ModelDraft,
   type ModelUnavailable,
   type WorklistPriority,
@@ -19,6 +20,7 @@ export class ReportEnricher {
     private readonly rules: RuleLabeler,
     private readonly deadlineMs: number,
     private readonly logger: Logger,
+    private readonly labelSource: LabelSource = 'rules',
   ) {}
 
   async enrich(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ReportEnrichedPayload> {
@@ -30,6 +32,7 @@ export class ReportEnricher {
       rules: triage.reading,
       rulesLabeler: this.rules.identity,
       model,
+      labelSource: this.labelSource,
       ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
       assessPriority: (abnormalities, devices, current) =>
         this.rules.assessPriority(abnormalities, devices, current),

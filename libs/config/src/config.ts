@@ -96,6 +96,12 @@ export interface RadflowConfig {
     providers: string[];
     /** Serve the manifest's int8 ONNX file. */
     quantized: boolean;
+    /**
+     * Whose abnormality and device labels the enrichment emits (ENRICHMENT_LABELS): `rules` (the model's differing
+     * calls are kept as disagreements for review) or `rules-then-model` (the model adds labels the report never
+     * names in the rules' words). Chosen on the validation split: see libs/enrichment merge-labels.ts.
+     */
+    labelSource: 'rules' | 'rules-then-model';
   };
   ingest: {
     maxMessageBytes: number;
@@ -194,6 +200,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       threads: read.int('INFERENCE_THREADS', 1, { min: 1, max: 64 }),
       providers: read.list('INFERENCE_PROVIDERS', ['cpu']),
       quantized: read.bool('INFERENCE_QUANTIZED', false),
+      labelSource: read.oneOf('ENRICHMENT_LABELS', ['rules', 'rules-then-model'] as const, 'rules'),
     },
     ingest: {
       maxMessageBytes: read.int('INGEST_MAX_MESSAGE_BYTES', 1_048_576, { min: 1024 }),

@@ -50,8 +50,21 @@ const base: EnrichmentInputs = {
 };
 
 describe('composeEnrichment', () => {
-  it('keeps the model draft, adds rule findings the model left out, and records disagreements', () => {
+  it("emits the rule labels by default and keeps the model's other calls as disagreements", () => {
     const enrichment = composeEnrichment(base);
+    expect(enrichment.draftImpression).toBe('Left effusion.');
+    expect(enrichment.abnormalities).toEqual([
+      { label: 'pleural effusion', state: 'present', source: 'model' },
+      { label: 'consolidation', state: 'uncertain', source: 'rules' },
+    ]);
+    expect(enrichment.disagreements).toEqual([
+      { label: 'atelectasis', model: 'present', rules: 'absent' },
+      { label: 'consolidation', model: 'absent', rules: 'uncertain' },
+    ]);
+  });
+
+  it('with rules-then-model, keeps the model draft, adds rule findings the model left out, and records disagreements', () => {
+    const enrichment = composeEnrichment({ ...base, labelSource: 'rules-then-model' });
     expect(enrichment).toMatchObject({
       status: 'preliminary',
       aiGenerated: true,
@@ -139,7 +152,7 @@ describe('label helpers', () => {
       ]).labels,
     ).toEqual([{ label: 'nodule', state: 'uncertain', source: 'rules' }]);
   });
-  it('lets the rules decide a label the report names, and the model fill in one it never names', () => {
+  it('with rules-then-model, lets the rules decide a label the report names, and the model fill in one it never names', () => {
     const merged = mergeLabelCalls(
       ['pneumothorax', 'edema', 'nodule', 'mass'],
       [
@@ -148,6 +161,7 @@ describe('label helpers', () => {
         { label: 'nodule', state: 'uncertain', mentioned: true }, // "Questionable nodule."
         { label: 'effusion', state: 'present', mentioned: true },
       ],
+      'rules-then-model',
     );
     expect(merged.labels).toEqual([
       { label: 'edema', state: 'present', source: 'model' },

@@ -1,6 +1,6 @@
 import type { RadiologyReport } from '@radflow/schemas';
 import { diffRuleLabels } from './label-diff.ts';
-import { mergeLabelCalls } from './merge-labels.ts';
+import { mergeLabelCalls, type LabelSource } from './merge-labels.ts';
 import type {
   EnrichedLabel,
   Enrichment,
@@ -15,6 +15,8 @@ export interface EnrichmentInputs {
   rules: RuleReading;
   rulesLabeler: { name: string; version: string };
   model: ModelDraft | ModelUnavailable;
+  /** Whose labels are emitted (default `rules`, see mergeLabelCalls). */
+  labelSource?: LabelSource;
   prior?: { report: RadiologyReport; rules: RuleReading };
   /** Decides the worklist priority from the merged labels; policy lives with the rule labeler. */
   assessPriority: (
@@ -31,8 +33,8 @@ export interface EnrichmentInputs {
  */
 export function composeEnrichment(inputs: EnrichmentInputs): Enrichment {
   const draft = 'failure' in inputs.model ? undefined : inputs.model;
-  const abnormalities = mergeLabelCalls(draft?.abnormalities, inputs.rules.abnormalities);
-  const devices = mergeLabelCalls(draft?.devices, inputs.rules.devices);
+  const abnormalities = mergeLabelCalls(draft?.abnormalities, inputs.rules.abnormalities, inputs.labelSource);
+  const devices = mergeLabelCalls(draft?.devices, inputs.rules.devices, inputs.labelSource);
   const enrichment: Enrichment = {
     status: 'preliminary',
     aiGenerated: true,

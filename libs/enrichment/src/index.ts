@@ -1,5 +1,5 @@
 export { composeEnrichment, type EnrichmentInputs } from './compose-enrichment.ts';
-export { mergeLabelCalls, type MergedLabels } from './merge-labels.ts';
+export { mergeLabelCalls, type LabelSource, type MergedLabels } from './merge-labels.ts';
 export { diffRuleLabels, type LabelChange } from './label-diff.ts';
 export type {
   Enrichment,

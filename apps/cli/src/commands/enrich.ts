@@ -39,6 +39,7 @@ export async function runEnrich(files: string[]): Promise<number> {
     new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
     config.inference.deadlineMs,
     logger,
+    config.inference.labelSource,
   );
   try {
     for (const report of reports) {

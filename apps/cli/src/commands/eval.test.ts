@@ -152,12 +152,19 @@ describe('runEval on a small inline data set', () => {
     ]);
     expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'baseline']);
     const labels = results.labels!.systems;
-    expect(Object.keys(labels)).toEqual(['stub', 'rules', 'enricher (merged)', 'baseline']);
+    expect(Object.keys(labels)).toEqual([
+      'stub',
+      'rules',
+      'enricher (merged)',
+      'merged if rules-then-model',
+      'baseline',
+    ]);
     // stub finds the 3 cardiomegaly reports and misses the effusion: micro P 1, R 3/4
     expect(labels['stub']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 0, fn: 1 });
     expect(labels['rules']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
-    // the enricher's union of the two: the rules' effusion joins the stub's cardiomegaly calls
+    // what the enricher emits (rules by default): the rules' effusion beside the cardiomegaly both found
     expect(labels['enricher (merged)']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
+    expect(labels['merged if rules-then-model']!.all!.scores.micro).toMatchObject({ tp: 4, fp: 0, fn: 0 });
     // the most frequent NegBio label set of these rows is {cardiomegaly}: predicted for all six reports
     expect(labels['baseline']!.all!.scores.micro).toMatchObject({ tp: 3, fp: 3, fn: 1 });
     expect(results.labels!.unparsed).toBe(0);

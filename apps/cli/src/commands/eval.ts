@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@radflow/config';
 import { labelReport, RULE_LABELER, DEVICE_IDS, type LabelState } from '@radflow/labels';
-import { mergeLabelCalls } from '@radflow/enrichment';
+import { mergeLabelCalls, type LabelSource } from '@radflow/enrichment';
 import {
   drawResamples,
   formatInterval,
@@ -63,6 +63,8 @@ export interface EvalOptions {
   generate?: GenerateFn;
   /** Model name and version to show when `generate` is given. */
   model?: { name: string; version: string };
+  /** Whose labels the enricher emits (ENRICHMENT_LABELS); the "enricher (merged)" row follows it. */
+  labelSource?: LabelSource;
   /** uid lists of the trainer's splits (train.txt gives the baseline's impression). */
   splitsDir?: string;
   resamples?: number;
@@ -670,14 +672,19 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         predicted: Object.fromEntries(ruleCalls[i]!.map((call) => [call.label, call.state])),
       }));
       if (model) {
-        // What the enricher emits: the model's labels merged with the rules' (libs/enrichment mergeLabelCalls).
-        pairs['enricher (merged)'] = pairs[modelName!]!.map((pair, i) => {
-          const predicted =
-            pair.predicted instanceof Map ? Object.fromEntries(pair.predicted) : pair.predicted;
-          const present = Object.keys(predicted).filter((label) => predicted[label] === 'present');
-          const merged = mergeLabelCalls(present, ruleCalls[i]!).labels;
-          return { gold: pair.gold, predicted: Object.fromEntries(merged.map((l) => [l.label, l.state])) };
-        });
+        // What the enricher emits (libs/enrichment mergeLabelCalls, ENRICHMENT_LABELS), and the other choice beside it.
+        const configured = options.labelSource ?? loadConfig().inference.labelSource;
+        const other = configured === 'rules' ? 'rules-then-model' : 'rules';
+        const mergedPairs = (source: LabelSource) =>
+          pairs[modelName!]!.map((pair, i) => {
+            const predicted =
+              pair.predicted instanceof Map ? Object.fromEntries(pair.predicted) : pair.predicted;
+            const present = Object.keys(predicted).filter((label) => predicted[label] === 'present');
+            const merged = mergeLabelCalls(present, ruleCalls[i]!, source).labels;
+            return { gold: pair.gold, predicted: Object.fromEntries(merged.map((l) => [l.label, l.state])) };
+          });
+        pairs['enricher (merged)'] = mergedPairs(configured);
+        pairs[`merged if ${other}`] = mergedPairs(other);
       }
       const trainGold = trainUids
         ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g)
