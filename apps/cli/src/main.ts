@@ -67,7 +67,7 @@ program
   .option('--apps <list>', 'apps to run as child processes (comma-separated) or all', 'all')
   .option(
     '--instances <n>',
-    'processes of each consuming app (ingest, triage, worklist-task, enricher, writeback)',
+    'processes of each consuming app (ingest, triage, worklist-task, enricher, writeback), of the gateway (the sender fails over between them) and of inference (one per enricher)',
     '2',
   )
   .option(
@@ -87,6 +87,11 @@ program
     'with --cluster: SIGKILL one broker (infra/kafka-cluster.sh kill-broker), start it again after this long',
   )
   .option('--broker-node <n>', 'with --broker-kill: which broker, 1, 2 or 3', '1')
+  .option(
+    '--rounds <n>',
+    'inject the faults in turn this many times (the broker killed moves on each round)',
+    '1',
+  )
   .option(
     '--all-faults',
     'every fault: kill each app, restart PostgreSQL, FHIR frozen 60 s, Kafka down 30 s (with --cluster: one broker killed, 30 s down)',

@@ -1,5 +1,12 @@
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { needsGroupRejoin } from './errors.ts';
+
+// kafkajs' protocol error table (CommonJS, no type declarations): how a heartbeat's failure is built from the
+// broker's error code.
+const kafkaErrors = createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as {
+  createErrorFromCode(code: number): Error & { type: string };
+};
 
 // What kafkajs throws from heartbeat() during a rebalance: a KafkaJSProtocolError with the broker's error type.
 const kafkaError = (type: string) =>
@@ -12,6 +19,15 @@ describe('needsGroupRejoin', () => {
     expect(needsGroupRejoin(new Error('handler failed', { cause: kafkaError('ILLEGAL_GENERATION') }))).toBe(
       true,
     );
+  });
+
+  it("recognises kafkajs' own errors for a coordinator that moved (a broker of the cluster died)", () => {
+    // kafkajs' error table by broker error code, so the names are the client's, not the Java client's.
+    const fromCode = (code: number) => kafkaErrors.createErrorFromCode(code);
+    expect(fromCode(16).type).toBe('NOT_COORDINATOR_FOR_GROUP');
+    for (const code of [14, 15, 16, 22, 25, 27])
+      expect(needsGroupRejoin(fromCode(code)), `code ${code}`).toBe(true);
+    expect(needsGroupRejoin(fromCode(10))).toBe(false); // MESSAGE_TOO_LARGE
   });
 
   it('leaves every other failure to the retry policy', () => {

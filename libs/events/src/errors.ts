@@ -45,13 +45,19 @@ export function isTransient(error: unknown): boolean {
   return error instanceof TransientError || (error as { transient?: boolean } | null)?.transient === true;
 }
 
-/** Broker answers that mean this consumer must rejoin its group (a rebalance is going on, or it was dropped). */
+/**
+ * Broker answers that mean this consumer must rejoin its group (a rebalance is going on, or it was dropped) or find
+ * its group's coordinator again (the broker that was it died: a cluster moves it), as kafkajs names them (error.js:
+ * NOT_COORDINATOR_FOR_GROUP, not the Java client's NOT_COORDINATOR). Unrecognised, a heartbeat refused by a moved
+ * coordinator dead-lettered the record it was handling after three attempts (found by the soak's broker kill).
+ */
 const GROUP_REJOIN_TYPES = new Set([
   'REBALANCE_IN_PROGRESS',
   'UNKNOWN_MEMBER_ID',
   'ILLEGAL_GENERATION',
-  'NOT_COORDINATOR',
-  'COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'GROUP_LOAD_IN_PROGRESS',
   'FENCED_INSTANCE_ID',
 ]);
 
