@@ -7,13 +7,13 @@ import { AppFleet } from '../soak/app-processes.ts';
 import { FaultRecovery, infra, injectFault } from '../soak/faults.ts';
 import { sendUntilAccepted } from '../soak/mllp-sender.ts';
 import { SoakCounter } from '../soak/soak-counter.ts';
-import { CONSUMING_APPS, faultLabel, planFaults, SoakPlanError, sendRate } from '../soak/soak-plan.ts';
+import { faultLabel, planFaults, SCALED_APPS, SoakPlanError, sendRate } from '../soak/soak-plan.ts';
 import { SOAK_TEMPLATES, soakMessage } from '../soak/soak-samples.ts';
 import { formatVerdict, judge, type FaultWindow, type SentReport } from '../soak/soak-verdict.ts';
 
 export interface SoakOptions {
   reports: number;
-  /** Apps to run as child processes; the consuming ones get `instances` processes each. */
+  /** Apps to run as child processes; the consuming ones, the gateway and inference get `instances` processes each. */
   apps: string[];
   instances: number;
   kill: string[];
@@ -29,6 +29,8 @@ export interface SoakOptions {
   /** With `cluster`: SIGKILL broker `brokerNode`, start it again after this long; 0: no broker fault. */
   brokerKillSeconds: number;
   brokerNode: number;
+  /** The faults in turn this many times (the broker killed moves to the next node each round). */
+  rounds: number;
   /** Reports per second; 0: spread the reports over the faults (sendRate). */
   rate: number;
   warmupSeconds: number;
@@ -88,7 +90,9 @@ export async function runSoak(options: SoakOptions): Promise<number> {
   const config = loadConfig({ ...process.env, ...kafkaEnv });
   assertLoopback(config);
   const run = randomUUID().slice(0, 8).toUpperCase();
-  const faults = planFaults(options, options.apps);
+  const faults = Array.from({ length: options.rounds }, (_, round) =>
+    planFaults({ ...options, brokerNode: ((options.brokerNode - 1 + round) % 3) + 1 }, options.apps),
+  ).flat();
   const timing = {
     warmupSeconds: options.warmupSeconds,
     gapSeconds: options.gapSeconds,
@@ -100,7 +104,8 @@ export async function runSoak(options: SoakOptions): Promise<number> {
   const elapsed = () => `+${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)} s`;
   const say = (line: string) => console.log(`[soak ${elapsed()}] ${line}`);
 
-  const [mllpPort, httpPort, inferencePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const ports = () => Promise.all(Array.from({ length: options.instances }, () => freePort()));
+  const [mllpPorts, httpPorts, inferencePorts] = await Promise.all([ports(), ports(), ports()]);
   const runsInference = options.apps.includes('inference');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -112,17 +117,32 @@ export async function runSoak(options: SoakOptions): Promise<number> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
     METRICS_PORT: '0',
-    GATEWAY_MLLP_PORT: String(mllpPort),
-    GATEWAY_HTTP_PORT: String(httpPort),
-    INFERENCE_PORT: String(inferencePort),
-    ...(runsInference ? { INFERENCE_URL: `http://127.0.0.1:${inferencePort}/inference` } : {}),
+    // The first instance's ports; each gateway and inference instance gets its own below (envOf).
+    GATEWAY_MLLP_PORT: String(mllpPorts[0]),
+    GATEWAY_HTTP_PORT: String(httpPorts[0]),
+    INFERENCE_PORT: String(inferencePorts[0]),
+    ...(runsInference ? { INFERENCE_URL: `http://127.0.0.1:${inferencePorts[0]}/inference` } : {}),
     RETRAINER_HTTP_PORT: '0',
     RETRAIN_AUTO: 'false', // no training in a soak: the CPU is the pipeline's
     WORKLIST_PORT: '0',
   };
   const logDir = `${repoRoot}.cache/soak/${run}`;
+  // Each instance listens on its own ports; enricher #k calls inference #k (the first when inference is not scaled).
+  const envOf = (app: string) => (ordinal: number) => {
+    const i = (ordinal - 1) % options.instances;
+    if (app === 'gateway')
+      return { GATEWAY_MLLP_PORT: String(mllpPorts[i]), GATEWAY_HTTP_PORT: String(httpPorts[i]) };
+    if (app === 'inference') return { INFERENCE_PORT: String(inferencePorts[i]) };
+    if (app === 'enricher' && runsInference)
+      return { INFERENCE_URL: `http://127.0.0.1:${inferencePorts[i]}/inference` };
+    return {};
+  };
   const fleet = new AppFleet(
-    options.apps.map((app) => ({ app, count: CONSUMING_APPS.includes(app) ? options.instances : 1 })),
+    options.apps.map((app) => ({
+      app,
+      count: SCALED_APPS.includes(app) ? options.instances : 1,
+      envOf: envOf(app),
+    })),
     env,
     logDir,
     say,
@@ -159,7 +179,8 @@ export async function runSoak(options: SoakOptions): Promise<number> {
       for (let index = 0; index < options.reports; index++) {
         await sleep(sendStart + (index * 1000) / rate - Date.now());
         const message = soakMessage(templates[index % templates.length]!, run, index);
-        resends += (await sendUntilAccepted(mllpPort, message.bytes, deadline)) - 1;
+        // Round robin over the gateways; a refused or unanswered attempt goes to the next one.
+        resends += (await sendUntilAccepted(mllpPorts, message.bytes, deadline, index)) - 1;
         sent.push({ index, accession: message.accession, ackedAt: Date.now() });
         if (Date.now() - lastProgress > 10_000 || index === options.reports - 1) {
           say(`sent ${index + 1}/${options.reports} (acknowledged AA; ${resends} resent)`);
@@ -229,6 +250,7 @@ export function soakOptionsFrom(raw: Record<string, string | boolean | undefined
     partitions: number('partitions', 6),
     brokerKillSeconds: number('brokerKill', all && cluster ? 30 : 0),
     brokerNode: number('brokerNode', 1),
+    rounds: number('rounds', 1),
     rate: number('rate', 0),
     warmupSeconds: number('warmup', 10),
     gapSeconds: number('gap', 5),
@@ -239,6 +261,10 @@ export function soakOptionsFrom(raw: Record<string, string | boolean | undefined
   // Bounded: a soak is a test, not a load generator left running.
   if (options.reports < 1 || options.reports > MAX_REPORTS)
     throw new SoakPlanError(`--reports must be between 1 and ${MAX_REPORTS}`);
+  if (options.instances < 1 || !Number.isInteger(options.instances))
+    throw new SoakPlanError('--instances must be a whole number ≥ 1');
+  if (options.rounds < 1 || !Number.isInteger(options.rounds))
+    throw new SoakPlanError('--rounds must be a whole number ≥ 1');
   if (![1, 2, 3].includes(options.brokerNode)) throw new SoakPlanError('--broker-node must be 1, 2 or 3');
   if (options.partitions < 1 || !Number.isInteger(options.partitions))
     throw new SoakPlanError('--partitions must be a whole number ≥ 1');

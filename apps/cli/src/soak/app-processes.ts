@@ -102,14 +102,15 @@ export class AppFleet {
   readonly instances: AppInstance[] = [];
 
   constructor(
-    plan: { app: string; count: number }[],
+    /** envOf: settings of one instance over the shared env (its own listening ports, the peer it calls). */
+    plan: { app: string; count: number; envOf?: (ordinal: number) => NodeJS.ProcessEnv }[],
     env: NodeJS.ProcessEnv,
     logDir: string,
     onEvent: (line: string) => void,
   ) {
-    for (const { app, count } of plan)
+    for (const { app, count, envOf } of plan)
       for (let ordinal = 1; ordinal <= count; ordinal++)
-        this.instances.push(new AppInstance(app, ordinal, env, logDir, onEvent));
+        this.instances.push(new AppInstance(app, ordinal, { ...env, ...envOf?.(ordinal) }, logDir, onEvent));
   }
 
   async start(): Promise<void> {

@@ -29,12 +29,20 @@ function roundTrip(port: number, bytes: Buffer, timeoutMs: number): Promise<stri
   });
 }
 
-/** Resolves with the number of attempts once acknowledged with AA; throws past the deadline. */
-export async function sendUntilAccepted(port: number, bytes: Buffer, deadline: number): Promise<number> {
+/**
+ * Resolves with the number of attempts once acknowledged with AA; throws past the deadline. With several gateways
+ * (`ports`), each attempt goes to the next one, as an interface engine fails over between a site's endpoints.
+ */
+export async function sendUntilAccepted(
+  ports: number[],
+  bytes: Buffer,
+  deadline: number,
+  first = 0,
+): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     let answer: string;
     try {
-      const ack = await roundTrip(port, bytes, 15_000);
+      const ack = await roundTrip(ports[(first + attempt - 1) % ports.length]!, bytes, 15_000);
       answer =
         ack
           .split('\r')

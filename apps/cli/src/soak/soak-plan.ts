@@ -73,6 +73,13 @@ export function faultLabel(fault: Fault): string {
 /** Apps that read a topic in a shared consumer group: a second instance takes over the partitions of a killed one. */
 export const CONSUMING_APPS = ['ingest', 'triage', 'worklist-task', 'enricher', 'writeback'];
 
+/**
+ * Apps run as `instances` processes: the consuming ones, the gateway (the sender fails over between their MLLP
+ * ports) and the inference service (each enricher instance calls its own). The retrainer and the worklist page stay
+ * single.
+ */
+export const SCALED_APPS = [...CONSUMING_APPS, 'gateway', 'inference'];
+
 export interface SoakTiming {
   warmupSeconds: number;
   gapSeconds: number;
