@@ -8,6 +8,7 @@ import {
   type OpenIReportRow,
   type TrainingExample,
 } from '@radflow/feedback';
+import { parseModelLabels, presentAssignment } from '@radflow/evaluation';
 import type { LabelAssignment } from '@radflow/metrics';
 import { ModelHandle, silentLogger } from '@radflow/model-runtime';
 import { parseAnswer, taskCatalog, type TaskName } from '@radflow/prompts';
@@ -45,20 +46,16 @@ export function loadFixedEvaluationSet(openiDir: string, size: number): FixedEva
   return fixedEvaluationSet(reports, negbio, { limit: size });
 }
 
-function asAssignment(labels: readonly string[]): LabelAssignment {
-  return Object.fromEntries(labels.map((label) => [label, 'present' as const]));
-}
-
-/** The labels or text of an answer; an unparseable answer counts as no labels / its raw text. */
+/** The labels or text of an answer (labels as `radflow eval` reads them); an unparseable answer counts as no labels / its raw text. */
 function readAnswer(task: TaskName, text: string): string[] | string {
+  if (task === 'abnormality_labels' || task === 'device_labels') return parseModelLabels(task, text) ?? [];
   try {
     const parsed = parseAnswer(task, text);
-    if (parsed.format === 'labels') return parsed.labels;
     if (parsed.format === 'text') return parsed.text;
   } catch {
-    // A malformed answer scores as what it is: nothing found, or the words it did write.
+    // A malformed answer scores as what it is: the words it did write.
   }
-  return taskCatalog.tasks[task].answer === 'labels' ? [] : text.trim();
+  return text.trim();
 }
 
 /** Runs one model over every evaluation input; requests go in together so the runtime batches them. */
@@ -95,7 +92,7 @@ export async function modelOutputs(
     const fixedLabels = Promise.all(
       inputs.fixed.examples.map(async (e) => {
         const out = await handle.runTask('abnormality_labels', { report: e.reportText }, { deadlineMs });
-        return tick(asAssignment(out.answer?.format === 'labels' ? out.answer.labels : []));
+        return tick(presentAssignment(out.answer?.format === 'labels' ? out.answer.labels : []));
       }),
     );
     const feedback = Promise.all(
@@ -155,11 +152,11 @@ export function evaluationSets(
     if (examples.length === 0) continue;
     const labelsOf = (outputs: ModelOutputs, e: TrainingExample) => {
       const value = outputs.feedback.get(e);
-      return asAssignment(Array.isArray(value) ? value : []);
+      return presentAssignment(Array.isArray(value) ? value : []);
     };
     const labels = {
       labelIds: taskCatalog.tasks[task].vocabulary!.ids,
-      gold: examples.map((e) => asAssignment(readAnswer(task, e.answer) as string[])),
+      gold: examples.map((e) => presentAssignment(parseModelLabels(task, e.answer) ?? [])),
       candidate: examples.map((e) => labelsOf(candidate, e)),
       current: examples.map((e) => labelsOf(current, e)),
     };

@@ -1,14 +1,5 @@
-import {
-  countLabels,
-  DEFAULT_SEED,
-  drawResamples,
-  intervalFromResamples,
-  meanAt,
-  scoreTextPairs,
-  summariseCounts,
-  type LabelAssignment,
-  type LabelPair,
-} from '@radflow/metrics';
+import { pairedLabelMicroF1, pairedTextIntervals, PAIRED_TEXT_METRICS } from '@radflow/evaluation';
+import { DEFAULT_SEED, type LabelAssignment } from '@radflow/metrics';
 
 /**
  * The evaluation gate: a candidate model replaces the current one only if, on every gated metric of every
@@ -108,56 +99,38 @@ function textComparisons(set: string, outputs: ImpressionOutputs, policy: GatePo
   const n = outputs.references.length;
   assertSameLength(set, 'impression', [n, outputs.candidate.length, outputs.current.length]);
   if (n === 0) return [];
-  const candidate = scoreTextPairs(outputs.candidate, outputs.references);
-  const current = scoreTextPairs(outputs.current, outputs.references);
-  const sets = drawResamples(n, { resamples: policy.resamples, seed: policy.seed });
-  return (['rougeL', 'bleu1', 'f1'] as const).map((metric) => {
-    const c = candidate[metric];
-    const k = current[metric];
-    return {
-      evaluationSet: set,
-      metric,
-      examples: n,
-      candidate: interval(intervalFromResamples(n, (idx) => meanAt(c, idx), sets, policy.level)),
-      current: interval(intervalFromResamples(n, (idx) => meanAt(k, idx), sets, policy.level)),
-      difference: interval(
-        intervalFromResamples(n, (idx) => meanAt(c, idx) - meanAt(k, idx), sets, policy.level),
-      ),
-      gated: false,
-      worse: false,
-    };
-  });
+  const scored = pairedTextIntervals(outputs.references, outputs.candidate, outputs.current, policy);
+  return PAIRED_TEXT_METRICS.map((metric) => ({
+    evaluationSet: set,
+    metric,
+    examples: n,
+    candidate: interval(scored[metric].candidate),
+    current: interval(scored[metric].current),
+    difference: interval(scored[metric].difference),
+    gated: false,
+    worse: false,
+  }));
 }
 
 function labelComparison(set: string, outputs: LabelOutputs, policy: GatePolicy): MetricComparison[] {
   const n = outputs.gold.length;
   assertSameLength(set, 'label', [n, outputs.candidate.length, outputs.current.length]);
   if (n === 0) return [];
-  const pairs = (predicted: LabelAssignment[]): LabelPair[] =>
-    outputs.gold.map((gold, i) => ({ gold, predicted: predicted[i]! }));
-  const candidatePairs = pairs(outputs.candidate);
-  const currentPairs = pairs(outputs.current);
-  const microF1 = (p: LabelPair[], idx: ArrayLike<number>) =>
-    summariseCounts(outputs.labelIds, countLabels(p, outputs.labelIds, {}, idx), 'positive', idx.length).micro
-      .f1;
-  const sets = drawResamples(n, { resamples: policy.resamples, seed: policy.seed });
+  const scored = pairedLabelMicroF1(
+    outputs.labelIds,
+    outputs.gold,
+    outputs.candidate,
+    outputs.current,
+    policy,
+  );
   return [
     {
       evaluationSet: set,
       metric: 'labelMicroF1',
       examples: n,
-      candidate: interval(
-        intervalFromResamples(n, (idx) => microF1(candidatePairs, idx), sets, policy.level),
-      ),
-      current: interval(intervalFromResamples(n, (idx) => microF1(currentPairs, idx), sets, policy.level)),
-      difference: interval(
-        intervalFromResamples(
-          n,
-          (idx) => microF1(candidatePairs, idx) - microF1(currentPairs, idx),
-          sets,
-          policy.level,
-        ),
-      ),
+      candidate: interval(scored.candidate),
+      current: interval(scored.current),
+      difference: interval(scored.difference),
       gated: false,
       worse: false,
     },

@@ -3,17 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPrompt } from '@radflow/prompts';
-import {
-  baselineImpression,
-  buildImpressionTable,
-  labelTaskReport,
-  mostFrequent,
-  mostFrequentLabelSet,
-  parseModelLabels,
-  runEval,
-  subsetIndices,
-  type GenerateFn,
-} from './eval.ts';
+import { runEval, type GenerateFn } from './eval.ts';
 import { negbioHeader, negbioRow } from './negbio-csv.testing.ts';
 
 const row = (uid: string, problems: string, findings: string, impression: string) => ({
@@ -31,67 +21,6 @@ const ROWS = [
   row('5', 'Cardiomegaly', 'Heart is enlarged. No effusion.', 'Cardiomegaly.'),
   row('6', 'Cardiomegaly', 'Enlarged heart.', 'Cardiomegaly.'),
 ];
-
-describe('baseline', () => {
-  it('picks the most frequent impression, whitespace-normalised, first seen on ties', () => {
-    expect(mostFrequent(['b', 'a', 'a ', ' b', 'c'])).toBe('b');
-    expect(mostFrequent(['', '  '])).toBeNull();
-  });
-
-  it('uses the train split when it is known, else the given rows', () => {
-    expect(baselineImpression(ROWS)).toEqual({ impression: 'Cardiomegaly.', source: 'evaluated reports' });
-    expect(baselineImpression(ROWS, new Set(['1', '2', '3']))).toEqual({
-      impression: 'No acute cardiopulmonary abnormality.',
-      source: 'train split',
-    });
-    expect(baselineImpression(ROWS, new Set(['99'])).source).toBe('evaluated reports');
-  });
-
-  it('finds the most frequent label set (empty for mostly normal data)', () => {
-    expect(mostFrequentLabelSet([[], ['edema'], [], ['edema', 'atelectasis']])).toEqual([]);
-    expect(mostFrequentLabelSet([['edema', 'atelectasis'], ['atelectasis', 'edema'], []])).toEqual([
-      'atelectasis',
-      'edema',
-    ]);
-  });
-});
-
-describe('pure helpers', () => {
-  it('splits normal from abnormal reports by the Problems column', () => {
-    expect(subsetIndices(ROWS)).toEqual({ all: [0, 1, 2, 3, 4, 5], normal: [0, 1], abnormal: [2, 3, 4, 5] });
-  });
-
-  it('writes the label-task report as the trainer does', () => {
-    expect(labelTaskReport({ findings: ' Lungs  clear. ', impression: '' })).toBe('FINDINGS: Lungs clear.');
-    expect(labelTaskReport({ findings: 'A.', impression: 'B.' })).toBe('FINDINGS: A.\nIMPRESSION: B.');
-  });
-
-  it('parses model label answers and rejects unknown labels', () => {
-    expect(parseModelLabels('abnormality_labels', 'pleural effusion, cardiomegaly')).toEqual([
-      'cardiomegaly',
-      'pleural effusion',
-    ]);
-    expect(parseModelLabels('abnormality_labels', 'none')).toEqual([]);
-    expect(parseModelLabels('abnormality_labels', 'broken heart')).toBeNull();
-    expect(parseModelLabels('device_labels', 'picc')).toEqual(['picc']);
-  });
-
-  it('builds the impression table with one row per subset and metric', () => {
-    const ci = { estimate: 0.5, lower: 0.4, upper: 0.6, resamples: 10, level: 0.95 };
-    const metrics = { rougeL: ci, bleu1: ci, f1: ci, precision: ci, recall: ci };
-    const table = buildImpressionTable({
-      counts: { all: 2, normal: 0, abnormal: 2 },
-      skipped: { empty: 0, noFindings: 0, noImpression: 0 },
-      baseline: { impression: 'x', source: 'evaluated reports' },
-      systems: { model: { all: metrics, normal: null, abnormal: metrics } },
-      rougeStemmer: false,
-    });
-    expect(table.headers).toEqual(['subset / metric', 'model']);
-    expect(table.rows).toHaveLength(15);
-    expect(table.rows[0]).toEqual(['all (n=2) ROUGE-L', '50.00 [40.00, 60.00]']);
-    expect(table.rows[5]).toEqual(['normal (n=0) ROUGE-L', '—']);
-  });
-});
 
 describe('runEval on a small inline data set', () => {
   const dir = mkdtempSync(join(tmpdir(), 'radflow-eval-'));

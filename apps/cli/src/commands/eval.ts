@@ -5,29 +5,32 @@ import { loadConfig } from '@radflow/config';
 import { labelReport, RULE_LABELER, DEVICE_IDS, type LabelState } from '@radflow/labels';
 import { mergeLabelCalls, type LabelSource } from '@radflow/enrichment';
 import {
-  drawResamples,
-  formatInterval,
-  labelIntervals,
-  renderHtmlReport,
   renderTextTable,
-  scoreLabels,
-  scoreTextPairs,
-  textIntervals,
   DEFAULT_RESAMPLES,
   DEFAULT_SEED,
-  TEXT_METRICS,
-  type BarChart,
-  type ConfidenceInterval,
-  type LabelIntervals,
   type LabelPair,
-  type LabelReport,
-  type ReportSection,
-  type TextMetric,
-  type TextTable,
   type UncertainPolicy,
-  repeatedNgram,
 } from '@radflow/metrics';
-import { parseLabels, taskCatalog, type LabelVocabulary, type PromptInputs } from '@radflow/prompts';
+import {
+  baselineImpression,
+  buildHtmlReport,
+  buildImpressionTable,
+  buildLabelSummaryTable,
+  buildPerLabelTable,
+  collapseWhitespace,
+  generationChecks,
+  labelTaskReport,
+  mostFrequentLabelSet,
+  parseModelLabels,
+  presentAssignment,
+  scoreImpressionSystems,
+  scoreLabelSystems,
+  subsetCounts,
+  subsetIndices,
+  type EvalResults,
+  type EvalTask,
+} from '@radflow/evaluation';
+import type { PromptInputs } from '@radflow/prompts';
 import {
   annotatedLabels,
   emptyReportsLine,
@@ -36,10 +39,12 @@ import {
   readNegbioCsv,
   readReportsCsv,
   unannotatedLine,
-  type OpeniReportRow,
 } from './label-accuracy.ts';
 
-export type EvalTask = 'impression' | 'labels' | 'devices' | 'all';
+export type { EvalResults, EvalTask } from '@radflow/evaluation';
+// `radflow labels` builds its model inputs and reads its answers as the eval does.
+export { labelTaskReport, parseModelLabels } from '@radflow/evaluation';
+
 /** The Rad-Phi2 tasks `radflow eval` asks the model for. */
 export type ModelTask = 'impression' | 'abnormality_labels' | 'device_labels';
 /** Runs the model on a batch of task inputs, one raw answer per input, in order. */
@@ -75,291 +80,6 @@ export interface EvalOptions {
   batchSize?: number;
   print?: (line: string) => void;
   progress?: boolean;
-}
-
-export const SUBSETS = ['all', 'normal', 'abnormal'] as const;
-export type Subset = (typeof SUBSETS)[number];
-
-export interface ImpressionGeneration {
-  distinct: number;
-  repeated3gram: number;
-  repeatedExamples: string[];
-}
-
-export interface ImpressionResults {
-  /** Reports with both findings and impression, per subset. */
-  counts: Record<Subset, number>;
-  /** Reports left out: neither findings nor impression, or only one of them (the task needs both). */
-  skipped: { empty: number; noFindings: number; noImpression: number };
-  baseline: { impression: string; source: 'train split' | 'evaluated reports' };
-  /** system -> subset -> metric -> interval (scores in [0, 1]). */
-  systems: Record<string, Record<Subset, Record<TextMetric, ConfidenceInterval> | null>>;
-  rougeStemmer: false;
-  /** The model's drafts only. */
-  generation?: ImpressionGeneration;
-}
-
-export interface LabelSystemResult {
-  scores: LabelReport;
-  intervals: LabelIntervals;
-}
-
-export interface LabelTaskResults {
-  /** What the systems are scored against. */
-  reference: string;
-  labels: string[];
-  /** Labels the reference never marks present, so not scored (abnormality labels only). */
-  unannotated?: string[];
-  counts: Record<Subset, number>;
-  /** system -> subset -> result (null for an empty subset). */
-  systems: Record<string, Record<Subset, LabelSystemResult | null>>;
-  /** Model answers that did not parse (scored as no labels). */
-  unparsed?: number;
-  /** Reports left out: neither findings nor impression; without a NegBio row (abnormality labels only). */
-  skipped: { empty: number; noReference?: number };
-}
-
-export interface EvalResults {
-  generatedAt: string;
-  task: EvalTask;
-  reports: number;
-  model: { name: string; version: string } | null;
-  rules: { name: string; version: string };
-  bootstrap: { resamples: number; seed: number; level: 0.95; method: 'percentile' };
-  uncertain: UncertainPolicy;
-  impression?: ImpressionResults;
-  labels?: LabelTaskResults;
-  devices?: LabelTaskResults;
-  notes: string[];
-  tables: Record<string, string>;
-}
-
-// ---------- pure parts ----------
-
-const collapse = (text: string) => text.replace(/\s+/g, ' ').trim();
-
-/** The most frequent non-empty text (whitespace-normalised); ties go to the one seen first. */
-export function mostFrequent(texts: Iterable<string>): string | null {
-  const counts = new Map<string, number>();
-  for (const text of texts) {
-    const key = collapse(text);
-    if (key) counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  let best: string | null = null;
-  let bestCount = 0;
-  for (const [text, count] of counts) {
-    if (count > bestCount) {
-      best = text;
-      bestCount = count;
-    }
-  }
-  return best;
-}
-
-/** The trivial baseline: the most frequent impression of the train split when it is known, else of the given rows. */
-export function baselineImpression(
-  rows: readonly OpeniReportRow[],
-  trainUids?: ReadonlySet<string>,
-): ImpressionResults['baseline'] {
-  const train = trainUids ? rows.filter((r) => trainUids.has(r.uid)) : [];
-  const fromTrain = train.length > 0 ? mostFrequent(train.map((r) => r.impression)) : null;
-  if (fromTrain !== null) return { impression: fromTrain, source: 'train split' };
-  return { impression: mostFrequent(rows.map((r) => r.impression)) ?? '', source: 'evaluated reports' };
-}
-
-/** The most frequent label set (as a sorted key) among reports: the labels baseline. */
-export function mostFrequentLabelSet(sets: Iterable<Iterable<string>>): string[] {
-  const key = mostFrequent([...sets].map((s) => [...s].sort().join('|') || '∅'));
-  return key === null || key === '∅' ? [] : key.split('|');
-}
-
-/** Row indices of all reports, those the annotators called normal (Problems = "normal"), and the rest. */
-export function subsetIndices(rows: readonly Pick<OpeniReportRow, 'problems'>[]): Record<Subset, number[]> {
-  const all = rows.map((_, i) => i);
-  const normal = all.filter((i) => collapse(rows[i]!.problems).toLowerCase() === 'normal');
-  const normalSet = new Set(normal);
-  return { all, normal, abnormal: all.filter((i) => !normalSet.has(i)) };
-}
-
-/** The {report} input of the label tasks: findings and impression as 'SECTION: text' lines, as the trainer writes it. */
-export function labelTaskReport(row: Pick<OpeniReportRow, 'findings' | 'impression'>): string {
-  const lines: string[] = [];
-  if (collapse(row.findings)) lines.push(`FINDINGS: ${collapse(row.findings)}`);
-  if (collapse(row.impression)) lines.push(`IMPRESSION: ${collapse(row.impression)}`);
-  return lines.join('\n');
-}
-
-/** Label ids of a model answer, or null when it does not parse. */
-export function parseModelLabels(
-  task: 'abnormality_labels' | 'device_labels',
-  answer: string,
-): string[] | null {
-  const vocabulary = taskCatalog.tasks[task].vocabulary as LabelVocabulary;
-  try {
-    return parseLabels(task, answer, vocabulary);
-  } catch {
-    return null;
-  }
-}
-
-const METRIC_NAMES: Record<TextMetric, string> = {
-  rougeL: 'ROUGE-L',
-  bleu1: 'BLEU-1',
-  f1: 'F1',
-  precision: 'Precision',
-  recall: 'Recall',
-};
-
-/** Impression table: one row per subset and metric, one column per system. */
-export function buildImpressionTable(results: ImpressionResults): TextTable {
-  const systems = Object.keys(results.systems);
-  const rows: string[][] = [];
-  for (const subset of SUBSETS) {
-    for (const metric of TEXT_METRICS) {
-      rows.push([
-        `${subset} (n=${results.counts[subset]}) ${METRIC_NAMES[metric]}`,
-        ...systems.map((s) => formatInterval(results.systems[s]![subset]?.[metric])),
-      ]);
-    }
-  }
-  return { headers: ['subset / metric', ...systems], rows };
-}
-
-/** Label table: micro P/R/F1 and macro F1 per subset, one column per system. */
-export function buildLabelSummaryTable(results: LabelTaskResults): TextTable {
-  const systems = Object.keys(results.systems);
-  const rows: string[][] = [];
-  for (const subset of SUBSETS) {
-    const pick: [string, (r: LabelSystemResult) => ConfidenceInterval][] = [
-      ['micro P', (r) => r.intervals.micro.precision],
-      ['micro R', (r) => r.intervals.micro.recall],
-      ['micro F1', (r) => r.intervals.micro.f1],
-      ['macro F1', (r) => r.intervals.macro.f1],
-    ];
-    for (const [name, get] of pick) {
-      rows.push([
-        `${subset} (n=${results.counts[subset]}) ${name}`,
-        ...systems.map((s) => {
-          const r = results.systems[s]![subset];
-          // With no reference positives in a subset, recall and F1 are undefined: show only precision there.
-          if (!r || (r.scores.micro.tp + r.scores.micro.fn === 0 && name !== 'micro P')) return '—';
-          return formatInterval(get(r));
-        }),
-      ]);
-    }
-  }
-  return { headers: ['subset / metric', ...systems], rows };
-}
-
-/** Per-label F1 (all reports), one column per system. */
-export function buildPerLabelTable(results: LabelTaskResults): TextTable {
-  const systems = Object.keys(results.systems);
-  return {
-    headers: ['label', 'support', ...systems.map((s) => `${s} F1`)],
-    rows: results.labels.map((label, j) => {
-      const first = results.systems[systems[0]!]!.all;
-      const support = first?.scores.perLabel[j]?.support ?? 0;
-      return [
-        label,
-        String(support),
-        ...systems.map((s) => {
-          const r = results.systems[s]!.all;
-          if (!r) return '—';
-          return support === 0
-            ? `— (${r.scores.perLabel[j]!.fp} FP)`
-            : formatInterval(r.intervals.perLabelF1[label]);
-        }),
-      ];
-    }),
-  };
-}
-
-function chartsFor(
-  title: string,
-  systems: Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>>,
-  metrics: [string, string][],
-): BarChart[] {
-  const names = Object.keys(systems);
-  return SUBSETS.map((subset) => ({
-    title: `${title} — ${subset}`,
-    series: names.map((name) => ({ name })),
-    groups: metrics.map(([key, label]) => ({
-      label,
-      values: names.map((n) => systems[n]![subset]?.[key] ?? null),
-    })),
-  }));
-}
-
-function labelChartSystems(
-  results: LabelTaskResults,
-): Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>> {
-  const out: Record<string, Record<Subset, Record<string, ConfidenceInterval | null> | null>> = {};
-  for (const [name, bySubset] of Object.entries(results.systems)) {
-    out[name] = Object.fromEntries(
-      SUBSETS.map((subset) => {
-        const r = bySubset[subset];
-        const positives = r ? r.scores.micro.tp + r.scores.micro.fn : 0;
-        return [
-          subset,
-          r
-            ? {
-                p: r.intervals.micro.precision,
-                r: positives ? r.intervals.micro.recall : null,
-                f1: positives ? r.intervals.micro.f1 : null,
-                macro: positives ? r.intervals.macro.f1 : null,
-              }
-            : null,
-        ];
-      }),
-    ) as Record<Subset, Record<string, ConfidenceInterval | null> | null>;
-  }
-  return out;
-}
-
-/** The HTML report: bar charts with 95% intervals and the tables. */
-export function buildHtmlReport(results: EvalResults): string {
-  const sections: ReportSection[] = [];
-  const labelMetrics: [string, string][] = [
-    ['p', 'micro P'],
-    ['r', 'micro R'],
-    ['f1', 'micro F1'],
-    ['macro', 'macro F1'],
-  ];
-  if (results.impression) {
-    sections.push({
-      heading: 'Impression from findings',
-      notes: [
-        `Trivial baseline (${results.impression.baseline.source}): the most frequent impression. ROUGE-L without stemming; per-example means.`,
-      ],
-      charts: chartsFor(
-        'Impression',
-        results.impression.systems as never,
-        TEXT_METRICS.map((m) => [m, METRIC_NAMES[m]]),
-      ),
-      tables: [{ caption: 'Impression metrics [95% CI]', ...buildImpressionTable(results.impression) }],
-    });
-  }
-  for (const [key, heading] of [
-    ['labels', 'Abnormality labels'],
-    ['devices', 'Tubes, lines and devices labels'],
-  ] as const) {
-    const r = results[key];
-    if (!r) continue;
-    sections.push({
-      heading,
-      notes: [`Reference: ${r.reference}.`],
-      charts: chartsFor(heading, labelChartSystems(r), labelMetrics),
-      tables: [
-        { caption: `${heading}: micro / macro [95% CI]`, ...buildLabelSummaryTable(r) },
-        { caption: `${heading}: F1 per label, all reports`, ...buildPerLabelTable(r) },
-      ],
-    });
-  }
-  return renderHtmlReport({
-    title: 'radflow eval',
-    subtitle: `${results.reports} reports; model ${results.model ? `${results.model.name} ${results.model.version}` : 'none'}; rules ${results.rules.name} ${results.rules.version}; ${results.bootstrap.resamples} bootstrap resamples (seed ${results.bootstrap.seed}). Model outputs are AI-generated drafts.`,
-    sections: [...sections, { heading: 'Notes', notes: results.notes }],
-  });
 }
 
 // ---------- I/O and orchestration ----------
@@ -457,51 +177,9 @@ async function modelLabelPairs(
   const pairs = answers.map((answer, i) => {
     const parsed = parseModelLabels(task, answer);
     if (parsed === null) unparsed++;
-    return { gold: reference[i]!, predicted: statesOf(parsed ?? []) };
+    return { gold: reference[i]!, predicted: presentAssignment(parsed ?? []) };
   });
   return { pairs, unparsed };
-}
-
-/** Decoding failures that ROUGE hides: how many drafts differ, how many repeat a 3-word phrase. */
-export function generationChecks(drafts: readonly string[]): ImpressionGeneration {
-  const repeats = drafts.filter((d) => repeatedNgram(d, 3) !== null);
-  return {
-    distinct: new Set(drafts.map((d) => d.trim().toLowerCase())).size,
-    repeated3gram: repeats.length,
-    repeatedExamples: repeats.slice(0, 5),
-  };
-}
-
-function subsetOf<T>(items: readonly T[], indices: readonly number[]): T[] {
-  return indices.map((i) => items[i]!);
-}
-
-function scoreLabelSystems(
-  pairsBySystem: Record<string, LabelPair[]>,
-  labels: readonly string[],
-  subsets: Record<Subset, number[]>,
-  options: { resamples: number; seed: number; uncertain: UncertainPolicy },
-): Record<string, Record<Subset, LabelSystemResult | null>> {
-  const out: Record<string, Record<Subset, LabelSystemResult | null>> = {};
-  const sets = Object.fromEntries(
-    SUBSETS.map((s) => [s, drawResamples(subsets[s].length, options)]),
-  ) as Record<Subset, Uint32Array[]>;
-  for (const [name, pairs] of Object.entries(pairsBySystem)) {
-    out[name] = Object.fromEntries(
-      SUBSETS.map((subset) => {
-        const chosen = subsetOf(pairs, subsets[subset]);
-        if (chosen.length === 0) return [subset, null];
-        return [
-          subset,
-          {
-            scores: scoreLabels(chosen, labels, options),
-            intervals: labelIntervals(chosen, labels, sets[subset], options),
-          },
-        ];
-      }),
-    ) as Record<Subset, LabelSystemResult | null>;
-  }
-  return out;
 }
 
 /** Prints how many reports a task left out and why (nothing when none was). */
@@ -510,9 +188,6 @@ function printSkipped(print: (line: string) => void, empty: number, others: [num
   if (emptyLine) print(emptyLine);
   for (const [count, why] of others) if (count > 0) print(`${count} report(s) skipped: ${why}`);
 }
-
-const statesOf = (ids: Iterable<string>): Record<string, LabelState> =>
-  Object.fromEntries([...ids].map((id) => [id, 'present' as const]));
 
 /**
  * `radflow eval`: the paper's metrics with 95% bootstrap intervals for the model, beside the rule labeler (label
@@ -568,11 +243,11 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
 
   try {
     if (tasks.includes('impression' as never)) {
-      const usable = rows.filter((r) => collapse(r.findings) && collapse(r.impression));
+      const usable = rows.filter((r) => collapseWhitespace(r.findings) && collapseWhitespace(r.impression));
       const skipped = {
         empty: rows.filter((r) => !hasReportText(r)).length,
-        noFindings: rows.filter((r) => hasReportText(r) && !collapse(r.findings)).length,
-        noImpression: rows.filter((r) => hasReportText(r) && !collapse(r.impression)).length,
+        noFindings: rows.filter((r) => hasReportText(r) && !collapseWhitespace(r.findings)).length,
+        noImpression: rows.filter((r) => hasReportText(r) && !collapseWhitespace(r.impression)).length,
       };
       const subsets = subsetIndices(usable);
       const references = usable.map((r) => r.impression);
@@ -582,28 +257,15 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         outputs[modelName!] = await generateAll(
           model.generate,
           'impression',
-          usable.map((r) => ({ findings: collapse(r.findings) })),
+          usable.map((r) => ({ findings: collapseWhitespace(r.findings) })),
           batchSize,
           progress,
         );
       outputs['baseline'] = usable.map(() => baseline.impression);
-      const systems: ImpressionResults['systems'] = {};
-      for (const [name, candidates] of Object.entries(outputs)) {
-        const perExample = scoreTextPairs(candidates, references);
-        systems[name] = Object.fromEntries(
-          SUBSETS.map((subset) => {
-            const idx = subsets[subset];
-            if (idx.length === 0) return [subset, null];
-            const scores = Object.fromEntries(
-              TEXT_METRICS.map((m) => [m, subsetOf(perExample[m], idx)]),
-            ) as Record<TextMetric, number[]>;
-            return [subset, textIntervals(scores, drawResamples(idx.length, bootstrap))];
-          }),
-        ) as Record<Subset, Record<TextMetric, ConfidenceInterval> | null>;
-      }
+      const systems = scoreImpressionSystems(outputs, references, subsets, bootstrap);
       const generation = model ? generationChecks(outputs[modelName!]!) : undefined;
       results.impression = {
-        counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
+        counts: subsetCounts(subsets),
         skipped,
         baseline,
         systems,
@@ -692,12 +354,15 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const baselineSet = mostFrequentLabelSet(
         trainGold.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
       );
-      pairs['baseline'] = usable.map((_, i) => ({ gold: goldStates[i]!, predicted: statesOf(baselineSet) }));
+      pairs['baseline'] = usable.map((_, i) => ({
+        gold: goldStates[i]!,
+        predicted: presentAssignment(baselineSet),
+      }));
       results.labels = {
         reference: `NegBio gold standard, the ${labels.length} labels it annotates (labels-negbio14.csv)`,
         labels,
         unannotated,
-        counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
+        counts: subsetCounts(subsets),
         systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
         ...(model ? { unparsed } : {}),
         skipped,
@@ -745,11 +410,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const baselineSet = mostFrequentLabelSet(
         reference.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
       );
-      pairs['baseline'] = usable.map((_, i) => ({ gold: reference[i]!, predicted: statesOf(baselineSet) }));
+      pairs['baseline'] = usable.map((_, i) => ({
+        gold: reference[i]!,
+        predicted: presentAssignment(baselineSet),
+      }));
       results.devices = {
         reference: `the rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version} (Open-i has no human device labels at this granularity)`,
         labels,
-        counts: { all: subsets.all.length, normal: subsets.normal.length, abnormal: subsets.abnormal.length },
+        counts: subsetCounts(subsets),
         systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
         ...(model ? { unparsed } : {}),
         skipped,
