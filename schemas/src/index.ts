@@ -1,2 +1,3 @@
-export { eventSchemas, payloadSchemaFor, type JsonSchema } from './catalog.ts';
+export { eventSchemas, apiSchemas, payloadSchemaFor, apiSchemaId, type JsonSchema } from './catalog.ts';
+export { createSchemaAjv, type SchemaAjv, type ErrorObject, type ValidateFunction } from './ajv.ts';
 export type * from './generated/types.ts';

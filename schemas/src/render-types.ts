@@ -16,7 +16,24 @@ export async function renderEventTypes(): Promise<string> {
     });
     parts.push(declared.trim());
   }
+  parts.push(renderEventPayloadMap());
   return parts.join('\n\n') + '\n';
+}
+
+/**
+ * The payload type of every event schema, keyed by its file name (`<type>.v<schemaVersion>`, e.g.
+ * rad.report.finalized.v1), which is also the Kafka topic the event travels on: libs/events types its topics by it.
+ */
+function renderEventPayloadMap(): string {
+  const entries = Object.entries(eventSchemas)
+    .filter(([name]) => /^rad\.[a-z0-9.]+\.v\d+$/.test(name))
+    .map(([name, schema]) => `  '${name}': ${String(schema.title)};`);
+  return [
+    '/** The payload type of each event, keyed by `<type>.v<schemaVersion>` (its schema file and its topic). */',
+    'export interface EventPayloads {',
+    ...entries,
+    '}',
+  ].join('\n');
 }
 
 // json-schema-to-typescript would inline a referenced schema under a new name; point it at the sibling's

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { eventSchemas, payloadSchemaFor } from './catalog.ts';
+import { createSchemaAjv } from './ajv.ts';
+import { apiSchemaId, apiSchemas, eventSchemas, payloadSchemaFor } from './catalog.ts';
 import { renderEventTypes } from './render-types.ts';
 
 describe('schemas', () => {
@@ -20,5 +21,18 @@ describe('schemas', () => {
   it('generated types are up to date with the schemas', async () => {
     const onDisk = readFileSync(new URL('./generated/types.ts', import.meta.url), 'utf8');
     expect(onDisk).toBe(await renderEventTypes());
+  });
+
+  it('one ajv setup knows every event and API schema by $id, with formats', () => {
+    const ajv = createSchemaAjv();
+    for (const schema of [...Object.values(eventSchemas), ...Object.values(apiSchemas)])
+      expect(ajv.getSchema(schema.$id), schema.$id).toBeTypeOf('function');
+    const reload = ajv.getSchema(apiSchemaId('inference.reload-request.v1'))!;
+    expect(reload({ modelDir: '/models/m' })).toBe(true);
+    expect(reload({})).toBe(false);
+    const envelope = ajv.getSchema(eventSchemas['envelope.v1']!.$id)!;
+    expect(envelope({ id: 'not-a-uuid' })).toBe(false);
+    expect(envelope.errors?.map((e) => e.message)).toContain('must match format "uuid"');
+    expect(() => apiSchemaId('nope.v1')).toThrow(/no schema nope.v1 in schemas\/api/);
   });
 });

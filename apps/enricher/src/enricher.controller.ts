@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type Envelope } from '@radflow/events';
+import { Topics, type TopicEvent } from '@radflow/events';
 import type { KafkaRecordContext } from '@radflow/platform';
-import type { ReportFinalizedPayload } from '@radflow/schemas';
 import { EnricherService } from './enricher.service.ts';
 
 @Controller()
@@ -12,7 +11,7 @@ export class EnricherController {
   @EventPattern(Topics.reportFinalized)
   // Nest types extra handler arguments as unknown; the Kafka transport always passes a KafkaRecordContext.
   onReportFinalized(
-    @Payload() event: Envelope<ReportFinalizedPayload>,
+    @Payload() event: TopicEvent<typeof Topics.reportFinalized>,
     @Ctx() context: unknown,
   ): Promise<void> {
     return this.enricher.enrich(event, context as KafkaRecordContext);

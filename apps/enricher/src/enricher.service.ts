@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { createEnvelope, Topics, type Envelope, type RecordOutput } from '@radflow/events';
+import { createTopicEvent, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
-import type { ReportFinalizedPayload } from '@radflow/schemas';
 import { EnrichmentStore, IdempotencyLedger, ReportStore, type Database } from '@radflow/store';
 import { chestXrayPolicyFrom } from '@radflow/inbound';
 import { FhirPriorLookup } from './fhir-prior-lookup.ts';
@@ -61,7 +60,7 @@ export class EnricherService {
    * claim is marked done only once that transaction has committed.
    */
   async enrich(
-    event: Envelope<ReportFinalizedPayload>,
+    event: TopicEvent<typeof Topics.reportFinalized>,
     record: { heartbeat(): Promise<void>; output: RecordOutput },
   ): Promise<void> {
     const { report } = event.payload;
@@ -72,7 +71,7 @@ export class EnricherService {
       const payload = await this.enricher.enrich(report, prior);
       await record.heartbeat();
       const { enrichment } = payload;
-      const enriched = createEnvelope('rad.report.enriched', 1, payload, {
+      const enriched = createTopicEvent(Topics.reportEnriched, payload, {
         sourceMessageId: event.sourceMessageId,
         traceId: event.traceId,
         producer: consumerName,

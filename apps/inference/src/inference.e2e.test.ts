@@ -1,15 +1,14 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { TASK_NAMES, taskCatalog } from '@radflow/prompts';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { apiSchemaId, createSchemaAjv } from '@radflow/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelCopiesRoot, modelCopy, startInference, type RunningInference } from './testing.ts';
 
-const schema = (file: string) =>
-  JSON.parse(readFileSync(new URL(`../../../schemas/api/${file}`, import.meta.url), 'utf8')) as object;
-const ajv = new Ajv2020({ strict: false });
-const taskResponse = ajv.compile(schema('inference.task-response.v1.schema.json'));
-const enrichResponse = ajv.compile(schema('inference.enrich-response.v1.schema.json'));
-const errorResponse = ajv.compile(schema('inference.error.v1.schema.json'));
+const ajv = createSchemaAjv();
+const schema = (name: string) => ajv.getSchema(apiSchemaId(name))!;
+const taskResponse = schema('inference.task-response.v1');
+const enrichResponse = schema('inference.enrich-response.v1');
+const errorResponse = schema('inference.error.v1');
 
 const report =
   'FINDINGS: Endotracheal tube 4 cm above the carina. Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Small effusion.';

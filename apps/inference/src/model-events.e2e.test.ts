@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, loadConfig } from '@radflow/config';
-import { createEnvelope, KafkaBus, Topics } from '@radflow/events';
+import { createTopicEvent, KafkaBus, Topics } from '@radflow/events';
 import { startHost, type RunningHost } from '@radflow/platform';
+import type { ModelEventPayload } from '@radflow/schemas';
 import { migrate, ModelRegistry, openDatabase, type Database } from '@radflow/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceApp } from './inference.app.ts';
@@ -53,7 +54,7 @@ async function promoteInRegistry(name: string, version: string, first = false): 
 }
 
 async function publishPromotion(name: string, version: string, modelDir: string): Promise<void> {
-  const payload = {
+  const payload: ModelEventPayload = {
     kind: 'model.promoted',
     name,
     version,
@@ -61,7 +62,7 @@ async function publishPromotion(name: string, version: string, modelDir: string)
     action: 'promotion',
     occurredAt: new Date().toISOString(),
   };
-  const event = createEnvelope('rad.model.events', 1, payload, {
+  const event = createTopicEvent(Topics.modelEvents, payload, {
     sourceMessageId: randomUUID(),
     producer: 'model-events-test',
   });

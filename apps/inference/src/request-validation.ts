@@ -1,16 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { TASK_NAMES, type TaskName } from '@radflow/prompts';
+import { apiSchemaId, createSchemaAjv, type ErrorObject, type ValidateFunction } from '@radflow/schemas';
 
-const apiDir = new URL('../../../schemas/api/', import.meta.url);
-
-function schema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(file, apiDir), 'utf8')) as Record<string, unknown>;
-}
-
-const ajv = new Ajv2020({ allErrors: true, strict: true });
-const TASK_REQUEST = 'inference.task-request.v1.schema.json';
-ajv.addSchema(schema(TASK_REQUEST), TASK_REQUEST);
+const ajv = createSchemaAjv({ strict: true });
+const TASK_REQUEST = apiSchemaId('inference.task-request.v1');
 
 export interface ValidationIssue {
   path: string;
@@ -77,10 +69,10 @@ const taskCheckers = Object.fromEntries(
 export const validateTaskRequest = (task: TaskName, body: unknown): TaskRequestBody =>
   taskCheckers[task](body);
 export const validateEnrichRequest = checker<EnrichRequestBody>(
-  ajv.compile(schema('inference.enrich-request.v1.schema.json')),
+  ajv.getSchema(apiSchemaId('inference.enrich-request.v1')) as ValidateFunction,
   'enrich request',
 );
 export const validateReloadRequest = checker<{ modelDir: string }>(
-  ajv.compile(schema('inference.reload-request.v1.schema.json')),
+  ajv.getSchema(apiSchemaId('inference.reload-request.v1')) as ValidateFunction,
   'reload request',
 );

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import {
-  createEnvelope,
+  createTopicEvent,
   PermanentError,
   Topics,
   type ConsumedRecord,
@@ -71,9 +71,8 @@ export class IngestService {
           );
         }
         for (const report of outcome.accepted) {
-          const event = createEnvelope(
-            'rad.report.finalized',
-            1,
+          const event = createTopicEvent(
+            Topics.reportFinalized,
             { report },
             {
               sourceMessageId: report.source.messageId,

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
-import { createEnvelope, Topics, type Envelope, type KafkaBus } from '@radflow/events';
+import { createTopicEvent, Topics, type TopicEvent, type KafkaBus } from '@radflow/events';
 import { accessionKey, feedbackRecords, implicitFeedback } from '@radflow/feedback';
 import { DATABASE, KAFKA_BUS, LOGGER, METRICS, type PlatformMetrics } from '@radflow/platform';
-import type { FeedbackPayload, ReportFinalizedPayload } from '@radflow/schemas';
+import type { FeedbackPayload } from '@radflow/schemas';
 import { EnrichmentStore, FeedbackStore, type Database } from '@radflow/store';
 import { RetrainingService } from './retraining.service.ts';
 
@@ -37,8 +37,8 @@ export class FeedbackIntakeService {
   }
 
   /** Publishes feedback as an event (the API's path); resolves once the broker has it (acks=all). */
-  async submit(payload: FeedbackPayload, traceId?: string): Promise<Envelope<FeedbackPayload>> {
-    const event = createEnvelope('rad.feedback', 1, payload, {
+  async submit(payload: FeedbackPayload, traceId?: string): Promise<TopicEvent<typeof Topics.feedback>> {
+    const event = createTopicEvent(Topics.feedback, payload, {
       sourceMessageId: payload.feedbackId,
       ...(traceId ? { traceId } : {}),
       producer: 'retrainer',
@@ -47,7 +47,7 @@ export class FeedbackIntakeService {
     return event;
   }
 
-  async store(event: Envelope<FeedbackPayload>): Promise<void> {
+  async store(event: TopicEvent<typeof Topics.feedback>): Promise<void> {
     const payload = event.payload;
     const enrichment = await this.enrichments.latestForAccession(payload.accession);
     const inserted = await this.feedback.save(feedbackRecords(payload, enrichment));
@@ -71,7 +71,7 @@ export class FeedbackIntakeService {
     }
   }
 
-  async onFinalized(event: Envelope<ReportFinalizedPayload>): Promise<void> {
+  async onFinalized(event: TopicEvent<typeof Topics.reportFinalized>): Promise<void> {
     const report = event.payload.report;
     const enrichment = await this.enrichments.latestDraftBefore(report.accession, report.reportVersion);
     const result = implicitFeedback(report, enrichment);
@@ -84,7 +84,7 @@ export class FeedbackIntakeService {
     }
     // Stored directly (not re-published): the finalized event already is the durable record of what arrived.
     await this.store({
-      ...createEnvelope('rad.feedback', 1, result.payload, {
+      ...createTopicEvent(Topics.feedback, result.payload, {
         sourceMessageId: event.sourceMessageId,
         traceId: event.traceId,
         producer: 'retrainer',

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
 import { taskCatalog } from '@radflow/prompts';
-import { eventSchemas, type FeedbackPayload } from '@radflow/schemas';
-
-// ajv-formats is CommonJS with a default export property.
-const addFormats =
-  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
+import { apiSchemaId, createSchemaAjv, type FeedbackPayload, type ValidateFunction } from '@radflow/schemas';
 
 /** Body of POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): the event payload less what the server fills. */
 export type FeedbackRequest = Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> & {
@@ -27,19 +20,11 @@ export class InvalidFeedbackError extends Error {
   }
 }
 
-const apiDir = new URL('../../../schemas/api/', import.meta.url);
-const apiSchemas = readdirSync(apiDir)
-  .filter((file) => file.endsWith('.schema.json'))
-  .map((file) => JSON.parse(readFileSync(new URL(file, apiDir), 'utf8')) as { $id: string; title: string });
-
 let validateRequest: ValidateFunction | undefined;
 
 function requestValidator(): ValidateFunction {
   if (!validateRequest) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    addFormats(ajv);
-    for (const schema of [...Object.values(eventSchemas), ...apiSchemas]) ajv.addSchema(schema);
-    validateRequest = ajv.getSchema('https://radflow.dev/schemas/api/feedback-request.v1.schema.json')!;
+    validateRequest = createSchemaAjv().getSchema(apiSchemaId('feedback-request.v1'))!;
   }
   return validateRequest;
 }

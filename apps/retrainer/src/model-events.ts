@@ -1,5 +1,5 @@
 import type { Logger } from '@radflow/config';
-import { createEnvelope, Topics, type KafkaBus } from '@radflow/events';
+import { createTopicEvent, Topics, type KafkaBus } from '@radflow/events';
 import type { ModelEventPayload } from '@radflow/schemas';
 
 export type ModelEvent = Omit<ModelEventPayload, 'occurredAt'>;
@@ -16,7 +16,7 @@ export class ModelEvents {
 
   async publish(event: ModelEvent): Promise<void> {
     const payload: ModelEventPayload = { ...event, occurredAt: new Date().toISOString() };
-    const envelope = createEnvelope('rad.model.events', 1, payload, {
+    const envelope = createTopicEvent(Topics.modelEvents, payload, {
       sourceMessageId: event.runId ?? `${event.name}@${event.version}`,
       ...(event.runId ? { traceId: event.runId } : {}),
       producer: 'retrainer',

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { createEnvelope, Topics, type KafkaBus } from '@radflow/events';
+import { createTopicEvent, Topics, type KafkaBus } from '@radflow/events';
 import { accessionKey } from '@radflow/feedback';
 import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
@@ -105,7 +105,7 @@ export class WorklistService {
         feedbackId: idempotencyKey,
         submittedAt: new Date().toISOString(),
       });
-      const event = createEnvelope('rad.feedback', 1, payload, {
+      const event = createTopicEvent(Topics.feedback, payload, {
         sourceMessageId: payload.feedbackId,
         producer: 'worklist',
       });

@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type Envelope } from '@radflow/events';
+import { Topics, type TopicEvent } from '@radflow/events';
 import type { KafkaRecordContext } from '@radflow/platform';
-import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { WritebackService } from './writeback.service.ts';
 
 @Controller()
@@ -12,7 +11,7 @@ export class WritebackController {
   /** The transport has validated the envelope; the offset is committed, with the ORU, once this resolves. */
   @EventPattern(Topics.reportEnriched)
   onReportEnriched(
-    @Payload() event: Envelope<ReportEnrichedPayload>,
+    @Payload() event: TopicEvent<typeof Topics.reportEnriched>,
     @Ctx() context: unknown,
   ): Promise<void> {
     // Nest types extra handler arguments as unknown; the Kafka transport always passes a KafkaRecordContext.

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { PermanentError, TransientError, Topics, type Envelope, type RecordOutput } from '@radflow/events';
+import { PermanentError, TransientError, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import {
   addSummaries,
   buildWritebackBundle,
@@ -18,7 +18,6 @@ import {
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { buildAiResultsOru } from '@radflow/hl7';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
-import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from './fhir-writer.ts';
 import { ReferenceResolver } from './reference-resolver.ts';
@@ -53,7 +52,7 @@ export class WritebackService {
     this.references = new ReferenceResolver(fhir, config.fhir);
   }
 
-  async write(event: Envelope<ReportEnrichedPayload>, output: RecordOutput): Promise<void> {
+  async write(event: TopicEvent<typeof Topics.reportEnriched>, output: RecordOutput): Promise<void> {
     const enriched = event.payload;
     const key = writebackKey(enriched);
     const ids = {
@@ -120,7 +119,10 @@ export class WritebackService {
     return summary;
   }
 
-  private async publishOru(event: Envelope<ReportEnrichedPayload>, output: RecordOutput): Promise<void> {
+  private async publishOru(
+    event: TopicEvent<typeof Topics.reportEnriched>,
+    output: RecordOutput,
+  ): Promise<void> {
     const oru = buildAiResultsOru(event.payload);
     try {
       await output.publish(Topics.outboundHl7v2, [

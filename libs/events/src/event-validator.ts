@@ -1,22 +1,11 @@
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import { eventSchemas, payloadSchemaFor } from '@radflow/schemas';
+import { createSchemaAjv, eventSchemas, payloadSchemaFor, type ValidateFunction } from '@radflow/schemas';
 import type { Envelope } from './envelope.ts';
 import { SchemaValidationError } from './errors.ts';
 
-// ajv-formats is CommonJS with a default export property.
-const addFormats =
-  (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
-
 /** Validates envelopes and payloads against schemas/ at every producer and consumer. */
 export class EventValidator {
-  private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
+  private readonly ajv = createSchemaAjv();
   private readonly compiled = new Map<string, ValidateFunction>();
-
-  constructor() {
-    addFormats(this.ajv);
-    for (const schema of Object.values(eventSchemas)) this.ajv.addSchema(schema);
-  }
 
   /** Throws SchemaValidationError (permanent) when the envelope or its payload is invalid. */
   assertValidEvent(event: unknown): asserts event is Envelope<unknown> {

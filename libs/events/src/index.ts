@@ -1,5 +1,14 @@
-export { Topics, deadLetterTopic, eventTypeOfTopic, allTopics, type Topic } from './topics.ts';
+export {
+  Topics,
+  deadLetterTopic,
+  eventTypeOfTopic,
+  allTopics,
+  type Topic,
+  type EventTopic,
+  type TopicPayloads,
+} from './topics.ts';
 export { createEnvelope, type Envelope, type EnvelopeOrigin } from './envelope.ts';
+export { createTopicEvent, type TopicEvent } from './topic-event.ts';
 export { EventValidator } from './event-validator.ts';
 export {
   TransientError,

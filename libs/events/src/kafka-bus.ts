@@ -21,7 +21,8 @@ import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './e
 import { EventValidator } from './event-validator.ts';
 import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
-import { deadLetterTopic } from './topics.ts';
+import type { TopicEvent } from './topic-event.ts';
+import { deadLetterTopic, type EventTopic } from './topics.ts';
 import {
   eventAccession,
   markDeadLettered,
@@ -86,8 +87,11 @@ export interface CommitSettlement {
 /** Where a handler's output goes. */
 export interface RecordOutput {
   publish(topic: string, records: OutgoingRecord[]): Promise<void>;
-  /** Validated against schemas/ at once: an invalid event fails the handler, it is never staged. */
-  publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void>;
+  /**
+   * Validated against schemas/ at once: an invalid event fails the handler, it is never staged. The event's payload
+   * type follows from the topic (createTopicEvent builds it).
+   */
+  publishEvent<T extends EventTopic>(topic: T, key: string, event: TopicEvent<NoInfer<T>>): Promise<void>;
   /** Runs `settlement.complete` once the output is committed (at once where there is nothing to wait for). */
   afterCommit(settlement: CommitSettlement): Promise<void> | void;
 }
@@ -182,7 +186,11 @@ class StagedOutput implements RecordOutput {
     if (records.length > 0) this.batches.push({ topic, records: withTraceHeaders(records) });
   }
 
-  async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
+  async publishEvent<T extends EventTopic>(
+    topic: T,
+    key: string,
+    event: TopicEvent<NoInfer<T>>,
+  ): Promise<void> {
     this.validator.assertValidEvent(event);
     traceAccession(eventAccession(event));
     await this.publish(topic, [eventRecord(key, event)]);
@@ -384,7 +392,11 @@ export class KafkaBus implements RecordOutput {
   }
 
   /** Validates the event against schemas/ before it leaves: an invalid event is a bug, never sent. */
-  async publishEvent(topic: string, key: string, event: Envelope<unknown>): Promise<void> {
+  async publishEvent<T extends EventTopic>(
+    topic: T,
+    key: string,
+    event: TopicEvent<NoInfer<T>>,
+  ): Promise<void> {
     this.validator.assertValidEvent(event);
     traceAccession(eventAccession(event));
     await this.publish(topic, [eventRecord(key, event)]);

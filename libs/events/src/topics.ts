@@ -1,3 +1,5 @@
+import type { EventPayloads } from '@radflow/schemas';
+
 /** Kafka topics radflow reads and writes. Versioned names: a breaking schema change gets a new topic. */
 export const Topics = {
   inboundHl7v2: 'rad.inbound.hl7v2.v1',
@@ -18,8 +20,18 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
+/**
+ * The payload type of each event topic, generated from schemas/events (an event topic is named after its payload
+ * schema: `<type>.v<schemaVersion>`). Inbound topics carry raw bytes and have no entry.
+ */
+export type TopicPayloads = EventPayloads;
+
+/** A topic that carries enveloped events (every topic but the inbound ones). */
+export type EventTopic = keyof TopicPayloads & Topic;
+
 /** Event type and schema version carried by each event topic (inbound topics carry raw bytes, no envelope). */
-export const eventTypeOfTopic: Partial<Record<Topic, { type: string; schemaVersion: number }>> = {
+export const eventTypeOfTopic: Partial<Record<Topic, { type: string; schemaVersion: number }>> &
+  Record<EventTopic, { type: string; schemaVersion: number }> = {
   [Topics.reportFinalized]: { type: 'rad.report.finalized', schemaVersion: 1 },
   [Topics.reportTriaged]: { type: 'rad.report.triaged', schemaVersion: 1 },
   [Topics.reportEnriched]: { type: 'rad.report.enriched', schemaVersion: 1 },

@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { eventSchemas } from '@radflow/schemas';
+import { createSchemaAjv, eventSchemas } from '@radflow/schemas';
 import { selectFinalizedChestXray, type RadiologyReport } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
 import { readHl7Messages } from './feed-reader.ts';
@@ -24,9 +23,7 @@ const dir = new URL('../../../test/fixtures/hl7/', import.meta.url);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.hl7'))
   .sort();
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
-  eventSchemas['radiology-report.v1']!,
-);
+const validate = createSchemaAjv().getSchema(eventSchemas['radiology-report.v1']!.$id)!;
 
 // Order of unusedContent entries is not meaningful; their set is.
 const normalize = (report: RadiologyReport): RadiologyReport => ({

@@ -421,3 +421,12 @@ export interface RadiologyReport {
     reason: string;
   }[];
 }
+
+/** The payload type of each event, keyed by `<type>.v<schemaVersion>` (its schema file and its topic). */
+export interface EventPayloads {
+  'rad.feedback.v1': FeedbackPayload;
+  'rad.model.events.v1': ModelEventPayload;
+  'rad.report.enriched.v1': ReportEnrichedPayload;
+  'rad.report.finalized.v1': ReportFinalizedPayload;
+  'rad.report.triaged.v1': ReportTriagedPayload;
+}

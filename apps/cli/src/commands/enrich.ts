@@ -1,6 +1,6 @@
 import { clientApiToken, createLogger, loadConfig } from '@radflow/config';
 import { HttpTaskRunner, ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
-import { createEnvelope } from '@radflow/events';
+import { createTopicEvent, Topics } from '@radflow/events';
 import { priorityPolicyFrom } from '@radflow/labels';
 import { ModelHost } from '@radflow/model-runtime';
 import type { RadiologyReport } from '@radflow/schemas';
@@ -44,7 +44,7 @@ export async function runEnrich(files: string[]): Promise<number> {
   try {
     for (const report of reports) {
       const enriched = await enricher.enrich(report, priorAmong(reports, report));
-      const event = createEnvelope('rad.report.enriched', 1, enriched, {
+      const event = createTopicEvent(Topics.reportEnriched, enriched, {
         sourceMessageId: report.source.messageId,
         producer: 'radflow-enrich',
       });

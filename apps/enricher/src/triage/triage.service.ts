@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
-import { createEnvelope, Topics, type Envelope, type RecordOutput } from '@radflow/events';
+import { createTopicEvent, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { DATABASE, LOGGER } from '@radflow/platform';
-import type { ReportFinalizedPayload, ReportTriagedPayload } from '@radflow/schemas';
+import type { ReportTriagedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { RuleLabeler } from '../rule-labeler.ts';
 import { RULE_LABELER } from '../tokens.ts';
@@ -29,7 +29,7 @@ export class TriageService {
     this.logger = logger.child({ stage: TRIAGE_CONSUMER });
   }
 
-  async triage(event: Envelope<ReportFinalizedPayload>, output: RecordOutput): Promise<void> {
+  async triage(event: TopicEvent<typeof Topics.reportFinalized>, output: RecordOutput): Promise<void> {
     const { report } = event.payload;
     await this.ledger.runOnce(
       TRIAGE_CONSUMER,
@@ -47,7 +47,7 @@ export class TriageService {
             triagedAt: new Date().toISOString(),
           },
         };
-        const triaged = createEnvelope('rad.report.triaged', 1, payload, {
+        const triaged = createTopicEvent(Topics.reportTriaged, payload, {
           sourceMessageId: event.sourceMessageId,
           traceId: event.traceId,
           producer: TRIAGE_CONSUMER,

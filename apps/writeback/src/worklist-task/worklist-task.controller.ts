@@ -1,8 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { Topics, type Envelope } from '@radflow/events';
+import { Topics, type TopicEvent } from '@radflow/events';
 import type { KafkaRecordContext } from '@radflow/platform';
-import type { ReportTriagedPayload } from '@radflow/schemas';
 import { WorklistTaskService } from './worklist-task.service.ts';
 
 @Controller()
@@ -11,7 +10,10 @@ export class WorklistTaskController {
 
   @EventPattern(Topics.reportTriaged)
   // Nest types extra handler arguments as unknown; the Kafka transport always passes a KafkaRecordContext.
-  onReportTriaged(@Payload() event: Envelope<ReportTriagedPayload>, @Ctx() context: unknown): Promise<void> {
+  onReportTriaged(
+    @Payload() event: TopicEvent<typeof Topics.reportTriaged>,
+    @Ctx() context: unknown,
+  ): Promise<void> {
     return this.tasks.write(event, (context as KafkaRecordContext).output);
   }
 }

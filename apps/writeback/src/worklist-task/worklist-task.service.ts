@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import type { Envelope, RecordOutput } from '@radflow/events';
+import type { TopicEvent, RecordOutput, Topics } from '@radflow/events';
 import {
   planWorklistTaskSupersession,
   summarizeTransactionResponse,
@@ -9,7 +9,6 @@ import {
   worklistTaskSearch,
 } from '@radflow/fhir';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
-import type { ReportTriagedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from '../fhir-writer.ts';
 import { ReferenceResolver } from '../reference-resolver.ts';
@@ -39,7 +38,7 @@ export class WorklistTaskService {
     this.references = new ReferenceResolver(fhir, config.fhir);
   }
 
-  async write(event: Envelope<ReportTriagedPayload>, output: RecordOutput): Promise<void> {
+  async write(event: TopicEvent<typeof Topics.reportTriaged>, output: RecordOutput): Promise<void> {
     const triaged = event.payload;
     const key = worklistTaskKey(triaged.report);
     await this.ledger.runOnce(

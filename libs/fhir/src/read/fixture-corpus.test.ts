@@ -1,6 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { eventSchemas } from '@radflow/schemas';
+import { createSchemaAjv, eventSchemas } from '@radflow/schemas';
 import { selectFinalizedChestXray, type RadiologyReport } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
 import { readDiagnosticReportEvent, type ReadFhirOptions } from './diagnostic-report-reader.ts';
@@ -20,9 +19,7 @@ const dir = new URL('../../../../test/fixtures/fhir/', import.meta.url);
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
   .sort();
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
-  eventSchemas['radiology-report.v1']!,
-);
+const validate = createSchemaAjv().getSchema(eventSchemas['radiology-report.v1']!.$id)!;
 const expectedOf = (file: string): Expected =>
   JSON.parse(readFileSync(new URL(file.replace(/\.json$/, '.expected.json'), dir), 'utf8')) as Expected;
 const normalize = (report: RadiologyReport): RadiologyReport => ({

@@ -1,7 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import fc from 'fast-check';
-import { eventSchemas } from '@radflow/schemas';
+import { createSchemaAjv, eventSchemas } from '@radflow/schemas';
 import { INBOUND_ERROR_CODES, InboundMessageError } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
 import { readDiagnosticReportEvent } from './diagnostic-report-reader.ts';
@@ -22,9 +21,7 @@ const parsedCorpus = corpus.map((text) => {
     return text;
   }
 });
-const validate = new Ajv2020({ allErrors: true, strict: false }).compile(
-  eventSchemas['radiology-report.v1']!,
-);
+const validate = createSchemaAjv().getSchema(eventSchemas['radiology-report.v1']!.$id)!;
 const options = { maxBytes: 262144, patientKeySalt: 'fuzz-salt' };
 
 type Path = Array<string | number>;
