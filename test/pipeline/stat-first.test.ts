@@ -10,7 +10,7 @@ import { gatewayApp, MllpListener } from '@radflow/gateway';
 import { ingestApp } from '@radflow/ingest';
 import { startHost, type RunningHost } from '@radflow/platform';
 import type { ReportTriagedPayload } from '@radflow/schemas';
-import { worklistTaskApp, writebackApp } from '@radflow/writeback';
+import { worklistTaskApp, worklistTaskStatLaneApp, writebackApp } from '@radflow/writeback';
 import { EventCollector } from '../support/event-collector.ts';
 import { fhirSearch, waitForFhir } from '../support/fhir-search.ts';
 import { uniqueHl7Sample } from '../support/hl7-samples.ts';
@@ -52,7 +52,7 @@ beforeAll(async () => {
     Topics.reportEnriched,
   ]);
   host = await startHost(
-    [gatewayApp, ingestApp, triageApp, worklistTaskApp, enricherApp, writebackApp],
+    [gatewayApp, ingestApp, triageApp, worklistTaskStatLaneApp, worklistTaskApp, enricherApp, writebackApp],
     config,
   );
 });

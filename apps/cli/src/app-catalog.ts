@@ -5,13 +5,14 @@ import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
 import { retrainerApp } from '@radflow/retrainer';
 import { worklistApp } from '@radflow/worklist';
-import { worklistTaskApp, writebackApp } from '@radflow/writeback';
+import { worklistTaskApp, worklistTaskStatLaneApp, writebackApp } from '@radflow/writeback';
 
 /** Every radflow app, in pipeline order. The embedded default runs all of them in one process. */
 export const allApps: RadflowApp[] = [
   gatewayApp,
   ingestApp,
   triageApp,
+  worklistTaskStatLaneApp,
   worklistTaskApp,
   inferenceApp,
   enricherApp,

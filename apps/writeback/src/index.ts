@@ -3,5 +3,11 @@ export { WritebackService, WRITEBACK_CONSUMER } from './writeback.service.ts';
 export { FhirWriter } from './fhir-writer.ts';
 export { classifyFhirFailure, describeOperationOutcome } from './fhir-failure.ts';
 export { FHIR_WRITER } from './tokens.ts';
-export { worklistTaskApp, WorklistTaskModule } from './worklist-task/worklist-task.module.ts';
+export {
+  worklistTaskApp,
+  worklistTaskStatLaneApp,
+  WorklistTaskModule,
+  WorklistTaskStatLaneModule,
+} from './worklist-task/worklist-task.module.ts';
+export { STAT_LANE_LEVELS } from './worklist-task/stat-lane.controller.ts';
 export { WorklistTaskService, WORKLIST_TASK_CONSUMER } from './worklist-task/worklist-task.service.ts';

@@ -4,6 +4,7 @@ import { Topics } from '@radflow/events';
 import type { RadflowApp } from '@radflow/platform';
 import { FhirWriter } from '../fhir-writer.ts';
 import { FHIR_WRITER } from '../tokens.ts';
+import { WorklistTaskStatLaneController } from './stat-lane.controller.ts';
 import { WorklistTaskController } from './worklist-task.controller.ts';
 import { WorklistTaskService } from './worklist-task.service.ts';
 
@@ -23,4 +24,26 @@ export const worklistTaskApp: RadflowApp = {
   name: 'worklist-task',
   module: (config) => WorklistTaskModule.forRoot(config),
   consumes: { stage: 'worklist-task', topics: [Topics.reportTriaged], microBatch: true },
+};
+
+@Module({})
+export class WorklistTaskStatLaneModule {
+  static forRoot(config: RadflowConfig): DynamicModule {
+    return {
+      module: WorklistTaskStatLaneModule,
+      controllers: [WorklistTaskStatLaneController],
+      providers: [{ provide: FHIR_WRITER, useValue: new FhirWriter(config.fhir) }, WorklistTaskService],
+    };
+  }
+}
+
+/**
+ * The STAT lane of the worklist Task (STAT reports only, its own consumer group): ahead of a routine burst that the
+ * main lane is still writing. Micro-batched like the main lane: passing over routine records then costs one commit
+ * per batch, and the Task itself is written before any commit.
+ */
+export const worklistTaskStatLaneApp: RadflowApp = {
+  name: 'worklist-task-stat',
+  module: (config) => WorklistTaskStatLaneModule.forRoot(config),
+  consumes: { stage: 'worklist-task-stat', topics: [Topics.reportTriaged], microBatch: true },
 };
