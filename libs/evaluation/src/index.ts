@@ -21,3 +21,24 @@ export {
 export type { EvalTask, EvalResults, ImpressionResults, LabelTaskResults } from './results.ts';
 export { METRIC_NAMES, buildImpressionTable, buildLabelSummaryTable, buildPerLabelTable } from './tables.ts';
 export { buildHtmlReport } from './html-report.ts';
+export {
+  hasReportText,
+  selectImpressionReports,
+  selectLabelReports,
+  type EvalReportRow,
+} from './report-selection.ts';
+export { scoreImpressionTask } from './impression-task.ts';
+export { scoreLabelTask, type LabelStates } from './label-task.ts';
+export {
+  ruleAbnormalityCalls,
+  ruleDeviceStates,
+  ruleCallStates,
+  enricherLabelStates,
+} from './rule-labels.ts';
+export {
+  emptyReportsLine,
+  skippedLines,
+  impressionLines,
+  abnormalityLabelLines,
+  deviceLabelLines,
+} from './report-lines.ts';

@@ -2,40 +2,38 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@radflow/config';
-import { labelReport, RULE_LABELER, DEVICE_IDS, type LabelState } from '@radflow/labels';
-import { mergeLabelCalls, type LabelSource } from '@radflow/enrichment';
+import { RULE_LABELER, DEVICE_IDS } from '@radflow/labels';
+import type { LabelSource } from '@radflow/enrichment';
+import { renderTextTable, DEFAULT_RESAMPLES, DEFAULT_SEED, type UncertainPolicy } from '@radflow/metrics';
 import {
-  renderTextTable,
-  DEFAULT_RESAMPLES,
-  DEFAULT_SEED,
-  type LabelPair,
-  type UncertainPolicy,
-} from '@radflow/metrics';
-import {
+  abnormalityLabelLines,
   baselineImpression,
   buildHtmlReport,
   buildImpressionTable,
   buildLabelSummaryTable,
   buildPerLabelTable,
   collapseWhitespace,
-  generationChecks,
+  deviceLabelLines,
+  enricherLabelStates,
+  hasReportText,
+  impressionLines,
   labelTaskReport,
-  mostFrequentLabelSet,
   parseModelLabels,
   presentAssignment,
-  scoreImpressionSystems,
-  scoreLabelSystems,
-  subsetCounts,
-  subsetIndices,
+  ruleAbnormalityCalls,
+  ruleCallStates,
+  ruleDeviceStates,
+  scoreImpressionTask,
+  scoreLabelTask,
+  selectImpressionReports,
+  selectLabelReports,
   type EvalResults,
   type EvalTask,
 } from '@radflow/evaluation';
 import type { PromptInputs } from '@radflow/prompts';
 import {
   annotatedLabels,
-  emptyReportsLine,
   EvalInputError,
-  hasReportText,
   readNegbioCsv,
   readReportsCsv,
   unannotatedLine,
@@ -81,8 +79,6 @@ export interface EvalOptions {
   print?: (line: string) => void;
   progress?: boolean;
 }
-
-// ---------- I/O and orchestration ----------
 
 function readUidList(file: string): Set<string> | undefined {
   if (!existsSync(file)) return undefined;
@@ -157,15 +153,14 @@ async function generateAll(
   return outputs;
 }
 
-/** The model's label answers for the reports beside their reference states; answers that do not parse count as none. */
-async function modelLabelPairs(
+/** The model's labels for the reports (null for an answer that does not parse). */
+async function modelLabels(
   generate: GenerateFn,
   task: 'abnormality_labels' | 'device_labels',
-  reports: readonly Parameters<typeof labelTaskReport>[0][],
-  reference: readonly Record<string, LabelState>[],
+  reports: readonly { findings: string; impression: string }[],
   batchSize: number,
   progress: boolean,
-): Promise<{ pairs: LabelPair[]; unparsed: number }> {
+): Promise<(string[] | null)[]> {
   const answers = await generateAll(
     generate,
     task,
@@ -173,26 +168,22 @@ async function modelLabelPairs(
     batchSize,
     progress,
   );
-  let unparsed = 0;
-  const pairs = answers.map((answer, i) => {
-    const parsed = parseModelLabels(task, answer);
-    if (parsed === null) unparsed++;
-    return { gold: reference[i]!, predicted: presentAssignment(parsed ?? []) };
-  });
-  return { pairs, unparsed };
+  return answers.map((answer) => parseModelLabels(task, answer));
 }
 
-/** Prints how many reports a task left out and why (nothing when none was). */
-function printSkipped(print: (line: string) => void, empty: number, others: [number, string][]): void {
-  const emptyLine = emptyReportsLine(empty);
-  if (emptyLine) print(emptyLine);
-  for (const [count, why] of others) if (count > 0) print(`${count} report(s) skipped: ${why}`);
+/** A model's parsed labels as predictions, and how many answers did not parse (scored as no labels). */
+function asPredictions(parsed: readonly (string[] | null)[]) {
+  return {
+    predictions: parsed.map((p) => presentAssignment(p ?? [])),
+    unparsed: parsed.filter((p) => p === null).length,
+  };
 }
 
 /**
  * `radflow eval`: the paper's metrics with 95% bootstrap intervals for the model, beside the rule labeler (label
  * tasks) and a trivial baseline, for all / normal / abnormal reports. Prints the tables; with `outDir`, writes
- * eval-results.json and eval-report.html.
+ * eval-results.json and eval-report.html. The scoring and the report are @radflow/evaluation's; this reads the CSVs,
+ * runs the model and the rule labeler, and writes the files.
  */
 export async function runEval(options: EvalOptions): Promise<EvalResults> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -224,10 +215,6 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
   else if (options.modelDir) model = await loadModel(options.modelDir);
 
   const bootstrap = { resamples, seed, uncertain };
-  const notes: string[] = [
-    'Scores are x100 with 95% percentile bootstrap intervals; normal = reports whose Problems column is "normal".',
-    'Model outputs are preliminary AI-generated drafts for a radiologist, never a final read.',
-  ];
   const results: EvalResults = {
     generatedAt: new Date().toISOString(),
     task: options.task,
@@ -236,201 +223,117 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
     rules: { ...RULE_LABELER },
     bootstrap: { resamples, seed, level: 0.95, method: 'percentile' },
     uncertain,
-    notes,
+    notes: [
+      'Scores are x100 with 95% percentile bootstrap intervals; normal = reports whose Problems column is "normal".',
+      'Model outputs are preliminary AI-generated drafts for a radiologist, never a final read.',
+    ],
     tables: {},
   };
   const modelName = model ? `${model.info.name}` : null;
 
   try {
     if (tasks.includes('impression' as never)) {
-      const usable = rows.filter((r) => collapseWhitespace(r.findings) && collapseWhitespace(r.impression));
-      const skipped = {
-        empty: rows.filter((r) => !hasReportText(r)).length,
-        noFindings: rows.filter((r) => hasReportText(r) && !collapseWhitespace(r.findings)).length,
-        noImpression: rows.filter((r) => hasReportText(r) && !collapseWhitespace(r.impression)).length,
-      };
-      const subsets = subsetIndices(usable);
-      const references = usable.map((r) => r.impression);
-      const baseline = baselineImpression(trainUids ? allRows : usable, trainUids);
-      const outputs: Record<string, string[]> = {};
-      if (model)
-        outputs[modelName!] = await generateAll(
-          model.generate,
-          'impression',
-          usable.map((r) => ({ findings: collapseWhitespace(r.findings) })),
-          batchSize,
-          progress,
-        );
-      outputs['baseline'] = usable.map(() => baseline.impression);
-      const systems = scoreImpressionSystems(outputs, references, subsets, bootstrap);
-      const generation = model ? generationChecks(outputs[modelName!]!) : undefined;
-      results.impression = {
-        counts: subsetCounts(subsets),
+      const { usable, skipped } = selectImpressionReports(rows);
+      const drafts = model
+        ? await generateAll(
+            model.generate,
+            'impression',
+            usable.map((r) => ({ findings: collapseWhitespace(r.findings) })),
+            batchSize,
+            progress,
+          )
+        : null;
+      results.impression = scoreImpressionTask({
+        usable,
         skipped,
-        baseline,
-        systems,
-        rougeStemmer: false,
-        ...(generation ? { generation } : {}),
-      };
-      if (model && options.outDir) {
+        baseline: baselineImpression(trainUids ? allRows : usable, trainUids),
+        ...(drafts ? { model: { name: modelName!, drafts } } : {}),
+        bootstrap,
+      });
+      if (drafts && options.outDir) {
         // Open-i is public, de-identified data: the drafts are kept for reading beside the references.
         mkdirSync(options.outDir, { recursive: true });
         writeFileSync(
           join(options.outDir, 'impressions.jsonl'),
           usable
-            .map((r, i) =>
-              JSON.stringify({ uid: r.uid, draft: outputs[modelName!]![i], signed: r.impression }),
-            )
+            .map((r, i) => JSON.stringify({ uid: r.uid, draft: drafts[i], signed: r.impression }))
             .join('\n') + '\n',
         );
       }
-      const table = renderTextTable(buildImpressionTable(results.impression));
-      results.tables['impression'] = table;
-      print(
-        `\nImpression from findings: ${usable.length} reports with findings and impression; baseline = most frequent impression of the ${baseline.source}`,
-      );
-      printSkipped(print, skipped.empty, [
-        [skipped.noFindings, 'no findings'],
-        [skipped.noImpression, 'no impression'],
-      ]);
-      print(table);
-      if (generation)
-        print(
-          `${generation.distinct} distinct drafts for ${usable.length} reports; ${generation.repeated3gram} repeat a 3-word phrase`,
-        );
+      results.tables['impression'] = renderTextTable(buildImpressionTable(results.impression));
+      impressionLines(results.impression, results.tables['impression']).forEach((line) => print(line));
     }
 
     if (tasks.includes('labels' as never)) {
       const gold = readNegbioCsv(options.labelsCsv!);
-      const withText = rows.filter(hasReportText);
-      const usable = withText.filter((r) => gold.has(r.uid));
-      const skipped = { empty: rows.length - withText.length, noReference: withText.length - usable.length };
-      const subsets = subsetIndices(usable);
+      const { usable, references, skipped } = selectLabelReports(rows, gold);
       const { scored: labels, unannotated } = annotatedLabels(gold);
-      const goldStates = usable.map((r) => gold.get(r.uid)!);
-      const pairs: Record<string, LabelPair[]> = {};
-      let unparsed = 0;
-      if (model) {
-        const scored = await modelLabelPairs(
-          model.generate,
-          'abnormality_labels',
-          usable,
-          goldStates,
-          batchSize,
-          progress,
-        );
-        pairs[modelName!] = scored.pairs;
-        unparsed = scored.unparsed;
-      }
-      const ruleCalls = usable.map((r) =>
-        labelReport({ findings: r.findings, impression: r.impression }).abnormalities.map((a) => ({
-          label: a.label,
-          state: a.state,
-          mentioned: a.sentenceIndex !== null,
-        })),
-      );
-      pairs['rules'] = usable.map((_, i) => ({
-        gold: goldStates[i]!,
-        predicted: Object.fromEntries(ruleCalls[i]!.map((call) => [call.label, call.state])),
-      }));
-      if (model) {
+      const parsed = model
+        ? await modelLabels(model.generate, 'abnormality_labels', usable, batchSize, progress)
+        : null;
+      const ruleCalls = usable.map(ruleAbnormalityCalls);
+      const predictions: Record<string, ReturnType<typeof ruleCallStates>[]> = {};
+      let unparsed: number | undefined;
+      if (parsed) ({ predictions: predictions[modelName!], unparsed } = asPredictions(parsed));
+      predictions['rules'] = ruleCalls.map(ruleCallStates);
+      if (parsed) {
         // What the enricher emits (libs/enrichment mergeLabelCalls, ENRICHMENT_LABELS), and the other choice beside it.
         const configured = options.labelSource ?? loadConfig().inference.labelSource;
         const other = configured === 'rules' ? 'rules-then-model' : 'rules';
-        const mergedPairs = (source: LabelSource) =>
-          pairs[modelName!]!.map((pair, i) => {
-            const predicted =
-              pair.predicted instanceof Map ? Object.fromEntries(pair.predicted) : pair.predicted;
-            const present = Object.keys(predicted).filter((label) => predicted[label] === 'present');
-            const merged = mergeLabelCalls(present, ruleCalls[i]!, source).labels;
-            return { gold: pair.gold, predicted: Object.fromEntries(merged.map((l) => [l.label, l.state])) };
-          });
-        pairs['enricher (merged)'] = mergedPairs(configured);
-        pairs[`merged if ${other}`] = mergedPairs(other);
+        const merged = (source: LabelSource) =>
+          parsed.map((p, i) => enricherLabelStates(p ?? [], ruleCalls[i]!, source));
+        predictions['enricher (merged)'] = merged(configured);
+        predictions[`merged if ${other}`] = merged(other);
       }
-      const trainGold = trainUids
-        ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g)
-        : goldStates;
-      const baselineSet = mostFrequentLabelSet(
-        trainGold.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
-      );
-      pairs['baseline'] = usable.map((_, i) => ({
-        gold: goldStates[i]!,
-        predicted: presentAssignment(baselineSet),
-      }));
-      results.labels = {
+      const { results: scored, baselineSet } = scoreLabelTask({
         reference: `NegBio gold standard, the ${labels.length} labels it annotates (labels-negbio14.csv)`,
         labels,
         unannotated,
-        counts: subsetCounts(subsets),
-        systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
-        ...(model ? { unparsed } : {}),
+        usable,
+        gold: references,
+        predictions,
+        baselineFrom: trainUids
+          ? [...gold].filter(([uid]) => trainUids.has(uid)).map(([, g]) => g)
+          : references,
+        ...(unparsed !== undefined ? { unparsed } : {}),
         skipped,
-      };
-      results.tables['labels'] = renderTextTable(buildLabelSummaryTable(results.labels));
-      results.tables['labels-per-label'] = renderTextTable(buildPerLabelTable(results.labels));
-      print(
-        `\nAbnormality labels vs NegBio (${labels.length} labels): ${usable.length} reports; uncertain rule labels count as ${uncertain}; baseline = most frequent label set (${baselineSet.join(', ') || 'none'})`,
-      );
-      printSkipped(print, skipped.empty, [[skipped.noReference, 'no NegBio row']]);
-      const notScored = unannotatedLine(unannotated, gold.size);
-      if (notScored) print(notScored);
-      if (model) print(`model answers that did not parse (scored as no labels): ${unparsed}`);
-      print(results.tables['labels']);
-      print(results.tables['labels-per-label']);
+        bootstrap,
+      });
+      results.labels = scored;
+      results.tables['labels'] = renderTextTable(buildLabelSummaryTable(scored));
+      results.tables['labels-per-label'] = renderTextTable(buildPerLabelTable(scored));
+      abnormalityLabelLines(
+        scored,
+        { uncertain, baselineSet, unannotatedLine: unannotatedLine(unannotated, gold.size) },
+        { summary: results.tables['labels'], perLabel: results.tables['labels-per-label'] },
+      ).forEach((line) => print(line));
     }
 
     if (tasks.includes('devices' as never)) {
       const usable = rows.filter(hasReportText);
-      const skipped = { empty: rows.length - usable.length };
-      const subsets = subsetIndices(usable);
-      const labels = [...DEVICE_IDS];
-      const reference = usable.map((r) =>
-        Object.fromEntries(
-          labelReport({ findings: r.findings, impression: r.impression }).devices.map((d) => [
-            d.label,
-            d.state,
-          ]),
-        ),
-      );
-      const pairs: Record<string, LabelPair[]> = {};
-      let unparsed = 0;
-      if (model) {
-        const scored = await modelLabelPairs(
-          model.generate,
-          'device_labels',
-          usable,
-          reference,
-          batchSize,
-          progress,
-        );
-        pairs[modelName!] = scored.pairs;
-        unparsed = scored.unparsed;
-      }
-      const baselineSet = mostFrequentLabelSet(
-        reference.map((g) => Object.keys(g).filter((k) => g[k] === 'present')),
-      );
-      pairs['baseline'] = usable.map((_, i) => ({
-        gold: reference[i]!,
-        predicted: presentAssignment(baselineSet),
-      }));
-      results.devices = {
+      const reference = usable.map(ruleDeviceStates);
+      const parsed = model
+        ? await modelLabels(model.generate, 'device_labels', usable, batchSize, progress)
+        : null;
+      const fromModel = parsed ? asPredictions(parsed) : null;
+      const { results: scored, baselineSet } = scoreLabelTask({
         reference: `the rule labeler ${RULE_LABELER.name} ${RULE_LABELER.version} (Open-i has no human device labels at this granularity)`,
-        labels,
-        counts: subsetCounts(subsets),
-        systems: scoreLabelSystems(pairs, labels, subsets, bootstrap),
-        ...(model ? { unparsed } : {}),
-        skipped,
-      };
-      results.tables['devices'] = renderTextTable(buildLabelSummaryTable(results.devices));
-      results.tables['devices-per-label'] = renderTextTable(buildPerLabelTable(results.devices));
-      print(
-        `\nDevice labels vs the rule labeler: ${usable.length} reports; baseline = most frequent device set (${baselineSet.join(', ') || 'none'})`,
-      );
-      printSkipped(print, skipped.empty, []);
-      if (!model) print('no model given: only the baseline is scored against the rule labeler');
-      print(results.tables['devices']);
-      print(results.tables['devices-per-label']);
+        labels: [...DEVICE_IDS],
+        usable,
+        gold: reference,
+        predictions: fromModel ? { [modelName!]: fromModel.predictions } : {},
+        baselineFrom: reference,
+        ...(fromModel ? { unparsed: fromModel.unparsed } : {}),
+        skipped: { empty: rows.length - usable.length },
+        bootstrap,
+      });
+      results.devices = scored;
+      results.tables['devices'] = renderTextTable(buildLabelSummaryTable(scored));
+      results.tables['devices-per-label'] = renderTextTable(buildPerLabelTable(scored));
+      deviceLabelLines(scored, baselineSet, {
+        summary: results.tables['devices'],
+        perLabel: results.tables['devices-per-label'],
+      }).forEach((line) => print(line));
     }
   } finally {
     await model?.close();

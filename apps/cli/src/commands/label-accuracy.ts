@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { emptyReportsLine, hasReportText } from '@radflow/evaluation';
 import { labelReport, NEGBIO_TO_LABEL, RULE_LABELER, type LabelState } from '@radflow/labels';
 import {
   drawResamples,
@@ -25,18 +26,8 @@ export interface OpeniReportRow {
   impression: string;
 }
 
-/**
- * Whether a report has anything to read: Open-i has reports with neither findings nor impression (21 of 3,080).
- * Every command counts and skips them (a model prompt needs non-empty text; an empty report has nothing to label).
- */
-export function hasReportText(row: Pick<OpeniReportRow, 'findings' | 'impression'>): boolean {
-  return row.findings.trim() !== '' || row.impression.trim() !== '';
-}
-
-/** The line every command prints for the reports it skipped as empty (nothing when there are none). */
-export function emptyReportsLine(count: number): string | null {
-  return count > 0 ? `${count} report(s) skipped: neither findings nor impression` : null;
-}
+// Shared with `radflow eval`: which reports have text, and the line that counts those that have none.
+export { emptyReportsLine, hasReportText };
 
 /** A CSV the command was given cannot be used; says which file and why, never its content. */
 export class EvalInputError extends Error {
