@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, dataPath, repoRoot } from '@radflow/config';
-import { ReportEnricher, RulesFromLabelsLib, type ModelClient } from '@radflow/enricher';
+import { dataPath, repoRoot } from '@radflow/config';
+import { ReportEnricher, RulesFromLabelsLib, type ModelClient } from '@radflow/enrichment';
 import { readInbound } from '@radflow/inbound';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 
@@ -27,7 +27,7 @@ export async function demoEnrichments(tag: string): Promise<ReportEnrichedPayloa
       };
     },
   };
-  const enricher = new ReportEnricher(model, rules, 5_000, createLogger('conformance', 'silent'));
+  const enricher = new ReportEnricher(model, rules, { deadlineMs: 5_000 });
   const reports = inboundReports(tag);
   const enriched: ReportEnrichedPayload[] = [];
   for (const report of reports) {

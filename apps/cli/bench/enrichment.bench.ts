@@ -4,8 +4,8 @@
 // for), with radflow-cxr-small as the named baseline in the same run.
 // Usage: npm run bench -w @radflow/cli -- [--rounds 5] [--model DIR ...]
 import { parseArgs } from 'node:util';
-import { createLogger, loadConfig, repoRoot } from '@radflow/config';
-import { ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
+import { loadConfig, repoRoot } from '@radflow/config';
+import { ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enrichment';
 import { priorityPolicyFrom } from '@radflow/labels';
 import { ModelHost } from '@radflow/model-runtime';
 import type { RadiologyReport } from '@radflow/schemas';
@@ -47,9 +47,7 @@ for (const modelDir of models) {
   const enricher = new ReportEnricher(
     new TaskRunnerModelClient(host),
     new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
-    120_000,
-    createLogger('bench', 'silent'),
-    config.inference.labelSource,
+    { deadlineMs: 120_000, labelSource: config.inference.labelSource },
   );
   try {
     await enricher.enrich(reports[0]!, undefined); // warm-up: first session run, allocator

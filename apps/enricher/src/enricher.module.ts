@@ -6,7 +6,8 @@ import { CONFIG, type RadflowApp } from '@radflow/platform';
 import { EnricherController } from './enricher.controller.ts';
 import { EnricherService } from './enricher.service.ts';
 import { InProcessTaskRunner } from './in-process-task-runner.ts';
-import { HttpTaskRunner, TaskRunnerModelClient } from './model-clients.ts';
+import { TaskRunnerModelClient } from '@radflow/enrichment';
+import { HttpTaskRunner } from './model-clients.ts';
 import { ruleLabelerProvider } from './rule-labeler.provider.ts';
 import { MODEL_CLIENT } from './tokens.ts';
 

@@ -3,12 +3,10 @@ import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { createTopicEvent, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import { EnrichmentStore, IdempotencyLedger, ReportStore, type Database } from '@radflow/store';
+import { ReportEnricher, type ModelClient, type RuleLabeler } from '@radflow/enrichment';
 import { chestXrayPolicyFrom } from '@radflow/inbound';
 import { FhirPriorLookup } from './fhir-prior-lookup.ts';
-import type { ModelClient } from './model-client.ts';
 import { PriorReportFinder } from './prior-report-finder.ts';
-import { ReportEnricher } from './report-enricher.ts';
-import type { RuleLabeler } from './rule-labeler.ts';
 import { MODEL_CLIENT, RULE_LABELER } from './tokens.ts';
 
 const consumerName = 'enricher';
@@ -31,13 +29,15 @@ export class EnricherService {
     @Inject(RULE_LABELER) rules: RuleLabeler,
   ) {
     this.logger = logger.child({ stage: consumerName });
-    this.enricher = new ReportEnricher(
-      model,
-      rules,
-      config.inference.deadlineMs,
-      this.logger,
-      config.inference.labelSource,
-    );
+    this.enricher = new ReportEnricher(model, rules, {
+      deadlineMs: config.inference.deadlineMs,
+      labelSource: config.inference.labelSource,
+      onModelUnavailable: (report, failure) =>
+        this.logger.warn(
+          { accessionHash: logHash(report.accession), failure },
+          'model unavailable, rules-only enrichment',
+        ),
+    });
     this.ledger = new IdempotencyLedger(database);
     this.reports = new ReportStore(database);
     this.enrichments = new EnrichmentStore(database);

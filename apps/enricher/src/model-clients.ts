@@ -1,21 +1,5 @@
-import { draftWithModel, type TaskAnswer, type TaskOptions, type TaskRunner } from '@radflow/enrichment';
+import type { TaskAnswer, TaskOptions, TaskRunner } from '@radflow/enrichment';
 import { tracedFetch } from '@radflow/platform';
-import type { RadiologyReport } from '@radflow/schemas';
-import type { ModelClient } from './model-client.ts';
-
-/** Drafts through any task runner: the in-process ModelHost, or the HTTP client below. */
-export class TaskRunnerModelClient implements ModelClient {
-  constructor(private readonly runner: TaskRunner) {}
-
-  draft(
-    report: RadiologyReport,
-    prior: RadiologyReport | undefined,
-    deadlineMs: number,
-    priority?: TaskOptions['priority'],
-  ) {
-    return draftWithModel(this.runner, report, prior, deadlineMs, priority);
-  }
-}
 
 /** Calls a separately deployed inference service (INFERENCE_URL) one task at a time; it batches across callers. */
 export class HttpTaskRunner implements TaskRunner {

@@ -11,3 +11,8 @@ export type {
   WorklistPriority,
 } from './types.ts';
 export { draftWithModel, type TaskRunner, type TaskAnswer, type TaskOptions } from './draft-with-model.ts';
+export { ReportEnricher, type ReportEnricherOptions } from './report-enricher.ts';
+export { RulesFromLabelsLib } from './rules-from-labels-lib.ts';
+export { TaskRunnerModelClient } from './task-runner-model-client.ts';
+export type { ModelClient } from './model-client.ts';
+export type { RuleLabeler } from './rule-labeler.ts';

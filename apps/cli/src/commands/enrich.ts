@@ -1,5 +1,6 @@
-import { clientApiToken, createLogger, loadConfig } from '@radflow/config';
-import { HttpTaskRunner, ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enricher';
+import { clientApiToken, createLogger, loadConfig, logHash } from '@radflow/config';
+import { HttpTaskRunner } from '@radflow/enricher';
+import { ReportEnricher, RulesFromLabelsLib, TaskRunnerModelClient } from '@radflow/enrichment';
 import { createTopicEvent, Topics } from '@radflow/events';
 import { priorityPolicyFrom } from '@radflow/labels';
 import { ModelHost } from '@radflow/model-runtime';
@@ -37,9 +38,15 @@ export async function runEnrich(files: string[]): Promise<number> {
   const enricher = new ReportEnricher(
     new TaskRunnerModelClient(runner),
     new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
-    config.inference.deadlineMs,
-    logger,
-    config.inference.labelSource,
+    {
+      deadlineMs: config.inference.deadlineMs,
+      labelSource: config.inference.labelSource,
+      onModelUnavailable: (report, failure) =>
+        logger.warn(
+          { accessionHash: logHash(report.accession), failure },
+          'model unavailable, rules-only enrichment',
+        ),
+    },
   );
   try {
     for (const report of reports) {

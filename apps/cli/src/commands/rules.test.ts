@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, repoRoot } from '@radflow/config';
-import { RulesFromLabelsLib } from '@radflow/enricher';
+import { RulesFromLabelsLib } from '@radflow/enrichment';
 import { chestXrayPolicyFrom, DEFAULT_CHEST_XRAY_POLICY, readInbound } from '@radflow/inbound';
 import { DEFAULT_PRIORITY_POLICY, priorityPolicyFrom } from '@radflow/labels';
 import type { RadiologyReport } from '@radflow/schemas';

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
+import type { RuleLabeler } from '@radflow/enrichment';
 import { createTopicEvent, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { DATABASE, LOGGER } from '@radflow/platform';
 import type { ReportTriagedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
-import type { RuleLabeler } from '../rule-labeler.ts';
 import { RULE_LABELER } from '../tokens.ts';
 
 export const TRIAGE_CONSUMER = 'triage';

@@ -1,4 +1,4 @@
-import type { EnrichedLabel, RuleReading, WorklistPriority } from '@radflow/enrichment';
+import type { EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
 import type { RadiologyReport } from '@radflow/schemas';
 
 /** The rule labeler as the enricher uses it: the safety net when the model is down, a second opinion when up. */

@@ -1,27 +1,34 @@
-import { logHash, type Logger } from '@radflow/config';
-import {
-  composeEnrichment,
-  type LabelSource,
-  type ModelDraft,
-  type ModelUnavailable,
-  type WorklistPriority,
-} from '@radflow/enrichment';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import { composeEnrichment } from './compose-enrichment.ts';
+import type { LabelSource } from './merge-labels.ts';
 import type { ModelClient } from './model-client.ts';
 import type { RuleLabeler } from './rule-labeler.ts';
+import type { ModelDraft, ModelUnavailable, WorklistPriority } from './types.ts';
+
+export interface ReportEnricherOptions {
+  /** The model's budget per report; past it (plus a little grace for the transport) the enrichment is rules-only. */
+  deadlineMs: number;
+  /** Whose labels are emitted (ENRICHMENT_LABELS, see mergeLabelCalls). */
+  labelSource?: LabelSource;
+  /** Told when the model failed or missed its deadline: the app logs it (hashed ids only) and counts it. */
+  onModelUnavailable?: (report: RadiologyReport, failure: string) => void;
+}
 
 /**
- * Enriches one report given its prior: the code path shared by the enricher service and `radflow enrich`.
- * The model never holds it up: past the deadline or on failure the enrichment is rules-only, marked degraded.
+ * Enriches one report given its prior: the one code path of the enricher service, `radflow enrich` and the
+ * benchmarks, with its collaborators (model, rule labeler) passed in. The model never holds it up: past the
+ * deadline or on failure the enrichment is rules-only, marked degraded.
  */
 export class ReportEnricher {
+  private readonly deadlineMs: number;
+
   constructor(
     private readonly model: ModelClient,
     private readonly rules: RuleLabeler,
-    private readonly deadlineMs: number,
-    private readonly logger: Logger,
-    private readonly labelSource: LabelSource = 'rules',
-  ) {}
+    private readonly options: ReportEnricherOptions,
+  ) {
+    this.deadlineMs = options.deadlineMs;
+  }
 
   async enrich(report: RadiologyReport, prior: RadiologyReport | undefined): Promise<ReportEnrichedPayload> {
     // The rules' priority orders the model's queue (STAT first); the final priority also weighs the model's labels.
@@ -32,7 +39,7 @@ export class ReportEnricher {
       rules: triage.reading,
       rulesLabeler: this.rules.identity,
       model,
-      labelSource: this.labelSource,
+      ...(this.options.labelSource ? { labelSource: this.options.labelSource } : {}),
       ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
       assessPriority: (abnormalities, devices, current) =>
         this.rules.assessPriority(abnormalities, devices, current),
@@ -45,7 +52,7 @@ export class ReportEnricher {
     prior: RadiologyReport | undefined,
     priority: WorklistPriority['level'],
   ): Promise<ModelDraft | ModelUnavailable> {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       return await Promise.race([
         this.model.draft(report, prior, this.deadlineMs, priority),
@@ -59,10 +66,7 @@ export class ReportEnricher {
       ]);
     } catch (error) {
       const failure = (error as Error).message || 'model unavailable';
-      this.logger.warn(
-        { accessionHash: logHash(report.accession), failure },
-        'model unavailable, rules-only enrichment',
-      );
+      this.options.onModelUnavailable?.(report, failure);
       return { failure };
     } finally {
       clearTimeout(timer);

@@ -1,4 +1,5 @@
-import type { ModelDraft, TaskOptions } from '@radflow/enrichment';
+import type { TaskOptions } from './draft-with-model.ts';
+import type { ModelDraft } from './types.ts';
 import type { RadiologyReport } from '@radflow/schemas';
 
 /** The enricher's view of the model: one call per report, bounded by a deadline. */

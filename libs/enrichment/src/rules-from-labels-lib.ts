@@ -1,4 +1,3 @@
-import type { EnrichedLabel, RuleReading, WorklistPriority } from '@radflow/enrichment';
 import {
   assignWorklistPriority,
   DEFAULT_PRIORITY_POLICY,
@@ -6,19 +5,30 @@ import {
   RULE_LABELER,
   type LabelResult,
   type PriorityPolicy,
+  type ReportLabels,
 } from '@radflow/labels';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { RuleLabeler } from './rule-labeler.ts';
+import type { EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
 
 /** The enricher's rule labeler: libs/labels over the report's findings and impression (or its whole text). */
 export class RulesFromLabelsLib implements RuleLabeler {
   readonly identity = { name: RULE_LABELER.name, version: RULE_LABELER.version };
 
   /** `priority`: the worklist rules, built-in or the site's (priorityPolicyFrom(config.rules.priority)). */
+  // One labelling per report object: read (triage), the prior's read and the final priority all need it.
+  private readonly labelled = new WeakMap<RadiologyReport, ReportLabels>();
+
   constructor(private readonly priority: PriorityPolicy = DEFAULT_PRIORITY_POLICY) {}
 
+  private labelsOf(report: RadiologyReport): ReportLabels {
+    let labels = this.labelled.get(report);
+    if (!labels) this.labelled.set(report, (labels = labelReport(reportText(report))));
+    return labels;
+  }
+
   read(report: RadiologyReport): RuleReading {
-    const labels = labelReport(reportText(report));
+    const labels = this.labelsOf(report);
     return {
       abnormalities: labels.abnormalities.map(asRuleCall),
       devices: labels.devices.map(asRuleCall),
@@ -42,12 +52,11 @@ export class RulesFromLabelsLib implements RuleLabeler {
     devices: EnrichedLabel[],
     report: RadiologyReport,
   ): WorklistPriority {
-    const text = reportText(report);
-    const rules = labelReport(text);
+    const rules = this.labelsOf(report);
     return assignWorklistPriority(
       withModelCalls(rules.abnormalities, abnormalities),
       withModelCalls(rules.devices, devices),
-      text,
+      reportText(report),
       this.priority,
     );
   }
