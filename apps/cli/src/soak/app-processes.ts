@@ -12,7 +12,8 @@ export class AppProcessError extends Error {
 }
 
 const SERVING = 'radflow serving';
-const START_TIMEOUT_MS = 180_000;
+// Generous: on 2 cores shared with other work, 14 processes joining their groups at once took up to 3 min.
+const START_TIMEOUT_MS = 300_000;
 const mainTs = `${repoRoot}apps/cli/src/main.ts`;
 
 export class AppInstance {
