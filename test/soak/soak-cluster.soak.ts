@@ -8,6 +8,12 @@ import { repoRoot } from '@radflow/config';
  * started by the soak when it is not running: replication factor 3, min.insync.replicas 2, topics with 6 partitions),
  * while one broker is SIGKILLed and started again. It exits 1 on any loss or duplicate. The single broker of
  * infra/kafka.sh is not touched. SOAK_CLUSTER_REPORTS (40).
+ *
+ * Not in `npm test` (run it with `npm run soak:cluster -w @radflow/e2e`): in the fresh-clone CI run of 2026-12-06 it
+ * failed, 1 lost and 1 duplicated of 40, with broker 2 killed: report 5 was written to the inbound topic twice (the
+ * gateway answered AE for a send whose outcome was unknown, the sender resent it) and both copies were finalized
+ * although ingest claims identical bytes once; report 9 was acknowledged AA and is on no topic. Open
+ * defects of issue 14, listed there; the test goes back into the suite when they are fixed.
  */
 const REPORTS = process.env.SOAK_CLUSTER_REPORTS ?? '40';
 
