@@ -165,8 +165,8 @@ function consumedRecord(topic: string, partition: number, message: KafkaMessage)
  */
 const MAX_PLAIN_COMMIT_ATTEMPTS = 5;
 
-/** Topic creation on a cluster: attempts while brokers learn of new topics (retriable metadata errors). */
-const CREATE_TOPICS_ATTEMPTS = 10;
+/** Attempts while a new topic's leaders settle (creation on a cluster, a fresh group's end offsets): retriable metadata errors. */
+const LEADER_SETTLE_ATTEMPTS = 10;
 
 /** One handler attempt's output, held until the handler has resolved. */
 class StagedOutput implements RecordOutput {
@@ -304,26 +304,19 @@ export class KafkaBus implements RecordOutput {
       // On a cluster, the broker asked for metadata may not know yet a topic created a moment ago (here or by another
       // process): kafkajs then fails with a retriable UNKNOWN_TOPIC_OR_PARTITION. Tried again until every topic has
       // a leader on every partition.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const existing = new Set(await admin.listTopics());
-          const missing = topics.filter((topic) => !existing.has(topic));
-          if (missing.length > 0) {
-            await admin.createTopics({
-              waitForLeaders: true,
-              topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })),
-            });
-          }
-          const { topics: described } = await admin.fetchTopicMetadata({ topics });
-          if (described.some((topic) => topic.partitions.some((partition) => partition.leader < 0)))
-            throw Object.assign(new Error('topic partitions without a leader yet'), { retriable: true });
-          return;
-        } catch (error) {
-          if ((error as { retriable?: boolean }).retriable !== true || attempt >= CREATE_TOPICS_ATTEMPTS)
-            throw error;
-          await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
+      await whileLeadersSettle(async () => {
+        const existing = new Set(await admin.listTopics());
+        const missing = topics.filter((topic) => !existing.has(topic));
+        if (missing.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor })),
+          });
         }
-      }
+        const { topics: described } = await admin.fetchTopicMetadata({ topics });
+        if (described.some((topic) => topic.partitions.some((partition) => partition.leader < 0)))
+          throw Object.assign(new Error('topic partitions without a leader yet'), { retriable: true });
+      });
     } finally {
       await admin.disconnect();
     }
@@ -845,20 +838,20 @@ export class KafkaBus implements RecordOutput {
 }
 
 /**
- * Topics a broker has only just created answer "not the leader" (retriable) until their leaders are elected; a
- * group starting at the latest offset asks for their ends at exactly that moment on a fresh broker or cluster.
+ * Topics a broker has only just created answer "not the leader" or "unknown topic" (retriable) until their leaders
+ * are elected and known to every broker: creating topics on a cluster, and a group starting at the latest offset
+ * asking for their ends, meet exactly that moment on a fresh broker or cluster. Tried again with backoff.
  */
-async function whileLeadersSettle<T>(ask: () => Promise<T>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 100; ; wait = Math.min(wait * 2, 1_000)) {
+async function whileLeadersSettle<T>(ask: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
     try {
       return await ask();
     } catch (error) {
       // kafkajs gives up on its own retries with KafkaJSNumberOfRetriesExceeded around the retriable cause.
       const cause = (error as { originalError?: { retriable?: boolean } }).originalError;
       const retriable = (error as { retriable?: boolean }).retriable || cause?.retriable;
-      if (!retriable || Date.now() + wait > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!retriable || attempt >= LEADER_SETTLE_ATTEMPTS) throw error;
+      await sleep(backoffDelayMs(defaultRetryPolicy, attempt));
     }
   }
 }

@@ -113,7 +113,7 @@ export function fhirAuthFor(
   return smartBackendAuth(provider);
 }
 
-/** The HTTP status a failed FHIR call carries: a fetch Response's, or a fhir-kit-client error's `response.status`. */
+/** Whether a FHIR call was refused with 401: a fetch Response's status, or a fhir-kit-client error's `response.status`. */
 function unauthorized(outcome: unknown): boolean {
   if (outcome instanceof Response) return outcome.status === 401;
   return (outcome as { response?: { status?: unknown } } | null)?.response?.status === 401;
