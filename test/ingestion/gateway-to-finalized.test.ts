@@ -87,6 +87,21 @@ describe('HL7 over MLLP → rad.report.finalized.v1 on the real broker', () => {
     expect(event.payload.report.source.kind).toBe('hl7v2');
   });
 
+  it('finalizes once a message sent three times at once (a resend after an answer lost to a broker failure)', async () => {
+    // The copies are coalesced into one gateway send, side by side in one partition, so ingest reads them in one
+    // micro-batch: the case in which the cluster soak once finalized a report twice (issue 14).
+    const sample = uniqueHl7Sample('01-normal-pa-lateral.hl7', `${runTag}r`);
+    const acks = await Promise.all([1, 2, 3].map(() => sendOverMllp(mllpPort(), sample.bytes)));
+    for (const ack of acks) expect(ack).toMatch(new RegExp(`MSA\\|AA\\|${sample.controlId}(\\r|$)`));
+    await finalizedForAccession(sample.accession);
+    // Later copies would follow within the commit window; wait well past it before counting.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const finalized = collector.records.filter(
+      (r) => r.topic === finalizedTopic && r.value!.toString().includes(`"accession":"${sample.accession}"`),
+    );
+    expect(finalized).toHaveLength(1);
+  });
+
   it('acknowledges a head CT AA, finalizes nothing, and ingest records and logs the skip', async () => {
     const sample = uniqueHl7Sample('05-ct-head-not-cxr.hl7', `${runTag}b`);
     const ack = await sendOverMllp(mllpPort(), sample.bytes);

@@ -9,11 +9,10 @@ import { repoRoot } from '@radflow/config';
  * while one broker is SIGKILLed and started again. It exits 1 on any loss or duplicate. The single broker of
  * infra/kafka.sh is not touched. SOAK_CLUSTER_REPORTS (40).
  *
- * Not in `npm test` (run it with `npm run soak:cluster -w @radflow/e2e`): in the fresh-clone CI run of 2026-12-06 it
- * failed, 1 lost and 1 duplicated of 40, with broker 2 killed: report 5 was written to the inbound topic twice (the
- * gateway answered AE for a send whose outcome was unknown, the sender resent it) and both copies were finalized
- * although ingest claims identical bytes once; report 9 was acknowledged AA and is on no topic. Open
- * defects of issue 14, listed there; the test goes back into the suite when they are fixed.
+ * Not in `npm test` for its time (about 4 minutes here; run it with `npm run soak:cluster -w @radflow/e2e` after
+ * any change to libs/events or the idempotency ledger). It found two defects, fixed since (test/soak/README.md): a
+ * record acknowledged and never written (a kafkajs retry bug with a send to several brokers) and a resent message
+ * finalized twice (the ledger let one process retake its own claim for a second record).
  */
 const REPORTS = process.env.SOAK_CLUSTER_REPORTS ?? '40';
 

@@ -9,6 +9,7 @@ import {
   type EachMessagePayload,
   type KafkaConfig,
   type KafkaMessage,
+  type PartitionMetadata,
   type Producer,
 } from 'kafkajs';
 import type { SpanContext } from '@opentelemetry/api';
@@ -20,6 +21,7 @@ import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
 import { EventValidator } from './event-validator.ts';
 import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
+import { PartitionSplitter } from './partition-split.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 import type { TopicEvent } from './topic-event.ts';
 import { deadLetterTopic, type EventTopic } from './topics.ts';
@@ -144,6 +146,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A micro-batch (Subscription.maxBatchRecords) is committed at the latest this long after its first record finished. */
 export const BATCH_COMMIT_WINDOW_MS = 50;
+
+/** How long a topic's partition list is used before it is asked again (partitions may be added, never removed). */
+const PARTITION_METADATA_TTL_MS = 60_000;
+
+/** Checks of the group's committed offset after a transaction whose outcome is unknown, and the pause between. */
+const COMMITTED_OFFSET_CHECKS = 4;
+const COMMITTED_OFFSET_RECHECK_MS = 500;
 
 function consumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
@@ -271,6 +280,9 @@ export class KafkaBus implements RecordOutput {
   private stopping = false;
   /** Direct publishes share sends: one broker round trip carries every message that arrived meanwhile. */
   private readonly direct = new CoalescingSender((topic, records) => this.send(topic, records));
+  private readonly splitter = new PartitionSplitter();
+  /** Partitions per topic for the splitter, asked again now and then (partitions can be added). */
+  private readonly partitionMetadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
 
   constructor(
     private readonly options: KafkaBusOptions,
@@ -381,7 +393,34 @@ export class KafkaBus implements RecordOutput {
 
   private async send(topic: string, records: OutgoingRecord[]): Promise<void> {
     const producer = await this.connectedProducer();
-    await producer.send({ topic, acks: -1, messages: records });
+    await Promise.all(
+      (await this.partitionSends(topic, records)).map((messages) =>
+        producer.send({ topic, acks: -1, messages }),
+      ),
+    );
+  }
+
+  /** The records in one group per partition (see PartitionSplitter for why a kafkajs send must touch only one). */
+  private async partitionSends(topic: string, records: OutgoingRecord[]): Promise<OutgoingRecord[][]> {
+    const partitions = await this.topicPartitions(topic);
+    // A topic the broker does not know yet (created by this very send): kafkajs chooses, as before.
+    if (!partitions) return [records];
+    return this.splitter.split(topic, records, partitions).map((send) => send.records);
+  }
+
+  private async topicPartitions(topic: string): Promise<PartitionMetadata[] | undefined> {
+    const cached = this.partitionMetadata.get(topic);
+    if (cached && performance.now() - cached.at < PARTITION_METADATA_TTL_MS) return cached.partitions;
+    try {
+      const admin = await this.connectedAdmin();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions ?? [];
+      if (partitions.length === 0) return cached?.partitions;
+      this.partitionMetadata.set(topic, { at: performance.now(), partitions });
+      return partitions;
+    } catch {
+      return cached?.partitions;
+    }
   }
 
   /** Validates the event against schemas/ before it leaves: an invalid event is a bug, never sent. */
@@ -658,7 +697,8 @@ export class KafkaBus implements RecordOutput {
         return false;
       }
       for (const batch of output.batches)
-        await transaction.send({ topic: batch.topic, acks: -1, messages: batch.records });
+        for (const messages of await this.partitionSends(batch.topic, batch.records))
+          await transaction.send({ topic: batch.topic, acks: -1, messages });
       await transaction.sendOffsets({
         consumerGroupId: groupId,
         topics: [{ topic: record.topic, partitions: [{ partition: record.partition, offset: next }] }],
@@ -676,11 +716,22 @@ export class KafkaBus implements RecordOutput {
     }
   }
 
+  /**
+   * Whether the earlier attempt's transaction committed this offset. The producer re-created after that attempt has
+   * made the transaction coordinator finish it (commit or abort) first; but the group coordinator shows a
+   * transaction's offsets only once it has applied the commit marker, which Kafka's classic coordinator does a moment
+   * later, and kafkajs cannot ask for stable offsets (OffsetFetch require_stable). A "no" is asked again a few times
+   * before it is believed: a transaction sent twice is an output published twice.
+   */
   private async offsetCommitted(groupId: string, record: ConsumedRecord, next: string): Promise<boolean> {
     const admin = await this.connectedAdmin();
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [record.topic] });
-    const offset = committed?.partitions.find((p) => p.partition === record.partition)?.offset ?? '-1';
-    return BigInt(offset) >= BigInt(next);
+    for (let check = 1; ; check++) {
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [record.topic] });
+      const offset = committed?.partitions.find((p) => p.partition === record.partition)?.offset ?? '-1';
+      if (BigInt(offset) >= BigInt(next)) return true;
+      if (check >= COMMITTED_OFFSET_CHECKS) return false;
+      await sleep(COMMITTED_OFFSET_RECHECK_MS);
+    }
   }
 
   /**

@@ -101,6 +101,50 @@ describe('the idempotency ledger claim on PostgreSQL', () => {
     expect(await ledger!.claim(consumer, key)).toEqual({ status: 'claimed', attempts: 2 });
   });
 
+  it('a second record with the same key in the same process waits while the first awaits its commit, then skips', async () => {
+    // The fresh-clone cluster soak's duplicate: a message resent after a broker failure landed next to its first copy,
+    // both in one micro-batch of one ingest; the same owner retook its own claim and both were finalized.
+    const [ledger] = ledgers();
+    const key = randomUUID();
+    const settlements: ClaimSettlement[] = [];
+    const commit = { afterCommit: (s: ClaimSettlement) => void settlements.push(s) };
+    let runs = 0;
+    const work = async () => ({ run: ++runs });
+    expect(await ledger!.runOnce(consumer, key, work, commit)).toBe(true);
+    await expect(ledger!.runOnce(consumer, key, work, commit)).rejects.toBeInstanceOf(ClaimHeldError);
+    // Concurrent ones too: only the first of the process may pass the guard.
+    const raced = randomUUID();
+    const both = await Promise.allSettled([
+      ledger!.runOnce(consumer, raced, work, commit),
+      ledger!.runOnce(consumer, raced, work, commit),
+    ]);
+    expect(both.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(runs).toBe(2);
+    for (const settlement of settlements) await settlement.complete();
+    expect(await ledger!.runOnce(consumer, key, work, commit)).toBe(false);
+    expect(await ledger!.runOnce(consumer, raced, work, commit)).toBe(false);
+    expect(runs).toBe(2);
+  });
+
+  it('after failed or abandoned work the same process may claim the key again', async () => {
+    const [ledger] = ledgers();
+    const key = randomUUID();
+    await expect(
+      ledger!.runOnce(consumer, key, async () => {
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    const settlements: ClaimSettlement[] = [];
+    expect(
+      await ledger!.runOnce(consumer, key, async () => ({}), {
+        afterCommit: (s) => void settlements.push(s),
+      }),
+    ).toBe(true);
+    await settlements[0]!.abandon();
+    expect(await ledger!.runOnce(consumer, key, async () => ({}))).toBe(true);
+    expect(await ledger!.runOnce(consumer, key, async () => ({}))).toBe(false);
+  });
+
   it('failed work releases its claim at once; deferred completion holds the key until the output is committed', async () => {
     const [first, second] = ledgers();
     const failing = randomUUID();

@@ -67,6 +67,13 @@ interface ClaimRow {
 export class IdempotencyLedger {
   readonly owner: string;
   private readonly leaseMs: number;
+  /**
+   * Keys whose work runs or waits for its commit in this process. The database cannot tell two records of this
+   * process apart (same owner), so a second record with the same key (the same message resent, in the same
+   * micro-batch) would retake the claim and repeat the work: it is told "held" instead and retried once the first
+   * is settled.
+   */
+  private readonly working = new Set<string>();
 
   constructor(
     private readonly database: Database,
@@ -149,7 +156,18 @@ export class IdempotencyLedger {
     work: () => Promise<Record<string, unknown> | void>,
     commit?: CommitHook,
   ): Promise<boolean> {
-    const claim = await this.claim(consumer, key);
+    const id = `${consumer}\u0000${key}`;
+    if (this.working.has(id))
+      throw new ClaimHeldError(`${consumer} key is being processed by another record of ${this.owner}`);
+    this.working.add(id); // before any await: two records of this process racing must not both pass
+    let claim: LedgerClaim;
+    try {
+      claim = await this.claim(consumer, key);
+    } catch (error) {
+      this.working.delete(id);
+      throw error;
+    }
+    if (claim.status !== 'claimed') this.working.delete(id);
     if (claim.status === 'done') return false;
     if (claim.status === 'held')
       throw new ClaimHeldError(`${consumer} key is being processed by ${claim.claimedBy}`);
@@ -164,16 +182,19 @@ export class IdempotencyLedger {
     } catch (error) {
       clearInterval(renewal);
       await this.release(consumer, key).catch(() => undefined); // the lease frees it otherwise
+      this.working.delete(id);
       throw error;
     }
     const settlement: ClaimSettlement = {
       complete: async () => {
         await this.complete(consumer, key, outcome);
         clearInterval(renewal); // only once done: a failed mark is retried under a live claim
+        this.working.delete(id);
       },
       abandon: async () => {
         clearInterval(renewal);
         await this.release(consumer, key).catch(() => undefined);
+        this.working.delete(id);
       },
     };
     if (commit) await commit.afterCommit(settlement);
