@@ -52,6 +52,13 @@ export {
 } from './training-examples.ts';
 export { datasetSnapshot, shuffleTargets, type DatasetLine, type DatasetSnapshot } from './dataset.ts';
 export {
+  trainingSet,
+  type TrainingSet,
+  type TrainingSetCounts,
+  type TrainingSetOptions,
+} from './training-set.ts';
+export { candidateVersion } from './candidate-version.ts';
+export {
   retrainingDecision,
   DEFAULT_RETRAINING_POLICY,
   type RetrainingPolicy,
