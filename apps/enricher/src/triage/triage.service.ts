@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger } from '@radflow/config';
-import type { RuleLabeler } from '@radflow/enrichment';
+import { triageReport, type RuleLabeler } from '@radflow/enrichment';
 import { createTopicEvent, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { DATABASE, LOGGER } from '@radflow/platform';
-import type { ReportTriagedPayload } from '@radflow/schemas';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import { RULE_LABELER } from '../tokens.ts';
 
@@ -35,18 +34,8 @@ export class TriageService {
       TRIAGE_CONSUMER,
       `${report.accession}|${report.reportVersion}`,
       async () => {
-        const { reading, priority } = this.rules.triage(report);
-        const payload: ReportTriagedPayload = {
-          report,
-          triage: {
-            priority,
-            // The event carries the calls only; `mentioned` serves the merge with the model inside the enricher.
-            abnormalities: reading.abnormalities.map(({ label, state }) => ({ label, state })),
-            devices: reading.devices.map(({ label, state }) => ({ label, state })),
-            labeler: this.rules.identity,
-            triagedAt: new Date().toISOString(),
-          },
-        };
+        const payload = triageReport(report, this.rules);
+        const priority = payload.triage.priority;
         const triaged = createTopicEvent(Topics.reportTriaged, payload, {
           sourceMessageId: event.sourceMessageId,
           traceId: event.traceId,
