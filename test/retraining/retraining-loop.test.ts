@@ -8,7 +8,16 @@ import { DEFAULT_GATE_POLICY } from '@radflow/feedback';
 import { startHost, type RunningHost } from '@radflow/platform';
 import { readModelManifest, retrainerApp, runRetraining, runRollback } from '@radflow/retrainer';
 import type { ModelEventPayload } from '@radflow/schemas';
-import { EnrichmentStore, FeedbackStore, ModelRegistry, openDatabase, type Database } from '@radflow/store';
+import {
+  EnrichmentStore,
+  FeedbackStore,
+  GateDecisions,
+  ModelDeployments,
+  ModelVersions,
+  openDatabase,
+  TrainingRuns,
+  type Database,
+} from '@radflow/store';
 import { InferenceService } from '../../apps/inference/src/inference.service.ts';
 import { startInference, type RunningInference } from '../../apps/inference/src/testing.ts';
 import { EventCollector } from '../support/event-collector.ts';
@@ -220,8 +229,7 @@ describe('retraining loop on the real broker and database', () => {
     }
 
     // The registry: lineage, the decision with its numbers, the run.
-    const registry = new ModelRegistry(database);
-    const candidate = await registry.get(modelName, promotedVersion);
+    const candidate = await new ModelVersions(database).get(modelName, promotedVersion);
     expect(candidate).toMatchObject({
       status: 'promoted',
       baseVersion,
@@ -231,8 +239,8 @@ describe('retraining loop on the real broker and database', () => {
     // RETRAIN_STEPS caps the steps; so do two passes over this small feedback set (RETRAIN_MAX_EPOCHS).
     expect(candidate!.training.steps).toBeGreaterThan(0);
     expect(candidate!.training.steps).toBeLessThanOrEqual(30);
-    expect((await registry.current(modelName))?.version).toBe(promotedVersion);
-    const [decision] = await registry.decisions(modelName);
+    expect((await new ModelDeployments(database).current(modelName))?.version).toBe(promotedVersion);
+    const [decision] = await new GateDecisions(database).list(modelName);
     expect(decision).toMatchObject({
       outcome: 'promote',
       candidateVersion: promotedVersion,
@@ -240,7 +248,7 @@ describe('retraining loop on the real broker and database', () => {
       runId,
     });
     expect(decision!.comparisons).toEqual(evaluated!.decision!.comparisons);
-    const run = await registry.run(runId);
+    const run = await new TrainingRuns(database).get(runId);
     expect(run).toMatchObject({ status: 'promoted', candidateVersion: promotedVersion });
     expect((run!.examples.train as Record<string, number>).impression).toBeGreaterThan(30);
 
@@ -312,13 +320,12 @@ describe('retraining loop on the real broker and database', () => {
     expect(outcome.status).toBe('rejected');
     expect(outcome.baseVersion).toBe(promotedVersion);
     expect(outcome.decision!.comparisons.some((c) => c.gated && c.worse)).toBe(true);
-    const registry = new ModelRegistry(database);
-    expect(await registry.get(modelName, outcome.candidateVersion!)).toMatchObject({
+    expect(await new ModelVersions(database).get(modelName, outcome.candidateVersion!)).toMatchObject({
       status: 'rejected',
       training: { shuffledTargets: true },
     });
-    expect((await registry.current(modelName))?.version).toBe(promotedVersion);
-    expect((await registry.decisions(modelName)).at(-1)).toMatchObject({
+    expect((await new ModelDeployments(database).current(modelName))?.version).toBe(promotedVersion);
+    expect((await new GateDecisions(database).list(modelName)).at(-1)).toMatchObject({
       outcome: 'reject',
       candidateVersion: outcome.candidateVersion,
     });
@@ -350,7 +357,7 @@ describe('retraining loop on the real broker and database', () => {
       previousVersion: promotedVersion,
       modelDir: result.to.modelDir,
     });
-    expect((await new ModelRegistry(database).current(modelName))?.version).toBe(baseVersion);
+    expect((await new ModelDeployments(database).current(modelName))?.version).toBe(baseVersion);
     expect(await servedVersion(baseVersion)).toBe(baseVersion);
     const answer = await inference.post('/v1/tasks/impression', { findings: 'The lungs are clear.' });
     expect(answer.body.model).toEqual({ name: modelName, version: baseVersion });

@@ -5,7 +5,7 @@ import { createLogger, loadConfig } from '@radflow/config';
 import { createTopicEvent, KafkaBus, Topics } from '@radflow/events';
 import { startHost, type RunningHost } from '@radflow/platform';
 import type { ModelEventPayload } from '@radflow/schemas';
-import { migrate, ModelRegistry, openDatabase, type Database } from '@radflow/store';
+import { migrate, ModelDeployments, ModelVersions, openDatabase, type Database } from '@radflow/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inferenceApp } from './inference.app.ts';
 import { modelCopiesRoot, modelCopy } from './testing.ts';
@@ -24,7 +24,8 @@ const kafka = new Kafka({ clientId: prefix, brokers: config.kafka.brokers, logLe
 const admin = kafka.admin();
 const bus = new KafkaBus(config.kafka, createLogger('model-events-test'));
 let database: Database;
-let registry: ModelRegistry;
+let versions: ModelVersions;
+let deployments: ModelDeployments;
 let host: RunningHost | undefined;
 
 async function ourGroups(): Promise<string[]> {
@@ -48,8 +49,8 @@ async function eventually(version: string, timeoutMs = 60_000): Promise<string |
 /** Registers a copy of the tiny model under `name` and makes it the registry's serving version. */
 async function promoteInRegistry(name: string, version: string, first = false): Promise<string> {
   const modelDir = modelCopy(version, name);
-  await registry.register({ name, version, modelDir, status: 'candidate' });
-  await registry.deploy(name, version, first ? 'bootstrap' : 'promotion', 'model-events test');
+  await versions.register({ name, version, modelDir, status: 'candidate' });
+  await deployments.deploy(name, version, first ? 'bootstrap' : 'promotion', 'model-events test');
   return modelDir;
 }
 
@@ -73,7 +74,8 @@ beforeAll(async () => {
   await admin.connect();
   database = openDatabase(config.database.url);
   await migrate(database);
-  registry = new ModelRegistry(database);
+  versions = new ModelVersions(database);
+  deployments = new ModelDeployments(database);
   await bus.createTopics([Topics.modelEvents]);
 }, 60_000);
 

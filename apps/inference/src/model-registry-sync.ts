@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from '@radflow/config';
 import { DATABASE, LOGGER } from '@radflow/platform';
-import { ModelRegistry, type Database } from '@radflow/store';
+import { ModelDeployments, type Database } from '@radflow/store';
 import { InferenceService } from './inference.service.ts';
 
 export type SyncOutcome =
@@ -18,7 +18,7 @@ export type SyncOutcome =
  */
 @Injectable()
 export class ModelRegistrySync implements OnApplicationShutdown {
-  private readonly registry: ModelRegistry;
+  private readonly deployments: ModelDeployments;
   private readonly logger: Logger;
   private queue: Promise<unknown> = Promise.resolve();
   private retry: NodeJS.Timeout | undefined;
@@ -29,7 +29,7 @@ export class ModelRegistrySync implements OnApplicationShutdown {
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
   ) {
-    this.registry = new ModelRegistry(database);
+    this.deployments = new ModelDeployments(database);
     this.logger = logger.child({ stage: 'inference-model-registry' });
   }
 
@@ -68,7 +68,7 @@ export class ModelRegistrySync implements OnApplicationShutdown {
   private async syncNow(reason: string): Promise<SyncOutcome> {
     const serving = this.inference.model;
     if (!serving) return { outcome: 'not-in-registry' };
-    const current = await this.registry.current(serving.name);
+    const current = await this.deployments.current(serving.name);
     if (!current) return { outcome: 'not-in-registry' };
     if (current.version === serving.version) return { outcome: 'unchanged', version: serving.version };
     try {

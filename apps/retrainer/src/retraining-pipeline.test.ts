@@ -62,7 +62,7 @@ describe('RetrainingPipeline.policyDecision', () => {
     expect(await pipeline.policyDecision(false)).toMatchObject({ run: true, trigger: 'threshold' });
 
     // A run row still 'running' with nobody holding the lock: its process died, it does not block.
-    await pipeline.registry.startRun({
+    await pipeline.parts.runs.start({
       runId: randomUUID(),
       name,
       trigger: 'test',

@@ -1,54 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from '@radflow/config';
 import type { KafkaBus } from '@radflow/events';
 import {
-  datasetSnapshot,
-  evaluationGate,
   retrainingDecision,
   sha256Hex,
-  shuffleTargets,
-  trainingExamples,
   type FixedEvaluationSet,
-  type GateDecision,
   type RetrainingDecision,
-  type StoredFeedbackRecord,
 } from '@radflow/feedback';
 import {
   FeedbackStore,
-  ModelRegistry,
+  GateDecisions,
+  ModelDeployments,
+  ModelVersions,
+  TrainingRuns,
   type Database,
   type FeedbackScope,
   type ModelVersionRecord,
 } from '@radflow/store';
 import { ArtifactStore, readModelManifest } from './artifact-store.ts';
-import { renderDecisionReport } from './decision-report.ts';
+import { evaluateCandidate } from './candidate-evaluation.ts';
+import { trainCandidate } from './candidate-training.ts';
+import { recordGateDecision, settleCandidate } from './gate-settlement.ts';
+import { loadFixedEvaluationSet } from './model-evaluator.ts';
 import { ModelEvents } from './model-events.ts';
-import { evaluationSets, loadFixedEvaluationSet, modelOutputs } from './model-evaluator.ts';
 import type { RetrainerSettings } from './retrainer-settings.ts';
-import { runTrainer, TrainerFailedError } from './trainer-process.ts';
+import {
+  failureOf,
+  type RetrainingParts,
+  type RetrainingRun,
+  type RunOptions,
+  type RunOutcome,
+} from './retraining-run.ts';
+import { prepareTrainingSet } from './training-set-step.ts';
 
-export interface RunOptions {
-  trigger: string;
-  /** Train on answers permuted across examples: a control that the gate must reject. */
-  shuffleTargets?: boolean;
-}
-
-export interface RunOutcome {
-  runId: string;
-  name: string;
-  status: 'promoted' | 'rejected' | 'failed';
-  baseVersion: string;
-  candidateVersion?: string;
-  candidateDir?: string;
-  dataSnapshot?: string;
-  decision?: GateDecision;
-  error?: { code: string; reason: string };
-  examples?: { train: number; eval: number };
-  seconds: { total: number; dataset?: number; training?: number; evaluation?: number };
-  reportPath?: string;
-}
+export type { RunOptions, RunOutcome } from './retraining-run.ts';
 
 /** Another run of the same model holds the lock (in this process or another one). */
 export class RunInProgressError extends Error {
@@ -59,36 +46,19 @@ export class RunInProgressError extends Error {
   }
 }
 
-class RunFailure extends Error {
-  constructor(
-    readonly code: string,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
 function lockKey(name: string): number {
   return parseInt(sha256Hex(`radflow-retrain:${name}`).slice(0, 8), 16) | 0;
-}
-
-function stamp(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
  * One retraining run, start to finish: feedback -> scrubbed data set -> trainer child process -> candidate in the
  * registry -> both models scored -> gate -> promotion (model.promoted) or rejection, every step on
- * rad.model.events.v1 and in the logs. Framework-free: the Nest service and the CLI both drive it.
+ * rad.model.events.v1 and in the logs. Framework-free: the Nest service and the CLI both drive it. The steps are
+ * in their own files; this class holds the run lock and the order of the steps.
  */
 export class RetrainingPipeline {
-  readonly feedback: FeedbackStore;
-  readonly registry: ModelRegistry;
-  readonly artifacts: ArtifactStore;
-  readonly events: ModelEvents;
+  /** The registry's tables, the feedback, the artifact store and the events the steps use. */
+  readonly parts: RetrainingParts;
   private fixedSet: FixedEvaluationSet | undefined;
 
   constructor(
@@ -97,10 +67,16 @@ export class RetrainingPipeline {
     private readonly logger: Logger,
     readonly settings: RetrainerSettings,
   ) {
-    this.feedback = new FeedbackStore(database);
-    this.registry = new ModelRegistry(database);
-    this.artifacts = new ArtifactStore(settings.registryDir);
-    this.events = new ModelEvents(bus, logger);
+    this.parts = {
+      settings,
+      feedback: new FeedbackStore(database),
+      versions: new ModelVersions(database),
+      deployments: new ModelDeployments(database),
+      decisions: new GateDecisions(database),
+      runs: new TrainingRuns(database),
+      artifacts: new ArtifactStore(settings.registryDir),
+      events: new ModelEvents(bus, logger),
+    };
   }
 
   get modelName(): string {
@@ -114,12 +90,12 @@ export class RetrainingPipeline {
   /** The serving version; on first use, the base model is copied into the store and recorded as serving. */
   async currentModel(): Promise<ModelVersionRecord> {
     const name = this.modelName;
-    const current = await this.registry.current(name);
+    const current = await this.parts.deployments.current(name);
     if (current) return current;
     const version = readModelManifest(this.settings.baseModelDir).version;
-    const modelDir = this.artifacts.put(name, version, this.settings.baseModelDir);
-    if (!(await this.registry.get(name, version))) {
-      await this.registry.register({
+    const modelDir = this.parts.artifacts.put(name, version, this.settings.baseModelDir);
+    if (!(await this.parts.versions.get(name, version))) {
+      await this.parts.versions.register({
         name,
         version,
         modelDir,
@@ -127,19 +103,24 @@ export class RetrainingPipeline {
         training: { source: this.settings.baseModelDir },
       });
     }
-    await this.registry.deploy(name, version, 'bootstrap', 'registry started from the serving model');
+    await this.parts.deployments.deploy(
+      name,
+      version,
+      'bootstrap',
+      'registry started from the serving model',
+    );
     this.logger.info({ name, version }, 'model registry bootstrapped from the serving model');
-    return (await this.registry.current(name))!;
+    return (await this.parts.deployments.current(name))!;
   }
 
   /** What the policy says now (used by the service after each feedback and on its timer). */
   async policyDecision(running: boolean): Promise<RetrainingDecision> {
     const name = this.modelName;
     const [watermark, last] = await Promise.all([
-      this.registry.decidedWatermark(name),
-      this.registry.lastRun(name),
+      this.parts.runs.decidedWatermark(name),
+      this.parts.runs.latest(name),
     ]);
-    const newExamples = await this.feedback.countTrainableSince(watermark, this.scope);
+    const newExamples = await this.parts.feedback.countTrainableSince(watermark, this.scope);
     return retrainingDecision(this.settings.policy, {
       newExamples,
       lastRunStartedAt: last ? new Date(last.startedAt) : null,
@@ -173,7 +154,7 @@ export class RetrainingPipeline {
       ]);
       if (!locked.rows[0]?.ok) throw new RunInProgressError(name);
       try {
-        await this.registry.failAbandonedRuns(
+        await this.parts.runs.failAbandoned(
           name,
           'found running at the start of a new run (its process ended)',
         );
@@ -188,285 +169,95 @@ export class RetrainingPipeline {
 
   private async runLocked(name: string, options: RunOptions): Promise<RunOutcome> {
     const started = Date.now();
+    const shuffleTargets = options.shuffleTargets === true;
+    const { run, watermark } = await this.startRun(name, options.trigger, shuffleTargets);
+    try {
+      const data = await prepareTrainingSet(this.parts, run, watermark, shuffleTargets);
+      const candidate = await trainCandidate(this.parts, run, data, shuffleTargets);
+      const decision = await evaluateCandidate(this.parts, run, candidate, {
+        fixed: () => this.fixedEvaluationSet(),
+        heldOut: data.set.heldOut,
+      });
+      await recordGateDecision(this.parts, run, candidate, decision);
+      run.outcome.status = await settleCandidate(this.parts, run, candidate, decision);
+      await this.parts.runs.update(run.runId, { status: run.outcome.status });
+    } catch (error) {
+      await this.failRun(run, error);
+    } finally {
+      rmSync(join(run.runDir, 'candidate'), { recursive: true, force: true });
+    }
+    run.outcome.seconds.total = (Date.now() - started) / 1000;
+    run.log.info(
+      {
+        status: run.outcome.status,
+        candidateVersion: run.outcome.candidateVersion,
+        seconds: run.outcome.seconds,
+      },
+      'retraining run finished',
+    );
+    return run.outcome;
+  }
+
+  /** Records the run as running from the serving model and the feedback so far, and announces training.started. */
+  private async startRun(
+    name: string,
+    trigger: string,
+    shuffleTargets: boolean,
+  ): Promise<{ run: RetrainingRun; watermark: number }> {
     const runId = randomUUID();
     const current = await this.currentModel();
-    const watermark = await this.feedback.latestSequence();
-    const runDir = join(this.settings.workDir, 'runs', runId);
-    const outcome: RunOutcome = {
+    const watermark = await this.parts.feedback.latestSequence();
+    const run: RetrainingRun = {
       runId,
       name,
-      status: 'failed',
-      baseVersion: current.version,
-      seconds: { total: 0 },
+      scope: this.scope,
+      current,
+      runDir: join(this.settings.workDir, 'runs', runId),
+      log: this.logger.child({ runId, name }),
+      outcome: { runId, name, status: 'failed', baseVersion: current.version, seconds: { total: 0 } },
     };
-    const log = this.logger.child({ runId, name });
-    await this.registry.startRun({
+    await this.parts.runs.start({
       runId,
       name,
-      trigger: options.trigger,
+      trigger,
       baseVersion: current.version,
       feedbackWatermark: watermark,
     });
-    await this.events.publish({
+    await this.parts.events.publish({
       kind: 'training.started',
       name,
       version: current.version,
       runId,
       baseVersion: current.version,
     });
-    log.info(
-      { trigger: options.trigger, shuffleTargets: options.shuffleTargets === true, watermark },
-      'retraining run started',
+    run.log.info({ trigger, shuffleTargets, watermark }, 'retraining run started');
+    return { run, watermark };
+  }
+
+  /** A step failed: the run's row and training.failed say why (best effort: the failure may be the database). */
+  private async failRun(run: RetrainingRun, error: unknown): Promise<void> {
+    const failure = failureOf(error);
+    run.outcome.status = 'failed';
+    run.outcome.error = failure;
+    await this.parts.runs.update(run.runId, { status: 'failed', error: failure }).catch(() => undefined);
+    await this.parts.events
+      .publish({
+        kind: 'training.failed',
+        name: run.name,
+        version: run.outcome.candidateVersion ?? run.current.version,
+        runId: run.runId,
+        error: failure,
+      })
+      .catch(() => undefined);
+    run.log.error(failure, 'retraining run failed');
+  }
+
+  /** The fixed evaluation set, read once per process from the Open-i files. */
+  private fixedEvaluationSet(): FixedEvaluationSet {
+    this.fixedSet ??= loadFixedEvaluationSet(
+      this.settings.evaluation.openiDir,
+      this.settings.evaluation.fixedSetSize,
     );
-    try {
-      // 1. Data set: scrubbed examples in the paper's format, split by accession hash.
-      const datasetStarted = Date.now();
-      const records = (await this.feedback.trainable(watermark, this.scope)) as StoredFeedbackRecord[];
-      const built = trainingExamples(records, { split: this.settings.split });
-      const examples = options.shuffleTargets
-        ? shuffleTargets(built.examples, this.settings.trainer.seed)
-        : built.examples;
-      const snapshot = datasetSnapshot(examples);
-      const datasetDir = join(runDir, 'dataset');
-      for (const [path, content] of Object.entries(snapshot.files)) {
-        mkdirSync(dirname(join(datasetDir, path)), { recursive: true });
-        writeFileSync(join(datasetDir, path), content);
-      }
-      const train = examples.filter((e) => e.split === 'train').length;
-      const held = examples.filter((e) => e.split === 'eval');
-      outcome.dataSnapshot = snapshot.hash;
-      outcome.examples = { train, eval: held.length };
-      outcome.seconds.dataset = (Date.now() - datasetStarted) / 1000;
-      const counts = {
-        records: records.length,
-        train: snapshot.counts.train,
-        eval: snapshot.counts.eval,
-        skipped: built.skipped,
-        scrubbed: built.scrubbed,
-      };
-      await this.registry.updateRun(runId, { dataSnapshot: snapshot.hash, examples: counts });
-      log.info({ dataSnapshot: snapshot.hash, ...counts }, 'data set written');
-      await this.events.publish({
-        kind: 'training.progress',
-        name,
-        version: current.version,
-        runId,
-        dataSnapshot: snapshot.hash,
-        progress: { stage: 'dataset', fraction: 1, examples: train },
-      });
-      if (train === 0)
-        throw new RunFailure(
-          'NO_TRAINING_DATA',
-          `no trainable feedback for ${name} (${records.length} records, none usable)`,
-        );
-
-      // 2. Trainer child process.
-      const candidateVersion = `${current.version.split('-ft.')[0]}-ft.${stamp(new Date())}.${runId.slice(0, 8)}`;
-      outcome.candidateVersion = candidateVersion;
-      const trainingStarted = Date.now();
-      let lastPublished = 0;
-      const result = await runTrainer(
-        {
-          ...this.settings.trainer,
-          baseDir: current.modelDir,
-          datasetDir,
-          outDir: join(runDir, 'candidate'),
-          name,
-          version: candidateVersion,
-          dataSnapshot: snapshot.hash,
-        },
-        (progress) => {
-          const every = Math.max(1, Math.floor(progress.totalSteps / 10));
-          const now = Date.now();
-          if (
-            progress.stage === 'training' &&
-            progress.step % every !== 0 &&
-            progress.step !== progress.totalSteps &&
-            now - lastPublished < 5000
-          )
-            return;
-          lastPublished = now;
-          void this.events
-            .publish({
-              kind: 'training.progress',
-              name,
-              version: candidateVersion,
-              runId,
-              baseVersion: current.version,
-              progress: {
-                stage: progress.stage,
-                fraction: progress.totalSteps ? progress.step / progress.totalSteps : 0,
-                step: progress.step,
-                totalSteps: progress.totalSteps,
-                ...(progress.loss !== undefined ? { loss: progress.loss } : {}),
-              },
-            })
-            .catch((error: Error) => log.warn({ code: error.name }, 'progress event not published'));
-        },
-      );
-      outcome.seconds.training = (Date.now() - trainingStarted) / 1000;
-      const training = {
-        runId,
-        steps: result.steps,
-        finalLoss: result.finalLoss,
-        seconds: result.seconds,
-        trainer: 'apps/retrainer/trainer/finetune.py',
-        shuffledTargets: options.shuffleTargets === true,
-      };
-      const candidateDir = this.artifacts.put(name, candidateVersion, result.modelDir);
-      rmSync(result.modelDir, { recursive: true, force: true });
-      outcome.candidateDir = candidateDir;
-      await this.registry.register({
-        name,
-        version: candidateVersion,
-        modelDir: candidateDir,
-        status: 'candidate',
-        baseName: name,
-        baseVersion: current.version,
-        dataSnapshot: snapshot.hash,
-        training,
-      });
-      await this.registry.updateRun(runId, { candidateVersion });
-      await this.events.publish({
-        kind: 'training.completed',
-        name,
-        version: candidateVersion,
-        runId,
-        modelDir: candidateDir,
-        baseVersion: current.version,
-        dataSnapshot: snapshot.hash,
-      });
-
-      // 3. Both models on the fixed set and the held-out feedback, then the gate.
-      const evaluationStarted = Date.now();
-      this.fixedSet ??= loadFixedEvaluationSet(
-        this.settings.evaluation.openiDir,
-        this.settings.evaluation.fixedSetSize,
-      );
-      const inputs = {
-        fixed: this.fixedSet,
-        feedback: held.slice(0, this.settings.evaluation.feedbackSetSize),
-      };
-      const progress = (model: number) => (done: number, total: number) => {
-        const fraction = (model + done / total) / 2;
-        log.info({ stage: 'evaluation', done: model * total + done, total: 2 * total }, 'evaluating');
-        void this.events
-          .publish({
-            kind: 'training.progress',
-            name,
-            version: candidateVersion,
-            runId,
-            progress: { stage: 'evaluation', fraction },
-          })
-          .catch(() => undefined);
-      };
-      const evaluation = {
-        maxNewTokens: this.settings.evaluation.maxNewTokens,
-        threads: this.settings.evaluation.threads,
-      };
-      const candidateOutputs = await modelOutputs(candidateDir, inputs, {
-        ...evaluation,
-        onDone: progress(0),
-      });
-      const currentOutputs = await modelOutputs(current.modelDir, inputs, {
-        ...evaluation,
-        onDone: progress(1),
-      });
-      const decision = evaluationGate(
-        evaluationSets(inputs, candidateOutputs, currentOutputs),
-        this.settings.gate,
-      );
-      outcome.decision = decision;
-      outcome.seconds.evaluation = (Date.now() - evaluationStarted) / 1000;
-
-      // 4. Record the decision with its numbers; promote or keep the current model.
-      await this.registry.recordDecision({
-        name,
-        candidateVersion,
-        currentVersion: current.version,
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        comparisons: decision.comparisons,
-        policy: { ...this.settings.gate },
-        runId,
-      });
-      const report = renderDecisionReport(`${name} ${candidateVersion} vs ${current.version}`, decision);
-      writeFileSync(join(candidateDir, 'evaluation.html'), report);
-      writeFileSync(
-        join(candidateDir, 'evaluation.json'),
-        `${JSON.stringify({ runId, currentVersion: current.version, ...decision }, null, 2)}\n`,
-      );
-      outcome.reportPath = join(candidateDir, 'evaluation.html');
-      const decisionEvent = {
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        comparisons: decision.comparisons,
-      };
-      await this.events.publish({
-        kind: 'model.evaluated',
-        name,
-        version: candidateVersion,
-        runId,
-        previousVersion: current.version,
-        decision: decisionEvent,
-      });
-      if (decision.outcome === 'promote') {
-        await this.registry.setStatus(name, candidateVersion, 'candidate', decision.comparisons);
-        await this.registry.deploy(name, candidateVersion, 'promotion', decision.reasons[0] ?? 'gate passed');
-        await this.events.publish({
-          kind: 'model.promoted',
-          name,
-          version: candidateVersion,
-          modelDir: candidateDir,
-          action: 'promotion',
-          runId,
-          previousVersion: current.version,
-          baseVersion: current.version,
-          dataSnapshot: snapshot.hash,
-        });
-        outcome.status = 'promoted';
-      } else {
-        await this.registry.setStatus(name, candidateVersion, 'rejected', decision.comparisons);
-        await this.events.publish({
-          kind: 'model.rejected',
-          name,
-          version: candidateVersion,
-          runId,
-          previousVersion: current.version,
-          decision: decisionEvent,
-        });
-        outcome.status = 'rejected';
-      }
-      await this.registry.updateRun(runId, { status: outcome.status });
-    } catch (error) {
-      const failure =
-        error instanceof RunFailure || error instanceof TrainerFailedError
-          ? { code: error.code, reason: error.reason }
-          : {
-              code: (error as { code?: string }).code ?? (error as Error).name ?? 'UNKNOWN',
-              reason: (error as Error).message ?? String(error),
-            };
-      outcome.status = 'failed';
-      outcome.error = failure;
-      await this.registry.updateRun(runId, { status: 'failed', error: failure }).catch(() => undefined);
-      await this.events
-        .publish({
-          kind: 'training.failed',
-          name,
-          version: outcome.candidateVersion ?? current.version,
-          runId,
-          error: failure,
-        })
-        .catch(() => undefined);
-      log.error(failure, 'retraining run failed');
-    } finally {
-      rmSync(join(runDir, 'candidate'), { recursive: true, force: true });
-    }
-    outcome.seconds.total = (Date.now() - started) / 1000;
-    log.info(
-      { status: outcome.status, candidateVersion: outcome.candidateVersion, seconds: outcome.seconds },
-      'retraining run finished',
-    );
-    return outcome;
+    return this.fixedSet;
   }
 }

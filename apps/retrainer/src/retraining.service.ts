@@ -94,7 +94,7 @@ export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
   async status(): Promise<object> {
     const name = this.pipeline.modelName;
     const [current, decision] = await Promise.all([
-      this.pipeline.registry.current(name),
+      this.pipeline.parts.deployments.current(name),
       this.pipeline.policyDecision(this.running !== undefined),
     ]);
     return {

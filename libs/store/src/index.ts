@@ -19,17 +19,21 @@ export {
   type StoredFeedbackRow,
   type FeedbackScope,
 } from './feedback-store.ts';
+export { ModelRegistryError } from './model-registry-error.ts';
 export {
-  ModelRegistry,
-  ModelRegistryError,
-  servingStack,
+  ModelVersions,
   type ModelVersionRecord,
   type ModelVersionStatus,
   type NewModelVersion,
-  type DeploymentRecord,
-  type DeploymentAction,
-  type GateDecisionRecord,
+} from './model-versions.ts';
+export { servingStack, rollbackTarget, type DeploymentAction } from './serving-stack.ts';
+export { ModelDeployments, type DeploymentRecord } from './model-deployments.ts';
+export { GateDecisions, type GateDecisionRecord, type StoredGateDecision } from './gate-decisions.ts';
+export {
+  TrainingRuns,
+  type NewTrainingRun,
   type TrainingRunRecord,
   type TrainingRunStatus,
-} from './model-registry.ts';
+  type TrainingRunUpdate,
+} from './training-runs.ts';
 export { WorklistQueries, type WorklistEnrichment, type WorklistVerdict } from './worklist-queries.ts';

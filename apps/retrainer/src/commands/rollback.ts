@@ -1,6 +1,6 @@
 import { readModelManifest } from '../artifact-store.ts';
 import { ModelEvents } from '../model-events.ts';
-import { ModelRegistry } from '@radflow/store';
+import { ModelDeployments } from '@radflow/store';
 import { connect, type CommandOptions } from './connect.ts';
 
 export interface RollbackOptions extends CommandOptions {
@@ -31,8 +31,7 @@ export async function runRollback(options: RollbackOptions = {}): Promise<Rollba
       options.modelName ??
       context.settings.modelName ??
       readModelManifest(context.settings.baseModelDir).name;
-    const registry = new ModelRegistry(context.database);
-    const { from, to, deployment } = await registry.rollback(
+    const { from, to, deployment } = await new ModelDeployments(context.database).rollback(
       name,
       options.reason ?? 'operator rollback',
       options.toVersion,
