@@ -52,12 +52,12 @@ describe('failureOfAnswer', () => {
     expect(failure).toMatchObject({ code: 'FHIR_REJECTED', transient: false, status: 400 });
     expect(failure.retryAfterSeconds).toBeUndefined(); // a permanent refusal has no "later"
     expect(failure.message).toBe(
-      'FHIR transaction answered HTTP 400: error invariant: Invalid additional property "valueFoo" value "…" at Observation.valueQuantity',
+      'FHIR transaction failed with HTTP 400: error invariant: Invalid additional property "valueFoo" value "…" at Observation.valueQuantity',
     );
     expect(failure.issues.map((issue) => issue.code)).toEqual(['invariant']);
     expect(answer(422, '<html>no</html>')).toMatchObject({
       code: 'FHIR_REJECTED',
-      message: 'FHIR transaction answered HTTP 422',
+      message: 'FHIR transaction failed with HTTP 422',
       issues: [],
     });
   });

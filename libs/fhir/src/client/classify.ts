@@ -32,7 +32,7 @@ export interface FhirAnswer {
 export function failureOfAnswer(answer: FhirAnswer): FhirError {
   const { status, interaction } = answer;
   const issues = operationOutcomeIssues(answer.body);
-  const reason = `FHIR ${interaction} answered HTTP ${status}${issues?.length ? `: ${describeOutcomeIssues(issues)}` : ''}`;
+  const reason = `FHIR ${interaction} failed with HTTP ${status}${issues?.length ? `: ${describeOutcomeIssues(issues)}` : ''}`;
   const transient = status >= 500 || status < 400 || TRANSIENT_CLIENT_STATUSES.has(status);
   const code: FhirErrorCode = transient
     ? status === 429

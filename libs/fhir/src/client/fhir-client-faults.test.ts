@@ -100,7 +100,7 @@ describe('FhirClient over HTTP', () => {
     });
     const refused = await failure(client().transaction(bundle));
     expect(refused).toMatchObject({ code: 'FHIR_REJECTED', permanent: true, status: 400 });
-    expect(refused.message).toBe('FHIR transaction answered HTTP 400: error invariant: bad "valueFoo"');
+    expect(refused.message).toBe('FHIR transaction failed with HTTP 400: error invariant: bad "valueFoo"');
   });
 
   it('enforces the deadline, also on an answer whose body is slow to come', async () => {

@@ -36,7 +36,7 @@ describe('FhirClient on the real FHIR server', () => {
     expect(missing).toMatchObject({ code: 'FHIR_NOT_FOUND', transient: false, permanent: true, status: 404 });
     expect(missing.issues.length).toBeGreaterThan(0);
     expect(missing.issues[0]!.code).toBe('not-found');
-    expect(missing.message).toMatch(/^FHIR read answered HTTP 404: error not-found/);
+    expect(missing.message).toMatch(/^FHIR read failed with HTTP 404: error not-found/);
     expect(missing.message).not.toContain(id);
     expect(seen).toEqual([
       {

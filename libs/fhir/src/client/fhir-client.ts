@@ -73,6 +73,12 @@ export class FhirClient {
     return bundle;
   }
 
+  /** Every resource of a search's first page, includes too. */
+  async searchResources(path: string): Promise<Resource[]> {
+    const bundle = await this.search(path);
+    return (bundle.entry ?? []).flatMap((entry) => (entry.resource ? [entry.resource] : []));
+  }
+
   /** Posts a transaction Bundle; resolves with the transaction-response once the server has committed it. */
   transaction(bundle: Bundle): Promise<Bundle> {
     return this.exchange(bundle, 'transaction');
