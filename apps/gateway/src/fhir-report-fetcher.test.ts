@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FhirFetchError, FhirReportFetcher, REPORT_INCLUDES, reportIdOf } from './fhir-report-fetcher.ts';
+import { FhirError } from '@radflow/fhir';
+import { FhirReportFetcher, REPORT_INCLUDES, refusalOf, reportIdOf } from './fhir-report-fetcher.ts';
 
 describe('reportIdOf', () => {
   it.each([
@@ -16,10 +17,15 @@ describe('reportIdOf', () => {
     'DiagnosticReport/bad id',
     'DiagnosticReport/x?_include=*',
     '',
-  ])('refuses %j as a permanent, typed error', (reference) => {
-    const error = reportIdOf(reference);
-    expect(error).toBeInstanceOf(FhirFetchError);
-    expect(error).toMatchObject({ code: 'FHIR_REFERENCE_INVALID', transient: false, httpStatus: 422 });
+  ])('refuses %j: a permanent refusal, dead-lettered as FHIR_REFERENCE_INVALID', async (reference) => {
+    expect(reportIdOf(reference)).toBeUndefined();
+    const error = await failure(fetcher().fetch(reference));
+    expect(error).toBeInstanceOf(FhirError);
+    expect(refusalOf(error)).toMatchObject({
+      code: 'FHIR_REFERENCE_INVALID',
+      transient: false,
+      httpStatus: 422,
+    });
   });
 });
 
@@ -88,14 +94,28 @@ describe('FhirReportFetcher', () => {
 
   it('calls an empty search (or 404/410) not found: permanent, for the dead-letter topic', async () => {
     answer = json(200, { resourceType: 'Bundle', type: 'searchset', entry: [] });
-    expect(await failure(fetcher().fetch('DiagnosticReport/gone'))).toMatchObject({
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/gone')))).toMatchObject({
+      code: 'FHIR_REFERENCE_NOT_FOUND',
+      transient: false,
+      httpStatus: 422,
+    });
+    answer = json(410, { resourceType: 'OperationOutcome', issue: [] });
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/gone')))).toMatchObject({
       code: 'FHIR_REFERENCE_NOT_FOUND',
       transient: false,
     });
-    answer = json(410, { resourceType: 'OperationOutcome', issue: [] });
-    expect(await failure(fetcher().fetch('DiagnosticReport/gone'))).toMatchObject({
-      code: 'FHIR_REFERENCE_NOT_FOUND',
+  });
+
+  it('calls another refusal (400) permanent too: a resend of the same notification cannot help', async () => {
+    answer = json(400, {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'not-supported' }],
+    });
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/x')))).toMatchObject({
+      code: 'FHIR_REJECTED',
       transient: false,
+      httpStatus: 422,
+      reason: 'FHIR search failed with HTTP 400: error not-supported: ',
     });
   });
 
@@ -106,29 +126,39 @@ describe('FhirReportFetcher', () => {
         resourceType: 'OperationOutcome',
         issue: [{ severity: 'error', code: 'exception' }],
       });
-      expect(await failure(fetcher().fetch('DiagnosticReport/x'))).toMatchObject({
+      expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/x')))).toEqual({
         code: 'FHIR_FETCH_FAILED',
         transient: true,
         httpStatus: 503,
-        reason: `FHIR read answered HTTP ${status}`,
+        reason: `FHIR search failed with HTTP ${status}: error exception: `,
       });
     },
   );
 
+  it('passes on how long the FHIR server asked to wait', async () => {
+    answer = (_, response) =>
+      response.writeHead(503, { 'retry-after': '120', 'content-type': 'text/plain' }).end('maintenance');
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/x')))).toMatchObject({
+      code: 'FHIR_FETCH_FAILED',
+      httpStatus: 503,
+      retryAfterSeconds: 120,
+    });
+  });
+
   it('calls a timeout, a non-JSON body and a non-Bundle answer transient', async () => {
     answer = () => undefined; // never answers
-    expect(await failure(fetcher(300).fetch('DiagnosticReport/x'))).toMatchObject({
-      reason: 'FHIR read timed out',
+    expect(refusalOf(await failure(fetcher(300).fetch('DiagnosticReport/x')))).toMatchObject({
+      reason: 'FHIR search timed out after 300 ms',
       transient: true,
     });
     answer = (_, response) =>
       response.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy login</html>');
-    expect(await failure(fetcher().fetch('DiagnosticReport/x'))).toMatchObject({
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/x')))).toMatchObject({
       code: 'FHIR_FETCH_FAILED',
       transient: true,
     });
     answer = json(200, { resourceType: 'OperationOutcome' });
-    expect(await failure(fetcher().fetch('DiagnosticReport/x'))).toMatchObject({
+    expect(refusalOf(await failure(fetcher().fetch('DiagnosticReport/x')))).toMatchObject({
       code: 'FHIR_FETCH_FAILED',
       transient: true,
     });
@@ -136,9 +166,19 @@ describe('FhirReportFetcher', () => {
 
   it('calls an unreachable server transient', async () => {
     const closed = new FhirReportFetcher({ baseUrl: 'http://127.0.0.1:1/fhir/R4', timeoutMs: 2000 });
-    expect(await failure(closed.fetch('DiagnosticReport/x'))).toMatchObject({
+    expect(refusalOf(await failure(closed.fetch('DiagnosticReport/x')))).toMatchObject({
       reason: 'FHIR server unreachable',
       transient: true,
+    });
+  });
+
+  it('calls a failure to get a token transient, named by its code', () => {
+    const noToken = Object.assign(new Error('token endpoint down'), { code: 'SMART_TOKEN_UNREACHABLE' });
+    expect(refusalOf(noToken)).toEqual({
+      code: 'FHIR_FETCH_FAILED',
+      reason: 'no FHIR access token (SMART_TOKEN_UNREACHABLE)',
+      transient: true,
+      httpStatus: 503,
     });
   });
 });

@@ -8,6 +8,8 @@ export interface GatewayOutcome {
   /** HL7 acknowledgment, for HL7 senders. */
   ack?: string;
   error?: { code: string; reason: string };
+  /** For a 503: how long the FHIR server asked radflow to wait, when it said (the sender waits at least that). */
+  retryAfterSeconds?: number;
 }
 
 /** What a posted HL7 body became: one outcome per message, plus batch-level problems (stray content, lost messages). */

@@ -11,7 +11,7 @@ import { OVERSIZED_KEEP_FACTOR, readRequestBody, type RequestBody } from './requ
 
 const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
 /** How long a sender should wait before resending after a 503 (broker or FHIR server unavailable). */
-const RETRY_AFTER_SECONDS = '30';
+const RETRY_AFTER_SECONDS = 30;
 
 /** A refused caller, answered like the gateway's other refusals: an OperationOutcome (login, forbidden, transient). */
 function authOutcome(error: AuthError): Record<string, unknown> {
@@ -73,7 +73,7 @@ export class GatewayController {
       ? await this.gateway.acceptFhir(body.bytes, 'http')
       : await this.gateway.rejectOversized('fhir', body, 'http');
     response.set('radflow-trace-id', outcome.traceId);
-    this.retryLater(response, outcome.httpStatus, body);
+    this.retryLater(response, outcome.httpStatus, body, outcome.retryAfterSeconds);
     if (outcome.accepted) {
       response.status(202).json({ accepted: true, traceId: outcome.traceId });
       return;
@@ -102,8 +102,9 @@ export class GatewayController {
     return body.totalBytes <= this.config.ingest.maxMessageBytes;
   }
 
-  private retryLater(response: Response, status: number, body: RequestBody): void {
-    if (status === 503) response.set('retry-after', RETRY_AFTER_SECONDS);
+  /** A 503 asks for a resend in 30 s, or later where the FHIR server asked radflow to wait longer. */
+  private retryLater(response: Response, status: number, body: RequestBody, upstreamSeconds = 0): void {
+    if (status === 503) response.set('retry-after', String(Math.max(RETRY_AFTER_SECONDS, upstreamSeconds)));
     // The part of a huge body that was not kept was drained; the connection is not worth reusing.
     if (!body.complete) response.set('connection', 'close');
   }

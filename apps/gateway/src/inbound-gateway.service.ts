@@ -20,7 +20,7 @@ import {
   traceInbound,
   type PlatformMetrics,
 } from '@radflow/platform';
-import { FhirFetchError, FhirReportFetcher, reportIdOf } from './fhir-report-fetcher.ts';
+import { FhirReportFetcher, refusalOf, reportIdOf, type ReportFetchRefusal } from './fhir-report-fetcher.ts';
 import type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
 import type { RequestBody } from './request-body.ts';
 
@@ -180,15 +180,12 @@ export class InboundGatewayService {
     traceAccession(firstReport(read)?.accession);
 
     const fetched: Array<{ reference: string; bytes: Buffer }> = [];
-    const missing: FhirFetchError[] = [];
+    const missing: ReportFetchRefusal[] = [];
     for (const reference of read.unresolved) {
       try {
         fetched.push({ reference, bytes: await this.fetcher.fetch(reference) });
       } catch (error) {
-        const failure =
-          error instanceof FhirFetchError
-            ? error
-            : new FhirFetchError('FHIR_FETCH_FAILED', 'unexpected fetch failure', true);
+        const failure = refusalOf(error);
         if (failure.transient) {
           this.logger.warn(
             { transport, traceId, code: failure.code, reason: failure.reason },
@@ -199,6 +196,9 @@ export class InboundGatewayService {
             traceId,
             httpStatus: 503,
             error: { code: failure.code, reason: failure.reason },
+            ...(failure.retryAfterSeconds === undefined
+              ? {}
+              : { retryAfterSeconds: failure.retryAfterSeconds }),
           };
         }
         missing.push(failure);
@@ -213,7 +213,7 @@ export class InboundGatewayService {
     const refused: GatewayOutcome[] = [];
     for (const report of fetched) {
       const fetchedRead = this.read('fhir', report.bytes);
-      const reference = `DiagnosticReport/${reportIdOf(report.reference) as string}`;
+      const reference = `DiagnosticReport/${reportIdOf(report.reference)!}`;
       if (!fetchedRead.ok) {
         refused.push(
           await this.reject('fhir', report.bytes, fetchedRead.error, transport, traceId, {
@@ -228,15 +228,7 @@ export class InboundGatewayService {
     }
     if (missing.length > 0) {
       const reason = `${missing.length} of ${read.unresolved.length} DiagnosticReport(s) the notification names could not be fetched: ${missing[0]!.reason}`;
-      refused.push(
-        await this.reject(
-          'fhir',
-          bytes,
-          new FhirFetchError(missing[0]!.code, reason, false),
-          transport,
-          traceId,
-        ),
-      );
+      refused.push(await this.reject('fhir', bytes, { ...missing[0]!, reason }, transport, traceId));
     }
 
     if (records.length > 0) {
@@ -284,7 +276,7 @@ export class InboundGatewayService {
   async reject(
     kind: InboundKind,
     bytes: Buffer,
-    error: InboundMessageError | FhirFetchError,
+    error: InboundMessageError | ReportFetchRefusal,
     transport: Transport,
     traceId: string = randomUUID(),
     headers: Record<string, string> = {},

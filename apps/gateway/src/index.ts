@@ -5,5 +5,10 @@ export {
   GatewayHeaders,
   TRUNCATED_DEAD_LETTER_BYTES,
 } from './inbound-gateway.service.ts';
-export { FhirReportFetcher, FhirFetchError, type FhirFetchErrorCode } from './fhir-report-fetcher.ts';
+export {
+  FhirReportFetcher,
+  refusalOf,
+  type ReportFetchCode,
+  type ReportFetchRefusal,
+} from './fhir-report-fetcher.ts';
 export type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
