@@ -1,9 +1,9 @@
 import {
-  fhirAuthFor,
-  fhirFetch,
+  fhirClientFor,
   patientIdentifier,
   readDiagnosticReportEvent,
   type FhirAuthOptions,
+  type FhirClient,
   type IdentifierSystemSettings,
 } from '@radflow/fhir';
 import { selectFinalizedChestXray, type ChestXrayPolicy } from '@radflow/inbound';
@@ -27,13 +27,13 @@ export interface FhirPriorLookupOptions {
  * Searches the EHR's FHIR server for the patient's latest earlier final chest X-ray DiagnosticReport: by the source's
  * patient reference for FHIR-sourced reports; for HL7-sourced ones, first the Patient by identifier (system mapped as
  * the writeback maps it; used only when exactly one patient matches), then their reports. Two plain searches rather
- * than a chained one, which not every EHR's FHIR server supports.
+ * than a chained one, which not every EHR's FHIR server supports. Throws the FHIR client's FhirError.
  */
 export class FhirPriorLookup {
-  private readonly fetch: ReturnType<typeof fhirFetch>;
+  private readonly fhir: FhirClient;
 
   constructor(private readonly options: FhirPriorLookupOptions) {
-    this.fetch = fhirFetch(fhirAuthFor(options));
+    this.fhir = fhirClientFor(options, { around: traceFhirCall });
   }
 
   async findPrior(report: RadiologyReport): Promise<RadiologyReport | undefined> {
@@ -45,7 +45,8 @@ export class FhirPriorLookup {
       _sort: '-issued',
       _count: '20',
     });
-    const read = readDiagnosticReportEvent(await this.search(`DiagnosticReport?${query}`), {
+    const bundle = await this.fhir.search(`DiagnosticReport?${query}`);
+    const read = readDiagnosticReportEvent(JSON.stringify(bundle), {
       maxBytes: 16 * 1024 * 1024,
       patientKeySalt: this.options.patientKeySalt,
     });
@@ -61,28 +62,11 @@ export class FhirPriorLookup {
       identifier: `${identifier.system}|${identifier.value}`,
       _count: '2',
     });
-    const bundle = JSON.parse((await this.search(`Patient?${query}`)).toString('utf8')) as {
-      entry?: { resource?: { resourceType?: string; id?: string } }[];
-    };
+    const bundle = await this.fhir.search(`Patient?${query}`);
     const patients = (bundle.entry ?? []).filter(
       (e) => e.resource?.resourceType === 'Patient' && e.resource.id,
     );
     return patients.length === 1 ? `Patient/${patients[0]!.resource!.id}` : undefined;
-  }
-
-  private async search(path: string): Promise<Buffer> {
-    const search = { baseUrl: this.options.baseUrl, method: 'GET', path, interaction: 'search' } as const;
-    const response = await traceFhirCall(search, () =>
-      this.fetch(`${this.options.baseUrl}/${path}`, {
-        headers: { accept: 'application/fhir+json' },
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      }),
-    );
-    if (!response.ok)
-      throw Object.assign(new Error(`FHIR search answered ${response.status}`), {
-        code: `HTTP_${response.status}`,
-      });
-    return Buffer.from(await response.arrayBuffer());
   }
 }
 
