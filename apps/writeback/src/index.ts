@@ -1,7 +1,6 @@
 export { writebackApp, WritebackModule } from './writeback.module.ts';
 export { WritebackService, WRITEBACK_CONSUMER } from './writeback.service.ts';
 export { FhirWriter } from './fhir-writer.ts';
-export { classifyFhirFailure, describeOperationOutcome } from './fhir-failure.ts';
 export { FHIR_WRITER } from './tokens.ts';
 export {
   worklistTaskApp,

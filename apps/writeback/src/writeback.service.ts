@@ -1,26 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { PermanentError, TransientError, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
-import {
-  addSummaries,
-  buildWritebackBundle,
-  planSupersession,
-  planTransactionSteps,
-  resolvedIdentities,
-  retirementBundle,
-  writtenAiResources,
-  resolveStepReferences,
-  summarizeTransactionResponse,
-  supersessionSearch,
-  writebackKey,
-  type TransactionSummary,
-} from '@radflow/fhir';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { TransientError, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
+import { ReferenceResolver, writeBackEnrichment, writebackKey } from '@radflow/fhir';
 import { buildAiResultsOru } from '@radflow/hl7';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from './fhir-writer.ts';
-import { ReferenceResolver } from './reference-resolver.ts';
 import { FHIR_WRITER } from './tokens.ts';
 
 export const WRITEBACK_CONSUMER = 'writeback';
@@ -28,7 +13,7 @@ export const WRITEBACK_CONSUMER = 'writeback';
 /**
  * One enriched report → one FHIR writeback bundle (AI DiagnosticReport, Observations, priority Task, model
  * Device, Provenance; earlier versions retired), sent as one transaction or as ordered steps within the
- * server's limits; then the ORU^R01 for the RIS. The whole runs under the idempotency ledger's claim (one atomic
+ * server's limits (libs/fhir writeBackEnrichment); then the ORU^R01 for the RIS. The whole runs under the idempotency ledger's claim (one atomic
  * statement: no second worker writes the same key meanwhile); the ORU is committed with the consumed offset in one
  * Kafka transaction and the claim is marked done after that commit. The FHIR steps are safe to repeat (conditional
  * creates), so a failure anywhere repeats only them: the ORU is sent once, whatever fails when (the ledger's
@@ -49,7 +34,7 @@ export class WritebackService {
   ) {
     this.ledger = new IdempotencyLedger(database);
     this.logger = logger.child({ stage: WRITEBACK_CONSUMER });
-    this.references = new ReferenceResolver(fhir, config.fhir);
+    this.references = new ReferenceResolver(fhir.client, config.fhir);
   }
 
   async write(event: TopicEvent<typeof Topics.reportEnriched>, output: RecordOutput): Promise<void> {
@@ -62,61 +47,30 @@ export class WritebackService {
       accessionHash: logHash(enriched.report.accession),
     };
 
-    const written = await this.ledger.runOnce(
+    const done = await this.ledger.runOnce(
       WRITEBACK_CONSUMER,
       key,
       async () => {
-        const found = await this.fhir.search(supersessionSearch(enriched));
-        const supersession = planSupersession(enriched, found);
-        const summary = await this.send(
-          buildWritebackBundle(enriched, {
-            supersession,
-            targets: await this.references.targets(enriched.report),
-            identifierSystems: this.config.fhir.identifierSystems,
-          }),
-        );
+        const written = await writeBackEnrichment(this.fhir.client, this.references, enriched, {
+          identifierSystems: this.config.fhir.identifierSystems,
+          limits: this.fhir.limits,
+        });
 
         // The FHIR write is durable: now tell the RIS, keyed by patient so one patient's results stay in order.
         await this.publishOru(event, output);
         this.logger.info(
           {
             ...ids,
-            ...summary,
+            ...written,
             degraded: enriched.enrichment.degraded,
-            supersededOnArrival: supersession.supersededOnArrival,
           },
           'enrichment written back',
         );
-        return { ...summary, supersededOnArrival: supersession.supersededOnArrival };
+        return { ...written };
       },
       output,
     );
-    if (!written) this.logger.info(ids, 'enrichment already written back, skipped');
-  }
-
-  /** The bundle as one transaction, or as ordered steps where the server caps transaction size. */
-  private async send(bundle: Bundle): Promise<TransactionSummary> {
-    const resolved = new Map<string, string>();
-    const written: Resource[] = [];
-    let summary: TransactionSummary = { created: 0, alreadyPresent: 0, retired: 0 };
-    for (const planned of planTransactionSteps(bundle, this.fhir.limits)) {
-      const step = resolveStepReferences(planned, resolved);
-      let response: Bundle;
-      try {
-        response = await this.fhir.transaction(step);
-      } catch (error) {
-        // Rejected for good: retire what the earlier steps wrote before the message goes to the DLQ.
-        if (error instanceof PermanentError && written.length > 0) {
-          for (const undo of planTransactionSteps(retirementBundle(written), this.fhir.limits))
-            await this.fhir.transaction(undo);
-        }
-        throw error;
-      }
-      for (const [fullUrl, reference] of resolvedIdentities(step, response)) resolved.set(fullUrl, reference);
-      written.push(...writtenAiResources(step, response));
-      summary = addSummaries(summary, summarizeTransactionResponse(step, response));
-    }
-    return summary;
+    if (!done) this.logger.info(ids, 'enrichment already written back, skipped');
   }
 
   private async publishOru(

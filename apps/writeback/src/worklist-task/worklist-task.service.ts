@@ -1,17 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import type { TopicEvent, RecordOutput, Topics } from '@radflow/events';
-import {
-  planWorklistTaskSupersession,
-  summarizeTransactionResponse,
-  worklistTaskBundle,
-  worklistTaskKey,
-  worklistTaskSearch,
-} from '@radflow/fhir';
+import { ReferenceResolver, worklistTaskKey, writeWorklistTask, type FhirClient } from '@radflow/fhir';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
 import { IdempotencyLedger, type Database } from '@radflow/store';
 import type { FhirWriter } from '../fhir-writer.ts';
-import { ReferenceResolver } from '../reference-resolver.ts';
 import { FHIR_WRITER } from '../tokens.ts';
 
 export const WORKLIST_TASK_CONSUMER = 'worklist-task';
@@ -26,16 +19,18 @@ export class WorklistTaskService {
   private readonly ledger: IdempotencyLedger;
   private readonly logger: Logger;
   private readonly references: ReferenceResolver;
+  private readonly fhir: FhirClient;
 
   constructor(
-    @Inject(FHIR_WRITER) private readonly fhir: FhirWriter,
+    @Inject(FHIR_WRITER) fhir: FhirWriter,
     @Inject(DATABASE) database: Database,
     @Inject(LOGGER) logger: Logger,
     @Inject(CONFIG) private readonly config: RadflowConfig,
   ) {
     this.ledger = new IdempotencyLedger(database);
     this.logger = logger.child({ stage: WORKLIST_TASK_CONSUMER });
-    this.references = new ReferenceResolver(fhir, config.fhir);
+    this.fhir = fhir.client;
+    this.references = new ReferenceResolver(fhir.client, config.fhir);
   }
 
   async write(event: TopicEvent<typeof Topics.reportTriaged>, output: RecordOutput): Promise<void> {
@@ -45,17 +40,9 @@ export class WorklistTaskService {
       WORKLIST_TASK_CONSUMER,
       key,
       async () => {
-        const [targets, found] = await Promise.all([
-          this.references.targets(triaged.report),
-          this.fhir.search(worklistTaskSearch(triaged.report)),
-        ]);
-        const supersession = planWorklistTaskSupersession(triaged, found);
-        const bundle = worklistTaskBundle(triaged, {
-          targets,
+        const summary = await writeWorklistTask(this.fhir, this.references, triaged, {
           identifierSystems: this.config.fhir.identifierSystems,
-          ...supersession,
         });
-        const summary = summarizeTransactionResponse(bundle, await this.fhir.transaction(bundle));
         this.logger.info(
           {
             eventId: event.id,

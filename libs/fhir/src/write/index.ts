@@ -70,3 +70,11 @@ export {
   LabelKindSystems,
   RADFLOW_CODE_SYSTEMS,
 } from './vocabulary.ts';
+export { ReferenceResolver, FOUND_TTL_MS, type ReferenceFinder } from './reference-resolver.ts';
+export {
+  writeBackEnrichment,
+  sendInSteps,
+  type WritebackOutcome,
+  type WritebackPlanOptions,
+} from './writeback-plan.ts';
+export { writeWorklistTask } from './worklist-task-plan.ts';

@@ -1,7 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
-import { DEFAULT_IDENTIFIER_SYSTEMS } from '@radflow/fhir';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from '../../../libs/fhir/src/write/enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.ts';
+import { DEFAULT_IDENTIFIER_SYSTEMS } from './identifier-systems.ts';
 import { FOUND_TTL_MS, ReferenceResolver } from './reference-resolver.ts';
 
 /** A server holding `present` (search URL prefix → `Type/id`), counting the batches it answers. */

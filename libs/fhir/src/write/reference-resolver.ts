@@ -1,30 +1,36 @@
-import type { RadflowConfig } from '@radflow/config';
+import type { RadiologyReport } from '@radflow/schemas';
+import type { FhirClient } from '../client/fhir-client.ts';
+import type { IdentifierSystemSettings } from './identifier-systems.ts';
 import {
   lookupBatch,
   lookupMatches,
   referenceLookups,
   targetsFrom,
   type ReferenceTargets,
-} from '@radflow/fhir';
-import type { RadiologyReport } from '@radflow/schemas';
-import type { FhirWriter } from './fhir-writer.ts';
+} from './reference-targets.ts';
 
 /** How long a patient or source report found on the server is trusted to be there without asking again. */
 export const FOUND_TTL_MS = 10 * 60_000;
 const MAX_REMEMBERED = 10_000;
 
+/** Where a report's patient and source report are on the server (the plans ask; ReferenceResolver answers). */
+export interface ReferenceFinder {
+  targets(report: RadiologyReport): Promise<ReferenceTargets>;
+}
+
 /**
  * Where the patient and the source report of a report are on the FHIR server radflow writes to, so the AI
- * resources refer to them literally only when they exist there (see @radflow/fhir referenceLookups). The
+ * resources refer to them literally only when they exist there (see referenceLookups). The
  * searches go out as one batch; what was found is remembered for FOUND_TTL_MS (one patient's reports arrive
  * together), what was not found is asked again next time, since it may have arrived meanwhile.
  */
-export class ReferenceResolver {
+export class ReferenceResolver implements ReferenceFinder {
   private readonly found = new Map<string, { reference: string; until: number }>();
 
   constructor(
-    private readonly fhir: Pick<FhirWriter, 'batch'>,
-    private readonly settings: Pick<RadflowConfig['fhir'], 'referenceLookup' | 'identifierSystems'>,
+    private readonly fhir: Pick<FhirClient, 'batch'>,
+    /** FHIR_REFERENCE_LOOKUP and the identifier systems, as @radflow/config reads them. */
+    private readonly settings: { referenceLookup: boolean; identifierSystems?: IdentifierSystemSettings },
     private readonly now: () => number = Date.now,
   ) {}
 
