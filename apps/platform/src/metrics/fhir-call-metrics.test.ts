@@ -25,11 +25,18 @@ describe('FHIR call metrics', () => {
         throw new Error('ECONNREFUSED');
       }),
     ).rejects.toThrow();
+    // libs/fhir's FhirError carries the answer's status as `status`.
+    await expect(
+      traceFhirCall({ ...call, method: 'POST', path: '' }, async () => {
+        throw Object.assign(new Error('FHIR transaction failed with HTTP 409'), { status: 409 });
+      }),
+    ).rejects.toThrow('409');
     let body = (await metrics.exposition()).body;
     expect(count(body, 'method="POST",resource_type="Bundle",outcome="ok"')).toBe(1);
     expect(count(body, 'method="GET",resource_type="Patient",outcome="404"')).toBe(1);
     expect(count(body, 'method="GET",resource_type="Task",outcome="503"')).toBe(1);
     expect(count(body, 'method="GET",resource_type="Task",outcome="error"')).toBe(1);
+    expect(count(body, 'method="POST",resource_type="Bundle",outcome="409"')).toBe(1);
     expect(body).not.toContain('identifier'); // never the query
 
     metrics.stopObservingFhirCalls();

@@ -28,7 +28,10 @@ export function observeFhirCalls(histogram: Histogram<'method' | 'resource_type'
   return () => void listeners.delete(listener);
 }
 
-/** What a failed call's error says about the response: its HTTP status, or `error` when none came. */
+/**
+ * What a failed call's error says about the response: its HTTP status (FhirError's `status`, or a
+ * fhir-kit-client error's `response.status`), or `error` when none came.
+ */
 export function fhirFailureOutcome(error: unknown): string {
   const carrier = error as { response?: { status?: unknown }; status?: unknown } | null;
   const status = carrier?.response?.status ?? carrier?.status;

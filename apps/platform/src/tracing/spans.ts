@@ -79,7 +79,7 @@ export function traceFhirCall<T>(
     async (span) => {
       try {
         const result = await work();
-        // A fetch Response that came back refused is a failure too (fhir-kit-client throws for those).
+        // A fetch Response that came back refused is a failure too (libs/fhir's FhirClient throws FhirError for those).
         const status = result instanceof Response ? result.status : undefined;
         done(status === undefined || status < 400 ? 'ok' : String(status));
         return result;
