@@ -7,6 +7,7 @@ import { FhirReportFetcher } from './fhir-report-fetcher.ts';
 import { GatewayController } from './gateway.controller.ts';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 import { MllpListener } from './mllp-listener.ts';
+import { StatLaneSelector } from './stat-lane-selector.ts';
 
 @Module({
   controllers: [GatewayController],
@@ -14,6 +15,11 @@ import { MllpListener } from './mllp-listener.ts';
     GatewayBodyReader,
     InboundGatewayService,
     MllpListener,
+    {
+      provide: StatLaneSelector,
+      useFactory: (config: RadflowConfig) => new StatLaneSelector(config),
+      inject: [CONFIG],
+    },
     {
       provide: FhirReportFetcher,
       useFactory: (config: RadflowConfig) => new FhirReportFetcher(config.fhir),
@@ -29,6 +35,8 @@ export const gatewayApp: RadflowApp = {
   produces: [
     Topics.inboundHl7v2,
     Topics.inboundFhir,
+    Topics.statLaneHl7v2,
+    Topics.statLaneFhir,
     deadLetterTopic(Topics.inboundHl7v2),
     deadLetterTopic(Topics.inboundFhir),
   ],

@@ -23,8 +23,15 @@ import {
 import { FhirReportFetcher, refusalOf, reportIdOf, type ReportFetchRefusal } from './fhir-report-fetcher.ts';
 import type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
 import type { RequestBody } from './request-body.ts';
+import { StatLaneSelector } from './stat-lane-selector.ts';
 
 export type Transport = 'mllp' | 'http';
+
+/** A message read and stored on the inbound topic, as its STAT lane copy needs it. */
+interface StoredRead {
+  read: InboundOutcome & { ok: true };
+  record: OutgoingRecord;
+}
 
 /** Headers the gateway adds to the records it writes, beside the dead-letter headers of libs/events. */
 export const GatewayHeaders = {
@@ -75,6 +82,7 @@ export class InboundGatewayService {
     @Inject(LOGGER) logger: Logger,
     @Inject(FhirReportFetcher) private readonly fetcher: FhirReportFetcher,
     @Inject(METRICS) private readonly metrics: PlatformMetrics,
+    @Inject(StatLaneSelector) private readonly statLane: StatLaneSelector,
   ) {
     this.logger = logger.child({ stage: 'gateway' });
     this.outcomes = metrics.counter({
@@ -112,8 +120,10 @@ export class InboundGatewayService {
     const read = this.read('hl7v2', bytes);
     if (!read.ok) return this.reject('hl7v2', bytes, read.error, transport, traceId);
     traceAccession(firstReport(read)?.accession);
-    const failed = await this.store('hl7v2', [this.record(read, bytes, traceId)], transport, traceId, bytes);
+    const record = this.record(read, bytes, traceId);
+    const failed = await this.store('hl7v2', [record], transport, traceId, bytes);
     if (failed) return failed;
+    await this.toStatLane('hl7v2', [{ read, record }], traceId);
     this.logger.info(
       { kind: 'hl7v2', transport, traceId, messageIdHash: messageIdHash(read) },
       'inbound message accepted',
@@ -206,9 +216,11 @@ export class InboundGatewayService {
     }
 
     const records: OutgoingRecord[] = [];
+    const reads: StoredRead[] = [];
     // The notification itself is only worth storing when it carries reports (or is all there is, e.g. a handshake).
     if (read.accepted.length + read.skipped.length > 0 || read.unresolved.length === 0) {
       records.push(this.record(read, bytes, traceId));
+      reads.push({ read, record: records.at(-1)! });
     }
     const refused: GatewayOutcome[] = [];
     for (const report of fetched) {
@@ -225,6 +237,7 @@ export class InboundGatewayService {
       records.push(
         this.record(fetchedRead, report.bytes, traceId, { [GatewayHeaders.fetchedReference]: reference }),
       );
+      reads.push({ read: fetchedRead, record: records.at(-1)! });
     }
     if (missing.length > 0) {
       const reason = `${missing.length} of ${read.unresolved.length} DiagnosticReport(s) the notification names could not be fetched: ${missing[0]!.reason}`;
@@ -234,6 +247,7 @@ export class InboundGatewayService {
     if (records.length > 0) {
       const failed = await this.store('fhir', records, transport, traceId, bytes);
       if (failed) return failed;
+      await this.toStatLane('fhir', reads, traceId);
       this.logger.info(
         {
           kind: 'fhir',
@@ -314,6 +328,27 @@ export class InboundGatewayService {
       maxMessageBytes: this.config.ingest.maxMessageBytes,
       patientKeySalt: this.config.ingest.patientKeySalt,
     });
+  }
+
+  /**
+   * Stored messages holding a report the rules make STAT go to the STAT lane too, after the inbound write (the lane
+   * never holds what inbound lacks), so that their worklist Task is written without waiting behind the inbound
+   * queue. Best effort: if the lane cannot be written, the main lane still writes the Task, later.
+   */
+  private async toStatLane(kind: InboundKind, stored: StoredRead[], traceId: string): Promise<void> {
+    for (const { read, record } of stored) {
+      const lane = this.statLane.laneOf(kind, read);
+      if (!lane) continue;
+      try {
+        await this.bus.publish(lane, [record]);
+        this.logger.info({ kind, traceId }, 'STAT message also sent to the STAT lane');
+      } catch (error) {
+        this.logger.warn(
+          { kind, traceId, code: errorCode(error) },
+          'STAT lane not written; the worklist Task follows the inbound queue',
+        );
+      }
+    }
   }
 
   /** Keyed by the hashed patient so one patient's reports stay in order. */

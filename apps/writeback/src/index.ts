@@ -8,5 +8,4 @@ export {
   WorklistTaskModule,
   WorklistTaskStatLaneModule,
 } from './worklist-task/worklist-task.module.ts';
-export { STAT_LANE_LEVELS } from './worklist-task/stat-lane.controller.ts';
 export { WorklistTaskService, WORKLIST_TASK_CONSUMER } from './worklist-task/worklist-task.service.ts';

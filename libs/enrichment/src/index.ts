@@ -16,4 +16,4 @@ export { RulesFromLabelsLib } from './rules-from-labels-lib.ts';
 export { TaskRunnerModelClient } from './task-runner-model-client.ts';
 export type { ModelClient } from './model-client.ts';
 export type { RuleLabeler } from './rule-labeler.ts';
-export { triageReport } from './triage-report.ts';
+export { STAT_LANE_LEVELS, statTriages, triageReport } from './triage-report.ts';

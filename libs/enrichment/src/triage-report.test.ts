@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventValidator, Topics, createTopicEvent } from '@radflow/events';
 import type { RadiologyReport } from '@radflow/schemas';
-import { RulesFromLabelsLib, triageReport } from './index.ts';
+import { RulesFromLabelsLib, statTriages, triageReport } from './index.ts';
 
 const report = (impression: string): RadiologyReport => ({
   source: { kind: 'hl7v2', messageId: 'M1' },
@@ -34,5 +34,13 @@ describe('the rules triage of one report', () => {
     expect(payload.triage.triagedAt).toBe('2025-01-12T06:09:00.000Z');
     const event = createTopicEvent(Topics.reportTriaged, payload, { sourceMessageId: 'M1', producer: 'test' });
     expect(() => new EventValidator().assertValidEvent(event)).not.toThrow();
+  });
+
+  it('picks the STAT reports among the eligible ones only', () => {
+    const tension = report('Large right tension pneumothorax with mediastinal shift.');
+    const clear = { ...report('No acute cardiopulmonary abnormality.'), accession: 'ACC2' };
+    const ineligible = { ...tension, accession: 'ACC3' };
+    const stat = statTriages([clear, tension, ineligible], rules, (r) => r.accession !== 'ACC3');
+    expect(stat.map((t) => t.report.accession)).toEqual(['ACC1']);
   });
 });

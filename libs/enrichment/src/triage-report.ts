@@ -24,3 +24,22 @@ export function triageReport(
     },
   };
 }
+
+/** Worklist priorities that take the STAT lane (their Task is written ahead of every queue). */
+export const STAT_LANE_LEVELS: ReadonlySet<string> = new Set(['stat']);
+
+/**
+ * The triages of the reports the rules make STAT, among those `eligible` admits (the site's finalized chest X-ray
+ * policy): what the gateway asks to decide whether a message takes the STAT lane, and what the lane writes.
+ */
+export function statTriages(
+  reports: RadiologyReport[],
+  rules: RuleLabeler,
+  eligible: (report: RadiologyReport) => boolean,
+  triagedAt: Date = new Date(),
+): ReportTriagedPayload[] {
+  return reports
+    .filter(eligible)
+    .map((report) => triageReport(report, rules, triagedAt))
+    .filter((triaged) => STAT_LANE_LEVELS.has(triaged.triage.priority.level));
+}

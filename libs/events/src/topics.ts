@@ -4,6 +4,12 @@ import type { EventPayloads } from '@radflow/schemas';
 export const Topics = {
   inboundHl7v2: 'rad.inbound.hl7v2.v1',
   inboundFhir: 'rad.inbound.fhir.v1',
+  /**
+   * The STAT lane: the inbound messages whose reports the rules make STAT, written by the gateway beside the inbound
+   * topic (same bytes) so that their worklist Task never waits behind the messages queued before them.
+   */
+  statLaneHl7v2: 'rad.inbound.hl7v2.stat.v1',
+  statLaneFhir: 'rad.inbound.fhir.stat.v1',
   reportFinalized: 'rad.report.finalized.v1',
   /** The rules' worklist priority, published before (and apart from) the model's drafts. */
   reportTriaged: 'rad.report.triaged.v1',
@@ -26,7 +32,7 @@ export function deadLetterTopic(topic: string): string {
  */
 export type TopicPayloads = EventPayloads;
 
-/** A topic that carries enveloped events (every topic but the inbound ones). */
+/** A topic that carries enveloped events (every topic but the inbound ones and their STAT lanes). */
 export type EventTopic = keyof TopicPayloads & Topic;
 
 /** Event type and schema version carried by each event topic (inbound topics carry raw bytes, no envelope). */

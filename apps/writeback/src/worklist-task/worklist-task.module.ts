@@ -4,6 +4,7 @@ import { Topics } from '@radflow/events';
 import type { RadflowApp } from '@radflow/platform';
 import { FhirWriter } from '../fhir-writer.ts';
 import { FHIR_WRITER } from '../tokens.ts';
+import { StatLaneReader } from './stat-lane-reader.ts';
 import { WorklistTaskStatLaneController } from './stat-lane.controller.ts';
 import { WorklistTaskController } from './worklist-task.controller.ts';
 import { WorklistTaskService } from './worklist-task.service.ts';
@@ -32,18 +33,26 @@ export class WorklistTaskStatLaneModule {
     return {
       module: WorklistTaskStatLaneModule,
       controllers: [WorklistTaskStatLaneController],
-      providers: [{ provide: FHIR_WRITER, useValue: new FhirWriter(config.fhir) }, WorklistTaskService],
+      providers: [
+        { provide: FHIR_WRITER, useValue: new FhirWriter(config.fhir) },
+        WorklistTaskService,
+        StatLaneReader,
+      ],
     };
   }
 }
 
 /**
- * The STAT lane of the worklist Task (STAT reports only, its own consumer group): ahead of a routine burst that the
- * main lane is still writing. Micro-batched like the main lane: passing over routine records then costs one commit
+ * The STAT lane of the worklist Task (STAT reports only, its own consumer group): the gateway's STAT lane topics,
+ * which hold only STAT messages, so no routine burst is ever ahead; the triaged events as a safety net. Micro-batched like the main lane: passing over routine records then costs one commit
  * per batch, and the Task itself is written before any commit.
  */
 export const worklistTaskStatLaneApp: RadflowApp = {
   name: 'worklist-task-stat',
   module: (config) => WorklistTaskStatLaneModule.forRoot(config),
-  consumes: { stage: 'worklist-task-stat', topics: [Topics.reportTriaged], microBatch: true },
+  consumes: {
+    stage: 'worklist-task-stat',
+    topics: [Topics.statLaneHl7v2, Topics.statLaneFhir, Topics.reportTriaged],
+    microBatch: true,
+  },
 };
