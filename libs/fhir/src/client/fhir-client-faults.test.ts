@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBearerAuth } from '../auth/fhir-auth.ts';
 import { FhirClient } from './fhir-client.ts';
-import { FhirError } from './fhir-error.ts';
+import { fhirFailureOf } from './fhir-failure-of.ts';
 
 /**
  * Fault injection: the real FHIR server cannot be made to answer 429, 503 or a proxy page on demand, so a local
@@ -48,15 +48,6 @@ const bundle = {
   entry: [{ request: { method: 'GET' as const, url: 'Patient/1' } }],
 };
 
-async function failure(run: Promise<unknown>): Promise<FhirError> {
-  const error = await run.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(FhirError);
-  return error as FhirError;
-}
-
 describe('FhirClient over HTTP', () => {
   it('posts a transaction as FHIR JSON to the base with the auth header, and returns the response', async () => {
     const response = {
@@ -84,7 +75,7 @@ describe('FhirClient over HTTP', () => {
         { resourceType: 'OperationOutcome', issue: [{ code: 'transient' }] },
         { 'retry-after': '9' },
       );
-      expect(await failure(client().transaction(bundle)), `HTTP ${status}`).toMatchObject({
+      expect(await fhirFailureOf(client().transaction(bundle)), `HTTP ${status}`).toMatchObject({
         code: status === 429 ? 'FHIR_THROTTLED' : `FHIR_HTTP_${status}`,
         transient: true,
         status,
@@ -98,14 +89,14 @@ describe('FhirClient over HTTP', () => {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'invariant', details: { text: 'bad "valueFoo"' } }],
     });
-    const refused = await failure(client().transaction(bundle));
+    const refused = await fhirFailureOf(client().transaction(bundle));
     expect(refused).toMatchObject({ code: 'FHIR_REJECTED', permanent: true, status: 400 });
     expect(refused.message).toBe('FHIR transaction failed with HTTP 400: error invariant: bad "valueFoo"');
   });
 
   it('enforces the deadline, also on an answer whose body is slow to come', async () => {
     reply = (_request, response) => void setTimeout(() => response.end('{}'), 1_500);
-    expect(await failure(client(200).search('Task?_count=1'))).toMatchObject({
+    expect(await fhirFailureOf(client(200).search('Task?_count=1'))).toMatchObject({
       code: 'FHIR_TIMEOUT',
       transient: true,
     });
@@ -113,26 +104,29 @@ describe('FhirClient over HTTP', () => {
       response.writeHead(200, { 'content-type': 'application/fhir+json' }).write('{"resourceType":');
       setTimeout(() => response.end('"Bundle"}'), 1_500);
     };
-    expect(await failure(client(200).search('Task?_count=1'))).toMatchObject({ code: 'FHIR_TIMEOUT' });
+    expect(await fhirFailureOf(client(200).search('Task?_count=1'))).toMatchObject({ code: 'FHIR_TIMEOUT' });
   });
 
   it('calls an unreachable server transient', async () => {
     const closed = new FhirClient({ baseUrl: 'http://127.0.0.1:9/fhir/R4', timeoutMs: 2_000 });
-    expect(await failure(closed.batch(bundle))).toMatchObject({ code: 'FHIR_UNREACHABLE', transient: true });
+    expect(await fhirFailureOf(closed.batch(bundle))).toMatchObject({
+      code: 'FHIR_UNREACHABLE',
+      transient: true,
+    });
   });
 
   it('calls a 2xx that is not what was asked for transient: a proxy page, a short response, another resource', async () => {
     reply = (_request, response) =>
       response.writeHead(200, { 'content-type': 'text/html' }).end('<html>login</html>');
-    expect(await failure(client().search('Task'))).toMatchObject({
+    expect(await fhirFailureOf(client().search('Task'))).toMatchObject({
       code: 'FHIR_BAD_RESPONSE',
       transient: true,
     });
     reply = json(200, { resourceType: 'Bundle', type: 'transaction-response', entry: [] });
-    expect(await failure(client().transaction(bundle))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
+    expect(await fhirFailureOf(client().transaction(bundle))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
     reply = json(200, { resourceType: 'OperationOutcome' });
-    expect(await failure(client().search('Task'))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
+    expect(await fhirFailureOf(client().search('Task'))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
     reply = json(200, { resourceType: 'Patient', id: 'p' });
-    expect(await failure(client().read('Task', 'p'))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
+    expect(await fhirFailureOf(client().read('Task', 'p'))).toMatchObject({ code: 'FHIR_BAD_RESPONSE' });
   });
 });

@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@radflow/config';
 import { describe, expect, it } from 'vitest';
 import { fhirClientFor, type FhirCall } from './fhir-client.ts';
-import { FhirError } from './fhir-error.ts';
+import type { FhirError } from './fhir-error.ts';
+import { fhirFailureOf } from './fhir-failure-of.ts';
 
 /** Against the real FHIR server of the configured base URL (FHIR_BASE_URL). */
 const settings = loadConfig().fhir;
-
-async function failure(run: Promise<unknown>): Promise<FhirError> {
-  const error = await run.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(FhirError);
-  return error as FhirError;
-}
 
 describe('FhirClient on the real FHIR server', () => {
   it('calls the read of a missing resource permanent, with the OperationOutcome parsed, and tells the observer', async () => {
@@ -32,7 +24,7 @@ describe('FhirClient on the real FHIR server', () => {
       },
     });
     const id = `radflow-missing-${randomUUID()}`;
-    const missing = await failure(client.read('DiagnosticReport', id));
+    const missing = await fhirFailureOf(client.read('DiagnosticReport', id));
     expect(missing).toMatchObject({ code: 'FHIR_NOT_FOUND', transient: false, permanent: true, status: 404 });
     expect(missing.issues.length).toBeGreaterThan(0);
     expect(missing.issues[0]!.code).toBe('not-found');
@@ -58,7 +50,7 @@ describe('FhirClient on the real FHIR server', () => {
   it('enforces the deadline: a call still unanswered when it passes is a transient timeout', async () => {
     const client = fhirClientFor({ ...settings, timeoutMs: 1 });
     const started = performance.now();
-    const late = await failure(client.search('Observation?_count=200&_total=accurate'));
+    const late = await fhirFailureOf(client.search('Observation?_count=200&_total=accurate'));
     expect(late).toMatchObject({ code: 'FHIR_TIMEOUT', transient: true, status: undefined });
     expect(late.message).toBe('FHIR search timed out after 1 ms');
     expect(performance.now() - started).toBeLessThan(5_000);
