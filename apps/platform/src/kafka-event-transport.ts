@@ -3,8 +3,10 @@ import { lastValueFrom } from 'rxjs';
 import {
   eventAccession,
   eventTypeOfTopic,
+  isKafkaClientError,
   isPermanent,
   isTransient,
+  needsGroupRejoin,
   PermanentError,
   TransientError,
   type ConsumedRecord,
@@ -103,7 +105,11 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       const result = await handler(payload, new KafkaRecordContext([record, context]));
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
     } catch (error) {
-      if (!isPermanent(error) && !isTransient(error) && isTransientDatabaseError(error))
+      if (isPermanent(error) || isTransient(error) || needsGroupRejoin(error)) throw error;
+      // Checked before the database: a kafkajs connection error carries ECONNREFUSED too.
+      if (isKafkaClientError(error))
+        throw new TransientError('Kafka unavailable', 'KAFKA_UNAVAILABLE', { cause: error });
+      if (isTransientDatabaseError(error))
         throw new TransientError('database unavailable', 'DATABASE_UNAVAILABLE', { cause: error });
       throw error;
     }

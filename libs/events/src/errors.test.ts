@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { needsGroupRejoin } from './errors.ts';
+import { isKafkaClientError, needsGroupRejoin } from './errors.ts';
 
 // kafkajs' protocol error table (CommonJS, no type declarations): how a heartbeat's failure is built from the
 // broker's error code.
@@ -35,5 +35,20 @@ describe('needsGroupRejoin', () => {
     expect(needsGroupRejoin(Object.assign(new Error('x'), { type: 'REBALANCE_IN_PROGRESS' }))).toBe(false);
     expect(needsGroupRejoin(new Error('database down'))).toBe(false);
     expect(needsGroupRejoin(undefined)).toBe(false);
+  });
+});
+
+describe('isKafkaClientError', () => {
+  it("recognises kafkajs' connection error for a dead broker, which carries ECONNREFUSED like a dead database", () => {
+    const { KafkaJSConnectionError } = createRequire(import.meta.url)('kafkajs/src/errors.js') as {
+      KafkaJSConnectionError: new (message: string, details: { code: string }) => Error & { code: string };
+    };
+    const refused = new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9293', {
+      code: 'ECONNREFUSED',
+    });
+    expect(refused.code).toBe('ECONNREFUSED');
+    expect(isKafkaClientError(refused)).toBe(true);
+    expect(isKafkaClientError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isKafkaClientError(undefined)).toBe(false);
   });
 });

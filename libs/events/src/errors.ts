@@ -78,6 +78,16 @@ export function needsGroupRejoin(error: unknown, depth = 0): boolean {
   return needsGroupRejoin(failure.cause, depth + 1);
 }
 
+/**
+ * A failure of the Kafka client itself (kafkajs names all its errors KafkaJS…), e.g. a heartbeat inside a handler
+ * refused by a broker that just died: the broker's fault, never the record's, so the record is retried, not
+ * dead-lettered (and not reported as a database failure, as ECONNREFUSED alone once was).
+ */
+export function isKafkaClientError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name.startsWith('KafkaJS');
+}
+
 /** A code and reason an operator can act on, whatever was thrown. */
 export function describeFailure(error: unknown): { code: string; reason: string } {
   if (error instanceof Error) {

@@ -18,6 +18,7 @@ export {
   isTransient,
   describeFailure,
   needsGroupRejoin,
+  isKafkaClientError,
 } from './errors.ts';
 export { DeadLetterHeaders, deadLetterRecord, type DeadLetterRecord } from './dead-letter.ts';
 export { silentBusObserver, type BusObserver } from './bus-observer.ts';
