@@ -4,7 +4,7 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '@radflow/config';
 import { buildWritebackBundle, DEFAULT_IDENTIFIER_SYSTEM_BASE, planSupersession } from '@radflow/fhir';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { enrichedFixture, storedWriteback } from '../../../libs/fhir/src/write/enriched-fixture.ts';
+import { enrichedFixture, storedWriteback } from '../../../libs/fhir/src/write/enriched-fixture.testing.ts';
 
 /** Every resource the writeback sends, checked by Medplum's R4 validator (the one the local server runs). */
 beforeAll(() => {

@@ -1,6 +1,6 @@
 import type { DiagnosticReport, Resource } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture, storedWriteback } from './enriched-fixture.ts';
+import { enrichedFixture, storedWriteback } from './enriched-fixture.testing.ts';
 import { readableTime, xhtmlText } from './narrative.ts';
 import { retiredResource } from './supersession.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';

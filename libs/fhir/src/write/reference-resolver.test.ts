@@ -1,6 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import { DEFAULT_IDENTIFIER_SYSTEMS } from './identifier-systems.ts';
 import { FOUND_TTL_MS, ReferenceResolver } from './reference-resolver.ts';
 

@@ -1,6 +1,6 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import { referenceLookupBundle, referenceTargetsFrom } from './reference-targets.ts';
 
 const searchset = (...ids: string[]) => ({

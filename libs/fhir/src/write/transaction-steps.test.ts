@@ -1,6 +1,6 @@
 import type { Bundle, BundleEntry } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture, storedWriteback } from './enriched-fixture.ts';
+import { enrichedFixture, storedWriteback } from './enriched-fixture.testing.ts';
 import { planSupersession } from './supersession.ts';
 import {
   planTransactionSteps,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReportTriagedPayload } from '@radflow/schemas';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import {
   planWorklistTaskSupersession,
   worklistTask,

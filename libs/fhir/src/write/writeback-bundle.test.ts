@@ -7,7 +7,7 @@ import type {
   Device,
 } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';
 import { writebackKey } from './writeback-key.ts';
 import { AI_ASSERTED, Extensions, IdentifierSystems } from './vocabulary.ts';

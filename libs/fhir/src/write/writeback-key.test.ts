@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import { parseWritebackKey, tokenQuery, writebackKey } from './writeback-key.ts';
 
 function withIds(accession: string, reportVersion: string, version: string) {

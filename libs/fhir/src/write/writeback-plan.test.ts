@@ -1,7 +1,7 @@
 import type { Bundle } from '@medplum/fhirtypes';
 import { describe, expect, it } from 'vitest';
 import { FhirError } from '../client/fhir-error.ts';
-import { enrichedFixture } from './enriched-fixture.ts';
+import { enrichedFixture } from './enriched-fixture.testing.ts';
 import { sendInSteps, writeBackEnrichment } from './writeback-plan.ts';
 import { buildWritebackBundle } from './writeback-bundle.ts';
 
