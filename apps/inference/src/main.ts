@@ -19,7 +19,7 @@ import { InferenceModule } from './inference.module.ts';
 // Runs the model service alone (INFERENCE_PORT, default 8090); the all-in-one host composes InferenceModule instead.
 const config = loadConfig();
 const metrics = new PlatformMetrics(['inference']);
-const bindHost = process.env.INFERENCE_HOST ?? '127.0.0.1';
+const bindHost = config.inferenceHost;
 const apiAuth = createApiAuth(config.api.auth, bindHost, createLogger('radflow-inference', config.logLevel));
 
 /** GET /metrics, the registry and the API authentication of the model service (a radflow host provides them itself). */

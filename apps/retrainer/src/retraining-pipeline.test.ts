@@ -16,9 +16,9 @@ beforeAll(async () => {
 afterAll(async () => database.end());
 
 function pipelineFor(name: string): RetrainingPipeline {
-  const config = loadConfig({ RETRAIN_MIN_NEW_EXAMPLES: '3' });
+  const config = loadConfig({ RETRAIN_MIN_NEW_EXAMPLES: '3', RETRAIN_MIN_INTERVAL_S: '0' });
   const settings = {
-    ...retrainerSettings(config, { RETRAIN_MIN_INTERVAL_S: '0' }),
+    ...retrainerSettings(config),
     modelName: name,
     includeUnattributed: false,
     baseModelDir: `${repoRoot}models/tiny-random`,

@@ -70,3 +70,24 @@ describe('envReader.number', () => {
     expect(() => read.number('NEG', 1, { min: 0 })).toThrow(ConfigError);
   });
 });
+
+describe('the standalone inference server and the retrainer', () => {
+  it('bind and read their defaults, and name a wrong variable', () => {
+    const config = loadConfig({});
+    expect(config.inferenceHost).toBe('127.0.0.1');
+    expect(loadConfig({ INFERENCE_HOST: '0.0.0.0' }).inferenceHost).toBe('0.0.0.0');
+    expect(config.retrainer).toMatchObject({
+      httpPort: 8095,
+      minNewExamples: 50,
+      modelName: undefined,
+      baseModelDir: config.inference.modelDir,
+      autoRetrain: true,
+      minIntervalSeconds: 60,
+      trainer: { python: '/usr/bin/python3', steps: 40, learningRate: 5e-5, timeoutSeconds: 1800 },
+    });
+    expect(config.retrainer.registryDir).toBe(`${config.retrainer.workDir}/registry`);
+    expect(config.retrainer.evaluation.openiDir).toMatch(/data\/openi$/);
+    expect(loadConfig({ RETRAIN_AUTO: 'false' }).retrainer.autoRetrain).toBe(false);
+    expect(() => loadConfig({ RETRAIN_STEPS: 'many' })).toThrow(/RETRAIN_STEPS must be/);
+  });
+});

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   readApiSettings,
   readMllpSecuritySettings,
@@ -13,9 +12,10 @@ import { readKafkaSecuritySettings, type KafkaSecuritySettings } from './kafka-s
 import { readLogHashSettings, type LogHashSettings } from './log-hash-key.ts';
 import { readOtelSettings, type OtelSettings } from './otel.ts';
 import { readRuleSettings, type RuleSettings } from './report-rules.ts';
+import { readRetrainerConfig, type RetrainerConfig } from './retrainer-config.ts';
+import { repoRoot } from './repo-root.ts';
 
-/** The repository root, so the embedded default finds models/ and infra data whatever the working directory. */
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export { repoRoot };
 
 /** Where the embedded default keeps its generated log hash key: beside the other local state, never committed. */
 export const DEFAULT_LOG_HASH_KEY_FILE = `${repoRoot}.cache/log-hash-key`;
@@ -112,7 +112,13 @@ export interface RadflowConfig {
   /** Authentication of the HTTP APIs (gateway, inference, feedback) and their request body limit. */
   api: ApiSettings;
   inferencePort: number;
-  retrainer: { httpPort: number; minNewExamples: number; workDir: string };
+  /**
+   * The address the standalone inference server (apps/inference/src/main.ts) binds; a host composing the inference
+   * app binds GATEWAY_HOST instead.
+   */
+  inferenceHost: string;
+  /** The retrainer: its HTTP port, retraining policy, trainer process, evaluation sets and gate (RETRAIN_*). */
+  retrainer: RetrainerConfig;
   /** The worklist web page (apps/worklist): its own HTTP listener, sign-in and opaque report ids. */
   worklist: {
     host: string;
@@ -160,6 +166,7 @@ function defaultModelDir(): string {
 export function loadConfig(env: Env = process.env): RadflowConfig {
   const read = envReader(env);
   const fhirAuth = readFhirAuthSettings(env);
+  const modelDir = read.string('MODEL_DIR', defaultModelDir());
   return {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     logHash: readLogHashSettings(env, DEFAULT_LOG_HASH_KEY_FILE),
@@ -194,7 +201,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
     inference: {
       url: read.string('INFERENCE_URL', ''),
       deadlineMs: read.int('INFERENCE_DEADLINE_MS', 15_000, { min: 10 }),
-      modelDir: read.string('MODEL_DIR', defaultModelDir()),
+      modelDir,
       maxBatch: read.int('INFERENCE_MAX_BATCH', 8, { min: 1, max: 256 }),
       queueLimit: read.int('INFERENCE_QUEUE_LIMIT', 256, { min: 1 }),
       threads: read.int('INFERENCE_THREADS', 1, { min: 1, max: 64 }),
@@ -214,11 +221,8 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
     },
     api: readApiSettings(env, DEFAULT_API_KEY_FILE),
     inferencePort: read.int('INFERENCE_PORT', 8090, { min: 0, max: 65535 }),
-    retrainer: {
-      httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
-      minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
-      workDir: read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`),
-    },
+    inferenceHost: read.string('INFERENCE_HOST', '127.0.0.1'),
+    retrainer: readRetrainerConfig(env, modelDir),
     worklist: {
       host: read.string('WORKLIST_HOST', '127.0.0.1'),
       port: read.int('WORKLIST_PORT', 8085, { min: 0, max: 65535 }),

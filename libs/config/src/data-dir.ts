@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { repoRoot } from './config.ts';
+import { repoRoot } from './repo-root.ts';
 import type { Env } from './env-reader.ts';
 
 /**

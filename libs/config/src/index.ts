@@ -7,6 +7,7 @@ export {
   type LogLevel,
 } from './config.ts';
 export { dataDir, dataPath } from './data-dir.ts';
+export { readRetrainerConfig, type RetrainerConfig } from './retrainer-config.ts';
 export {
   readRuleSettings,
   RULES_FILE_VARIABLE,

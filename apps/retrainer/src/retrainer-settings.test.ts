@@ -1,0 +1,35 @@
+import { loadConfig, repoRoot } from '@radflow/config';
+import { DEFAULT_GATE_POLICY, DEFAULT_RETRAINING_POLICY, DEFAULT_SPLIT } from '@radflow/feedback';
+import { describe, expect, it } from 'vitest';
+import { retrainerSettings } from './retrainer-settings.ts';
+
+describe('retrainerSettings', () => {
+  it("unset, runs on @radflow/feedback's default policy, split and gate", () => {
+    const settings = retrainerSettings(loadConfig({}));
+    expect(settings.policy).toEqual(DEFAULT_RETRAINING_POLICY);
+    expect(settings.split).toEqual(DEFAULT_SPLIT);
+    expect(settings.gate).toEqual(DEFAULT_GATE_POLICY);
+    expect(settings.registryDir).toBe(`${settings.workDir}/registry`);
+    expect(settings.trainer.script).toBe(`${repoRoot}apps/retrainer/trainer/finetune.py`);
+  });
+
+  it('takes the RETRAIN_* variables in their units, as absolute paths and milliseconds', () => {
+    const settings = retrainerSettings(
+      loadConfig({
+        RETRAIN_WORK_DIR: 'relative/work',
+        RETRAIN_MIN_INTERVAL_S: '0',
+        RETRAIN_SCHEDULE_MINUTES: '15',
+        RETRAIN_TIMEOUT_S: '60',
+        RETRAIN_LR: '3e-4',
+        RETRAIN_GATE_TOLERANCE: '0.02',
+        MODEL_DIR: '/models/serving',
+      }),
+    );
+    expect(settings.workDir).toBe(`${process.cwd()}/relative/work`);
+    expect(settings.registryDir).toBe(`${process.cwd()}/relative/work/registry`);
+    expect(settings.baseModelDir).toBe('/models/serving');
+    expect(settings.policy).toMatchObject({ minIntervalMs: 0, scheduleEveryMs: 900_000 });
+    expect(settings.trainer).toMatchObject({ timeoutMs: 60_000, learningRate: 3e-4 });
+    expect(settings.gate).toEqual({ ...DEFAULT_GATE_POLICY, tolerance: 0.02 });
+  });
+});

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { dataPath } from './data-dir.ts';
+import { envReader, type Env } from './env-reader.ts';
+import { repoRoot } from './repo-root.ts';
+
+/**
+ * What the retrainer reads (RETRAINER_HTTP_PORT and RETRAIN_*), in the variables' own units. apps/retrainer turns
+ * it into its run settings (absolute paths, milliseconds, @radflow/feedback's policy types). The policy, split and
+ * gate defaults are @radflow/feedback's DEFAULT_RETRAINING_POLICY, DEFAULT_SPLIT and DEFAULT_GATE_POLICY values;
+ * apps/retrainer's retrainer-settings.test.ts holds them equal.
+ */
+export interface RetrainerConfig {
+  httpPort: number;
+  /** RETRAIN_MIN_NEW_EXAMPLES: retrain after this many new trainable feedback records. */
+  minNewExamples: number;
+  /** RETRAIN_WORK_DIR: runs (data sets) and, unless RETRAIN_REGISTRY_DIR, the artifact store. */
+  workDir: string;
+  /** RETRAIN_MODEL_NAME: registry name of the model being retrained; unset: the serving model's manifest name. */
+  modelName: string | undefined;
+  /** RETRAIN_BASE_MODEL_DIR: what the registry starts from when it is empty (the serving model, MODEL_DIR). */
+  baseModelDir: string;
+  /** RETRAIN_REGISTRY_DIR: the artifact store, one folder per version (an object store in production). */
+  registryDir: string;
+  /** RETRAIN_AUTO: the policy starts runs; off, only `radflow retrain` or runRetraining does. */
+  autoRetrain: boolean;
+  /** RETRAIN_SCHEDULE_MINUTES: also retrain this often when there is new feedback; 0: off. */
+  scheduleMinutes: number;
+  /** RETRAIN_SCHEDULE_MIN_NEW_EXAMPLES: the new feedback a scheduled run needs. */
+  scheduleMinNewExamples: number;
+  /** RETRAIN_MIN_INTERVAL_S: never start runs closer than this. */
+  minIntervalSeconds: number;
+  /** RETRAIN_INCLUDE_UNATTRIBUTED: feedback on drafts that name no model is trained on too. */
+  includeUnattributed: boolean;
+  /** RETRAIN_EVAL_PERCENT, RETRAIN_SPLIT_SALT: the share of accessions held out, and the salt of their hash. */
+  split: { evalPercent: number; salt: string };
+  /** The trainer process: RETRAIN_PYTHON, _TRAINER_SCRIPT, _STEPS, _LR, _MAX_EPOCHS, _BATCH_TOKENS, _SEED, _TIMEOUT_S. */
+  trainer: {
+    python: string;
+    script: string;
+    steps: number;
+    learningRate: number;
+    /** At most this many passes over the feedback: more memorises a small batch and forgets the rest. */
+    maxEpochs: number;
+    batchTokens: number;
+    seed: number;
+    timeoutSeconds: number;
+  };
+  /** RETRAIN_OPENI_DIR and RETRAIN_EVAL_*: the fixed Open-i set and the held-out feedback set. */
+  evaluation: {
+    openiDir: string;
+    fixedSetSize: number;
+    /** Cap on held-out feedback examples scored per task. */
+    feedbackSetSize: number;
+    maxNewTokens: number;
+    threads: number;
+  };
+  /** RETRAIN_GATE_*: non-inferiority margin (0-1 units), bootstrap resamples, examples a gated set needs. */
+  gate: { tolerance: number; resamples: number; minExamples: number };
+}
+
+/** The retrainer's settings; `modelDir` is the serving model (MODEL_DIR), the registry's default starting point. */
+export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig {
+  const read = envReader(env);
+  const workDir = read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`);
+  return {
+    httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
+    minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
+    workDir,
+    modelName: read.optionalString('RETRAIN_MODEL_NAME'),
+    baseModelDir: read.string('RETRAIN_BASE_MODEL_DIR', modelDir),
+    registryDir: read.string('RETRAIN_REGISTRY_DIR', join(workDir, 'registry')),
+    autoRetrain: read.bool('RETRAIN_AUTO', true),
+    scheduleMinutes: read.int('RETRAIN_SCHEDULE_MINUTES', 0, { min: 0 }),
+    scheduleMinNewExamples: read.int('RETRAIN_SCHEDULE_MIN_NEW_EXAMPLES', 1, { min: 1 }),
+    minIntervalSeconds: read.int('RETRAIN_MIN_INTERVAL_S', 60, { min: 0 }),
+    includeUnattributed: read.bool('RETRAIN_INCLUDE_UNATTRIBUTED', true),
+    split: {
+      evalPercent: read.int('RETRAIN_EVAL_PERCENT', 20, { min: 0, max: 100 }),
+      salt: read.string('RETRAIN_SPLIT_SALT', 'radflow-feedback-split-v1'),
+    },
+    trainer: {
+      python: read.string('RETRAIN_PYTHON', '/usr/bin/python3'),
+      script: read.string('RETRAIN_TRAINER_SCRIPT', `${repoRoot}apps/retrainer/trainer/finetune.py`),
+      steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
+      // About where the base model's own schedule ended: much higher rates make it forget what it knew.
+      learningRate: read.number('RETRAIN_LR', 5e-5, { min: Number.MIN_VALUE, max: 1 }),
+      maxEpochs: read.number('RETRAIN_MAX_EPOCHS', 2, { min: Number.MIN_VALUE }),
+      batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
+      seed: read.int('RETRAIN_SEED', 1234),
+      timeoutSeconds: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }),
+    },
+    evaluation: {
+      openiDir: read.string('RETRAIN_OPENI_DIR', dataPath('openi', env)),
+      fixedSetSize: read.int('RETRAIN_EVAL_FIXED_SIZE', 100, { min: 1 }),
+      feedbackSetSize: read.int('RETRAIN_EVAL_FEEDBACK_SIZE', 200, { min: 1 }),
+      maxNewTokens: read.int('RETRAIN_EVAL_MAX_NEW_TOKENS', 64, { min: 1 }),
+      threads: read.int('RETRAIN_EVAL_THREADS', 1, { min: 1, max: 64 }),
+    },
+    gate: {
+      tolerance: read.number('RETRAIN_GATE_TOLERANCE', 0.01, { min: 0, max: 1 }),
+      resamples: read.int('RETRAIN_GATE_RESAMPLES', 1000, { min: 10 }),
+      minExamples: read.int('RETRAIN_GATE_MIN_EXAMPLES', 30, { min: 1 }),
+    },
+  };
+}
