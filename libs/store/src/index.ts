@@ -36,4 +36,10 @@ export {
   type TrainingRunStatus,
   type TrainingRunUpdate,
 } from './training-runs.ts';
+export {
+  ShadowScores,
+  type DraftScores,
+  type ShadowScoreRecord,
+  type StoredShadowScore,
+} from './shadow-scores.ts';
 export { WorklistQueries, type WorklistEnrichment, type WorklistVerdict } from './worklist-queries.ts';

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { Database } from './database.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
 
-export type ModelVersionStatus = 'registered' | 'candidate' | 'promoted' | 'rejected';
+/** `shadow`: passed the fixed-set gate, drafting beside the serving model on live reports before it may serve. */
+export type ModelVersionStatus = 'registered' | 'candidate' | 'shadow' | 'promoted' | 'rejected';
 
 /** One model version and its lineage. */
 export interface ModelVersionRecord {
@@ -135,6 +136,25 @@ export class ModelVersions {
       [name],
     );
     return result.rows.map(versionFromRow);
+  }
+
+  /**
+   * Moves a version from status `from` to `to` (and sets its metrics when given) only if it still is in `from`:
+   * false when it was not, e.g. another process settled the same candidate first.
+   */
+  async transition(
+    name: string,
+    version: string,
+    from: ModelVersionStatus,
+    to: ModelVersionStatus,
+    metrics?: unknown,
+  ): Promise<boolean> {
+    const result = await this.database.query(
+      `UPDATE model_versions SET status = $4, metrics = COALESCE($5::jsonb, metrics)
+       WHERE name = $1 AND version = $2 AND status = $3`,
+      [name, version, from, to, metrics === undefined ? null : JSON.stringify(metrics)],
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 
   /** Sets a version's status, and its gate comparisons when given. */

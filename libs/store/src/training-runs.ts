@@ -1,6 +1,7 @@
 import type { Database } from './database.ts';
 
-export type TrainingRunStatus = 'running' | 'promoted' | 'rejected' | 'failed';
+/** `shadow`: the run's candidate passed the gate and is in shadow; its run ends promoted or rejected after it. */
+export type TrainingRunStatus = 'running' | 'shadow' | 'promoted' | 'rejected' | 'failed';
 
 export interface TrainingRunRecord {
   runId: string;
@@ -121,7 +122,7 @@ export class TrainingRuns {
    */
   async decidedWatermark(name: string): Promise<number> {
     const result = await this.database.query<{ w: string | null }>(
-      `SELECT max(feedback_watermark) AS w FROM training_runs WHERE name = $1 AND status IN ('promoted', 'rejected', 'running')`,
+      `SELECT max(feedback_watermark) AS w FROM training_runs WHERE name = $1 AND status IN ('promoted', 'rejected', 'shadow', 'running')`,
       [name],
     );
     return Number(result.rows[0]?.w ?? 0);
