@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticBearerAuth } from '../auth/fhir-auth.ts';
+import { staticBearerAuth, type FhirAuth } from '../auth/fhir-auth.ts';
 import { FhirClient } from './fhir-client.ts';
 import { fhirFailureOf } from './fhir-failure-of.ts';
 
@@ -65,6 +65,32 @@ describe('FhirClient over HTTP', () => {
     expect(await authed.transaction(bundle)).toEqual(response);
     expect(requests).toEqual([
       { method: 'POST', url: '/fhir/R4/', authorization: 'Bearer t0k', body: JSON.stringify(bundle) },
+    ]);
+  });
+
+  it('renews the token once when the server answers 401, and sends a body too large for a keepalive request', async () => {
+    const tokens = ['old', 'new'];
+    const renewable: FhirAuth = {
+      scheme: 'smart-backend',
+      headers: () => Promise.resolve({ authorization: `Bearer ${tokens[0]}` }),
+      rejected: () => (tokens.shift(), true),
+    };
+    const large = { ...bundle, entry: [{ ...bundle.entry[0], fullUrl: `urn:uuid:${'x'.repeat(100_000)}` }] };
+    const response = {
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      entry: [{ response: { status: '200' } }],
+    };
+    reply = (request, answer) =>
+      request.headers.authorization === 'Bearer new'
+        ? json(200, response)(request, answer)
+        : json(401, {})(request, answer);
+    requests.length = 0;
+    const client = new FhirClient({ baseUrl, timeoutMs: 2_000, auth: renewable });
+    expect(await client.batch(large)).toEqual(response);
+    expect(requests.map((r) => [r.authorization, r.body.length])).toEqual([
+      ['Bearer old', JSON.stringify(large).length],
+      ['Bearer new', JSON.stringify(large).length],
     ]);
   });
 

@@ -1,13 +1,15 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { Client, type FhirResource, type RequestOptions } from 'fhir-kit-client';
 import {
   fhirAuthFor,
-  fhirFetch,
   NO_FHIR_AUTH,
+  withFhirAuth,
   type FhirAuth,
   type FhirConnectionAuth,
 } from '../auth/fhir-auth.ts';
 import { SmartAuthError } from '../auth/smart-backend-token.ts';
-import { failureOfAnswer, failureOfNoAnswer, unexpectedAnswer } from './classify.ts';
+import { unexpectedAnswer } from './classify.ts';
+import { failureOfKitCall } from './kit-failure.ts';
 
 /** One FHIR call as an observer (span, metric) sees it. */
 export interface FhirCall {
@@ -24,34 +26,40 @@ export interface FhirCall {
  */
 export type FhirCallHook = <T>(call: FhirCall, work: () => Promise<T>) => Promise<T>;
 
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-
+/**
+ * There is no `fetch` option: fhir-kit-client 2.0.3 always calls the global fetch and takes no other, so a test
+ * stubs the global (as fhir-auth's token requests already allow).
+ */
 export interface FhirClientOptions {
   baseUrl: string;
-  /** Deadline of one call, from sending to the last byte of the answer. */
+  /** Deadline of one call, from sending to the last byte of the answer (the renewed try after a 401 included). */
   timeoutMs: number;
   auth?: FhirAuth;
-  fetch?: FetchLike;
   around?: FhirCallHook;
   now?: () => number;
 }
 
+/** What one call sends through fhir-kit-client: the auth header and the deadline's signal. */
+type KitCall = (kit: Client, options: RequestOptions) => Promise<unknown>;
+
 const unobserved: FhirCallHook = (_call, work) => work();
 
 /**
- * A FHIR REST client over fetch: JSON in and out, the auth header on every call (renewed once on 401), a deadline
- * per call, and one failure type, FhirError, classified transient or permanent. Any other throw is a SmartAuthError
- * (no token could be had: transient), raised before the FHIR server was asked.
+ * radflow's FHIR REST client, over fhir-kit-client: JSON in and out, the auth header on every call (renewed once on
+ * 401), a deadline per call, and one failure type, FhirError, classified transient or permanent. Any other throw is
+ * a SmartAuthError (no token could be had: transient), raised before the FHIR server was asked.
  */
 export class FhirClient {
   readonly baseUrl: string;
-  private readonly fetch: (url: string, init?: RequestInit) => Promise<Response>;
+  private readonly kit: Client;
+  private readonly auth: FhirAuth;
   private readonly around: FhirCallHook;
   private readonly now: () => number;
 
   constructor(private readonly options: FhirClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = fhirFetch(options.auth ?? NO_FHIR_AUTH, options.fetch);
+    this.kit = new Client({ baseUrl: this.baseUrl });
+    this.auth = options.auth ?? NO_FHIR_AUTH;
     this.around = options.around ?? unobserved;
     this.now = options.now ?? Date.now;
   }
@@ -59,7 +67,9 @@ export class FhirClient {
   /** The resource `type/id`; FHIR_NOT_FOUND (permanent) when the server has none. */
   async read<T extends Resource = Resource>(type: T['resourceType'], id: string): Promise<T> {
     const path = `${type}/${encodeURIComponent(id)}`;
-    const resource = await this.call<Resource>({ method: 'GET', path, interaction: 'read' });
+    const resource = await this.call<Resource>({ method: 'GET', path, interaction: 'read' }, (kit, options) =>
+      kit.read({ resourceType: type, id: encodeURIComponent(id), options }),
+    );
     if (resource?.resourceType !== type)
       throw unexpectedAnswer('read', `a ${typeName(resource)}, not a ${type}`);
     return resource as T;
@@ -67,7 +77,10 @@ export class FhirClient {
 
   /** The first page of a search (`Type?params`, relative to the base) as the searchset Bundle. */
   async search(path: string): Promise<Bundle> {
-    const bundle = await this.call<Bundle>({ method: 'GET', path, interaction: 'search' });
+    // The raw request keeps the caller's query exactly as written (kit.search would re-encode it from an object).
+    const bundle = await this.call<Bundle>({ method: 'GET', path, interaction: 'search' }, (kit, options) =>
+      kit.request(path, { options }),
+    );
     if (bundle?.resourceType !== 'Bundle')
       throw unexpectedAnswer('search', `a ${typeName(bundle)}, not a Bundle`);
     return bundle;
@@ -90,51 +103,27 @@ export class FhirClient {
   }
 
   private async exchange(bundle: Bundle, interaction: 'transaction' | 'batch'): Promise<Bundle> {
-    const response = await this.call<Bundle>({ method: 'POST', path: '', interaction }, bundle);
+    const response = await this.call<Bundle>({ method: 'POST', path: '', interaction }, (kit, options) =>
+      // fhir-kit-client types a body as an open record; medplum's Bundle is a closed interface of the same JSON.
+      kit[interaction]({ body: bundle as unknown as FhirResource, options }),
+    );
     if (response?.resourceType !== 'Bundle' || (response.entry?.length ?? 0) !== (bundle.entry?.length ?? 0))
       throw unexpectedAnswer(interaction, `without a matching ${interaction}-response`);
     return response;
   }
 
-  private call<T>(request: Omit<FhirCall, 'baseUrl'>, body?: unknown): Promise<T> {
+  private call<T>(request: Omit<FhirCall, 'baseUrl'>, send: KitCall): Promise<T> {
     const { interaction } = request;
     return this.around({ baseUrl: this.baseUrl, ...request }, async () => {
       const signal = AbortSignal.timeout(this.options.timeoutMs);
-      let status: number;
-      let text: string;
-      let retryAfter: string | null;
       try {
-        const response = await this.fetch(`${this.baseUrl}/${request.path}`, {
-          method: request.method,
-          headers: {
-            accept: 'application/fhir+json',
-            ...(body === undefined ? {} : { 'content-type': 'application/fhir+json' }),
-          },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-          signal,
-        });
-        ({ status } = response);
-        retryAfter = response.headers.get('retry-after');
-        text = await response.text();
+        // fhir-kit-client throws a 401 as `{ response: { status } }`, which withFhirAuth renews the token on.
+        return (await withFhirAuth(this.auth, (headers) => send(this.kit, { headers, signal }))) as T;
       } catch (error) {
         if (error instanceof SmartAuthError) throw error;
-        throw failureOfNoAnswer(error, interaction, this.options.timeoutMs);
+        throw failureOfKitCall(error, interaction, this.options.timeoutMs, this.now());
       }
-      const parsed = parseJson(text);
-      if (status < 200 || status >= 300)
-        throw failureOfAnswer({ interaction, status, body: parsed, retryAfter, now: this.now() });
-      if (parsed === undefined)
-        throw unexpectedAnswer(interaction, `HTTP ${status} with a body that is not JSON`);
-      return parsed as T;
     });
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
 
@@ -148,7 +137,7 @@ function typeName(value: unknown): string {
 /** The client of radflow's FHIR settings (FHIR_BASE_URL, FHIR_TIMEOUT_MS, FHIR_AUTH…), its auth shared per process. */
 export function fhirClientFor(
   settings: FhirConnectionAuth,
-  options: Pick<FhirClientOptions, 'around' | 'fetch'> = {},
+  options: Pick<FhirClientOptions, 'around'> = {},
 ): FhirClient {
   return new FhirClient({
     baseUrl: settings.baseUrl,

@@ -4,7 +4,6 @@ export {
   type FhirCall,
   type FhirCallHook,
   type FhirClientOptions,
-  type FetchLike,
 } from './fhir-client.ts';
 export { FhirError, isFhirError, type FhirErrorCode, type FhirErrorDetails } from './fhir-error.ts';
 export {
