@@ -8,7 +8,7 @@ import {
   type KafkaBus,
   type OutgoingRecord,
 } from '@radflow/events';
-import { buildAck, splitHl7Batch } from '@radflow/hl7';
+import { ackCodeOf, buildAck, splitHl7Batch } from '@radflow/hl7';
 import { readInbound, type InboundKind, type InboundOutcome } from '@radflow/inbound';
 import { InboundMessageError } from '@radflow/reports';
 import {
@@ -23,6 +23,7 @@ import {
 import { FhirReportFetcher, refusalOf, reportIdOf, type ReportFetchRefusal } from './fhir-report-fetcher.ts';
 import type { GatewayOutcome, Hl7BodyOutcome } from './gateway-outcome.ts';
 import type { RequestBody } from './request-body.ts';
+import { httpStatusOf } from './inbound-error-status.ts';
 import { StatLaneSelector } from './stat-lane-selector.ts';
 
 export type Transport = 'mllp' | 'http';
@@ -313,13 +314,13 @@ export class InboundGatewayService {
       kind === 'hl7v2' ? Topics.inboundHl7v2 : Topics.inboundFhir,
       error.code,
     );
-    const ackCode = error instanceof InboundMessageError ? error.ackCode : 'AE';
+    const unreadable = error instanceof InboundMessageError;
     return {
       accepted: false,
       traceId,
-      httpStatus: error.httpStatus,
+      httpStatus: unreadable ? httpStatusOf(error.code) : error.httpStatus,
       error: { code: error.code, reason: error.reason },
-      ...hl7Ack(ackCode),
+      ...hl7Ack(unreadable ? ackCodeOf(error.code) : 'AE'),
     };
   }
 

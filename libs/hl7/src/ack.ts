@@ -1,4 +1,5 @@
-import type { AckCode, InboundMessageError } from '@radflow/reports';
+import type { InboundMessageError } from '@radflow/reports';
+import { errorConditionOf, type AckCode } from './inbound-error-ack.ts';
 import { readDelimiters, STANDARD_DELIMITERS, type Delimiters } from './delimiters.ts';
 import { hl7Now } from './timestamps.ts';
 
@@ -103,7 +104,8 @@ export function buildAck(
 
 function errSegment(error: InboundMessageError, version: string, d: Delimiters): string {
   const location = errorLocation(error.location, d);
-  const condition = [error.hl7ErrorCode, esc(error.hl7ErrorText, d), 'HL70357'];
+  const { code, text } = errorConditionOf(error.code);
+  const condition = [code, esc(text, d), 'HL70357'];
   if (versionAtLeast(version, '2.5')) {
     // ERR-2 location, ERR-3 condition (CWE), ERR-4 severity, ERR-7 diagnostic, ERR-8 user message.
     return [

@@ -19,6 +19,7 @@ import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACK_TIME, builtAcks, builtOrus, type BuiltAck, type BuiltOru } from './conformance.testing.ts';
 import { readDelimiters, STANDARD_DELIMITERS, type Delimiters } from './delimiters.ts';
+import { ackCodeOf, errorConditionOf } from './inbound-error-ack.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -342,7 +343,7 @@ function expectedAck(ack: BuiltAck): { delimiters: Delimiters; segments: Expecte
   const version = ACK_VERSIONS.includes(c(12, 1)) ? c(12, 1) : '2.5.1';
   const trigger = c(9, 2);
   const cs = delimiters.component;
-  const code = ack.kind === 'accepted' ? 'AA' : ack.kind === 'refused' ? ack.error!.ackCode : 'AR';
+  const code = ack.kind === 'accepted' ? 'AA' : ack.kind === 'refused' ? ackCodeOf(ack.error!.code) : 'AR';
   const controlId = f(10).trim();
   const segments: ExpectedSegment[] = [
     {
@@ -378,6 +379,7 @@ function expectedAck(ack: BuiltAck): { delimiters: Delimiters; segments: Expecte
   ];
   const error = ack.error;
   if (error) {
+    const condition = errorConditionOf(error.code);
     const m = error.location
       ? /^([A-Z][A-Z0-9]{2})(?:\[(\d+)\])?(?: \1)?(?:-(\d+))?$/.exec(error.location)
       : null;
@@ -385,7 +387,7 @@ function expectedAck(ack: BuiltAck): { delimiters: Delimiters; segments: Expecte
     const fields: Expected = atLeast(version, '2.5')
       ? defined({
           2: location[0] ? hl7Join(...location).replace(/\^/g, cs) : undefined,
-          3: [error.hl7ErrorCode, esc(error.hl7ErrorText, delimiters), 'HL70357'].join(cs),
+          3: [condition.code, esc(condition.text, delimiters), 'HL70357'].join(cs),
           4: 'E',
           7: esc(error.code, delimiters),
           8: esc(error.reason, delimiters),
@@ -395,9 +397,7 @@ function expectedAck(ack: BuiltAck): { delimiters: Delimiters; segments: Expecte
             location[0] ?? '',
             location[1] ?? '',
             location[2] ?? '',
-            [error.hl7ErrorCode, esc(error.hl7ErrorText, delimiters), 'HL70357'].join(
-              delimiters.subcomponent,
-            ),
+            [condition.code, esc(condition.text, delimiters), 'HL70357'].join(delimiters.subcomponent),
           ].join(cs),
         };
     segments.push({ name: 'ERR', path: 'ERR', fields });

@@ -9,6 +9,7 @@ import { InboundMessageError } from '@radflow/reports';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import { buildAck } from './ack.ts';
 import { splitHl7Batch } from './batch.ts';
+import { ackCodeOf } from './inbound-error-ack.ts';
 import { MllpDeframer, MLLP_END, MLLP_START } from './mllp.ts';
 import { readOruR01, type ReadOruOptions } from './oru-reader.ts';
 import { buildAiResultsOru } from './write/ai-results-oru.ts';
@@ -172,7 +173,8 @@ function corpus(): CorpusFile[] {
 export function builtAcks(now: Date = ACK_TIME): BuiltAck[] {
   const acks: BuiltAck[] = [];
   const add = (name: string, kind: AckKind, original: Uint8Array, error?: InboundMessageError) => {
-    const code = kind === 'accepted' ? 'AA' : kind === 'refused' ? (error?.ackCode ?? 'AE') : 'AR';
+    const code =
+      kind === 'accepted' ? 'AA' : kind === 'refused' ? (error ? ackCodeOf(error.code) : 'AE') : 'AR';
     acks.push({
       name,
       kind,

@@ -4,6 +4,7 @@ import { createSchemaAjv, eventSchemas } from '@radflow/schemas';
 import { INBOUND_ERROR_CODES, InboundMessageError } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
 import { buildAck } from './ack.ts';
+import { ackCodeOf } from './inbound-error-ack.ts';
 import { readHl7Messages } from './feed-reader.ts';
 import { MllpDeframer, frameMllp } from './mllp.ts';
 import { readOruR01, type OruReadResult } from './oru-reader.ts';
@@ -113,7 +114,7 @@ function assertTyped(result: OruReadResult): void {
     expect(result.error).toBeInstanceOf(InboundMessageError);
     expect(INBOUND_ERROR_CODES).toContain(result.error.code);
     expect(result.error.reason.length).toBeGreaterThan(0);
-    expect(['AE', 'AR']).toContain(result.error.ackCode);
+    expect(['AE', 'AR']).toContain(ackCodeOf(result.error.code));
   }
 }
 

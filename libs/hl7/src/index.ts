@@ -8,6 +8,7 @@ export {
 export { readHl7Messages, type FeedMessage } from './feed-reader.ts';
 export { splitHl7Batch, type SplitBatch, type BatchIssue } from './batch.ts';
 export { buildAck, type AckOptions } from './ack.ts';
+export { ackCodeOf, errorConditionOf, type AckCode, type ErrorCondition } from './inbound-error-ack.ts';
 export {
   frameMllp,
   unframeMllp,

@@ -3,15 +3,13 @@ import { INBOUND_ERROR_CODES, InboundMessageError } from './inbound-error.ts';
 import { patientKey } from './patient-key.ts';
 
 describe('InboundMessageError', () => {
-  it('carries the ACK code for content errors (AE) and rejected messages (AR)', () => {
-    expect(new InboundMessageError('MISSING_SEGMENT', 'no OBR segment', 'OBR').ackCode).toBe('AE');
-    expect(new InboundMessageError('WRONG_MESSAGE_TYPE', 'MSH-9 is ADT^A01').ackCode).toBe('AR');
-    expect(new InboundMessageError('OVERSIZED', 'too big').httpStatus).toBe(413);
+  it('carries its code, reason and location for every code', () => {
+    const error = new InboundMessageError('MISSING_SEGMENT', 'no OBR segment', 'OBR');
+    expect(error).toMatchObject({ code: 'MISSING_SEGMENT', reason: 'no OBR segment', location: 'OBR' });
+    expect(error.message).toBe('MISSING_SEGMENT: no OBR segment');
     for (const code of INBOUND_ERROR_CODES) {
-      const error = new InboundMessageError(code, 'r');
-      expect(['AE', 'AR']).toContain(error.ackCode);
-      expect(error.hl7ErrorCode).toMatch(/^\d{3}$/);
-      expect(error).toBeInstanceOf(Error);
+      expect(new InboundMessageError(code, 'r')).toBeInstanceOf(Error);
+      expect(new InboundMessageError(code, 'r').location).toBeUndefined();
     }
   });
 
@@ -22,7 +20,6 @@ describe('InboundMessageError', () => {
       code: 'MISSING_FIELD',
       reason: 'OBR-3 empty',
       location: 'OBR-3',
-      ackCode: 'AE',
     });
   });
 });

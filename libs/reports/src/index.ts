@@ -4,7 +4,6 @@ export {
   INBOUND_ERROR_CODES,
   isInboundMessageError,
   type InboundErrorCode,
-  type AckCode,
 } from './inbound-error.ts';
 export { patientKey, type PatientIdentifier } from './patient-key.ts';
 export { parseSections, type ReportSections } from './sections.ts';

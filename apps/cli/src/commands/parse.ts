@@ -1,4 +1,5 @@
 import { loadConfig } from '@radflow/config';
+import { ackCodeOf } from '@radflow/inbound';
 import { readInputOutcomes } from './input-files.ts';
 
 /**
@@ -12,7 +13,8 @@ export function runParse(files: string[]): number {
     const file = message.source;
     if (!outcome.ok) {
       failures++;
-      const { code, reason, location, ackCode } = outcome.error;
+      const { code, reason, location } = outcome.error;
+      const ackCode = ackCodeOf(code);
       console.log(
         JSON.stringify({ file, kind: message.kind, error: { code, reason, location, ackCode } }, null, 2),
       );
