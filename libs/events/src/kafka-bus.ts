@@ -9,7 +9,6 @@ import {
   type EachMessagePayload,
   type KafkaConfig,
   type KafkaMessage,
-  type PartitionMetadata,
   type Producer,
 } from 'kafkajs';
 import type { SpanContext } from '@opentelemetry/api';
@@ -21,7 +20,6 @@ import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
 import { EventValidator } from './event-validator.ts';
 import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
-import { PartitionSplitter } from './partition-split.ts';
 import { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-policy.ts';
 import type { TopicEvent } from './topic-event.ts';
 import { deadLetterTopic, type EventTopic } from './topics.ts';
@@ -146,9 +144,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A micro-batch (Subscription.maxBatchRecords) is committed at the latest this long after its first record finished. */
 export const BATCH_COMMIT_WINDOW_MS = 50;
-
-/** How long a topic's partition list is used before it is asked again (partitions may be added, never removed). */
-const PARTITION_METADATA_TTL_MS = 60_000;
 
 /** Checks of the group's committed offset after a transaction whose outcome is unknown, and the pause between. */
 const COMMITTED_OFFSET_CHECKS = 4;
@@ -280,9 +275,6 @@ export class KafkaBus implements RecordOutput {
   private stopping = false;
   /** Direct publishes share sends: one broker round trip carries every message that arrived meanwhile. */
   private readonly direct = new CoalescingSender((topic, records) => this.send(topic, records));
-  private readonly splitter = new PartitionSplitter();
-  /** Partitions per topic for the splitter, asked again now and then (partitions can be added). */
-  private readonly partitionMetadata = new Map<string, { at: number; partitions: PartitionMetadata[] }>();
 
   constructor(
     private readonly options: KafkaBusOptions,
@@ -391,36 +383,11 @@ export class KafkaBus implements RecordOutput {
     this.observer.produced(undefined, topic, records.length);
   }
 
+  // kafkajs is patched at install (patches/kafkajs+2.2.4.patch) so that this holds when a partition's leader dies
+  // mid-send: unpatched, a retry could skip the records of a partition that moved to a broker which had answered.
   private async send(topic: string, records: OutgoingRecord[]): Promise<void> {
     const producer = await this.connectedProducer();
-    await Promise.all(
-      (await this.partitionSends(topic, records)).map((messages) =>
-        producer.send({ topic, acks: -1, messages }),
-      ),
-    );
-  }
-
-  /** The records in one group per partition (see PartitionSplitter for why a kafkajs send must touch only one). */
-  private async partitionSends(topic: string, records: OutgoingRecord[]): Promise<OutgoingRecord[][]> {
-    const partitions = await this.topicPartitions(topic);
-    // A topic the broker does not know yet (created by this very send): kafkajs chooses, as before.
-    if (!partitions) return [records];
-    return this.splitter.split(topic, records, partitions).map((send) => send.records);
-  }
-
-  private async topicPartitions(topic: string): Promise<PartitionMetadata[] | undefined> {
-    const cached = this.partitionMetadata.get(topic);
-    if (cached && performance.now() - cached.at < PARTITION_METADATA_TTL_MS) return cached.partitions;
-    try {
-      const admin = await this.connectedAdmin();
-      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      const partitions = topics[0]?.partitions ?? [];
-      if (partitions.length === 0) return cached?.partitions;
-      this.partitionMetadata.set(topic, { at: performance.now(), partitions });
-      return partitions;
-    } catch {
-      return cached?.partitions;
-    }
+    await producer.send({ topic, acks: -1, messages: records });
   }
 
   /** Validates the event against schemas/ before it leaves: an invalid event is a bug, never sent. */
@@ -697,8 +664,7 @@ export class KafkaBus implements RecordOutput {
         return false;
       }
       for (const batch of output.batches)
-        for (const messages of await this.partitionSends(batch.topic, batch.records))
-          await transaction.send({ topic: batch.topic, acks: -1, messages });
+        await transaction.send({ topic: batch.topic, acks: -1, messages: batch.records });
       await transaction.sendOffsets({
         consumerGroupId: groupId,
         topics: [{ topic: record.topic, partitions: [{ partition: record.partition, offset: next }] }],
