@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hl7HttpAnswer, operationOutcome, worstStatus, type GatewayOutcome } from './gateway-outcome.ts';
+import { hl7HttpAnswer, worstStatus, type GatewayOutcome } from './gateway-outcome.ts';
 
 const ok = (traceId: string): GatewayOutcome => ({
   accepted: true,
@@ -46,23 +46,5 @@ describe('hl7HttpAnswer', () => {
     expect(answer.ack).toContain('MSA|AR|t');
     expect(answer.traceIds).toEqual(['t']);
     expect(answer.status).toBe(400);
-  });
-});
-
-describe('operationOutcome', () => {
-  it('says transient for 503, too-costly for 413, invalid otherwise, with the code and trace id', () => {
-    expect(operationOutcome(bad('t', 503, 'FHIR_FETCH_FAILED'))).toMatchObject({
-      resourceType: 'OperationOutcome',
-      issue: [
-        {
-          severity: 'error',
-          code: 'transient',
-          details: { text: 'FHIR_FETCH_FAILED: why' },
-          diagnostics: 'radflow-trace-id t',
-        },
-      ],
-    });
-    expect(operationOutcome(bad('t', 413))).toMatchObject({ issue: [{ code: 'too-costly' }] });
-    expect(operationOutcome(bad('t', 400, 'INVALID_JSON'))).toMatchObject({ issue: [{ code: 'invalid' }] });
   });
 });

@@ -48,19 +48,3 @@ export function hl7HttpAnswer(body: Hl7BodyOutcome): {
         : [],
   };
 }
-
-/** A FHIR OperationOutcome for a refused notification: the error code and the reason, never resource content. */
-export function operationOutcome(outcome: GatewayOutcome): Record<string, unknown> {
-  const transient = outcome.httpStatus >= 500;
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [
-      {
-        severity: 'error',
-        code: transient ? 'transient' : outcome.httpStatus === 413 ? 'too-costly' : 'invalid',
-        details: { text: `${outcome.error?.code}: ${outcome.error?.reason}` },
-        diagnostics: `radflow-trace-id ${outcome.traceId}`,
-      },
-    ],
-  };
-}

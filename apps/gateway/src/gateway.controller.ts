@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Response } from 'express';
-import type { AuthError } from '@radflow/auth';
 import type { RadflowConfig } from '@radflow/config';
-import { AllowAnonymous, ApiAuthenticated, CONFIG } from '@radflow/platform';
+import {
+  AllowAnonymous,
+  ApiAuthenticated,
+  CONFIG,
+  FhirOperationOutcomeFilter,
+  operationOutcome,
+} from '@radflow/platform';
 import type { GatewayRequest } from './body-reader.ts';
-import { hl7HttpAnswer, operationOutcome } from './gateway-outcome.ts';
+import { hl7HttpAnswer } from './gateway-outcome.ts';
 import { InboundGatewayService } from './inbound-gateway.service.ts';
 import { OVERSIZED_KEEP_FACTOR, readRequestBody, type RequestBody } from './request-body.ts';
 
@@ -13,23 +18,12 @@ const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
 /** How long a sender should wait before resending after a 503 (broker or FHIR server unavailable). */
 const RETRY_AFTER_SECONDS = 30;
 
-/** A refused caller, answered like the gateway's other refusals: an OperationOutcome (login, forbidden, transient). */
-function authOutcome(error: AuthError): Record<string, unknown> {
-  const code = error.status === 403 ? 'forbidden' : error.status === 503 ? 'transient' : 'login';
-  return {
-    resourceType: 'OperationOutcome',
-    issue: [{ severity: 'error', code, details: { text: `${error.code}: ${error.message}` } }],
-  };
-}
-
-/** HTTP entry points: HL7 v2 posted by an interface engine, FHIR rest-hook notifications from the EHR. */
+/**
+ * HTTP entry points: HL7 v2 posted by an interface engine (answered with ACKs; a refused caller gets a problem like
+ * every radflow API), FHIR rest-hook notifications from the EHR (every refusal an OperationOutcome).
+ */
 @Controller()
-@ApiAuthenticated({
-  app: 'gateway',
-  scope: 'radflow.gateway',
-  errorBody: authOutcome,
-  contentType: 'application/fhir+json',
-})
+@ApiAuthenticated({ app: 'gateway', scope: 'radflow.gateway' })
 export class GatewayController {
   constructor(
     @Inject(CONFIG) private readonly config: RadflowConfig,
@@ -67,6 +61,7 @@ export class GatewayController {
 
   /** A DiagnosticReport, a Bundle or a subscription notification: 202 once stored, else an OperationOutcome. */
   @Post(['v1/fhir', 'fhir/notify'])
+  @UseFilters(new FhirOperationOutcomeFilter())
   async postFhir(@Req() request: GatewayRequest, @Res() response: Response): Promise<void> {
     const body = await this.body(request);
     const outcome = this.fits(body)
@@ -78,10 +73,16 @@ export class GatewayController {
       response.status(202).json({ accepted: true, traceId: outcome.traceId });
       return;
     }
+    const refusal = {
+      status: outcome.httpStatus,
+      code: outcome.error?.code ?? 'REFUSED',
+      detail: outcome.error?.reason ?? 'not accepted',
+      traceId: outcome.traceId,
+    };
     response
       .status(outcome.httpStatus)
       .type('application/fhir+json')
-      .send(JSON.stringify(operationOutcome(outcome)));
+      .send(JSON.stringify(operationOutcome(refusal)));
   }
 
   @Get('health')

@@ -10,4 +10,4 @@ export {
   type TaskResponse,
 } from './inference.service.ts';
 export { INFERENCE_OPTIONS, inferenceOptionsFromConfig, type InferenceOptions } from './inference.options.ts';
-export { InferenceExceptionFilter, toHttp, type ErrorBody } from './inference-exception.filter.ts';
+export { inferenceProblem, InferenceProblems } from './inference-problems.ts';

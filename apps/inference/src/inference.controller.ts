@@ -8,13 +8,13 @@ import {
   Param,
   Post,
   Res,
-  UseFilters,
+  UseInterceptors,
 } from '@nestjs/common';
 import type { RequestPriority } from '@radflow/model-runtime';
 import { AllowAnonymous, ApiAuthenticated } from '@radflow/platform';
-import { isTaskName, type TaskName } from '@radflow/prompts';
+import { isTaskName, TASK_NAMES, type TaskName } from '@radflow/prompts';
 import type { Response } from 'express';
-import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { InferenceProblems } from './inference-problems.ts';
 import { InferenceService, type EnrichResponse, type TaskResponse } from './inference.service.ts';
 import {
   InvalidRequestError,
@@ -29,7 +29,7 @@ function headerDeadline(value: string | undefined): number | undefined {
   const ms = Number(value);
   if (!Number.isInteger(ms) || ms < 1)
     throw new InvalidRequestError('invalid X-Deadline-Ms header', [
-      { path: 'header:x-deadline-ms', message: 'must be a positive integer' },
+      { pointer: 'header:x-deadline-ms', detail: 'must be a positive integer' },
     ]);
   return ms;
 }
@@ -39,7 +39,7 @@ function headerPriority(value: string | undefined): RequestPriority | undefined 
   if (value === undefined) return undefined;
   if (value === 'stat' || value === 'urgent' || value === 'routine') return value;
   throw new InvalidRequestError('invalid X-Worklist-Priority header', [
-    { path: 'header:x-worklist-priority', message: 'must be stat, urgent or routine' },
+    { pointer: 'header:x-worklist-priority', detail: 'must be stat, urgent or routine' },
   ]);
 }
 
@@ -54,12 +54,8 @@ function clientGone(response: Response): AbortSignal {
 }
 
 @Controller()
-@UseFilters(InferenceExceptionFilter)
-@ApiAuthenticated({
-  app: 'inference',
-  scope: 'radflow.inference',
-  errorBody: (error) => ({ error: { code: error.code, message: error.message } }),
-})
+@UseInterceptors(InferenceProblems)
+@ApiAuthenticated({ app: 'inference', scope: 'radflow.inference' })
 export class InferenceController {
   constructor(@Inject(InferenceService) private readonly inference: InferenceService) {}
 
@@ -73,8 +69,8 @@ export class InferenceController {
     @Headers('x-worklist-priority') priorityHeader?: string,
   ): Promise<TaskResponse> {
     if (!isTaskName(task))
-      throw new InvalidRequestError(`unknown task "${task}"`, [
-        { path: 'path:task', message: 'unknown task' },
+      throw new InvalidRequestError('unknown task', [
+        { pointer: 'path:task', detail: `not one of ${TASK_NAMES.join(', ')}` },
       ]);
     const request = validateTaskRequest(task as TaskName, body);
     const { deadlineMs, maxNewTokens, ...inputs } = request;

@@ -8,7 +8,7 @@ const ajv = createSchemaAjv();
 const schema = (name: string) => ajv.getSchema(apiSchemaId(name))!;
 const taskResponse = schema('inference.task-response.v1');
 const enrichResponse = schema('inference.enrich-response.v1');
-const errorResponse = schema('inference.error.v1');
+const problem = schema('problem.v1');
 
 const report =
   'FINDINGS: Endotracheal tube 4 cm above the carina. Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Small effusion.';
@@ -99,12 +99,13 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
   it('answers 400 with every problem listed for invalid bodies, unknown tasks and bad deadline or priority headers', async () => {
     const missing = await service.post('/v1/tasks/temporal_findings', { report, extra: 1 });
     expect(missing.status).toBe(400);
-    expect(errorResponse(missing.body)).toBe(true);
-    expect(missing.body.error.code).toBe('INVALID_REQUEST');
-    expect(missing.body.error.details).toEqual(
+    expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(problem(missing.body), JSON.stringify(problem.errors)).toBe(true);
+    expect(missing.body).toMatchObject({ status: 400, code: 'INVALID_REQUEST', title: 'Bad Request' });
+    expect(missing.body.errors).toEqual(
       expect.arrayContaining([
-        { path: '/', message: "must have required property 'priorReport'" },
-        { path: '/', message: 'unknown field "extra"' },
+        { pointer: '/', detail: "must have required property 'priorReport'" },
+        { pointer: '/', detail: 'unknown field "extra"' },
       ]),
     );
     expect(JSON.stringify(missing.body)).not.toContain('Endotracheal');
@@ -112,22 +113,27 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
     expect(
       (await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-deadline-ms': 'soon' })).status,
     ).toBe(400);
-    expect((await service.post('/v1/enrich', '{"findings": ')).status).toBe(400);
+    const malformed = await service.post('/v1/enrich', '{"findings": "Endotracheal tube');
+    expect(malformed.status).toBe(400);
+    expect(problem(malformed.body)).toBe(true);
+    expect(malformed.body.code).toBe('INVALID_REQUEST');
+    // The body parser's message quotes the body: the problem does not.
+    expect(JSON.stringify(malformed.body)).not.toContain('Endotracheal');
     const badPriority = await service.post(
       '/v1/tasks/impression',
       { findings: 'x' },
       { 'x-worklist-priority': 'asap' },
     );
     expect(badPriority.status).toBe(400);
-    expect(badPriority.body.error.details).toEqual([
-      { path: 'header:x-worklist-priority', message: 'must be stat, urgent or routine' },
+    expect(badPriority.body.errors).toEqual([
+      { pointer: 'header:x-worklist-priority', detail: 'must be stat, urgent or routine' },
     ]);
     expect(
       (await service.post('/v1/tasks/impression', { findings: 'x' }, { 'x-worklist-priority': 'stat' }))
         .status,
     ).toBe(200);
-    expect((await service.post('/v1/tasks/impression', { findings: 42 })).body.error.details).toEqual([
-      { path: '/findings', message: 'must be string' },
+    expect((await service.post('/v1/tasks/impression', { findings: 42 })).body.errors).toEqual([
+      { pointer: '/findings', detail: 'must be string' },
     ]);
   });
 
@@ -136,14 +142,15 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
       findings: 'effusion '.repeat(700),
     });
     expect(status).toBe(413);
-    expect(body.error.code).toBe('INPUT_TOO_LONG');
+    expect(problem(body)).toBe(true);
+    expect(body).toMatchObject({ status: 413, code: 'INPUT_TOO_LONG' });
   });
 
   it('answers 504 when the deadline (body or X-Deadline-Ms header) passes', async () => {
     const viaBody = await service.post('/v1/tasks/impression', { findings: inputs.findings, deadlineMs: 1 });
     expect(viaBody.status).toBe(504);
-    expect(errorResponse(viaBody.body)).toBe(true);
-    expect(viaBody.body).toMatchObject({ error: { code: 'DEADLINE_EXCEEDED' }, model: { version: '0.1.0' } });
+    expect(problem(viaBody.body)).toBe(true);
+    expect(viaBody.body).toMatchObject({ code: 'DEADLINE_EXCEEDED', model: { version: '0.1.0' } });
     const viaHeader = await service.post(
       '/v1/tasks/impression',
       { findings: inputs.findings },
@@ -156,7 +163,7 @@ describe('inference HTTP API on models/tiny-random (real ONNX Runtime)', () => {
       maxNewTokens: 2048,
     });
     expect(generating.status).toBe(504);
-    expect(generating.body.error.stage).toBe('generating');
+    expect(generating.body.stage).toBe('generating');
   });
 });
 
@@ -195,7 +202,8 @@ describe('overload', () => {
       expect(statuses).toContain(200);
       expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
       const rejected = results.find((r) => r.status === 429);
-      expect(rejected?.body.error.code).toBe('OVERLOADED');
+      expect(problem(rejected?.body)).toBe(true);
+      expect(rejected?.body).toMatchObject({ code: 'OVERLOADED', retryAfterMs: expect.any(Number) });
       expect(Number(rejected?.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     } finally {
       await small.close();
@@ -250,9 +258,10 @@ describe('hot reload', () => {
   it('refuses model directories outside the allowed roots (403) and unloadable ones (422), keeping the model', async () => {
     const refused = await service.post('/admin/reload', { modelDir: '/etc' });
     expect(refused.status).toBe(403);
-    expect(refused.body.error.code).toBe('MODEL_DIR_NOT_ALLOWED');
+    expect(refused.body).toMatchObject({ status: 403, code: 'MODEL_DIR_NOT_ALLOWED' });
     const broken = await service.post('/admin/reload', { modelDir: `${modelCopy('x')}/missing` });
     expect(broken.status).toBe(422);
+    expect(broken.body.code).toBe('MODEL_LOAD_FAILED');
     expect((await service.get('/ready')).body.model.version).toBe('0.1.0');
   });
 });

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { createLogger, type Logger } from '@radflow/config';
 import { LOGGER } from '@radflow/platform';
-import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { InferenceProblems } from './inference-problems.ts';
 import { InferenceController } from './inference.controller.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
 import { InferenceService } from './inference.service.ts';
@@ -28,10 +28,10 @@ export class InferenceModule {
           }),
         },
         InferenceService,
-        InferenceExceptionFilter,
+        InferenceProblems,
         modelHostProvider,
       ],
-      exports: [InferenceService, InferenceExceptionFilter, modelHostProvider],
+      exports: [InferenceService, modelHostProvider],
     };
   }
 }

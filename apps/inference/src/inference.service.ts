@@ -8,29 +8,18 @@ import {
   type SchedulerCounts,
   type TaskOutput,
 } from '@radflow/model-runtime';
-import type { FindingProgression, PromptInputs, TaskName } from '@radflow/prompts';
+import type { PromptInputs, TaskName } from '@radflow/prompts';
 import { METRICS, traceModelCall, type PlatformMetrics } from '@radflow/platform';
+import type { InferenceEnrichResponse, InferenceTaskResponse } from '@radflow/schemas';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InferenceMetrics } from './inference-metrics.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
 
-/** A task's answer as the API returns it: always a preliminary, AI-generated draft naming its model. */
-export type TaskResponse = Omit<TaskOutput, 'answer'> & {
-  status: 'preliminary';
-  aiGenerated: true;
-  result: TaskOutput['answer'];
-};
+/** A task's answer as the API returns it (schemas/api/inference.task-response.v1): a draft naming its model. */
+export type TaskResponse = InferenceTaskResponse;
 
-export interface EnrichResponse {
-  model: ModelInfo;
-  status: 'preliminary';
-  aiGenerated: true;
-  draftImpression: string | null;
-  abnormalities: string[];
-  devices: string[];
-  temporal: { added: string[]; removed: string[]; changed: FindingProgression[] } | null;
-  tasks: Partial<Record<TaskName, TaskResponse>>;
-}
+/** The enrichment set for one report (schemas/api/inference.enrich-response.v1). */
+export type EnrichResponse = InferenceEnrichResponse;
 
 /** How one request is served: its time budget, answer budget, cancellation and worklist priority. */
 export interface TaskRequestOptions {

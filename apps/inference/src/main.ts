@@ -11,8 +11,8 @@ import {
   METRICS,
   MetricsController,
   PlatformMetrics,
+  ProblemDetailsFilter,
 } from '@radflow/platform';
-import { InferenceExceptionFilter } from './inference-exception.filter.ts';
 import { inferenceOptionsFromConfig } from './inference.options.ts';
 import { InferenceModule } from './inference.module.ts';
 
@@ -43,7 +43,7 @@ const app = await NestFactory.create<NestExpressApplication>(StandaloneInference
 app.use(httpMetricsMiddleware(metrics, 'inference'));
 app.use(bodyLimitMiddleware(config.api.maxBodyBytes));
 app.useBodyParser('json', { limit: config.api.maxBodyBytes });
-// Malformed JSON fails in the body parser, before the controller's filter: give it the same error body.
-app.useGlobalFilters(app.get(InferenceExceptionFilter));
+// Every error, the body parser's included, answers as a problem (application/problem+json).
+app.useGlobalFilters(new ProblemDetailsFilter(createLogger('radflow-inference', config.logLevel)));
 app.enableShutdownHooks();
 await app.listen(config.inferencePort, bindHost);

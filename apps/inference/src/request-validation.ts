@@ -1,30 +1,31 @@
 import { TASK_NAMES, type TaskName } from '@radflow/prompts';
-import { apiSchemaId, createSchemaAjv, type ErrorObject, type ValidateFunction } from '@radflow/schemas';
+import { HttpProblem } from '@radflow/platform';
+import {
+  apiSchemaId,
+  createSchemaAjv,
+  type ErrorObject,
+  type InferenceEnrichRequest,
+  type InferenceReloadRequest,
+  type InferenceTaskRequest,
+  type RequestIssue,
+  type ValidateFunction,
+} from '@radflow/schemas';
 
 const ajv = createSchemaAjv({ strict: true });
 const TASK_REQUEST = apiSchemaId('inference.task-request.v1');
 
-export interface ValidationIssue {
-  path: string;
-  message: string;
-}
-
-/** A request body that does not match its schema: every issue, by JSON pointer (values are never echoed). */
-export class InvalidRequestError extends Error {
-  override readonly name = 'InvalidRequestError';
-  readonly code = 'INVALID_REQUEST';
-  constructor(
-    message: string,
-    readonly details: ValidationIssue[],
-  ) {
-    super(message);
+/** A request that does not match its schema: 400 with every issue, by JSON pointer (values are never echoed). */
+export class InvalidRequestError extends HttpProblem {
+  constructor(detail: string, errors: RequestIssue[]) {
+    super({ status: 400, code: 'INVALID_REQUEST', detail, errors });
+    this.name = 'InvalidRequestError';
   }
 }
 
-function issues(errors: ErrorObject[] | null | undefined): ValidationIssue[] {
+function issues(errors: ErrorObject[] | null | undefined): RequestIssue[] {
   return (errors ?? []).map((e) => ({
-    path: e.instancePath || '/',
-    message:
+    pointer: e.instancePath || '/',
+    detail:
       e.keyword === 'additionalProperties'
         ? `unknown field "${String(e.params.additionalProperty)}"`
         : (e.message ?? 'invalid'),
@@ -38,41 +39,23 @@ function checker<T>(validate: ValidateFunction, what: string): (body: unknown) =
   };
 }
 
-export interface TaskRequestBody {
-  report?: string;
-  findings?: string;
-  text?: string;
-  question?: string;
-  priorReport?: string;
-  deadlineMs?: number;
-  maxNewTokens?: number;
-}
-
-export interface EnrichRequestBody {
-  findings: string;
-  report: string;
-  priorReport?: string;
-  deadlineMs?: number;
-  maxNewTokens?: number;
-}
-
 const taskCheckers = Object.fromEntries(
   TASK_NAMES.map((task) => [
     task,
-    checker<TaskRequestBody>(
+    checker<InferenceTaskRequest>(
       ajv.getSchema(`${TASK_REQUEST}#/$defs/${task}`) as ValidateFunction,
       `${task} request`,
     ),
   ]),
-) as Record<TaskName, (body: unknown) => TaskRequestBody>;
+) as Record<TaskName, (body: unknown) => InferenceTaskRequest>;
 
-export const validateTaskRequest = (task: TaskName, body: unknown): TaskRequestBody =>
+export const validateTaskRequest = (task: TaskName, body: unknown): InferenceTaskRequest =>
   taskCheckers[task](body);
-export const validateEnrichRequest = checker<EnrichRequestBody>(
+export const validateEnrichRequest = checker<InferenceEnrichRequest>(
   ajv.getSchema(apiSchemaId('inference.enrich-request.v1')) as ValidateFunction,
   'enrich request',
 );
-export const validateReloadRequest = checker<{ modelDir: string }>(
+export const validateReloadRequest = checker<InferenceReloadRequest>(
   ajv.getSchema(apiSchemaId('inference.reload-request.v1')) as ValidateFunction,
   'reload request',
 );

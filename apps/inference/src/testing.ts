@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { silentLogger } from '@radflow/model-runtime';
-import { InferenceExceptionFilter } from './inference-exception.filter.ts';
+import { ProblemDetailsFilter } from '@radflow/platform';
 import { InferenceModule } from './inference.module.ts';
 import type { InferenceOptions } from './inference.options.ts';
 
@@ -46,7 +46,7 @@ export async function startInference(options: Partial<InferenceOptions> = {}): P
     }),
     { logger: false },
   );
-  app.useGlobalFilters(app.get(InferenceExceptionFilter));
+  app.useGlobalFilters(new ProblemDetailsFilter());
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;

@@ -15,8 +15,8 @@ import { NestPinoLogger } from './metrics/nest-logger.ts';
 import { PlatformMetrics } from './metrics/platform-metrics.ts';
 import { PlatformModule } from './platform.module.ts';
 import type { RadflowApp } from './radflow-app.ts';
-import { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
-import { DATABASE, KAFKA_BUS } from './tokens.ts';
+import { ProblemDetailsFilter } from './http-problem/index.ts';
+import { DATABASE, KAFKA_BUS, LOGGER } from './tokens.ts';
 
 export interface RunningHost {
   app: INestApplication;
@@ -215,8 +215,8 @@ async function startApps(
   options: { httpPort?: number },
 ): Promise<number> {
   app.enableShutdownHooks();
-  // Global, so the Kafka transports connected below inherit it (inheritAppConfig).
-  app.useGlobalFilters(new RethrowRpcExceptionsFilter(app.getHttpAdapter()));
+  // Global, so the Kafka transports connected below inherit it (inheritAppConfig): it rethrows their errors.
+  app.useGlobalFilters(new ProblemDetailsFilter(app.get(LOGGER)));
   await migrate(app.get<Database>(DATABASE));
   const bus = app.get<KafkaBus>(KAFKA_BUS);
   const topics = apps.flatMap((a) => [...(a.consumes?.topics ?? []), ...(a.produces ?? [])]);

@@ -10,13 +10,21 @@ export {
   stageTransport,
   type KafkaEventTransportOptions,
 } from './kafka-event-transport.ts';
-export { RethrowRpcExceptionsFilter } from './rethrow-rpc-exceptions.filter.ts';
+export {
+  HttpProblem,
+  ProblemDetailsFilter,
+  FhirOperationOutcomeFilter,
+  operationOutcome,
+  problemOf,
+  type HttpProblemInit,
+  type ProblemExtensions,
+  type FhirRefusal,
+} from './http-problem/index.ts';
 export type { RadflowApp } from './radflow-app.ts';
 export {
   API_AUTH,
   AllowAnonymous,
   ApiAuthenticated,
-  ApiAuthException,
   ApiAuthGuard,
   bodyLimitMiddleware,
   createApiAuth,

@@ -1,15 +1,16 @@
-import { Body, Controller, Get, Headers, Inject, Post, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { describeFailure } from '@radflow/events';
-import { ApiAuthenticated, LOGGER } from '@radflow/platform';
+import { ApiAuthenticated, HttpProblem, LOGGER } from '@radflow/platform';
 import type { Logger } from '@radflow/config';
-import { feedbackPayloadFrom, InvalidFeedbackError } from './feedback-request.ts';
+import type { FeedbackResponse } from '@radflow/schemas';
+import { feedbackPayloadFrom } from './feedback-request.ts';
 import { FeedbackIntakeService } from './feedback-intake.service.ts';
 import { RetrainingService } from './retraining.service.ts';
 
 /**
  * POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): validated, then published on rad.feedback.v1;
- * 202 once the broker has it. 400 with JSON paths for a bad body, 503 when the broker cannot take it.
+ * 202 once the broker has it. 400 with JSON pointers for a bad body, 503 when the broker cannot take it; errors are
+ * problems (schemas/api/problem.v1.schema.json).
  */
 @Controller()
 @ApiAuthenticated({ app: 'retrainer', scope: 'radflow.feedback' })
@@ -21,29 +22,23 @@ export class FeedbackApiController {
   ) {}
 
   @Post('v1/feedback')
+  @HttpCode(202)
   async submit(
     @Body() body: unknown,
-    @Res() response: Response,
     @Headers('radflow-trace-id') traceId?: string,
-  ): Promise<void> {
-    let payload;
-    try {
-      payload = feedbackPayloadFrom(body);
-    } catch (error) {
-      if (error instanceof InvalidFeedbackError) {
-        response.status(400).json({ code: error.code, message: error.message, problems: error.problems });
-        return;
-      }
-      throw error;
-    }
+  ): Promise<FeedbackResponse> {
+    // A body that does not fit is an InvalidFeedbackError: 400 with its JSON pointers.
+    const payload = feedbackPayloadFrom(body);
     try {
       const event = await this.intake.submit(payload, traceId);
-      response.status(202).json({ feedbackId: payload.feedbackId, eventId: event.id, status: 'accepted' });
+      return { feedbackId: payload.feedbackId, eventId: event.id, status: 'accepted' };
     } catch (error) {
       this.logger.warn({ code: describeFailure(error).code }, 'feedback not published');
-      response.status(503).json({
+      throw new HttpProblem({
+        status: 503,
         code: 'BUS_UNAVAILABLE',
-        message: 'the event bus did not accept the feedback; retry with the same feedbackId',
+        detail: 'the event bus did not accept the feedback; retry with the same feedbackId',
+        cause: error,
       });
     }
   }

@@ -16,11 +16,17 @@ const valid = {
   ],
 };
 
-function problemsOf(body: unknown): { code: string; problems: string[] } {
+/** The refusal's code and its issues, each as `<pointer> <detail>`. */
+function problemsOf(body: unknown): { code: string; status: number; problems: string[] } {
   try {
     feedbackPayloadFrom(body);
   } catch (error) {
-    if (error instanceof InvalidFeedbackError) return { code: error.code, problems: error.problems };
+    if (error instanceof InvalidFeedbackError)
+      return {
+        code: error.code,
+        status: error.getStatus(),
+        problems: (error.problem.errors ?? []).map((issue) => `${issue.pointer} ${issue.detail}`),
+      };
     throw error;
   }
   throw new Error('expected the body to be refused');
@@ -70,8 +76,8 @@ describe('feedbackPayloadFrom', () => {
     ],
     ['a bad id', { ...valid, feedbackId: 'not-a-uuid' }, '/feedbackId'],
   ])('refuses %s with the JSON path', (_, body, expected) => {
-    const { code, problems } = problemsOf(body);
-    expect(code).toBe('INVALID_FEEDBACK');
+    const { code, status, problems } = problemsOf(body);
+    expect([code, status]).toEqual(['INVALID_FEEDBACK', 400]);
     expect(problems.join('\n')).toContain(expected);
   });
 

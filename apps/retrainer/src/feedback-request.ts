@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { taskCatalog } from '@radflow/prompts';
-import { apiSchemaId, createSchemaAjv, type FeedbackPayload, type ValidateFunction } from '@radflow/schemas';
+import { HttpProblem } from '@radflow/platform';
+import {
+  apiSchemaId,
+  createSchemaAjv,
+  type FeedbackPayload,
+  type FeedbackRequest,
+  type RequestIssue,
+  type ValidateFunction,
+} from '@radflow/schemas';
 
-/** Body of POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): the event payload less what the server fills. */
-export type FeedbackRequest = Omit<FeedbackPayload, 'feedbackId' | 'source' | 'submittedAt'> & {
-  feedbackId?: string;
-  submittedAt?: string;
-};
-
-/** A body the API refuses: JSON paths and what is wrong with them, never the submitted values. */
-export class InvalidFeedbackError extends Error {
-  constructor(
-    readonly code: 'INVALID_FEEDBACK' | 'UNKNOWN_LABEL',
-    message: string,
-    readonly problems: string[],
-  ) {
-    super(message);
+/** A body the API refuses (400): JSON pointers and what is wrong there, never the submitted values. */
+export class InvalidFeedbackError extends HttpProblem {
+  constructor(code: 'INVALID_FEEDBACK' | 'UNKNOWN_LABEL', detail: string, errors: RequestIssue[]) {
+    super({ status: 400, code, detail, errors });
     this.name = 'InvalidFeedbackError';
   }
 }
@@ -43,13 +41,15 @@ export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): Feed
   if (!validate(body)) {
     // anyOf / if-then wrappers repeat what their branches already say.
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'anyOf' && e.keyword !== 'if');
-    const problems = errors.map((e) => `${e.instancePath || '/'} ${e.message ?? 'invalid'}`);
-    throw new InvalidFeedbackError('INVALID_FEEDBACK', 'feedback body does not match feedback-request.v1', [
-      ...new Set(problems),
-    ]);
+    const issues = errors.map((e) => ({ pointer: e.instancePath || '/', detail: e.message ?? 'invalid' }));
+    throw new InvalidFeedbackError(
+      'INVALID_FEEDBACK',
+      'feedback body does not match feedback-request.v1',
+      issues.filter((issue, i) => issues.findIndex((other) => sameIssue(other, issue)) === i),
+    );
   }
   const request = body as FeedbackRequest;
-  const unknown: string[] = [];
+  const unknown: RequestIssue[] = [];
   request.outputs.forEach((output, i) => {
     const vocabulary =
       output.output === 'abnormalities' || output.output === 'devices'
@@ -59,7 +59,10 @@ export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): Feed
     for (const field of ['draftLabels', 'correctedLabels'] as const) {
       output[field]?.forEach((label, j) => {
         if (!vocabulary.has(label.label))
-          unknown.push(`/outputs/${i}/${field}/${j}/label is not in the ${output.output} vocabulary`);
+          unknown.push({
+            pointer: `/outputs/${i}/${field}/${j}/label`,
+            detail: `is not in the ${output.output} vocabulary`,
+          });
       });
     }
   });
@@ -71,4 +74,8 @@ export function feedbackPayloadFrom(body: unknown, now: Date = new Date()): Feed
     source: 'explicit',
     submittedAt: request.submittedAt ?? now.toISOString(),
   } as FeedbackPayload;
+}
+
+function sameIssue(a: RequestIssue, b: RequestIssue): boolean {
+  return a.pointer === b.pointer && a.detail === b.detail;
 }

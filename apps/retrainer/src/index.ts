@@ -9,7 +9,7 @@ export {
   type RunOutcome,
 } from './retraining-pipeline.ts';
 export { retrainerSettings, type RetrainerSettings } from './retrainer-settings.ts';
-export { feedbackPayloadFrom, InvalidFeedbackError, type FeedbackRequest } from './feedback-request.ts';
+export { feedbackPayloadFrom, InvalidFeedbackError } from './feedback-request.ts';
 export { ArtifactStore, ArtifactNameError, readModelManifest } from './artifact-store.ts';
 export {
   runTrainer,

@@ -41,8 +41,9 @@ export const api = {
       window.location.assign('/login');
       throw new SignedOut();
     }
-    const answer = (await response.json().catch(() => ({}))) as { message?: string };
-    if (!response.ok) throw new Error(answer.message ?? `the server answered ${response.status}`);
+    // Refusals are problems (schemas/api/problem.v1): `detail` says why.
+    const answer = (await response.json().catch(() => ({}))) as { detail?: string };
+    if (!response.ok) throw new Error(answer.detail ?? `the server answered ${response.status}`);
     return answer as { feedbackId: string; state: ReviewState };
   },
 };

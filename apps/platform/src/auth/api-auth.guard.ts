@@ -1,6 +1,5 @@
 import {
   applyDecorators,
-  HttpException,
   Inject,
   Injectable,
   Optional,
@@ -13,20 +12,17 @@ import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import type { Counter } from 'prom-client';
 import { AuthError, wwwAuthenticate, type Principal } from '@radflow/auth';
+import { HttpProblem } from '../http-problem/http-problem.ts';
 import { METRICS } from '../tokens.ts';
 import type { PlatformMetrics } from '../metrics/platform-metrics.ts';
 import { API_AUTH, type ApiAuth } from './api-auth.ts';
 
-/** How one API refuses a caller: its scope, and the error body it answers in its own shape. */
+/** Who may call one API: the scope a token needs. Refusals answer as every HTTP error does (ProblemDetailsFilter). */
 export interface ApiAuthOptions {
   /** The app, for the refusal counter. */
   app: string;
   /** The OAuth scope a JWT must carry when API_REQUIRE_SCOPES is on (e.g. radflow.gateway). */
   scope: string;
-  /** The body of a 401/403/503 in the API's error shape; default `{ code, message }`. */
-  errorBody?: (error: AuthError) => unknown;
-  /** Content type of that body (default application/json). */
-  contentType?: string;
   /** Only when API_AUTH_METRICS is on (GET /metrics). */
   onlyWhenMetricsProtected?: boolean;
 }
@@ -36,16 +32,6 @@ const ANONYMOUS = Symbol('radflow.api-auth.anonymous');
 
 /** The caller the guard let through (`request.principal`), for handlers that want to know who called. */
 export type AuthenticatedRequest = Request & { principal?: Principal };
-
-/** A refused request: the status and body the API answers; the guard has already set WWW-Authenticate. */
-export class ApiAuthException extends HttpException {
-  constructor(
-    readonly failure: AuthError,
-    body: unknown,
-  ) {
-    super(body as Record<string, unknown>, failure.status, { cause: failure });
-  }
-}
 
 /**
  * Checks the bearer token of every request to a controller marked @ApiAuthenticated (except its @AllowAnonymous
@@ -88,17 +74,18 @@ export class ApiAuthGuard implements CanActivate {
       const response = http.getResponse<Response>();
       const challenge = wwwAuthenticate(error, this.auth.realm);
       if (challenge) response.setHeader('WWW-Authenticate', challenge);
-      if (error.status === 503) response.setHeader('Retry-After', '30');
-      if (options.contentType) response.type(options.contentType);
-      throw new ApiAuthException(
-        error,
-        options.errorBody?.(error) ?? { code: error.code, message: error.message },
-      );
+      throw new HttpProblem({
+        status: error.status,
+        code: error.code,
+        detail: error.message,
+        ...(error.status === 503 ? { retryAfterSeconds: 30 } : {}),
+        cause: error,
+      });
     }
   }
 }
 
-/** Every route of the controller needs a bearer token (API_AUTH_MODE); refusals answer in the API's error shape. */
+/** Every route of the controller needs a bearer token (API_AUTH_MODE); refusals are HttpProblems (401, 403, 503). */
 export function ApiAuthenticated(options: ApiAuthOptions): ClassDecorator {
   return applyDecorators(SetMetadata(API_AUTH_OPTIONS, options), UseGuards(ApiAuthGuard));
 }

@@ -2,7 +2,6 @@ export { API_AUTH, createApiAuth, type ApiAuth } from './api-auth.ts';
 export {
   AllowAnonymous,
   ApiAuthenticated,
-  ApiAuthException,
   ApiAuthGuard,
   type ApiAuthOptions,
   type AuthenticatedRequest,

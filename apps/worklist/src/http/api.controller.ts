@@ -3,30 +3,39 @@ import {
   Controller,
   Get,
   Headers,
+  HttpCode,
   Inject,
-  NotFoundException,
   Param,
   Post,
   Req,
   Res,
-  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import type { Response } from 'express';
 import { describeFailure } from '@radflow/events';
 import type { Logger } from '@radflow/config';
+import { HttpProblem } from '@radflow/platform';
 import { parseReviewAction, ReviewActionError } from '@radflow/worklist-core';
 import { OPAQUE_ID } from '../opaque-id.ts';
 import { WorklistHub } from '../worklist-hub.ts';
 import { WorklistService } from '../worklist.service.ts';
-import { SessionGuard, SignInRequiredFilter, type SignedInRequest } from './session.guard.ts';
+import { SessionGuard, type SignedInRequest } from './session.guard.ts';
 import { WORKLIST_LOGGER } from './tokens.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
+function noSuchReport(): HttpProblem {
+  return new HttpProblem({ status: 404, code: 'NOT_FOUND', detail: 'no such report on the worklist' });
+}
+
 function checkedId(id: string): string {
-  if (!OPAQUE_ID.test(id)) throw new NotFoundException();
+  if (!OPAQUE_ID.test(id)) throw noSuchReport();
   return id;
+}
+
+/** A review the page cannot make (400 as sent, 409 against the report as it is): its code and why. */
+function reviewActionProblem(error: ReviewActionError, status: 400 | 409): HttpProblem {
+  return new HttpProblem({ status, code: error.code, detail: error.message, cause: error });
 }
 
 /**
@@ -35,7 +44,6 @@ function checkedId(id: string): string {
  */
 @Controller('api')
 @UseGuards(SessionGuard)
-@UseFilters(SignInRequiredFilter)
 export class ApiController {
   constructor(
     @Inject(WorklistService) private readonly worklist: WorklistService,
@@ -56,14 +64,14 @@ export class ApiController {
   @Get('reports/:id')
   async report(@Param('id') id: string): Promise<object> {
     const view = await this.worklist.report(checkedId(id));
-    if (!view) throw new NotFoundException();
+    if (!view) throw noSuchReport();
     return view;
   }
 
   @Get('reports/:id/fhir')
   async fhir(@Param('id') id: string): Promise<object> {
     const result = await this.worklist.fhirResources(checkedId(id));
-    if (!result) throw new NotFoundException();
+    if (!result) throw noSuchReport();
     return result;
   }
 
@@ -73,47 +81,41 @@ export class ApiController {
    * same answer and publishes nothing new.
    */
   @Post('reports/:id/review')
+  @HttpCode(202)
   async review(
     @Param('id') id: string,
     @Body() body: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Req() request: SignedInRequest,
-    @Res() response: Response,
-  ): Promise<void> {
+  ): Promise<object> {
     checkedId(id);
-    if (!idempotencyKey || !UUID.test(idempotencyKey)) {
-      response
-        .status(400)
-        .json({ code: 'IDEMPOTENCY_KEY_REQUIRED', message: 'send an Idempotency-Key header (a UUID)' });
-      return;
-    }
+    if (!idempotencyKey || !UUID.test(idempotencyKey))
+      throw new HttpProblem({
+        status: 400,
+        code: 'IDEMPOTENCY_KEY_REQUIRED',
+        detail: 'send an Idempotency-Key header (a UUID)',
+      });
     let action;
     try {
       action = parseReviewAction(body);
     } catch (error) {
-      if (error instanceof ReviewActionError) {
-        response.status(400).json({ code: error.code, message: error.message });
-        return;
-      }
-      throw error;
+      throw error instanceof ReviewActionError ? reviewActionProblem(error, 400) : error;
     }
-    const session = request.session!;
+    let result;
     try {
-      const result = await this.worklist.review(id, action, session, idempotencyKey.toLowerCase());
-      if (!result) throw new NotFoundException();
-      response.status(202).json(result);
+      result = await this.worklist.review(id, action, request.session!, idempotencyKey.toLowerCase());
     } catch (error) {
-      if (error instanceof NotFoundException) throw error;
-      if (error instanceof ReviewActionError) {
-        response.status(409).json({ code: error.code, message: error.message });
-        return;
-      }
+      if (error instanceof ReviewActionError) throw reviewActionProblem(error, 409);
       this.logger.warn({ code: describeFailure(error).code }, 'worklist review not published');
-      response.status(503).json({
+      throw new HttpProblem({
+        status: 503,
         code: 'BUS_UNAVAILABLE',
-        message: 'the event bus did not take the review; try again (the same click is not counted twice)',
+        detail: 'the event bus did not take the review; try again (the same click is not counted twice)',
+        cause: error,
       });
     }
+    if (!result) throw noSuchReport();
+    return result;
   }
 
   /** Server-sent events: `row` for a new enriched exam, `review` for a verdict; ends when the session does. */

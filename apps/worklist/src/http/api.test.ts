@@ -83,8 +83,18 @@ describe('worklist HTTP API', () => {
     expect((await fetch(`${base}/api/reports/${ID}`, { headers: { cookie } })).status).toBe(200);
   });
 
+  it('answers a signed-out API call 401 SIGN_IN_REQUIRED, and sends a signed-out page to the sign-in form', async () => {
+    const api = await fetch(`${base}/api/worklist`);
+    expect(api.status).toBe(401);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await api.json()).toMatchObject({ status: 401, code: 'SIGN_IN_REQUIRED', title: 'Unauthorized' });
+    const page = await fetch(`${base}/`, { redirect: 'manual' });
+    expect([page.status, page.headers.get('location')]).toEqual([303, '/login']);
+  });
+
   it('refuses ids that are not opaque ids, and unknown ones, with 404', async () => {
-    expect((await fetch(`${base}/api/reports/ACC1002`, { headers: { cookie } })).status).toBe(404);
+    const notOpaque = await fetch(`${base}/api/reports/ACC1002`, { headers: { cookie } });
+    expect(await notOpaque.json()).toMatchObject({ status: 404, code: 'NOT_FOUND' });
     expect((await fetch(`${base}/api/reports/${'b'.repeat(32)}`, { headers: { cookie } })).status).toBe(404);
     expect((await review({ action: 'accept' }, undefined, 'b'.repeat(32))).status).toBe(404);
   });
@@ -94,7 +104,14 @@ describe('worklist HTTP API', () => {
     expect((await review({ action: 'accept' }, { 'idempotency-key': 'not-a-uuid' })).status).toBe(400);
     const bad = await review({ action: 'edit', impression: ' ' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'EMPTY_EDIT' });
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await bad.json()).toEqual({
+      type: 'https://radflow.dev/problems/EMPTY_EDIT',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'an edit needs the corrected impression',
+      code: 'EMPTY_EDIT',
+    });
     expect(reviews).toHaveLength(0);
   });
 
@@ -115,12 +132,15 @@ describe('worklist HTTP API', () => {
     const answer = await review({ action: 'accept' });
     busDown = false;
     expect(answer.status).toBe(503);
-    expect(await answer.json()).toMatchObject({ code: 'BUS_UNAVAILABLE' });
+    expect(await answer.json()).toMatchObject({ status: 503, code: 'BUS_UNAVAILABLE' });
   });
 
   it('refuses a post from another origin', async () => {
-    expect(
-      (await review({ action: 'accept' }, { 'idempotency-key': KEY, origin: 'https://evil.example' })).status,
-    ).toBe(403);
+    const crossOrigin = await review(
+      { action: 'accept' },
+      { 'idempotency-key': KEY, origin: 'https://evil.example' },
+    );
+    expect(crossOrigin.status).toBe(403);
+    expect(await crossOrigin.json()).toMatchObject({ status: 403, code: 'CROSS_ORIGIN' });
   });
 });

@@ -1,11 +1,16 @@
 import { Body, Controller, Get, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
+import { HttpProblem } from '@radflow/platform';
 import { OIDC_FLOW_COOKIE, OidcSignIn, OidcSignInError } from '../auth/oidc.ts';
 import { cookieValue, SESSION_COOKIE, SessionTokens, SignInThrottle } from '../auth/sessions.ts';
 import { LocalUsers } from '../auth/users.ts';
 import { signedInPage, signInPage, type SignInOptions } from './pages.ts';
 import { WORKLIST_CONFIG, WORKLIST_LOGGER } from './tokens.ts';
+
+function oidcNotConfigured(): HttpProblem {
+  return new HttpProblem({ status: 404, code: 'NOT_FOUND', detail: 'OIDC sign-in is not configured' });
+}
 
 /**
  * Sign-in: a form POST checked against the local users file, or the OIDC provider's authorization code flow
@@ -66,10 +71,7 @@ export class AuthController {
   /** To the OIDC provider, with state, nonce and PKCE verifier in a signed flow cookie. */
   @Get('auth/oidc')
   async oidcStart(@Res() response: Response): Promise<void> {
-    if (!this.oidc) {
-      response.status(404).type('text').send('OIDC sign-in is not configured');
-      return;
-    }
+    if (!this.oidc) throw oidcNotConfigured();
     try {
       const { url, flow } = await this.oidc.start();
       response.setHeader('set-cookie', this.oidc.flowCookie(flow, this.config.secureCookies));
@@ -82,10 +84,7 @@ export class AuthController {
   /** Back from the provider: the code exchanged and the ID token checked, then a session as for a local user. */
   @Get('auth/oidc/callback')
   async oidcCallback(@Req() request: Request, @Res() response: Response): Promise<void> {
-    if (!this.oidc) {
-      response.status(404).type('text').send('OIDC sign-in is not configured');
-      return;
-    }
+    if (!this.oidc) throw oidcNotConfigured();
     try {
       // The URL the provider redirected to, as configured: query from this request.
       const callback = new URL(this.config.oidc!.redirectUrl);

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject, Param, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { HttpProblem } from '@radflow/platform';
 import type { Response } from 'express';
 import { WebAssets } from '../web-assets.ts';
 import { appShell } from './pages.ts';
-import { SessionGuard, SignInRequiredFilter } from './session.guard.ts';
+import { RedirectToSignIn, SessionGuard } from './session.guard.ts';
 
 /** The page (signed-in users; others are sent to /login) and its bundled script and style sheet. */
 @Controller()
@@ -11,14 +12,14 @@ export class PageController {
 
   @Get()
   @UseGuards(SessionGuard)
-  @UseFilters(SignInRequiredFilter)
+  @UseFilters(RedirectToSignIn)
   list(@Res() response: Response): void {
     response.type('html').send(appShell());
   }
 
   @Get('reports/:id')
   @UseGuards(SessionGuard)
-  @UseFilters(SignInRequiredFilter)
+  @UseFilters(RedirectToSignIn)
   report(@Res() response: Response): void {
     response.type('html').send(appShell());
   }
@@ -27,10 +28,7 @@ export class PageController {
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res() response: Response): void {
     const asset = this.assets.get(name);
-    if (!asset) {
-      response.status(404).type('text').send('not found');
-      return;
-    }
+    if (!asset) throw new HttpProblem({ status: 404, code: 'NOT_FOUND', detail: 'no such asset' });
     response.setHeader('cache-control', 'no-cache');
     response.setHeader('etag', asset.etag);
     response.type(asset.contentType).send(asset.body);

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { HttpProblem } from '@radflow/platform';
 
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -22,10 +23,10 @@ export function securityMiddleware(request: Request, response: Response, next: N
   const origin = request.headers.origin;
   if (request.method !== 'GET' && request.method !== 'HEAD' && origin) {
     const sameOrigin = URL.canParse(origin) && new URL(origin).host === request.headers.host;
-    if (!sameOrigin) {
-      response.status(403).json({ code: 'CROSS_ORIGIN', message: 'cross-origin requests are refused' });
-      return;
-    }
+    if (!sameOrigin)
+      return next(
+        new HttpProblem({ status: 403, code: 'CROSS_ORIGIN', detail: 'cross-origin requests are refused' }),
+      );
   }
   next();
 }

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import type { Logger, RadflowConfig } from '@radflow/config';
-import { METRICS, MetricsController, type PlatformMetrics } from '@radflow/platform';
+import { APP_FILTER } from '@nestjs/core';
+import { METRICS, MetricsController, ProblemDetailsFilter, type PlatformMetrics } from '@radflow/platform';
 import { OidcSignIn } from '../auth/oidc.ts';
 import { SessionTokens } from '../auth/sessions.ts';
 import { LocalUsers } from '../auth/users.ts';
@@ -54,6 +55,8 @@ export class WorklistHttpModule implements NestModule {
         ...(deps.oidc ? [{ provide: OidcSignIn, useValue: deps.oidc }] : []),
         ...(deps.metrics ? [{ provide: METRICS, useValue: deps.metrics }] : []),
         SessionGuard,
+        // The page's own HTTP host: its errors answer as every radflow API's do (application/problem+json).
+        { provide: APP_FILTER, useValue: new ProblemDetailsFilter(deps.logger) },
       ],
     };
   }
