@@ -94,7 +94,8 @@ export type ImplicitSkipReason =
 
 export const IMPLICIT_REVIEWER = 'report-signature';
 
-const FINAL_STATUSES: ReadonlySet<RadiologyReport['status']> = new Set(['final', 'amended', 'corrected']);
+/** Report statuses that carry what the radiologist signed. */
+export const FINAL_STATUSES: ReadonlySet<RadiologyReport['status']> = new Set(['final', 'amended', 'corrected']);
 
 /** Whitespace and case do not make an edit. */
 function sameText(a: string, b: string): boolean {

@@ -28,6 +28,7 @@ export {
   feedbackRecords,
   implicitFeedback,
   IMPLICIT_REVIEWER,
+  FINAL_STATUSES,
   type FeedbackRecord,
   type StoredFeedbackRecord,
   type FeedbackOutput,
@@ -89,3 +90,22 @@ export {
   type EvaluationExample,
   type FixedEvaluationSet,
 } from './fixed-evaluation-set.ts';
+export {
+  impressionScores,
+  shadowComparison,
+  shadowInput,
+  type ShadowSkipReason,
+  SHADOW_METRICS,
+  type ImpressionScores,
+  type ShadowComparisonOptions,
+  type ShadowMetric,
+  type ShadowReportScores,
+} from './shadow-comparison.ts';
+export {
+  shadowVerdict,
+  shadowEnabled,
+  DEFAULT_SHADOW_POLICY,
+  type ShadowOutcome,
+  type ShadowPolicy,
+  type ShadowVerdict,
+} from './shadow-verdict.ts';
