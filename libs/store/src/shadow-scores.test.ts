@@ -55,8 +55,8 @@ describe('ShadowScores on PostgreSQL', () => {
         candidateVersion: '7.7.7',
         servingVersion: '1.0.0',
         reportKey: 'key-a',
-        candidate: { rougeL: 0 },
-        serving: { rougeL: 0 },
+        candidate: { rougeL: 0, bleu1: 0, f1: 0 },
+        serving: { rougeL: 0, bleu1: 0, f1: 0 },
       }),
     ).rejects.toMatchObject({ code: '23503' });
   });

@@ -1,7 +1,8 @@
+import type { ImpressionScores } from '@radflow/feedback';
 import type { Database } from './database.ts';
 
 /** Per-metric scores of one draft against the signed impression (rougeL, bleu1, f1), each in [0, 1]. */
-export type DraftScores = Record<string, number>;
+export type DraftScores = ImpressionScores;
 
 /** One finalized report drafted by a candidate in shadow and by the serving model. */
 export interface ShadowScoreRecord {
