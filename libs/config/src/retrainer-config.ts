@@ -5,9 +5,9 @@ import { repoRoot } from './repo-root.ts';
 
 /**
  * What the retrainer reads (RETRAINER_HTTP_PORT and RETRAIN_*), in the variables' own units. apps/retrainer turns
- * it into its run settings (absolute paths, milliseconds, @radflow/feedback's policy types). The policy, split and
- * gate defaults are @radflow/feedback's DEFAULT_RETRAINING_POLICY, DEFAULT_SPLIT and DEFAULT_GATE_POLICY values;
- * apps/retrainer's retrainer-settings.test.ts holds them equal.
+ * it into its run settings (absolute paths, milliseconds, @radflow/feedback's policy types). The policy, split, gate
+ * and shadow defaults are @radflow/feedback's DEFAULT_RETRAINING_POLICY, DEFAULT_SPLIT, DEFAULT_GATE_POLICY and
+ * DEFAULT_SHADOW_POLICY values; apps/retrainer's retrainer-settings.test.ts holds them equal.
  */
 export interface RetrainerConfig {
   httpPort: number;
@@ -56,6 +56,11 @@ export interface RetrainerConfig {
   };
   /** RETRAIN_GATE_*: non-inferiority margin (0-1 units), bootstrap resamples, examples a gated set needs. */
   gate: { tolerance: number; resamples: number; minExamples: number };
+  /**
+   * RETRAIN_SHADOW_*: shadow evaluation after the gate, on live finalized reports: the reports and hours it lasts at
+   * least (both 0: no shadow, the gate alone promotes) and its non-inferiority margin (0-1 units).
+   */
+  shadow: { minReports: number; periodHours: number; tolerance: number };
 }
 
 /** The retrainer's settings; `modelDir` is the serving model (MODEL_DIR), the registry's default starting point. */
@@ -100,6 +105,11 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
       tolerance: read.number('RETRAIN_GATE_TOLERANCE', 0.01, { min: 0, max: 1 }),
       resamples: read.int('RETRAIN_GATE_RESAMPLES', 1000, { min: 10 }),
       minExamples: read.int('RETRAIN_GATE_MIN_EXAMPLES', 30, { min: 1 }),
+    },
+    shadow: {
+      minReports: read.int('RETRAIN_SHADOW_MIN_REPORTS', 100, { min: 0 }),
+      periodHours: read.number('RETRAIN_SHADOW_HOURS', 24, { min: 0 }),
+      tolerance: read.number('RETRAIN_SHADOW_TOLERANCE', 0.005, { min: 0, max: 1 }),
     },
   };
 }
