@@ -106,7 +106,7 @@ export interface LabelCorrection {
  */
 export interface ModelEventPayload {
   /**
-   * training.*: a retraining run; model.evaluated: the gate's numbers; model.promoted: serve `modelDir` now (gate promotion or rollback); model.rejected: the gate kept the current model.
+   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`).
    */
   kind:
     | 'training.started'
@@ -115,7 +115,8 @@ export interface ModelEventPayload {
     | 'training.failed'
     | 'model.evaluated'
     | 'model.promoted'
-    | 'model.rejected';
+    | 'model.rejected'
+    | 'model.shadow_started';
   /**
    * Model name (radflow-model.json `name`).
    */
@@ -172,7 +173,7 @@ export interface ModelEventPayload {
  */
 export interface MetricComparison {
   /**
-   * fixed (the held-back evaluation reports) or feedback (held-out recent feedback).
+   * fixed (the held-back evaluation reports), feedback (held-out recent feedback) or shadow (live finalized reports drafted by both models during shadow evaluation).
    */
   evaluationSet: string;
   /**
