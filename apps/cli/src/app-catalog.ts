@@ -3,7 +3,7 @@ import { gatewayApp } from '@radflow/gateway';
 import { inferenceApp } from '@radflow/inference';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
-import { retrainerApp } from '@radflow/retrainer';
+import { retrainerApp, retrainerShadowApp } from '@radflow/retrainer';
 import { worklistApp } from '@radflow/worklist';
 import { worklistTaskApp, worklistTaskStatLaneApp, writebackApp } from '@radflow/writeback';
 
@@ -18,6 +18,7 @@ export const allApps: RadflowApp[] = [
   enricherApp,
   writebackApp,
   retrainerApp,
+  retrainerShadowApp,
   worklistApp,
 ];
 

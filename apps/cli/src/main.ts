@@ -8,6 +8,7 @@ import { runEval, type EvalTask } from './commands/eval.ts';
 import { runDlqList, runDlqReplay, runDlqShow } from './commands/dlq.ts';
 import { runTrace } from './commands/trace.ts';
 import { phiScrubEvalCommand } from './commands/phi-scrub-eval.ts';
+import { modelCommand } from './commands/model.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
 import { effectiveRules } from './commands/rules.ts';
@@ -246,5 +247,6 @@ program
   });
 
 program.addCommand(phiScrubEvalCommand());
+program.addCommand(modelCommand());
 
 await program.parseAsync(process.argv);

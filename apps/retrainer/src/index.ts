@@ -21,3 +21,15 @@ export {
 export { renderDecisionReport } from './decision-report.ts';
 export { runRollback, type RollbackOptions, type RollbackResult } from './commands/rollback.ts';
 export { runRetraining, type RetrainOptions } from './commands/retrain.ts';
+export { retrainerShadowApp, ShadowModule } from './shadow/shadow.module.ts';
+export { ShadowEvaluation, type ShadowStep } from './shadow/shadow-evaluation.ts';
+export { ShadowDrafter } from './shadow/shadow-drafter.ts';
+export {
+  runModelStatus,
+  runModelShadow,
+  modelStatus,
+  shadowStatus,
+  type ModelStatus,
+  type ModelStatusOptions,
+  type ShadowStatus,
+} from './commands/model-status.ts';

@@ -1,14 +1,20 @@
 import { loadConfig, repoRoot } from '@radflow/config';
-import { DEFAULT_GATE_POLICY, DEFAULT_RETRAINING_POLICY, DEFAULT_SPLIT } from '@radflow/feedback';
+import {
+  DEFAULT_GATE_POLICY,
+  DEFAULT_RETRAINING_POLICY,
+  DEFAULT_SHADOW_POLICY,
+  DEFAULT_SPLIT,
+} from '@radflow/feedback';
 import { describe, expect, it } from 'vitest';
 import { retrainerSettings } from './retrainer-settings.ts';
 
 describe('retrainerSettings', () => {
-  it("unset, runs on @radflow/feedback's default policy, split and gate", () => {
+  it("unset, runs on @radflow/feedback's default policy, split, gate and shadow period", () => {
     const settings = retrainerSettings(loadConfig({}));
     expect(settings.policy).toEqual(DEFAULT_RETRAINING_POLICY);
     expect(settings.split).toEqual(DEFAULT_SPLIT);
     expect(settings.gate).toEqual(DEFAULT_GATE_POLICY);
+    expect(settings.shadow).toEqual(DEFAULT_SHADOW_POLICY);
     expect(settings.registryDir).toBe(`${settings.workDir}/registry`);
     expect(settings.trainer.script).toBe(`${repoRoot}apps/retrainer/trainer/finetune.py`);
   });
@@ -22,6 +28,8 @@ describe('retrainerSettings', () => {
         RETRAIN_TIMEOUT_S: '60',
         RETRAIN_LR: '3e-4',
         RETRAIN_GATE_TOLERANCE: '0.02',
+        RETRAIN_SHADOW_MIN_REPORTS: '0',
+        RETRAIN_SHADOW_HOURS: '0.5',
         MODEL_DIR: '/models/serving',
       }),
     );
@@ -31,5 +39,6 @@ describe('retrainerSettings', () => {
     expect(settings.policy).toMatchObject({ minIntervalMs: 0, scheduleEveryMs: 900_000 });
     expect(settings.trainer).toMatchObject({ timeoutMs: 60_000, learningRate: 3e-4 });
     expect(settings.gate).toEqual({ ...DEFAULT_GATE_POLICY, tolerance: 0.02 });
+    expect(settings.shadow).toEqual({ ...DEFAULT_SHADOW_POLICY, minReports: 0, periodHours: 0.5 });
   });
 });

@@ -2,8 +2,10 @@ import { resolve } from 'node:path';
 import type { RadflowConfig } from '@radflow/config';
 import {
   DEFAULT_GATE_POLICY,
+  DEFAULT_SHADOW_POLICY,
   type GatePolicy,
   type RetrainingPolicy,
+  type ShadowPolicy,
   type SplitOptions,
 } from '@radflow/feedback';
 
@@ -43,6 +45,8 @@ export interface RetrainerSettings {
     threads: number;
   };
   gate: GatePolicy;
+  /** Shadow evaluation after the gate (0 reports and 0 hours: none, the gate alone promotes). */
+  shadow: ShadowPolicy;
 }
 
 /** The retrainer's run settings from config.retrainer: paths made absolute, times in milliseconds, feedback's types. */
@@ -66,5 +70,7 @@ export function retrainerSettings(config: RadflowConfig): RetrainerSettings {
     trainer: { ...trainer, script: resolve(trainer.script), timeoutMs: timeoutSeconds * 1000 },
     evaluation: { ...retrainer.evaluation, openiDir: resolve(retrainer.evaluation.openiDir) },
     gate: { ...DEFAULT_GATE_POLICY, ...retrainer.gate },
+    // The gate's resamples: one bootstrap budget for both comparisons.
+    shadow: { ...DEFAULT_SHADOW_POLICY, ...retrainer.shadow, resamples: retrainer.gate.resamples },
   };
 }

@@ -9,23 +9,15 @@ import {
   type FixedEvaluationSet,
   type RetrainingDecision,
 } from '@radflow/feedback';
-import {
-  FeedbackStore,
-  GateDecisions,
-  ModelDeployments,
-  ModelVersions,
-  TrainingRuns,
-  type Database,
-  type FeedbackScope,
-  type ModelVersionRecord,
-} from '@radflow/store';
-import { ArtifactStore, readModelManifest } from './artifact-store.ts';
+import type { Database, FeedbackScope, ModelVersionRecord } from '@radflow/store';
+import { readModelManifest } from './artifact-store.ts';
 import { evaluateCandidate } from './candidate-evaluation.ts';
 import { trainCandidate } from './candidate-training.ts';
 import { recordGateDecision, settleCandidate } from './gate-settlement.ts';
 import { loadFixedEvaluationSet } from './model-evaluator.ts';
-import { ModelEvents } from './model-events.ts';
 import type { RetrainerSettings } from './retrainer-settings.ts';
+import { registryModelName, retrainingParts } from './retraining-parts.ts';
+import { candidateInShadow } from './shadow/candidate-in-shadow.ts';
 import {
   failureOf,
   type RetrainingParts,
@@ -52,7 +44,8 @@ function lockKey(name: string): number {
 
 /**
  * One retraining run, start to finish: feedback -> scrubbed data set -> trainer child process -> candidate in the
- * registry -> both models scored -> gate -> promotion (model.promoted) or rejection, every step on
+ * registry -> both models scored -> gate -> shadow evaluation (model.shadow_started; the shadow stage settles it
+ * later), or with no shadow period promotion (model.promoted), or rejection, every step on
  * rad.model.events.v1 and in the logs. Framework-free: the Nest service and the CLI both drive it. The steps are
  * in their own files; this class holds the run lock and the order of the steps.
  */
@@ -67,20 +60,11 @@ export class RetrainingPipeline {
     private readonly logger: Logger,
     readonly settings: RetrainerSettings,
   ) {
-    this.parts = {
-      settings,
-      feedback: new FeedbackStore(database),
-      versions: new ModelVersions(database),
-      deployments: new ModelDeployments(database),
-      decisions: new GateDecisions(database),
-      runs: new TrainingRuns(database),
-      artifacts: new ArtifactStore(settings.registryDir),
-      events: new ModelEvents(bus, logger),
-    };
+    this.parts = retrainingParts(database, bus, logger, settings);
   }
 
   get modelName(): string {
-    return this.settings.modelName ?? readModelManifest(this.settings.baseModelDir).name;
+    return registryModelName(this.settings);
   }
 
   get scope(): FeedbackScope {
@@ -116,6 +100,9 @@ export class RetrainingPipeline {
   /** What the policy says now (used by the service after each feedback and on its timer). */
   async policyDecision(running: boolean): Promise<RetrainingDecision> {
     const name = this.modelName;
+    // One candidate at a time: the next run waits for the shadow verdict on this one.
+    const shadow = await candidateInShadow(this.parts, name);
+    if (shadow) return { run: false, reason: `${name} ${shadow.candidate.version} is in shadow evaluation` };
     const [watermark, last] = await Promise.all([
       this.parts.runs.decidedWatermark(name),
       this.parts.runs.latest(name),

@@ -7,6 +7,7 @@ import type {
   ModelDeployments,
   ModelVersionRecord,
   ModelVersions,
+  ShadowScores,
   TrainingRuns,
 } from '@radflow/store';
 import type { ArtifactStore } from './artifact-store.ts';
@@ -23,7 +24,8 @@ export interface RunOptions {
 export interface RunOutcome {
   runId: string;
   name: string;
-  status: 'promoted' | 'rejected' | 'failed';
+  /** shadow: the gate passed the candidate, which now drafts on live reports until shadow evaluation settles it. */
+  status: 'promoted' | 'rejected' | 'shadow' | 'failed';
   baseVersion: string;
   candidateVersion?: string;
   candidateDir?: string;
@@ -43,6 +45,7 @@ export interface RetrainingParts {
   readonly deployments: ModelDeployments;
   readonly decisions: GateDecisions;
   readonly runs: TrainingRuns;
+  readonly shadowScores: ShadowScores;
   readonly artifacts: ArtifactStore;
   readonly events: ModelEvents;
 }

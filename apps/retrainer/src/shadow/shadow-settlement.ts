@@ -1,0 +1,60 @@
+import type { GateDecision, ShadowVerdict } from '@radflow/feedback';
+import type { ModelVersionRecord } from '@radflow/store';
+import { decisionOf, promoteCandidate } from '../gate-settlement.ts';
+import type { RetrainingParts } from '../retraining-run.ts';
+import { runIdOf } from './shadow-start.ts';
+
+/**
+ * Shadow evaluation's verdict, done: `pass` promotes the candidate through the gate's own promotion (serving
+ * history, model.promoted), `stop` rejects it (model.rejected); either way the decision, its reasons and the
+ * running comparison go to gate_decisions (policy.stage `shadow`) and the run's row. The candidate leaves shadow
+ * in one conditional update, so when two reports reach a verdict at once only one settles it. Resolves with what
+ * was done, or undefined when the candidate had already left shadow.
+ */
+export async function settleShadow(
+  parts: RetrainingParts,
+  candidate: ModelVersionRecord,
+  serving: ModelVersionRecord,
+  verdict: ShadowVerdict,
+): Promise<'promoted' | 'rejected' | undefined> {
+  if (verdict.verdict === 'continue') return undefined;
+  const { name, version } = candidate;
+  const outcome = verdict.verdict === 'pass' ? 'promote' : 'reject';
+  const decision: GateDecision = { outcome, reasons: verdict.reasons, comparisons: verdict.comparisons };
+  // The gate's comparisons stay beside the shadow's on the version.
+  const metrics = [...(Array.isArray(candidate.metrics) ? candidate.metrics : []), ...verdict.comparisons];
+  const to = outcome === 'promote' ? 'candidate' : 'rejected';
+  if (!(await parts.versions.transition(name, version, 'shadow', to, metrics))) return undefined;
+  const runId = runIdOf(candidate.training);
+  await parts.decisions.record({
+    name,
+    candidateVersion: version,
+    currentVersion: serving.version,
+    outcome,
+    reasons: verdict.reasons,
+    comparisons: verdict.comparisons,
+    policy: { stage: 'shadow', ...parts.settings.shadow },
+    runId,
+  });
+  const settled = {
+    name,
+    runId: runId ?? undefined,
+    currentVersion: serving.version,
+    candidate,
+    decision: { ...decision, comparisons: metrics as GateDecision['comparisons'] },
+  };
+  if (outcome === 'promote') {
+    await promoteCandidate(parts, settled);
+  } else {
+    await parts.events.publish({
+      kind: 'model.rejected',
+      name,
+      version,
+      ...(runId ? { runId } : {}),
+      previousVersion: serving.version,
+      decision: decisionOf(decision),
+    });
+  }
+  if (runId) await parts.runs.update(runId, { status: outcome === 'promote' ? 'promoted' : 'rejected' });
+  return outcome === 'promote' ? 'promoted' : 'rejected';
+}
