@@ -121,16 +121,19 @@ async function callEach(authorization?: string) {
     gateway: {
       status: gateway.status,
       challenge: gateway.headers.get('www-authenticate'),
+      contentType: gateway.headers.get('content-type'),
       body: await gateway.text(),
     },
     inference: {
       status: inference.status,
       challenge: inference.headers.get('www-authenticate'),
-      body: (await inference.json()) as { error?: { code: string } },
+      contentType: inference.headers.get('content-type'),
+      body: (await inference.json()) as { code?: string },
     },
     feedback: {
       status: feedbackApi.status,
       challenge: feedbackApi.headers.get('www-authenticate'),
+      contentType: feedbackApi.headers.get('content-type'),
       body: (await feedbackApi.json()) as { code?: string },
     },
   };
@@ -142,18 +145,39 @@ describe('HTTP API authentication (JWT against a JWKS endpoint, API keys beside)
       expect([path, (await fetch(`${base}${path}`)).status]).toEqual([path, 200]);
   });
 
-  it('refuses unauthenticated calls with 401, a Bearer challenge and each API its own error body', async () => {
+  it('refuses unauthenticated calls with 401, a Bearer challenge and one problem body (RFC 9457) on every API', async () => {
     const answers = await callEach();
     for (const answer of Object.values(answers)) {
       expect(answer.status).toBe(401);
       expect(answer.challenge).toBe('Bearer realm="radflow"');
+      expect(answer.contentType).toMatch(/^application\/problem\+json/);
     }
-    expect(JSON.parse(answers.gateway.body)).toMatchObject({
-      resourceType: 'OperationOutcome',
-      issue: [{ code: 'login', details: { text: 'MISSING_TOKEN: bearer token required' } }],
+    const problem = {
+      type: 'https://radflow.dev/problems/MISSING_TOKEN',
+      title: 'Unauthorized',
+      status: 401,
+      detail: 'bearer token required',
+      code: 'MISSING_TOKEN',
+    };
+    expect(JSON.parse(answers.gateway.body)).toMatchObject(problem);
+    expect(answers.inference.body).toMatchObject(problem);
+    expect(answers.feedback.body).toMatchObject(problem);
+  });
+
+  it("answers a refused caller at the gateway's FHIR endpoints with an OperationOutcome", async () => {
+    const response = await fetch(`${base}/fhir/notify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ resourceType: 'Bundle', type: 'history', entry: [] }),
     });
-    expect(answers.inference.body.error?.code).toBe('MISSING_TOKEN');
-    expect(answers.feedback.body.code).toBe('MISSING_TOKEN');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/fhir\+json/);
+    expect(await response.json()).toEqual({
+      resourceType: 'OperationOutcome',
+      issue: [
+        { severity: 'error', code: 'login', details: { text: 'MISSING_TOKEN: bearer token required' } },
+      ],
+    });
   });
 
   it('refuses a token signed by a key the issuer never published, with invalid_token', async () => {
@@ -162,7 +186,7 @@ describe('HTTP API authentication (JWT against a JWKS endpoint, API keys beside)
       expect(answer.status).toBe(401);
       expect(answer.challenge).toMatch(/^Bearer realm="radflow", error="invalid_token"/);
     }
-    expect(answers.inference.body.error?.code).toBe('INVALID_SIGNATURE');
+    expect(answers.inference.body.code).toBe('INVALID_SIGNATURE');
     expect(answers.feedback.body.code).toBe('INVALID_SIGNATURE');
   });
 
@@ -170,12 +194,12 @@ describe('HTTP API authentication (JWT against a JWKS endpoint, API keys beside)
     const expired = await callEach(
       `Bearer ${await jwt(rsa, ALL_SCOPES, { expiresIn: Math.floor(Date.now() / 1000) - 600 })}`,
     );
-    expect(expired.inference).toMatchObject({ status: 401, body: { error: { code: 'EXPIRED' } } });
+    expect(expired.inference).toMatchObject({ status: 401, body: { code: 'EXPIRED' } });
     const elsewhere = await callEach(`Bearer ${await jwt(ec, ALL_SCOPES, { audience: 'pacs-api' })}`);
     expect(elsewhere.feedback).toMatchObject({ status: 401, body: { code: 'WRONG_AUDIENCE' } });
     const guessed = await callEach(`Bearer ${randomBytes(24).toString('hex')}`);
     expect(guessed.gateway.status).toBe(401);
-    expect(guessed.inference.body.error?.code).toBe('UNKNOWN_API_KEY');
+    expect(guessed.inference.body.code).toBe('UNKNOWN_API_KEY');
   });
 
   it('accepts a good RS256 or ES384 token: the HL7 is ACKed, the model answers, the feedback is taken', async () => {
@@ -193,7 +217,7 @@ describe('HTTP API authentication (JWT against a JWKS endpoint, API keys beside)
     const inferenceOnly = await callEach(`Bearer ${await jwt(ec, 'radflow.inference')}`);
     expect(inferenceOnly.inference.status).toBe(200);
     expect(inferenceOnly.gateway.status).toBe(403);
-    expect(JSON.parse(inferenceOnly.gateway.body)).toMatchObject({ issue: [{ code: 'forbidden' }] });
+    expect(JSON.parse(inferenceOnly.gateway.body)).toMatchObject({ status: 403, code: 'INSUFFICIENT_SCOPE' });
     expect(inferenceOnly.feedback).toMatchObject({ status: 403, body: { code: 'INSUFFICIENT_SCOPE' } });
     expect(inferenceOnly.feedback.challenge).toContain('error="insufficient_scope", ');
     expect(inferenceOnly.feedback.challenge).toContain('scope="radflow.feedback"');
@@ -213,7 +237,10 @@ describe('HTTP API authentication (JWT against a JWKS endpoint, API keys beside)
         body: huge,
       });
       expect([path, response.status]).toEqual([path, 413]);
-      expect(JSON.stringify(await response.json())).toMatch(/HTTP_MAX_BODY_BYTES/);
+      expect(await response.json()).toMatchObject({
+        code: 'PAYLOAD_TOO_LARGE',
+        detail: expect.stringMatching(/HTTP_MAX_BODY_BYTES/),
+      });
     }
     // Sent in chunks without a Content-Length: the JSON parser stops it at the same limit.
     const chunked = await fetch(`${base}/inference/v1/tasks/impression`, {

@@ -76,6 +76,9 @@ beforeAll(async () => {
     RETRAIN_INCLUDE_UNATTRIBUTED: 'false',
     RETRAIN_STEPS: '30',
     RETRAIN_EVAL_FIXED_SIZE: '40',
+    // No shadow period: the gate alone promotes (shadow evaluation has its own e2e, shadow-evaluation.test.ts).
+    RETRAIN_SHADOW_MIN_REPORTS: '0',
+    RETRAIN_SHADOW_HOURS: '0',
     RETRAINER_HTTP_PORT: '0',
     KAFKA_GROUP_PREFIX: 'radflow-e2e-retraining',
     LOG_LEVEL: 'warn',
@@ -160,9 +163,13 @@ describe('retraining loop on the real broker and database', () => {
         outputs: [{ output: 'impression', verdict: 'edit' }],
       });
       expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await refused.json()).toMatchObject({
+        status: 400,
         code: 'INVALID_FEEDBACK',
-        problems: expect.arrayContaining([expect.stringContaining("required property 'correctedText'")]),
+        errors: expect.arrayContaining([
+          expect.objectContaining({ detail: expect.stringContaining("required property 'correctedText'") }),
+        ]),
       });
       for (let i = 55; i < 60; i++) {
         const amended = canonicalReport(reports[i]!, accessions[i]!, 'v2', 'amended');
