@@ -31,11 +31,12 @@ MIXTURE = {"impression": (2.0, 1.0), "abnormality_labels": (1.0, 0.7), "device_l
 MAX_LEN = 512
 
 
-def mixture(examples: list[tasks.Example], seed: int) -> list[tasks.Example]:
+def mixture(examples: list[tasks.Example], seed: int,
+            weights: dict[str, tuple[float, float]] = MIXTURE) -> list[tasks.Example]:
     rng = random.Random(f"radflow-cxr-mixture-v1:{seed}")
     out = []
     for e in examples:
-        task_w, none_w = MIXTURE.get(e.task, (1.0, 1.0))
+        task_w, none_w = weights.get(e.task, (1.0, 1.0))
         w = task_w * (none_w if e.answer == "none" else 1.0)
         out += [e] * int(w) + ([e] if rng.random() < w - int(w) else [])
     return out
@@ -73,7 +74,16 @@ def main() -> None:
     ap.add_argument("--bench-steps", type=int, default=0, help="time this many steps, print tokens/s, save nothing")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="auto", help="auto: CUDA when torch sees a GPU, else CPU")
+    ap.add_argument("--task-weight", action="append", default=[], metavar="TASK=W",
+                    help="a task's weight in the mixture instead of MIXTURE's (a focused leg, e.g. impression=4)")
+    ap.add_argument("--val-tasks", default="", help="comma-separated tasks of the validation loss (default: all)")
     args = ap.parse_args()
+    weights = dict(MIXTURE)
+    for item in args.task_weight:
+        task, _, w = item.partition("=")
+        if task not in MIXTURE:
+            raise SystemExit(f"--task-weight: unknown task {task!r} (one of {', '.join(MIXTURE)})")
+        weights[task] = (float(w), MIXTURE[task][1])
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -92,8 +102,11 @@ def main() -> None:
         val_seqs = sft.lm_seqs([e.ids for e in tok.encode_batch(tasks.lm_texts(splits["validation"]))], chat.END_ID,
                                256)[: args.val_size // 4]
     else:
-        train_seqs = encode_examples(tok, mixture(tasks.build_examples(splits["train"], seed=args.seed), args.seed))
+        train_seqs = encode_examples(tok, mixture(tasks.build_examples(splits["train"], seed=args.seed), args.seed,
+                                                  weights))
         val_examples = tasks.build_examples(splits["validation"], seed=args.seed)
+        if args.val_tasks:
+            val_examples = [e for e in val_examples if e.task in set(args.val_tasks.split(","))]
         random.Random(f"radflow-cxr-val:{args.seed}").shuffle(val_examples)
         val_seqs = encode_examples(tok, val_examples)[: args.val_size]
     counts: dict[str, int] = {}
@@ -136,10 +149,19 @@ def main() -> None:
         print(json.dumps({"first_layer": args.first_layer, "rank": args.rank, "bf16": args.bf16,
                           "threads": args.threads, "tokens_per_s": round(n / dt, 1), "s_per_step": round(dt / args.bench_steps, 2)}))
         return
+    init_val = None
+    if args.init and not (args.out / "state.pt").exists():
+        # The starting adapter's own figure: a leg is kept only if its best.pt beats it.
+        init_val, _ = sft.validation_loss(model, val_seqs, chat.PAD_ID, args.bf16, args.batch_tokens)
+        print(f"validation loss of the starting adapter: {init_val:.4f}", flush=True)
     summary = sft.train(model, train_seqs, val_seqs, cfg, args.out, chat.PAD_ID)
+    if init_val is not None:
+        summary["init_val_loss"] = round(init_val, 4)
     summary.update({"base": gguf_base.BASE_NAME, "lora": {"rank": args.rank, "alpha": args.alpha,
                     "first_layer": args.first_layer, "targets": list(model.LORA_TARGETS)},
-                    "train_sequences": counts, "init": str(args.init) if args.init else None})
+                    "train_sequences": counts, "init": str(args.init) if args.init else None,
+                    "task_weights": {t: w for t, (w, _) in weights.items() if w != MIXTURE[t][0]},
+                    "val_tasks": args.val_tasks or "all"})
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary), flush=True)
 
