@@ -26,7 +26,6 @@ export { backoffDelayMs, defaultRetryPolicy, type RetryPolicy } from './retry-po
 export {
   KafkaBus,
   type KafkaBusOptions,
-  type ConsumedRecord,
   type HandlerContext,
   type RecordOutput,
   type CommitSettlement,
@@ -35,6 +34,7 @@ export {
   type Subscription,
   type OutgoingRecord,
 } from './kafka-bus.ts';
+export { consumedRecord, type ConsumedRecord } from './consumed-record.ts';
 export { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
 export {
   TraceHeaders,

@@ -8,13 +8,13 @@ import {
   type EachBatchPayload,
   type EachMessagePayload,
   type KafkaConfig,
-  type KafkaMessage,
   type Producer,
 } from 'kafkajs';
 import type { SpanContext } from '@opentelemetry/api';
 import type { Logger } from '@radflow/config';
 import { silentBusObserver, type BusObserver } from './bus-observer.ts';
 import { CoalescingSender } from './coalescing-sender.ts';
+import { consumedRecord, type ConsumedRecord } from './consumed-record.ts';
 import { deadLetterRecord } from './dead-letter.ts';
 import type { Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
@@ -64,17 +64,6 @@ export interface KafkaBusOptions {
 }
 
 export type StartFrom = 'earliest' | 'latest';
-
-/** One consumed record as the handlers see it: bytes untouched, headers as strings. */
-export interface ConsumedRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, string>;
-  timestamp: string;
-}
 
 /** How a piece of work that depends on a record's output being committed ends (an idempotency-ledger claim). */
 export interface CommitSettlement {
@@ -149,20 +138,6 @@ export const BATCH_COMMIT_WINDOW_MS = 50;
 const COMMITTED_OFFSET_CHECKS = 4;
 const COMMITTED_OFFSET_RECHECK_MS = 500;
 
-function consumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
-  return {
-    topic,
-    partition,
-    offset: message.offset,
-    key: message.key,
-    value: message.value,
-    headers: Object.fromEntries(
-      Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']),
-    ),
-    timestamp: message.timestamp,
-  };
-}
-
 /**
  * Attempts before giving up on a plain offset commit (failing on means the partition has moved: kafkajs rejoins and
  * redelivers) or on a done mark failing for a reason that does not pass (the claim then expires after its lease).
@@ -195,9 +170,7 @@ class StagedOutput implements RecordOutput {
     key: string,
     event: TopicEvent<NoInfer<T>>,
   ): Promise<void> {
-    this.validator.assertValidEvent(event);
-    traceAccession(eventAccession(event));
-    await this.publish(topic, [eventRecord(key, event)]);
+    await this.publish(topic, [validEventRecord(this.validator, key, event)]);
   }
 
   afterCommit(settlement: CommitSettlement): void {
@@ -243,7 +216,10 @@ function commitCounts(outputs: StagedOutput[]): { count: number; outputs: number
   return { count: outputs.length, outputs: records };
 }
 
-function eventRecord(key: string, event: Envelope<unknown>): OutgoingRecord {
+/** Validates the event against schemas/ before it leaves (an invalid event is a bug, never sent) and traces it. */
+function validEventRecord(validator: EventValidator, key: string, event: Envelope<unknown>): OutgoingRecord {
+  validator.assertValidEvent(event);
+  traceAccession(eventAccession(event));
   return {
     key,
     value: JSON.stringify(event),
@@ -396,9 +372,7 @@ export class KafkaBus implements RecordOutput {
     key: string,
     event: TopicEvent<NoInfer<T>>,
   ): Promise<void> {
-    this.validator.assertValidEvent(event);
-    traceAccession(eventAccession(event));
-    await this.publish(topic, [eventRecord(key, event)]);
+    await this.publish(topic, [validEventRecord(this.validator, key, event)]);
   }
 
   /** Published directly, so there is nothing to wait for: the settlement completes now. */

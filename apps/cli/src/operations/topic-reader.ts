@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Admin, type KafkaConfig } from 'kafkajs';
 import type { RadflowConfig } from '@radflow/config';
-import { kafkaClientSecurity, type ConsumedRecord } from '@radflow/events';
+import { consumedRecord, kafkaClientSecurity, type ConsumedRecord } from '@radflow/events';
 import { OperationsError } from './operations-error.ts';
 
 let quieted = false;
@@ -164,17 +164,7 @@ export class TopicReader {
             const id = `${batch.topic}:${batch.partition}:${message.offset}`;
             if (seen.has(id)) continue;
             seen.add(id);
-            records.push({
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: message.offset,
-              key: message.key,
-              value: message.value,
-              headers: Object.fromEntries(
-                Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']),
-              ),
-              timestamp: message.timestamp,
-            });
+            records.push(consumedRecord(batch.topic, batch.partition, message));
             if (options.firstOnly) {
               pending.delete(`${batch.topic}:${batch.partition}`);
               if (pending.size === 0) finish();
