@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { RadflowConfig } from '@radflow/config';
+import type { RadflowConfig, RetrainerConfig } from '@radflow/config';
 import {
   DEFAULT_GATE_POLICY,
   DEFAULT_SHADOW_POLICY,
@@ -9,41 +9,18 @@ import {
   type SplitOptions,
 } from '@radflow/feedback';
 
-/** Everything a retraining run needs, from config.retrainer (RETRAINER_HTTP_PORT, RETRAIN_*: libs/config). */
-export interface RetrainerSettings {
-  /** Registry name of the model being retrained; the serving model's manifest name when unset. */
-  modelName: string | undefined;
-  /** The model the registry starts from when it is empty (the serving model, MODEL_DIR). */
-  baseModelDir: string;
-  workDir: string;
-  /** Artifact store: one folder per version (an object store in production). */
-  registryDir: string;
-  /** Retrain on its own when the policy says so; off, only `radflow retrain` or runRetraining starts runs. */
-  autoRetrain: boolean;
+/**
+ * Everything a retraining run needs, from config.retrainer (RETRAINER_HTTP_PORT, RETRAIN_*: libs/config, where each
+ * field is described): the same fields, with absolute paths, milliseconds and @radflow/feedback's policy types.
+ */
+export interface RetrainerSettings
+  extends Pick<
+    RetrainerConfig,
+    'modelName' | 'baseModelDir' | 'workDir' | 'registryDir' | 'autoRetrain' | 'includeUnattributed' | 'evaluation'
+  > {
   policy: RetrainingPolicy;
-  /** Feedback on drafts that name no model is trained on too. */
-  includeUnattributed: boolean;
   split: SplitOptions;
-  trainer: {
-    python: string;
-    script: string;
-    steps: number;
-    learningRate: number;
-    /** At most this many passes over the feedback: more memorises a small batch and forgets the rest. */
-    maxEpochs: number;
-    batchTokens: number;
-    seed: number;
-    timeoutMs: number;
-  };
-  evaluation: {
-    /** Open-i reports and NegBio labels (data/openi by default). */
-    openiDir: string;
-    fixedSetSize: number;
-    /** Cap on held-out feedback examples scored per task. */
-    feedbackSetSize: number;
-    maxNewTokens: number;
-    threads: number;
-  };
+  trainer: Omit<RetrainerConfig['trainer'], 'timeoutSeconds'> & { timeoutMs: number };
   gate: GatePolicy;
   /** Shadow evaluation after the gate (0 reports and 0 hours: none, the gate alone promotes). */
   shadow: ShadowPolicy;
