@@ -4,17 +4,19 @@
 // then writes the transaction markers to itself over its SASL_SSL inter-broker listener), and a read_committed
 // consumer group that reads it back and commits. Settings come from the environment (infra/kafka-secure.sh env).
 // Retries until --timeout-ms; exit 0 ready, 1 not. Never prints the password.
-/* global process, console, setTimeout, clearTimeout */
+/* global process, console */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
+import {
+  ensureProbeTopic,
+  probeDeadline,
+  probeUntilReady,
+  quietKafkajs,
+  readBackAndCommit,
+} from '../lib/kafka-probe.mjs';
 
-process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
-// kafkajs 2.2.4 on Node 24 schedules a timer with a negative delay (tulios/kafkajs#1751); harmless.
-process.removeAllListeners('warning');
-process.on('warning', (w) => {
-  if (w.name !== 'TimeoutNegativeWarning') console.warn(w);
-});
+quietKafkajs();
 
 const env = (name) => {
   const value = process.env[name];
@@ -31,22 +33,9 @@ const sasl = {
   username: env('KAFKA_SASL_USERNAME'),
   password: env('KAFKA_SASL_PASSWORD'),
 };
-const timeoutArg = process.argv.indexOf('--timeout-ms');
-const timeoutMs = timeoutArg > 0 ? Number(process.argv[timeoutArg + 1]) : 60_000;
-const deadline = Date.now() + timeoutMs;
+const { timeoutMs, deadline } = probeDeadline(60_000);
 const topic = 'radflow.infra.secure-ready-probe';
 const groupId = 'radflow-infra-secure-ready';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function withDeadline(promise, what) {
-  const left = Math.max(1_000, deadline - Date.now());
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out`)), left);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function probeOnce() {
   const kafka = new Kafka({
@@ -74,13 +63,7 @@ async function probeOnce() {
   const started = Date.now();
   try {
     await admin.connect();
-    const topics = await admin.listTopics();
-    if (!topics.includes(topic)) {
-      await admin.createTopics({
-        topics: [{ topic, numPartitions: 1, replicationFactor: 1 }],
-        waitForLeaders: true,
-      });
-    }
+    await ensureProbeTopic(admin, topic, 1, 1);
 
     await producer.connect();
     const nonce = randomUUID();
@@ -93,47 +76,24 @@ async function probeOnce() {
       throw error;
     }
 
-    await consumer.connect();
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    let consumedOffset;
-    const consumed = new Promise((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            if (message.value?.toString() !== nonce) return;
-            const next = (BigInt(message.offset) + 1n).toString();
-            await consumer.commitOffsets([{ topic, partition, offset: next }]);
-            consumedOffset = message.offset;
-            resolve();
-          },
-        })
-        .catch(reject);
+    const consumed = await readBackAndCommit(consumer, topic, nonce, {
+      deadline,
+      what: 'read_committed consume of the probe message',
     });
-    await withDeadline(consumed, 'read_committed consume of the probe message');
-    return { offset: consumedOffset, ms: Date.now() - started };
+    return { offset: consumed.offset, ms: Date.now() - started };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }
 }
 
-let lastError;
-let attempts = 0;
-while (Date.now() < deadline) {
-  attempts += 1;
-  try {
-    const r = await probeOnce();
-    console.log(
-      `secure kafka ready at ${brokers.join(',')} (TLS + ${sasl.mechanism} as ${sasl.username}): transaction committed, ` +
-        `read back at offset ${r.offset} by group ${groupId} (${r.ms} ms, attempt ${attempts})`,
-    );
-    process.exit(0);
-  } catch (err) {
-    lastError = err;
-    await sleep(500);
-  }
-}
-console.error(
-  `secure kafka NOT ready at ${brokers.join(',')} after ${timeoutMs} ms (${attempts} attempts): ${lastError?.message ?? lastError}`,
-);
-process.exit(1);
+await probeUntilReady({
+  name: 'secure kafka',
+  brokers,
+  timeoutMs,
+  deadline,
+  pauseMs: 500,
+  probeOnce,
+  ready: (r, attempts) =>
+    `secure kafka ready at ${brokers.join(',')} (TLS + ${sasl.mechanism} as ${sasl.username}): transaction committed, ` +
+    `read back at offset ${r.offset} by group ${groupId} (${r.ms} ms, attempt ${attempts})`,
+});
