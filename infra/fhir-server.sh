@@ -68,26 +68,11 @@ cmd_start() {
 
 cmd_stop() {
   stop_pidfile "$PID_FILE" "FHIR server" 15 "$ENTRY"
-  if port_open "$FHIR_PORT"; then
-    log "note: something not started from this checkout still listens on 127.0.0.1:$FHIR_PORT ($(listener_of "$FHIR_PORT")); left alone"
-  fi
+  note_foreign_listener "$FHIR_PORT"
 }
 
 cmd_status() {
-  if ! pid_alive "$PID_FILE" "$ENTRY"; then
-    if port_open "$FHIR_PORT" && capability_ok; then
-      log "ready at $BASE_URL, served by a process not started from this checkout ($(listener_of "$FHIR_PORT"))"
-      return 0
-    fi
-    log "stopped"
-    return 3
-  fi
-  if capability_ok; then
-    log "running (pid $(<"$PID_FILE")), ready at $BASE_URL"
-    return 0
-  fi
-  log "running (pid $(<"$PID_FILE")) but NOT answering GET $BASE_URL/metadata; look at $LOG_FILE"
-  return 1
+  service_status "$PID_FILE" "$ENTRY" "$FHIR_PORT" "$BASE_URL" "$LOG_FILE" capability_ok
 }
 
 case "${1:-}" in

@@ -82,14 +82,7 @@ group.initial.rebalance.delay.ms=0
 delete.topic.enable=true
 log.retention.hours=24
 PROPS
-  cat >"$dir/conf/log4j.properties" <<PROPS
-# Quiet: warnings and errors, plus the broker's own start/stop lines.
-log4j.rootLogger=WARN, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-PROPS
+  kafka_log4j_properties >"$dir/conf/log4j.properties"
 }
 
 java_cmd() {

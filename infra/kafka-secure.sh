@@ -162,30 +162,11 @@ ssl.truststore.location=$CA_PEM
 ssl.enabled.protocols=TLSv1.3,TLSv1.2
 ssl.endpoint.identification.algorithm=https
 ssl.client.auth=none
-log.dirs=$DATA_DIR
-num.partitions=1
-default.replication.factor=1
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-min.insync.replicas=1
-group.initial.rebalance.delay.ms=0
-delete.topic.enable=true
-log.retention.hours=24
 PROPS
+    single_node_kafka_properties "$DATA_DIR" 24 >>"$CONF_DIR/server.properties"
   )
-  cat >"$CONF_DIR/log4j.properties" <<PROPS
-# Quiet: warnings and errors, the broker's start/stop lines, and failed authentications.
-log4j.rootLogger=WARN, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-log4j.logger.org.apache.kafka.common.network.Selector=INFO
-PROPS
+  # Also failed authentications.
+  kafka_log4j_properties 'log4j.logger.org.apache.kafka.common.network.Selector=INFO' >"$CONF_DIR/log4j.properties"
   (
     umask 077
     cat >"$CLIENT_ENV" <<ENV

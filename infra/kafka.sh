@@ -36,17 +36,10 @@ installed() {
     compgen -G "$LIBS_DIR/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null
 }
 
-check_java() {
-  require_cmd java
-  local major
-  major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
-  [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "Kafka needs Java 17+, found '${major:-unknown}' (java on PATH: $(command -v java))"
-}
-
 cmd_install() {
   local t0
   t0=$(now_ms)
-  check_java
+  require_java17 Kafka
   if installed; then
     log "Kafka $KAFKA_VERSION jars already in $LIBS_DIR (cached; took $(elapsed_s "$t0")s)"
     return 0
@@ -79,28 +72,9 @@ advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$DATA_DIR
-num.partitions=1
-default.replication.factor=1
-auto.create.topics.enable=true
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-transaction.state.log.num.partitions=1
-min.insync.replicas=1
-group.initial.rebalance.delay.ms=0
-delete.topic.enable=true
-log.retention.hours=168
 PROPS
-  cat >"$CONF_DIR/log4j.properties" <<PROPS
-# Quiet: warnings and errors, plus the broker's own start/stop lines.
-log4j.rootLogger=WARN, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka.server.KafkaRaftServer=INFO
-PROPS
+  single_node_kafka_properties "$DATA_DIR" 168 >>"$CONF_DIR/server.properties"
+  kafka_log4j_properties >"$CONF_DIR/log4j.properties"
 }
 
 java_cmd() {
@@ -158,7 +132,7 @@ cmd_start() {
     die "controller port $KAFKA_CONTROLLER_PORT on 127.0.0.1 is taken ($(listener_of "$KAFKA_CONTROLLER_PORT")). Stop it, or set KAFKA_CONTROLLER_PORT."
   fi
   installed || cmd_install
-  check_java
+  require_java17 Kafka
   write_config
   format_storage
   local -a cmd
@@ -181,26 +155,11 @@ cmd_start() {
 cmd_stop() {
   # A broker shutting down flushes logs and resigns as controller; give it time.
   stop_pidfile "$PID_FILE" "Kafka broker" 60 "$PROC_MARKER"
-  if port_open "$KAFKA_PORT"; then
-    log "note: something not started from this checkout still listens on 127.0.0.1:$KAFKA_PORT ($(listener_of "$KAFKA_PORT")); left alone"
-  fi
+  note_foreign_listener "$KAFKA_PORT"
 }
 
 cmd_status() {
-  if ! pid_alive "$PID_FILE" "$PROC_MARKER"; then
-    if port_open "$KAFKA_PORT" && ready_check --timeout-ms 15000 >/dev/null 2>&1; then
-      log "ready at 127.0.0.1:$KAFKA_PORT, served by a broker not started from this checkout ($(listener_of "$KAFKA_PORT"))"
-      return 0
-    fi
-    log "stopped"
-    return 3
-  fi
-  if ready_check --timeout-ms 15000 >/dev/null 2>&1; then
-    log "running (pid $(<"$PID_FILE")), ready at 127.0.0.1:$KAFKA_PORT"
-    return 0
-  fi
-  log "running (pid $(<"$PID_FILE")) but NOT answering on 127.0.0.1:$KAFKA_PORT; look at $LOG_FILE"
-  return 1
+  service_status "$PID_FILE" "$PROC_MARKER" "$KAFKA_PORT" "127.0.0.1:$KAFKA_PORT" "$LOG_FILE" ready_check --timeout-ms 15000
 }
 
 case "${1:-}" in

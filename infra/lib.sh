@@ -111,6 +111,76 @@ wait_ready() {
   done
 }
 
+# require_java17 WHAT: dies unless java on PATH is 17 or newer (WHAT names what needs it).
+require_java17() {
+  require_cmd java
+  local major
+  major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
+  [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "$1 needs Java 17+, found '${major:-unknown}' (java on PATH: $(command -v java))"
+}
+
+# kafka_log4j_properties [LINE...]: a Kafka node's log4j.properties on stdout: warnings and errors, the broker's
+# own start/stop lines, and each extra LINE.
+kafka_log4j_properties() {
+  cat <<PROPS
+# Quiet: warnings and errors, plus the broker's own start/stop lines.
+log4j.rootLogger=WARN, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaRaftServer=INFO
+PROPS
+  (($# == 0)) || printf '%s\n' "$@"
+}
+
+# single_node_kafka_properties DATA_DIR RETENTION_HOURS: the storage and replication lines of a one-node KRaft
+# broker's server.properties (replication factor 1 everywhere), on stdout.
+single_node_kafka_properties() {
+  cat <<PROPS
+log.dirs=$1
+num.partitions=1
+default.replication.factor=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+min.insync.replicas=1
+group.initial.rebalance.delay.ms=0
+delete.topic.enable=true
+log.retention.hours=$2
+PROPS
+}
+
+# note_foreign_listener PORT: after stopping ours, says that something else still listens on PORT (left alone).
+note_foreign_listener() {
+  if port_open "$1"; then
+    log "note: something not started from this checkout still listens on 127.0.0.1:$1 ($(listener_of "$1")); left alone"
+  fi
+}
+
+# service_status PIDFILE MARKER PORT ADDRESS LOGFILE CHECK_CMD...: the status command of a service that a process
+# from another checkout may serve on the same port. Exit 0 ready, 1 running but not answering, 3 stopped.
+service_status() {
+  local pidfile=$1 marker=$2 port=$3 address=$4 logfile=$5
+  shift 5
+  if ! pid_alive "$pidfile" "$marker"; then
+    if port_open "$port" && "$@" >/dev/null 2>&1; then
+      log "ready at $address, served by a process not started from this checkout ($(listener_of "$port"))"
+      return 0
+    fi
+    log "stopped"
+    return 3
+  fi
+  if "$@" >/dev/null 2>&1; then
+    log "running (pid $(<"$pidfile")), ready at $address"
+    return 0
+  fi
+  log "running (pid $(<"$pidfile")) but NOT answering at $address; look at $logfile"
+  return 1
+}
+
 usage_die() {
   die "usage: $0 $1"
 }

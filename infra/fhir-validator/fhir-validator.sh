@@ -25,13 +25,6 @@ installed() {
   [[ -f "$INSTALL_MARKER" && "$(<"$INSTALL_MARKER")" == "$(digest)" && -f "$BUILD_DIR/classes/FhirValidatorCli.class" ]]
 }
 
-check_java() {
-  require_cmd java
-  local major
-  major=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')
-  [[ "${major%%.*}" -ge 17 ]] 2>/dev/null || die "the FHIR validator needs Java 17+, found '${major:-unknown}'"
-}
-
 build() {
   mvn -q -B "$@" -f "$POM" -Dmaven.repo.local="$M2_DIR" -Dvalidator.build.dir="$BUILD_DIR" \
     compile dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$LIBS_DIR.tmp" >>"$LOG_FILE" 2>&1
@@ -40,7 +33,7 @@ build() {
 cmd_install() {
   local t0
   t0=$(now_ms)
-  check_java
+  require_java17 "the FHIR validator"
   if installed; then
     log "HAPI FHIR validator already built in $HOME_DIR (cached; took $(elapsed_s "$t0")s)"
     return 0
