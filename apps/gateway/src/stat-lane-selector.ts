@@ -27,7 +27,11 @@ export class StatLaneSelector {
   /** The STAT lane topic for this message, or undefined when none of its reports is STAT. */
   laneOf(kind: InboundKind, read: InboundOutcome & { ok: true }): string | undefined {
     const reports = [...read.accepted, ...read.skipped.map((skipped) => skipped.report)];
-    const stat = statTriages(reports, this.rules, (report) => selectFinalizedChestXray(report, this.policy).accepted);
+    const stat = statTriages(
+      reports,
+      this.rules,
+      (report) => selectFinalizedChestXray(report, this.policy).accepted,
+    );
     if (stat.length === 0) return undefined;
     return kind === 'hl7v2' ? Topics.statLaneHl7v2 : Topics.statLaneFhir;
   }

@@ -30,9 +30,16 @@ describe('the rules triage of one report', () => {
   });
 
   it('is a valid rad.report.triaged.v1 payload', () => {
-    const payload = triageReport(report('Small left pleural effusion.'), rules, new Date('2025-01-12T06:09:00Z'));
+    const payload = triageReport(
+      report('Small left pleural effusion.'),
+      rules,
+      new Date('2025-01-12T06:09:00Z'),
+    );
     expect(payload.triage.triagedAt).toBe('2025-01-12T06:09:00.000Z');
-    const event = createTopicEvent(Topics.reportTriaged, payload, { sourceMessageId: 'M1', producer: 'test' });
+    const event = createTopicEvent(Topics.reportTriaged, payload, {
+      sourceMessageId: 'M1',
+      producer: 'test',
+    });
     expect(() => new EventValidator().assertValidEvent(event)).not.toThrow();
   });
 

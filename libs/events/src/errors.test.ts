@@ -48,7 +48,9 @@ describe('isKafkaClientError', () => {
     });
     expect(refused.code).toBe('ECONNREFUSED');
     expect(isKafkaClientError(refused)).toBe(true);
-    expect(isKafkaClientError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(
+      isKafkaClientError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })),
+    ).toBe(false);
     expect(isKafkaClientError(undefined)).toBe(false);
   });
 });

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 // that way. This drives kafkajs' own sendMessages with a cluster stand-in: two brokers, one dies mid-send and its
 // partition moves to the other.
 const require = createRequire(import.meta.url);
-const createSendMessages = require('kafkajs/src/producer/sendMessages.js') as (options: unknown) => (request: {
+const createSendMessages = require('kafkajs/src/producer/sendMessages.js') as (
+  options: unknown,
+) => (request: {
   acks: number;
   timeout: number;
   topicMessages: Array<{ topic: string; messages: Array<{ key: string; value: string; partition: number }> }>;
@@ -19,7 +21,10 @@ const { KafkaJSConnectionError } = require('kafkajs/src/errors.js') as {
 };
 
 interface ProduceRequest {
-  topicData: Array<{ topic: string; partitions: Array<{ partition: number; messages: Array<{ value: string }> }> }>;
+  topicData: Array<{
+    topic: string;
+    partitions: Array<{ partition: number; messages: Array<{ value: string }> }>;
+  }>;
 }
 
 function clusterWithFailover() {
@@ -55,7 +60,12 @@ function clusterWithFailover() {
     isConnected: () => true,
     removeBroker: () => undefined,
     findTopicPartitionMetadata: () =>
-      [0, 1].map((partitionId) => ({ partitionId, leader: leaderOf[partitionId], replicas: [1, 2], isr: [1, 2] })),
+      [0, 1].map((partitionId) => ({
+        partitionId,
+        leader: leaderOf[partitionId],
+        replicas: [1, 2],
+        isr: [1, 2],
+      })),
     findLeaderForPartitions: (_topic: string, partitions: number[]) => {
       const byLeader: Record<string, number[]> = {};
       for (const p of partitions.map(Number)) (byLeader[leaderOf[p]!] ??= []).push(p);
@@ -76,10 +86,15 @@ const eosManager = {
   getProducerEpoch: () => 0,
   getTransactionalId: () => undefined,
 };
-const silent = { debug: () => undefined, error: () => undefined, warn: () => undefined, info: () => undefined };
+const silent = {
+  debug: () => undefined,
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+};
 
 describe("kafkajs' producer retry when a partition's leader dies mid-send (patched)", () => {
-  it('writes every record: the dead broker\'s partition is sent again to its new leader, which had answered already', async () => {
+  it("writes every record: the dead broker's partition is sent again to its new leader, which had answered already", async () => {
     const { cluster, written } = clusterWithFailover();
     const sendMessages = createSendMessages({
       logger: silent,

@@ -95,7 +95,11 @@ export type ImplicitSkipReason =
 export const IMPLICIT_REVIEWER = 'report-signature';
 
 /** Report statuses that carry what the radiologist signed. */
-export const FINAL_STATUSES: ReadonlySet<RadiologyReport['status']> = new Set(['final', 'amended', 'corrected']);
+export const FINAL_STATUSES: ReadonlySet<RadiologyReport['status']> = new Set([
+  'final',
+  'amended',
+  'corrected',
+]);
 
 /** Whitespace and case do not make an edit. */
 function sameText(a: string, b: string): boolean {

@@ -23,7 +23,10 @@ function lane() {
   const written: Envelope<ReportTriagedPayload>[] = [];
   const service = { write: async (event: Envelope<ReportTriagedPayload>) => void written.push(event) };
   const reader = new StatLaneReader(loadConfig({}), createLogger('stat-lane-test', 'silent'));
-  return { written, controller: new WorklistTaskStatLaneController(service as unknown as WorklistTaskService, reader) };
+  return {
+    written,
+    controller: new WorklistTaskStatLaneController(service as unknown as WorklistTaskService, reader),
+  };
 }
 
 describe('the STAT lane', () => {
