@@ -110,11 +110,8 @@ format_storage() {
   log "node $n: formatting KRaft storage in $dir/data (cluster id $id)"
   local -a cmd
   mapfile -t cmd < <(java_cmd "$n")
-  if ! "${cmd[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/conf/server.properties" \
-    >>"$dir/logs/format.log" 2>&1; then
-    tail -n 20 "$dir/logs/format.log" >&2 || true
-    die "formatting node $n's storage failed; full log: $dir/logs/format.log"
-  fi
+  run_logged "$dir/logs/format.log" "formatting node $n's storage" \
+    "${cmd[@]}" kafka.tools.StorageTool format -t "$id" -c "$dir/conf/server.properties"
 }
 
 ready_check() {

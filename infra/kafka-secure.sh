@@ -197,13 +197,10 @@ format_storage() {
   local cluster_id
   cluster_id=$("${cmd[@]}" kafka.tools.StorageTool random-uuid)
   log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id) with SCRAM-SHA-512 users $CLIENT_USER and $BROKER_USER"
-  if ! "${cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_DIR/server.properties" \
+  run_logged "$LOG_DIR/format.log" "formatting storage" \
+    "${cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_DIR/server.properties" \
     --add-scram "SCRAM-SHA-512=[name=$CLIENT_USER,password=$(secret client-password)]" \
-    --add-scram "SCRAM-SHA-512=[name=$BROKER_USER,password=$(secret broker-password)]" \
-    >>"$LOG_DIR/format.log" 2>&1; then
-    tail -n 20 "$LOG_DIR/format.log" >&2 || true
-    die "formatting storage failed; full log: $LOG_DIR/format.log"
-  fi
+    --add-scram "SCRAM-SHA-512=[name=$BROKER_USER,password=$(secret broker-password)]"
 }
 
 # Where the running broker listens: the address its last start wrote for clients (KAFKA_SECURE_PORT may have moved it).
@@ -254,14 +251,8 @@ cmd_start() {
   start_detached "$PID_FILE" "$LOG_FILE" "${cmd[@]}" kafka.Kafka "$CONF_DIR/server.properties"
   log "started pid $(<"$PID_FILE"); waiting for a SCRAM-authenticated transaction over TLS on 127.0.0.1:$PORT (log: $LOG_FILE)"
   wait_ready "$START_TIMEOUT_S" "secure Kafka broker" "$PID_FILE" "$LOG_FILE" port_open "$PORT"
-  local remaining_ms=$((START_TIMEOUT_S * 1000 - ($(now_ms) - t0)))
-  ((remaining_ms > 5000)) || remaining_ms=5000
-  if ! ready_check --timeout-ms "$remaining_ms"; then
-    printf '[%s] ERROR: broker is listening but kafkajs could not authenticate and produce/consume within %ss. Look at %s. Last log lines:\n' \
-      "$SERVICE" "$START_TIMEOUT_S" "$LOG_FILE" >&2
-    tail -n 30 "$LOG_FILE" >&2 || true
-    exit 1
-  fi
+  probe_after_start "$t0" "$START_TIMEOUT_S" "$LOG_FILE" \
+    "broker is listening but kafkajs could not authenticate and produce/consume" ready_check
   log "ready at SASL_SSL 127.0.0.1:$PORT (SCRAM-SHA-512 user $CLIENT_USER, CA $CA_PEM) in $(elapsed_s "$t0")s"
 }
 

@@ -97,11 +97,8 @@ format_storage() {
   log "formatting KRaft storage in $DATA_DIR (cluster id $cluster_id)"
   local -a cmd
   mapfile -t cmd < <(java_cmd)
-  if ! "${cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_DIR/server.properties" \
-    >>"$LOG_DIR/format.log" 2>&1; then
-    tail -n 20 "$LOG_DIR/format.log" >&2 || true
-    die "formatting storage failed; full log: $LOG_DIR/format.log"
-  fi
+  run_logged "$LOG_DIR/format.log" "formatting storage" \
+    "${cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$CONF_DIR/server.properties"
 }
 
 ready_check() {
@@ -141,14 +138,8 @@ cmd_start() {
   start_detached "$PID_FILE" "$LOG_FILE" "${cmd[@]}" kafka.Kafka "$CONF_DIR/server.properties"
   log "started pid $(<"$PID_FILE"); waiting for produce/consume on 127.0.0.1:$KAFKA_PORT (log: $LOG_FILE)"
   wait_ready "$START_TIMEOUT_S" "Kafka broker" "$PID_FILE" "$LOG_FILE" port_open "$KAFKA_PORT"
-  local remaining_ms=$((START_TIMEOUT_S * 1000 - ($(now_ms) - t0)))
-  ((remaining_ms > 5000)) || remaining_ms=5000
-  if ! ready_check --timeout-ms "$remaining_ms"; then
-    printf '[kafka] ERROR: broker is listening but kafkajs could not produce/consume within %ss. Look at %s. Last log lines:\n' \
-      "$START_TIMEOUT_S" "$LOG_FILE" >&2
-    tail -n 30 "$LOG_FILE" >&2 || true
-    exit 1
-  fi
+  probe_after_start "$t0" "$START_TIMEOUT_S" "$LOG_FILE" \
+    "broker is listening but kafkajs could not produce/consume" ready_check
   log "ready at 127.0.0.1:$KAFKA_PORT in $(elapsed_s "$t0")s"
 }
 

@@ -111,6 +111,32 @@ wait_ready() {
   done
 }
 
+# run_logged LOGFILE WHAT CMD...: runs CMD with its output appended to LOGFILE; when it fails, shows the log's last
+# lines and dies saying WHAT failed.
+run_logged() {
+  local logfile=$1 what=$2
+  shift 2
+  if ! "$@" >>"$logfile" 2>&1; then
+    tail -n 20 "$logfile" >&2 || true
+    die "$what failed; full log: $logfile"
+  fi
+}
+
+# probe_after_start T0 TIMEOUT_S LOGFILE FAILURE CHECK_CMD...: once a started service listens, runs
+# CHECK_CMD --timeout-ms with what is left of TIMEOUT_S since T0 (at least 5 s); when it fails, exits 1 with
+# "FAILURE within TIMEOUT_S s" and the log's last lines.
+probe_after_start() {
+  local t0=$1 timeout=$2 logfile=$3 failure=$4
+  shift 4
+  local remaining_ms=$((timeout * 1000 - ($(now_ms) - t0)))
+  ((remaining_ms > 5000)) || remaining_ms=5000
+  if ! "$@" --timeout-ms "$remaining_ms"; then
+    printf '[%s] ERROR: %s within %ss. Look at %s. Last log lines:\n' "$(_svc)" "$failure" "$timeout" "$logfile" >&2
+    tail -n 30 "$logfile" >&2 || true
+    exit 1
+  fi
+}
+
 # require_java17 WHAT: dies unless java on PATH is 17 or newer (WHAT names what needs it).
 require_java17() {
   require_cmd java
