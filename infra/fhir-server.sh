@@ -40,14 +40,9 @@ cmd_install() {
 cmd_start() {
   local t0
   t0=$(now_ms)
-  if pid_alive "$PID_FILE" "$ENTRY"; then
-    if capability_ok; then
-      log "already running (pid $(<"$PID_FILE")) and ready at $BASE_URL"
-      return 0
-    fi
-    die "running (pid $(<"$PID_FILE")) but GET $BASE_URL/metadata fails; look at $LOG_FILE, or run: $0 stop && $0 start"
+  if already_started "$PID_FILE" "$ENTRY" "$BASE_URL" "$LOG_FILE" capability_ok; then
+    return 0
   fi
-  rm -f "$PID_FILE"
   if port_open "$FHIR_PORT"; then
     if capability_ok; then
       log "a FHIR server not started from this checkout already answers at $BASE_URL ($(listener_of "$FHIR_PORT")); using it"

@@ -226,14 +226,9 @@ ready_check() {
 cmd_start() {
   local t0
   t0=$(now_ms)
-  if pid_alive "$PID_FILE" "$PROC_MARKER"; then
-    if ready_check --timeout-ms 20000 >/dev/null 2>&1; then
-      log "already running (pid $(<"$PID_FILE")) and ready at SASL_SSL $(address)"
-      return 0
-    fi
-    die "running (pid $(<"$PID_FILE")) but not answering on $(address); look at $LOG_FILE, or run: $0 stop && $0 start"
+  if already_started "$PID_FILE" "$PROC_MARKER" "SASL_SSL $(address)" "$LOG_FILE" ready_check --timeout-ms 20000; then
+    return 0
   fi
-  rm -f "$PID_FILE"
   local port
   for port in "$PORT" "$CONTROLLER_PORT"; do
     if port_open "$port"; then

@@ -109,14 +109,9 @@ ready_check() {
 cmd_start() {
   local t0
   t0=$(now_ms)
-  if pid_alive "$PID_FILE" "$PROC_MARKER"; then
-    if ready_check --timeout-ms 20000 >/dev/null 2>&1; then
-      log "already running (pid $(<"$PID_FILE")) and ready at 127.0.0.1:$KAFKA_PORT"
-      return 0
-    fi
-    die "running (pid $(<"$PID_FILE")) but not answering on 127.0.0.1:$KAFKA_PORT; look at $LOG_FILE, or run: $0 stop && $0 start"
+  if already_started "$PID_FILE" "$PROC_MARKER" "127.0.0.1:$KAFKA_PORT" "$LOG_FILE" ready_check --timeout-ms 20000; then
+    return 0
   fi
-  rm -f "$PID_FILE"
   if port_open "$KAFKA_PORT"; then
     # Another checkout's broker (or any Kafka) that passes the full kafkajs round trip is as good as ours.
     if ready_check --timeout-ms 20000 >/dev/null 2>&1; then

@@ -186,6 +186,23 @@ note_foreign_listener() {
   fi
 }
 
+# already_started PIDFILE MARKER ADDRESS LOGFILE CHECK_CMD...: the start command's first step. 0 when our process
+# runs and CHECK_CMD passes (nothing to start); dies when it runs but does not answer; else forgets a stale PIDFILE
+# and returns 1 (start it).
+already_started() {
+  local pidfile=$1 marker=$2 address=$3 logfile=$4
+  shift 4
+  if pid_alive "$pidfile" "$marker"; then
+    if "$@" >/dev/null 2>&1; then
+      log "already running (pid $(<"$pidfile")) and ready at $address"
+      return 0
+    fi
+    die "running (pid $(<"$pidfile")) but not answering on $address; look at $logfile, or run: $0 stop && $0 start"
+  fi
+  rm -f "$pidfile"
+  return 1
+}
+
 # service_status PIDFILE MARKER PORT ADDRESS LOGFILE CHECK_CMD...: the status command of a service that a process
 # from another checkout may serve on the same port. Exit 0 ready, 1 running but not answering, 3 stopped.
 service_status() {
