@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import {
   SmartBackendTokenProvider,
   type SmartBackendTokenDeps,
-  type SmartSigningAlg,
+  type SmartBackendTokenOptions,
 } from './smart-backend-token.ts';
 
 /**
@@ -22,21 +22,13 @@ export interface FhirAuth {
 
 /**
  * FHIR auth settings as @radflow/config reads them (FHIR_AUTH and FHIR_SMART_*); the same shape as its
- * FhirAuthSettings, restated here so this library does not depend on the configuration package.
+ * FhirAuthSettings, restated here so this library does not depend on the configuration package: the SMART fields
+ * are the token provider's options less what the connection gives (base URL, deadline).
  */
 export type FhirAuthOptions =
   | { kind: 'none' }
   | { kind: 'bearer'; token: string }
-  | {
-      kind: 'smart-backend';
-      clientId: string;
-      privateKeyPem: string;
-      keyId?: string;
-      alg: SmartSigningAlg;
-      tokenUrl?: string;
-      scope: string;
-      refreshMarginSeconds: number;
-    };
+  | ({ kind: 'smart-backend' } & Omit<SmartBackendTokenOptions, 'fhirBaseUrl' | 'timeoutMs'>);
 
 /** What a FHIR-calling class is configured with (a subset of RadflowConfig['fhir']). */
 export interface FhirConnectionAuth {
