@@ -25,8 +25,9 @@ describe('consumedRecord', () => {
     expect(record.value).toBe(value);
   });
 
-  it('reads a message with no headers as no headers', () => {
-    const record = consumedRecord('t', 0, { offset: '0', key: null, value: null, timestamp: '0', attributes: 0 });
+  it('reads an old-format message (a message set entry, no headers) as no headers', () => {
+    const message = { offset: '0', key: null, value: null, timestamp: '0', attributes: 0, size: 0 };
+    const record = consumedRecord('t', 0, message);
     expect(record.headers).toEqual({});
   });
 });
