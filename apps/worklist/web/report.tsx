@@ -13,6 +13,15 @@ function AiBadge() {
   return <span class="badge ai">AI-generated draft</span>;
 }
 
+/** Leaves the edit or reject form for the report's view, unsaved. */
+function CancelButton({ pending, onCancel }: { pending: boolean; onCancel: () => void }) {
+  return (
+    <button type="button" class="secondary" disabled={pending} onClick={onCancel}>
+      Cancel
+    </button>
+  );
+}
+
 function Diff({ parts }: { parts: DiffPart[] }) {
   return (
     <p class="diff">
@@ -303,14 +312,7 @@ export function ReportPage({
                 <button type="submit" disabled={pending || !mode.text.trim()}>
                   Save edit
                 </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  disabled={pending}
-                  onClick={() => setMode({ kind: 'view' })}
-                >
-                  Cancel
-                </button>
+                <CancelButton pending={pending} onCancel={() => setMode({ kind: 'view' })} />
               </div>
             </form>
           ) : (
@@ -373,14 +375,7 @@ export function ReportPage({
                 <button type="submit" class="danger" disabled={pending}>
                   Confirm reject
                 </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  disabled={pending}
-                  onClick={() => setMode({ kind: 'view' })}
-                >
-                  Cancel
-                </button>
+                <CancelButton pending={pending} onCancel={() => setMode({ kind: 'view' })} />
               </div>
             </form>
           )}
