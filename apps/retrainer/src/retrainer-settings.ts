@@ -13,11 +13,16 @@ import {
  * Everything a retraining run needs, from config.retrainer (RETRAINER_HTTP_PORT, RETRAIN_*: libs/config, where each
  * field is described): the same fields, with absolute paths, milliseconds and @radflow/feedback's policy types.
  */
-export interface RetrainerSettings
-  extends Pick<
-    RetrainerConfig,
-    'modelName' | 'baseModelDir' | 'workDir' | 'registryDir' | 'autoRetrain' | 'includeUnattributed' | 'evaluation'
-  > {
+export interface RetrainerSettings extends Pick<
+  RetrainerConfig,
+  | 'modelName'
+  | 'baseModelDir'
+  | 'workDir'
+  | 'registryDir'
+  | 'autoRetrain'
+  | 'includeUnattributed'
+  | 'evaluation'
+> {
   policy: RetrainingPolicy;
   split: SplitOptions;
   trainer: Omit<RetrainerConfig['trainer'], 'timeoutSeconds'> & { timeoutMs: number };
