@@ -7,19 +7,12 @@
 /* global process */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  assertCommittedAfter,
-  ensureProbeTopic,
-  probeDeadline,
-  probeUntilReady,
-  quietKafkajs,
-  readBackAndCommit,
-} from '../lib/kafka-probe.mjs';
+import * as probe from '../lib/kafka-probe.mjs';
 
-quietKafkajs();
+probe.quietKafkajs();
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9292,127.0.0.1:9293,127.0.0.1:9294').split(',');
-const { timeoutMs, deadline } = probeDeadline(120_000);
+const { timeoutMs, deadline } = probe.probeDeadline(120_000);
 const allInSync = process.argv.includes('--all-in-sync');
 const topic = 'radflow.infra.cluster-probe';
 const groupId = 'radflow-infra-cluster-ready';
@@ -59,7 +52,7 @@ async function probeOnce() {
         `cluster has ${cluster.brokers.length} of ${EXPECTED_BROKERS} brokers, controller ${cluster.controller}`,
       );
     }
-    await ensureProbeTopic(admin, topic, 3, EXPECTED_BROKERS);
+    await probe.ensureProbeTopic(admin, topic, 3, EXPECTED_BROKERS);
     const probeMetadata = await admin.fetchTopicMetadata({ topics: [topic] });
     const notInSync = underReplicated(probeMetadata);
     if (notInSync.length > 0) throw new Error(`probe partitions not fully in sync: ${notInSync.join(' ')}`);
@@ -77,18 +70,18 @@ async function probeOnce() {
     const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value: nonce }] });
     if (!sent || sent.errorCode !== 0) throw new Error(`produce failed: ${JSON.stringify(sent)}`);
 
-    const consumed = await readBackAndCommit(consumer, topic, nonce, {
+    const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
       deadline,
       what: 'consume of the probe message',
     });
-    await assertCommittedAfter(admin, groupId, topic, consumed);
+    await probe.assertCommittedAfter(admin, groupId, topic, consumed);
     return { brokers: cluster.brokers.length, controller: cluster.controller, ms: Date.now() - started };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }
 }
 
-await probeUntilReady({
+await probe.probeUntilReady({
   name: 'kafka cluster',
   brokers,
   timeoutMs,

@@ -8,15 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  ensureProbeTopic,
-  probeDeadline,
-  probeUntilReady,
-  quietKafkajs,
-  readBackAndCommit,
-} from '../lib/kafka-probe.mjs';
+import * as probe from '../lib/kafka-probe.mjs';
 
-quietKafkajs();
+probe.quietKafkajs();
 
 const env = (name) => {
   const value = process.env[name];
@@ -33,7 +27,7 @@ const sasl = {
   username: env('KAFKA_SASL_USERNAME'),
   password: env('KAFKA_SASL_PASSWORD'),
 };
-const { timeoutMs, deadline } = probeDeadline(60_000);
+const { timeoutMs, deadline } = probe.probeDeadline(60_000);
 const topic = 'radflow.infra.secure-ready-probe';
 const groupId = 'radflow-infra-secure-ready';
 
@@ -63,7 +57,7 @@ async function probeOnce() {
   const started = Date.now();
   try {
     await admin.connect();
-    await ensureProbeTopic(admin, topic, 1, 1);
+    await probe.ensureProbeTopic(admin, topic, 1, 1);
 
     await producer.connect();
     const nonce = randomUUID();
@@ -76,7 +70,7 @@ async function probeOnce() {
       throw error;
     }
 
-    const consumed = await readBackAndCommit(consumer, topic, nonce, {
+    const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
       deadline,
       what: 'read_committed consume of the probe message',
     });
@@ -86,7 +80,7 @@ async function probeOnce() {
   }
 }
 
-await probeUntilReady({
+await probe.probeUntilReady({
   name: 'secure kafka',
   brokers,
   timeoutMs,

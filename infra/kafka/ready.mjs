@@ -5,19 +5,12 @@
 /* global process */
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  assertCommittedAfter,
-  ensureProbeTopic,
-  probeDeadline,
-  probeUntilReady,
-  quietKafkajs,
-  readBackAndCommit,
-} from '../lib/kafka-probe.mjs';
+import * as probe from '../lib/kafka-probe.mjs';
 
-quietKafkajs();
+probe.quietKafkajs();
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const { timeoutMs, deadline } = probeDeadline(60_000);
+const { timeoutMs, deadline } = probe.probeDeadline(60_000);
 const topic = 'radflow.infra.ready-probe';
 const groupId = 'radflow-infra-ready';
 
@@ -37,25 +30,25 @@ async function probeOnce() {
   const started = Date.now();
   try {
     await admin.connect();
-    const topics = await ensureProbeTopic(admin, topic, 1, 1);
+    const topics = await probe.ensureProbeTopic(admin, topic, 1, 1);
 
     await producer.connect();
     const nonce = randomUUID();
     const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value: nonce }] });
     if (!sent || sent.errorCode !== 0) throw new Error(`produce failed: ${JSON.stringify(sent)}`);
 
-    const consumed = await readBackAndCommit(consumer, topic, nonce, {
+    const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
       deadline,
       what: 'consume of the probe message',
     });
-    const committed = await assertCommittedAfter(admin, groupId, topic, consumed);
+    const committed = await probe.assertCommittedAfter(admin, groupId, topic, consumed);
     return { topics: topics.length, offset: consumed.offset, committed, ms: Date.now() - started };
   } finally {
     await Promise.allSettled([consumer.disconnect(), producer.disconnect(), admin.disconnect()]);
   }
 }
 
-await probeUntilReady({
+await probe.probeUntilReady({
   name: 'kafka',
   brokers,
   timeoutMs,
