@@ -5,14 +5,12 @@
 // --all-in-sync: also every partition of every topic has all its replicas in sync (a restarted broker has caught up).
 // Retries until --timeout-ms; exit 0 ready, 1 not.
 /* global process */
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import * as probe from '../lib/kafka-probe.mjs';
 
 probe.quietKafkajs();
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9292,127.0.0.1:9293,127.0.0.1:9294').split(',');
-const { timeoutMs, deadline } = probe.probeDeadline(120_000);
+const limits = probe.probeDeadline(120_000);
 const allInSync = process.argv.includes('--all-in-sync');
 const topic = 'radflow.infra.cluster-probe';
 const groupId = 'radflow-infra-cluster-ready';
@@ -28,14 +26,7 @@ function underReplicated(metadata) {
 }
 
 async function probeOnce() {
-  const kafka = new Kafka({
-    clientId: 'radflow-infra-cluster-ready',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    retry: { retries: 2, initialRetryTime: 200 },
-  });
+  const kafka = probe.probeKafka('radflow-infra-cluster-ready', brokers);
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
   const consumer = kafka.consumer({ groupId, sessionTimeout: 6_000, heartbeatInterval: 1_000 });
@@ -65,13 +56,10 @@ async function probeOnce() {
         );
     }
 
-    await producer.connect();
-    const nonce = randomUUID();
-    const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value: nonce }] });
-    if (!sent || sent.errorCode !== 0) throw new Error(`produce failed: ${JSON.stringify(sent)}`);
+    const nonce = await probe.produceProbeRecord(producer, topic);
 
     const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
-      deadline,
+      deadline: limits.deadline,
       what: 'consume of the probe message',
     });
     await probe.assertCommittedAfter(admin, groupId, topic, consumed);
@@ -81,15 +69,13 @@ async function probeOnce() {
   }
 }
 
-await probe.probeUntilReady({
-  name: 'kafka cluster',
-  brokers,
-  timeoutMs,
-  deadline,
-  pauseMs: 1_000,
-  probeOnce,
-  ready: (r, attempts) =>
+/** The line printed once ready. */
+function ready(r, attempts) {
+  return (
     `kafka cluster ready at ${brokers.join(',')}: ${r.brokers} brokers (controller ${r.controller}), ` +
     `replication factor 3 in sync${allInSync ? ' on every topic' : ''}, produced acks=-1, ` +
-    `group ${groupId} committed (${r.ms} ms, attempt ${attempts})`,
-});
+    `group ${groupId} committed (${r.ms} ms, attempt ${attempts})`
+  );
+}
+
+await probe.probeUntilReady({ name: 'kafka cluster', brokers, limits, pauseMs: 1_000, probeOnce, ready });

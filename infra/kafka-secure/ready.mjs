@@ -7,7 +7,6 @@
 /* global process, console */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { Kafka, logLevel } from 'kafkajs';
 import * as probe from '../lib/kafka-probe.mjs';
 
 probe.quietKafkajs();
@@ -27,20 +26,15 @@ const sasl = {
   username: env('KAFKA_SASL_USERNAME'),
   password: env('KAFKA_SASL_PASSWORD'),
 };
-const { timeoutMs, deadline } = probe.probeDeadline(60_000);
+const limits = probe.probeDeadline(60_000);
 const topic = 'radflow.infra.secure-ready-probe';
 const groupId = 'radflow-infra-secure-ready';
 
 async function probeOnce() {
-  const kafka = new Kafka({
-    clientId: 'radflow-infra-secure-ready',
-    brokers,
+  const kafka = probe.probeKafka('radflow-infra-secure-ready', brokers, {
     ssl: { ca: [ca] },
     sasl,
-    logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
-    requestTimeout: 10_000,
-    retry: { retries: 2, initialRetryTime: 200 },
   });
   const admin = kafka.admin();
   const producer = kafka.producer({
@@ -71,7 +65,7 @@ async function probeOnce() {
     }
 
     const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
-      deadline,
+      deadline: limits.deadline,
       what: 'read_committed consume of the probe message',
     });
     return { offset: consumed.offset, ms: Date.now() - started };
@@ -80,14 +74,12 @@ async function probeOnce() {
   }
 }
 
-await probe.probeUntilReady({
-  name: 'secure kafka',
-  brokers,
-  timeoutMs,
-  deadline,
-  pauseMs: 500,
-  probeOnce,
-  ready: (r, attempts) =>
+/** The line printed once ready. */
+function ready(r, attempts) {
+  return (
     `secure kafka ready at ${brokers.join(',')} (TLS + ${sasl.mechanism} as ${sasl.username}): transaction committed, ` +
-    `read back at offset ${r.offset} by group ${groupId} (${r.ms} ms, attempt ${attempts})`,
-});
+    `read back at offset ${r.offset} by group ${groupId} (${r.ms} ms, attempt ${attempts})`
+  );
+}
+
+await probe.probeUntilReady({ name: 'secure kafka', brokers, limits, pauseMs: 500, probeOnce, ready });

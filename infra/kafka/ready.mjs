@@ -3,26 +3,17 @@
 // a consumer joins a group, reads that message back and commits its offset, and the admin
 // sees the committed offset. Retries until --timeout-ms; exit 0 ready, 1 not.
 /* global process */
-import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import * as probe from '../lib/kafka-probe.mjs';
 
 probe.quietKafkajs();
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-const { timeoutMs, deadline } = probe.probeDeadline(60_000);
+const limits = probe.probeDeadline(60_000);
 const topic = 'radflow.infra.ready-probe';
 const groupId = 'radflow-infra-ready';
 
 async function probeOnce() {
-  const kafka = new Kafka({
-    clientId: 'radflow-infra-ready',
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3_000,
-    requestTimeout: 10_000,
-    retry: { retries: 2, initialRetryTime: 200 },
-  });
+  const kafka = probe.probeKafka('radflow-infra-ready', brokers);
   const admin = kafka.admin();
   const producer = kafka.producer({ allowAutoTopicCreation: true });
   // The smallest session timeout the broker allows, so a probe killed mid-way does not stall the next join.
@@ -32,13 +23,10 @@ async function probeOnce() {
     await admin.connect();
     const topics = await probe.ensureProbeTopic(admin, topic, 1, 1);
 
-    await producer.connect();
-    const nonce = randomUUID();
-    const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value: nonce }] });
-    if (!sent || sent.errorCode !== 0) throw new Error(`produce failed: ${JSON.stringify(sent)}`);
+    const nonce = await probe.produceProbeRecord(producer, topic);
 
     const consumed = await probe.readBackAndCommit(consumer, topic, nonce, {
-      deadline,
+      deadline: limits.deadline,
       what: 'consume of the probe message',
     });
     const committed = await probe.assertCommittedAfter(admin, groupId, topic, consumed);
@@ -48,14 +36,12 @@ async function probeOnce() {
   }
 }
 
-await probe.probeUntilReady({
-  name: 'kafka',
-  brokers,
-  timeoutMs,
-  deadline,
-  pauseMs: 500,
-  probeOnce,
-  ready: (r, attempts) =>
+/** The line printed once ready. */
+function ready(r, attempts) {
+  return (
     `kafka ready at ${brokers.join(',')}: ${r.topics} topics, produced acks=-1 at offset ${r.offset}, ` +
-    `group ${groupId} joined and committed ${r.committed} (${r.ms} ms, attempt ${attempts})`,
-});
+    `group ${groupId} joined and committed ${r.committed} (${r.ms} ms, attempt ${attempts})`
+  );
+}
+
+await probe.probeUntilReady({ name: 'kafka', brokers, limits, pauseMs: 500, probeOnce, ready });

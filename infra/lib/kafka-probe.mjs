@@ -1,8 +1,10 @@
 // The parts every Kafka readiness probe of infra/ shares (infra/kafka, infra/kafka-secure and infra/kafka-cluster
-// ready.mjs): kafkajs kept quiet, the --timeout-ms deadline, topic creation, the read back of the probe record with
+// ready.mjs): kafkajs kept quiet, its client settings, the --timeout-ms deadline, topic creation, the probe record, the read back of the probe record with
 // its offset committed, the committed offset checked, and the retry loop that exits 0 ready or 1 not. Each ready.mjs
 // keeps what makes its broker ready (client settings, the producer, cluster checks) and its messages.
 /* global process, console, setTimeout, clearTimeout */
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 
 /** kafkajs 2.2.4 on Node 24 schedules a timer with a negative delay (tulios/kafkajs#1751); harmless, so keep the probe's output clean. */
 export function quietKafkajs() {
@@ -13,11 +15,33 @@ export function quietKafkajs() {
   });
 }
 
-/** --timeout-ms N from the command line, else `defaultMs`; and the deadline it sets from now. */
+/** The probe's limits: --timeout-ms N from the command line, else `defaultMs`, and the deadline it sets from now. */
 export function probeDeadline(defaultMs) {
   const timeoutArg = process.argv.indexOf('--timeout-ms');
   const timeoutMs = timeoutArg > 0 ? Number(process.argv[timeoutArg + 1]) : defaultMs;
   return { timeoutMs, deadline: Date.now() + timeoutMs };
+}
+
+/** A kafkajs client that fails fast and says nothing (the probe reports); `options` adds to or overrides these. */
+export function probeKafka(clientId, brokers, options = {}) {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 200 },
+    ...options,
+  });
+}
+
+/** Connects the producer and writes one record with acks=-1; resolves with its value, a fresh nonce. */
+export async function produceProbeRecord(producer, topic) {
+  await producer.connect();
+  const nonce = randomUUID();
+  const [sent] = await producer.send({ topic, acks: -1, messages: [{ key: 'probe', value: nonce }] });
+  if (!sent || sent.errorCode !== 0) throw new Error(`produce failed: ${JSON.stringify(sent)}`);
+  return nonce;
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -80,10 +104,11 @@ export async function assertCommittedAfter(admin, groupId, topic, consumed) {
 }
 
 /**
- * Runs `probeOnce` until it resolves or the deadline passes, `pauseMs` apart; prints `ready(result, attempts)` and
+ * Runs `probeOnce` until it resolves or the deadline of `limits` (probeDeadline) passes, `pauseMs` apart; prints `ready(result, attempts)` and
  * exits 0, or prints why the last attempt failed and exits 1. `name` and `brokers` start the failure's line.
  */
-export async function probeUntilReady({ name, brokers, timeoutMs, deadline, pauseMs, probeOnce, ready }) {
+export async function probeUntilReady({ name, brokers, limits, pauseMs, probeOnce, ready }) {
+  const { timeoutMs, deadline } = limits;
   let lastError;
   let attempts = 0;
   while (Date.now() < deadline) {
