@@ -23,6 +23,11 @@ describe('splitHl7Batch', () => {
   it('flags a batch cut short and content before the first header', () => {
     const split = splitHl7Batch(`garbage\rBHS|^~\\&|A\r${msg('1')}BTS|3\r`);
     expect(split.issues.map((i) => i.error.code)).toEqual(['NOT_HL7', 'TRUNCATED']);
+    const counts = splitHl7Batch(`FHS|^~\\&\rBHS|^~\\&\r${msg('1')}BTS|3\rFTS|2\r`);
+    expect(counts.issues.map((i) => [i.error.code, i.error.reason, i.error.location])).toEqual([
+      ['TRUNCATED', 'BTS-1 declares 3 messages, the batch holds 1', 'BTS-1'],
+      ['TRUNCATED', 'FTS-1 declares 2 batches, the file holds 1', 'FTS-1'],
+    ]);
     const noTrailer = splitHl7Batch(`FHS|^~\\&\rBHS|^~\\&\r${msg('1')}`);
     expect(noTrailer.issues.map((i) => i.error.reason)).toEqual([
       'batch has no BTS trailer: input ends inside the batch',

@@ -69,34 +69,14 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
         messages.push(slice(mark.at, next));
         batchMessages++;
         break;
-      case 'BTS': {
-        const declared = trailerCount(segment);
-        if (declared !== undefined && declared !== batchMessages) {
-          issues.push({
-            error: new InboundMessageError(
-              'TRUNCATED',
-              `BTS-1 declares ${declared} messages, the batch holds ${batchMessages}`,
-              'BTS-1',
-            ),
-          });
-        }
+      case 'BTS':
+        issues.push(...trailerMismatch(segment, 'BTS', batchMessages));
         inBatch = false;
         break;
-      }
-      case 'FTS': {
-        const declared = trailerCount(segment);
-        if (declared !== undefined && declared !== fileBatches) {
-          issues.push({
-            error: new InboundMessageError(
-              'TRUNCATED',
-              `FTS-1 declares ${declared} batches, the file holds ${fileBatches}`,
-              'FTS-1',
-            ),
-          });
-        }
+      case 'FTS':
+        issues.push(...trailerMismatch(segment, 'FTS', fileBatches));
         inFile = false;
         break;
-      }
     }
   }
   if (messages.length === 0 && issues.length === 0) {
@@ -125,6 +105,21 @@ export function splitHl7Batch<T extends Uint8Array | string>(input: T): SplitBat
       ),
     });
   return { messages, batched, issues };
+}
+
+/** What each trailer's first field counts, and in what. */
+const TRAILERS = {
+  BTS: { counts: 'messages', in: 'batch' },
+  FTS: { counts: 'batches', in: 'file' },
+} as const;
+
+/** A trailer whose count (BTS-1, FTS-1) differs from what was `held`: the input was cut short. None or one issue. */
+function trailerMismatch(segment: string, trailer: keyof typeof TRAILERS, held: number): BatchIssue[] {
+  const declared = trailerCount(segment);
+  if (declared === undefined || declared === held) return [];
+  const { counts, in: container } = TRAILERS[trailer];
+  const reason = `${trailer}-1 declares ${declared} ${counts}, the ${container} holds ${held}`;
+  return [{ error: new InboundMessageError('TRUNCATED', reason, `${trailer}-1`) }];
 }
 
 function trailerCount(segment: string): number | undefined {
