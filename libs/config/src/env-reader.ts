@@ -17,27 +17,23 @@ export function envReader(env: Env) {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
+  /** A reader of numbers that pass `valid` (integers, finite numbers) within [min, max]; `kind` names them in errors. */
+  const numberReader =
+    (valid: (value: number) => boolean, kind: string) =>
+    (name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number => {
+      const value = raw(name);
+      if (value === undefined) return fallback;
+      const parsed = Number(value);
+      if (!valid(parsed) || parsed < min || parsed > max) {
+        throw new ConfigError(name, `${kind} between ${min} and ${max}`);
+      }
+      return parsed;
+    };
   return {
     string: (name: string, fallback: string): string => raw(name) ?? fallback,
     optionalString: (name: string): string | undefined => raw(name),
-    int: (name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const parsed = Number(value);
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        throw new ConfigError(name, `an integer between ${min} and ${max}`);
-      }
-      return parsed;
-    },
-    number: (name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number => {
-      const value = raw(name);
-      if (value === undefined) return fallback;
-      const parsed = Number(value);
-      if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-        throw new ConfigError(name, `a number between ${min} and ${max}`);
-      }
-      return parsed;
-    },
+    int: numberReader(Number.isInteger, 'an integer'),
+    number: numberReader(Number.isFinite, 'a number'),
     bool: (name: string, fallback: boolean): boolean => {
       const value = raw(name)?.toLowerCase();
       if (value === undefined) return fallback;
