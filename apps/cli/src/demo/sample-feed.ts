@@ -17,24 +17,25 @@ const demoDir = join(repoRoot, 'test/fixtures/demo');
  * so a second demo must send new messages, as a hospital would.
  */
 export function loadSampleFeed(runTag: string, fhirDir = dataPath('interop/fhir')): SampleMessage[] {
-  const hl7 = readdirSync(demoDir)
-    .filter((file) => file.endsWith('.hl7'))
-    .sort()
-    .map((file) => ({
-      name: file,
-      kind: 'hl7v2' as const,
-      bytes: stampHl7(readFileSync(join(demoDir, file), 'latin1'), runTag),
-    }));
-  const fhir = readdirSync(fhirDir)
-    .filter((file) => file.endsWith('.json'))
-    .sort()
-    .map((file) => ({
-      name: file,
-      kind: 'fhir' as const,
-      bytes: stampFhir(readFileSync(join(fhirDir, file), 'utf8'), runTag),
-    }));
+  const hl7 = filesEndingIn(demoDir, '.hl7').map((file) => ({
+    name: file,
+    kind: 'hl7v2' as const,
+    bytes: stampHl7(readFileSync(join(demoDir, file), 'latin1'), runTag),
+  }));
+  const fhir = filesEndingIn(fhirDir, '.json').map((file) => ({
+    name: file,
+    kind: 'fhir' as const,
+    bytes: stampFhir(readFileSync(join(fhirDir, file), 'utf8'), runTag),
+  }));
   if (fhir.length === 0) throw new Error(`no FHIR examples (*.json) in ${fhirDir}`);
   return [...hl7, ...fhir];
+}
+
+/** The names of a folder's files with this ending, in order: the order they are sent in. */
+function filesEndingIn(dir: string, ending: string): string[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith(ending))
+    .sort();
 }
 
 function stampHl7(message: string, runTag: string): Buffer {
