@@ -1,4 +1,4 @@
-import { LOINC_SECTION_CODES, type SectionKey } from '@radflow/reports';
+import { LOINC_SECTION_CODES, sectionOfTitle, type SectionKey } from '@radflow/reports';
 import { decodeEscapes } from './escapes.ts';
 import type { Delimiters } from './delimiters.ts';
 import { component, field, fieldRaw, firstComponent, repetitions, type Hl7Segment } from './hl7-structure.ts';
@@ -114,14 +114,7 @@ function sectionOf(segment: Hl7Segment, delimiters: Delimiters, encoding: string
     const key = SECTION_CODES[code] ?? (suffix !== undefined ? SECTION_CODES[suffix] : undefined);
     if (key !== undefined) return key;
   }
-  const text = decodeEscapes(component(rep, 2), delimiters, encoding).text.toLowerCase();
-  if (/addend/.test(text)) return 'addendum';
-  if (/impression|conclusion/.test(text)) return 'impression';
-  if (/finding/.test(text)) return 'findings';
-  if (/comparison/.test(text)) return 'comparison';
-  if (/indication|clinical (?:history|info)|reason for/.test(text)) return 'indication';
-  if (/technique/.test(text)) return 'technique';
-  return undefined;
+  return sectionOfTitle(decodeEscapes(component(rep, 2), delimiters, encoding).text);
 }
 
 function rawOf(rep: { toRaw(): string }): string {

@@ -7,7 +7,12 @@ export {
 } from './inbound-error.ts';
 export { patientKey, type PatientIdentifier } from './patient-key.ts';
 export { parseSections, type ReportSections } from './sections.ts';
-export { LOINC_SECTION_CODES, SECTION_HEADER_PHRASES, type SectionKey } from './section-headers.ts';
+export {
+  LOINC_SECTION_CODES,
+  SECTION_HEADER_PHRASES,
+  sectionOfTitle,
+  type SectionKey,
+} from './section-headers.ts';
 export { priorHintsFromComparison, type PriorHints } from './prior-hints.ts';
 export { analyzeReportText, type ReportTextAnalysis } from './report-text.ts';
 export {

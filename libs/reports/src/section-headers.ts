@@ -5,6 +5,21 @@
  */
 export type SectionKey = 'indication' | 'comparison' | 'technique' | 'findings' | 'impression' | 'addendum';
 
+/**
+ * The section a coded result's title names when its code is not a known section code (OBX-3's text in HL7,
+ * Observation.code's text and displays in FHIR): one reading for both formats.
+ */
+export function sectionOfTitle(title: string): SectionKey | undefined {
+  const text = title.toLowerCase();
+  if (/addend/.test(text)) return 'addendum';
+  if (/impression|conclusion/.test(text)) return 'impression';
+  if (/finding/.test(text)) return 'findings';
+  if (/comparison/.test(text)) return 'comparison';
+  if (/indication|clinical (?:history|info)|reason for/.test(text)) return 'indication';
+  if (/technique/.test(text)) return 'technique';
+  return undefined;
+}
+
 /** Headers that end the current section but carry nothing we keep as a section (exam title, recommendations...). */
 export type HeaderKey = SectionKey | 'other';
 

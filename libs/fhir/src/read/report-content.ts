@@ -1,5 +1,5 @@
 import type { Attachment, CodeableConcept, Coding, Observation } from '@medplum/fhirtypes';
-import { LOINC_SECTION_CODES, type SectionKey } from '@radflow/reports';
+import { LOINC_SECTION_CODES, sectionOfTitle, type SectionKey } from '@radflow/reports';
 import type { BundleIndex } from './bundle-index.ts';
 import { htmlToText } from './html-text.ts';
 import { asArray, asLoose, asRecord, asString, asText, type Loose } from './loose.ts';
@@ -126,17 +126,9 @@ export function sectionOfCode(code: Loose<CodeableConcept> | undefined): Section
     const key = LOINC_SECTION_CODES[asString(coding?.code) ?? ''];
     if (key) return key;
   }
-  const label = [asString(code.text), ...codings.map((c) => asString(c?.display))]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
-  if (/addend/.test(label)) return 'addendum';
-  if (/impression|conclusion/.test(label)) return 'impression';
-  if (/finding/.test(label)) return 'findings';
-  if (/comparison/.test(label)) return 'comparison';
-  if (/indication|clinical (?:history|info)|reason for/.test(label)) return 'indication';
-  if (/technique/.test(label)) return 'technique';
-  return undefined;
+  return sectionOfTitle(
+    [asString(code.text), ...codings.map((c) => asString(c?.display))].filter(Boolean).join(' '),
+  );
 }
 
 /** Whether `needle`'s words already appear, in order, in `haystack` (whitespace and case aside). */
