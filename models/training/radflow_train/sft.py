@@ -18,9 +18,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from . import trainer
 from .llama import Llama
 
-IGNORE = -100
+IGNORE = trainer.IGNORE  # one value for both trainers
 
 
 @dataclass
@@ -60,15 +61,9 @@ def make_batches(seqs: list[Seq], batch_tokens: int, max_batch: int, rng: random
 
 
 def collate(batch: list[Seq], pad_id: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Right padding (causal attention never looks right), mask 0 on the padding."""
-    n = max(len(s.ids) for s in batch)
-    ids = torch.full((len(batch), n), pad_id, dtype=torch.long)
-    labels = torch.full((len(batch), n), IGNORE, dtype=torch.long)
-    mask = torch.zeros((len(batch), n), dtype=torch.long)
-    for r, s in enumerate(batch):
-        ids[r, :len(s.ids)] = torch.tensor(s.ids)
-        labels[r, :len(s.labels)] = torch.tensor(s.labels)
-        mask[r, :len(s.ids)] = 1
+    """Right padding (causal attention never looks right), mask 0 on the padding: the small model's trainer's collate,
+    without the positions (the Llama computes its own)."""
+    ids, mask, _positions, labels = trainer.collate(batch, pad_id)
     return ids, labels, mask
 
 
