@@ -1,5 +1,6 @@
 import type { TaskAnswer, TaskOptions, TaskRunner } from '@radflow/enrichment';
 import { tracedFetch } from '@radflow/platform';
+import type { InferenceTaskResponse } from '@radflow/schemas';
 
 /** Calls a separately deployed inference service (INFERENCE_URL) one task at a time; it batches across callers. */
 export class HttpTaskRunner implements TaskRunner {
@@ -31,8 +32,9 @@ export class HttpTaskRunner implements TaskRunner {
       { 'url.template': '/v1/tasks/{task}', 'radflow.inference.task': task },
     );
     if (!response.ok) throw new Error(`inference service answered ${response.status} for ${task}`);
-    // The service's task response (schemas/api/inference.task-response.v1) carries the parsed answer as `result`.
-    const body = (await response.json()) as { model: TaskAnswer['model']; result: TaskAnswer['answer'] };
+    // The service's task response (schemas/api/inference.task-response.v1, its generated type) carries the parsed
+    // answer as `result`.
+    const body = (await response.json()) as InferenceTaskResponse;
     return { model: body.model, answer: body.result };
   }
 }
