@@ -11,7 +11,7 @@ import {
 } from '@radflow/platform';
 import type { GatewayRequest } from './body-reader.ts';
 import { hl7HttpAnswer } from './gateway-outcome.ts';
-import { InboundGatewayService } from './inbound-gateway.service.ts';
+import { GatewayHeaders, InboundGatewayService } from './inbound-gateway.service.ts';
 import { OVERSIZED_KEEP_FACTOR, readRequestBody, type RequestBody } from './request-body.ts';
 
 const HL7_CONTENT_TYPE = 'x-application/hl7-v2+er7';
@@ -44,7 +44,7 @@ export class GatewayController {
       response
         .status(outcome.httpStatus)
         .type(HL7_CONTENT_TYPE)
-        .set('radflow-trace-id', traceId)
+        .set(GatewayHeaders.traceId, traceId)
         .send(outcome.ack);
       return;
     }
@@ -55,7 +55,7 @@ export class GatewayController {
     response
       .status(answer.status)
       .type(HL7_CONTENT_TYPE)
-      .set('radflow-trace-id', answer.traceIds.join(','))
+      .set(GatewayHeaders.traceId, answer.traceIds.join(','))
       .send(answer.ack);
   }
 
@@ -67,7 +67,7 @@ export class GatewayController {
     const outcome = this.fits(body)
       ? await this.gateway.acceptFhir(body.bytes, 'http')
       : await this.gateway.rejectOversized('fhir', body, 'http');
-    response.set('radflow-trace-id', outcome.traceId);
+    response.set(GatewayHeaders.traceId, outcome.traceId);
     this.retryLater(response, outcome.httpStatus, body, outcome.retryAfterSeconds);
     if (outcome.accepted) {
       response.status(202).json({ accepted: true, traceId: outcome.traceId });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import {
+  TRACE_ID_HEADER,
   Topics,
   deadLetterRecord,
   deadLetterTopic,
@@ -36,7 +37,7 @@ interface StoredRead {
 
 /** Headers the gateway adds to the records it writes, beside the dead-letter headers of libs/events. */
 export const GatewayHeaders = {
-  traceId: 'radflow-trace-id',
+  traceId: TRACE_ID_HEADER,
   /** Size of the body the sender sent, on dead letters whose value is not all of it. */
   originalBytes: 'radflow-original-bytes',
   /** "true" when the dead-letter value is only the first part of what was sent. */

@@ -5,6 +5,7 @@ import {
   createTopicEvent,
   PermanentError,
   Topics,
+  TRACE_ID_HEADER,
   type ConsumedRecord,
   type RecordOutput,
 } from '@radflow/events';
@@ -76,7 +77,7 @@ export class IngestService {
             { report },
             {
               sourceMessageId: report.source.messageId,
-              ...(record.headers['radflow-trace-id'] ? { traceId: record.headers['radflow-trace-id'] } : {}),
+              ...(record.headers[TRACE_ID_HEADER] ? { traceId: record.headers[TRACE_ID_HEADER] } : {}),
               producer: consumerName,
             },
           );

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
-import { describeFailure } from '@radflow/events';
+import { describeFailure, TRACE_ID_HEADER } from '@radflow/events';
 import { ApiAuthenticated, HttpProblem, LOGGER } from '@radflow/platform';
 import type { Logger } from '@radflow/config';
 import type { FeedbackResponse } from '@radflow/schemas';
@@ -23,10 +23,7 @@ export class FeedbackApiController {
 
   @Post('v1/feedback')
   @HttpCode(202)
-  async submit(
-    @Body() body: unknown,
-    @Headers('radflow-trace-id') traceId?: string,
-  ): Promise<FeedbackResponse> {
+  async submit(@Body() body: unknown, @Headers(TRACE_ID_HEADER) traceId?: string): Promise<FeedbackResponse> {
     // A body that does not fit is an InvalidFeedbackError: 400 with its JSON pointers.
     const payload = feedbackPayloadFrom(body);
     try {

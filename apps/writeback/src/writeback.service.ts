@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
-import { TransientError, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
+import { TRACE_ID_HEADER, TransientError, Topics, type TopicEvent, type RecordOutput } from '@radflow/events';
 import { ReferenceResolver, writeBackEnrichment, writebackKey } from '@radflow/fhir';
 import { buildAiResultsOru } from '@radflow/hl7';
 import { CONFIG, DATABASE, LOGGER } from '@radflow/platform';
@@ -85,7 +85,7 @@ export class WritebackService {
           value: oru,
           headers: {
             'content-type': 'x-application/hl7-v2+er7; charset=utf-8',
-            'radflow-trace-id': event.traceId,
+            [TRACE_ID_HEADER]: event.traceId,
             'radflow-source-event-id': event.id,
           },
         },

@@ -30,12 +30,13 @@ export const STAT_LANE_LEVELS: ReadonlySet<string> = new Set(['stat']);
 
 /**
  * The triages of the reports the rules make STAT, among those `eligible` admits (the site's finalized chest X-ray
- * policy): what the gateway asks to decide whether a message takes the STAT lane, and what the lane writes.
+ * policy, for reports not already read under it): what the gateway asks to decide whether a message takes the STAT
+ * lane, and what the lane writes.
  */
 export function statTriages(
   reports: RadiologyReport[],
   rules: RuleLabeler,
-  eligible: (report: RadiologyReport) => boolean,
+  eligible: (report: RadiologyReport) => boolean = () => true,
   triagedAt: Date = new Date(),
 ): ReportTriagedPayload[] {
   return reports

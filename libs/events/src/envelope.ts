@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '@radflow/schemas';
 
+/** The Kafka record and HTTP header that carries an event's or a message's trace id across radflow. */
+export const TRACE_ID_HEADER = 'radflow-trace-id';
+
 export type Envelope<TPayload> = Omit<EventEnvelope, 'payload'> & { payload: TPayload };
 
 export interface EnvelopeOrigin {

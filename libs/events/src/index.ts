@@ -7,7 +7,7 @@ export {
   type EventTopic,
   type TopicPayloads,
 } from './topics.ts';
-export { createEnvelope, type Envelope, type EnvelopeOrigin } from './envelope.ts';
+export { createEnvelope, TRACE_ID_HEADER, type Envelope, type EnvelopeOrigin } from './envelope.ts';
 export { createTopicEvent, type TopicEvent } from './topic-event.ts';
 export { EventValidator } from './event-validator.ts';
 export {

@@ -16,7 +16,7 @@ import { silentBusObserver, type BusObserver } from './bus-observer.ts';
 import { CoalescingSender } from './coalescing-sender.ts';
 import { consumedRecord, type ConsumedRecord } from './consumed-record.ts';
 import { deadLetterRecord } from './dead-letter.ts';
-import type { Envelope } from './envelope.ts';
+import { TRACE_ID_HEADER, type Envelope } from './envelope.ts';
 import { describeFailure, isPermanent, isTransient, needsGroupRejoin } from './errors.ts';
 import { EventValidator } from './event-validator.ts';
 import { kafkaClientSecurity, type KafkaSecurityOptions } from './kafka-security.ts';
@@ -225,7 +225,7 @@ function validEventRecord(validator: EventValidator, key: string, event: Envelop
     value: JSON.stringify(event),
     headers: {
       'radflow-event-type': event.type,
-      'radflow-trace-id': event.traceId,
+      [TRACE_ID_HEADER]: event.traceId,
       'content-type': 'application/json',
     },
   };

@@ -1,6 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Logger } from '@radflow/config';
+import { TRACE_ID_HEADER } from '@radflow/events';
 import type { Problem } from '@radflow/schemas';
 import type { Request, Response } from 'express';
 import { throwError, type Observable } from 'rxjs';
@@ -65,7 +66,7 @@ function errorName(exception: unknown): string | undefined {
 
 /** The request's trace: the one the handler answered with, the caller's, else the W3C trace of its span. */
 function traceIdOf(request: Request, response: Response): string | undefined {
-  for (const given of [response.getHeader('radflow-trace-id'), request.headers['radflow-trace-id']]) {
+  for (const given of [response.getHeader(TRACE_ID_HEADER), request.headers[TRACE_ID_HEADER]]) {
     if (typeof given === 'string' && TRACE_ID.test(given)) return given;
   }
   const span = trace.getActiveSpan()?.spanContext();

@@ -1,19 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { RulesFromLabelsLib, statTriages } from '@radflow/enrichment';
-import { createTopicEvent, Topics, type ConsumedRecord, type TopicEvent } from '@radflow/events';
 import {
-  chestXrayPolicyFrom,
-  readInbound,
-  selectFinalizedChestXray,
-  type ChestXrayPolicy,
-  type InboundKind,
-} from '@radflow/inbound';
+  createTopicEvent,
+  TRACE_ID_HEADER,
+  Topics,
+  type ConsumedRecord,
+  type TopicEvent,
+} from '@radflow/events';
+import { chestXrayPolicyFrom, readInbound, type ChestXrayPolicy, type InboundKind } from '@radflow/inbound';
 import { priorityPolicyFrom } from '@radflow/labels';
 import { CONFIG, LOGGER } from '@radflow/platform';
-
-/** The trace id the gateway gives every record it writes. */
-const TRACE_HEADER = 'radflow-trace-id';
 
 /**
  * A message of the gateway's STAT lane read into the triaged events of its STAT reports, exactly as ingest and the
@@ -50,12 +47,9 @@ export class StatLaneReader {
       );
       return [];
     }
-    const traceId = record.headers[TRACE_HEADER];
-    return statTriages(
-      read.accepted,
-      this.rules,
-      (report) => selectFinalizedChestXray(report, this.policy).accepted,
-    ).map((payload) => {
+    const traceId = record.headers[TRACE_ID_HEADER];
+    // read.accepted already passed the site's policy (readInbound applied it).
+    return statTriages(read.accepted, this.rules).map((payload) => {
       this.logger.info(
         { kind, accessionHash: logHash(payload.report.accession) },
         'STAT report in the STAT lane',

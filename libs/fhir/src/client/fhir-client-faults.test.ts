@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staticBearerAuth, type FhirAuth } from '../auth/fhir-auth.ts';
 import { FhirClient } from './fhir-client.ts';
-import { fhirFailureOf } from './fhir-failure-of.ts';
+import { fhirFailureOf } from './fhir-failure-of.testing.ts';
 
 /**
  * Fault injection: the real FHIR server cannot be made to answer 429, 503 or a proxy page on demand, so a local

@@ -3,7 +3,7 @@ import { loadConfig } from '@radflow/config';
 import { describe, expect, it } from 'vitest';
 import { fhirClientFor, type FhirCall } from './fhir-client.ts';
 import type { FhirError } from './fhir-error.ts';
-import { fhirFailureOf } from './fhir-failure-of.ts';
+import { fhirFailureOf } from './fhir-failure-of.testing.ts';
 
 /** Against the real FHIR server of the configured base URL (FHIR_BASE_URL). */
 const settings = loadConfig().fhir;
