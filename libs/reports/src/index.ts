@@ -36,3 +36,9 @@ export {
   SNOMED_SYSTEM,
   RADLEX_SYSTEM,
 } from './coding-systems.ts';
+export {
+  radiologistKey,
+  radiologistModelName,
+  parseRadiologistModelName,
+  type ResultInterpreter,
+} from './radiologist.ts';
