@@ -17,3 +17,11 @@ export { TaskRunnerModelClient } from './task-runner-model-client.ts';
 export type { ModelClient } from './model-client.ts';
 export type { RuleLabeler } from './rule-labeler.ts';
 export { STAT_LANE_LEVELS, statTriages, triageReport } from './triage-report.ts';
+export {
+  canaryPosition,
+  routeModel,
+  type ModelRoute,
+  type ModelRouteKind,
+  type ModelRoutingTable,
+  type RoutedReport,
+} from './model-route.ts';

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { radiologistKey, radiologistModelName, type ResultInterpreter } from '@radflow/reports';
+
+/** Why a report went to the model it went to: its radiologist's own, the canary's share, or the serving model. */
+export type ModelRouteKind = 'radiologist' | 'canary' | 'serving';
+
+/** Which versions of one shared model serve, as the registry says now (ModelRouting in libs/store reads it). */
+export interface ModelRoutingTable {
+  /** The shared model's serving version; undefined when nothing was ever deployed under its name. */
+  serving?: string;
+  /** A candidate serving a share (0 < share < 1) of the shared model's reports, by accession hash. */
+  canary?: { version: string; share: number };
+  /** Radiologist key (radiologistKey) → the serving version of that radiologist's model (`<shared>~r-<key>`). */
+  radiologists: Record<string, string>;
+}
+
+/** The model one report's draft comes from, and why. */
+export interface ModelRoute {
+  name: string;
+  version: string;
+  route: ModelRouteKind;
+}
+
+/** What routing reads of a report: its accession and, when the sender named one, the signing radiologist. */
+export interface RoutedReport {
+  accession: string;
+  resultInterpreter?: ResultInterpreter | undefined;
+}
+
+/**
+ * Where an accession falls in [0, 1): the first 52 bits of sha256(accession). A hash, not a counter or a random
+ * draw, so the same report (and its amended versions) always meets the same version, on every instance and after a
+ * restart; sha256 is uniform enough that the share of reports the canary gets is its configured share.
+ */
+export function canaryPosition(accession: string): number {
+  const digest = createHash('sha256').update(accession, 'utf8').digest();
+  // 52 bits: every such integer is exact in a double, so the position is exact too.
+  const high = digest.readUInt32BE(0);
+  const low = digest.readUInt32BE(4) >>> 12;
+  return (high * 2 ** 20 + low) / 2 ** 52;
+}
+
+/**
+ * Routes one report: a radiologist with a deployed model of their own gets it; otherwise the canary when the
+ * accession's position falls inside its share; otherwise the serving version. Undefined when the registry knows
+ * no serving version of the shared model (the inference service then serves whatever it loaded).
+ */
+export function routeModel(
+  sharedModelName: string,
+  table: ModelRoutingTable,
+  report: RoutedReport,
+): ModelRoute | undefined {
+  const interpreter = report.resultInterpreter;
+  if (interpreter?.id.trim()) {
+    const key = radiologistKey(interpreter);
+    const version = table.radiologists[key];
+    if (version !== undefined)
+      return { name: radiologistModelName(sharedModelName, key), version, route: 'radiologist' };
+  }
+  if (table.serving === undefined) return undefined;
+  const canary = table.canary;
+  if (canary && canary.version !== table.serving && canaryPosition(report.accession) < canary.share)
+    return { name: sharedModelName, version: canary.version, route: 'canary' };
+  return { name: sharedModelName, version: table.serving, route: 'serving' };
+}
