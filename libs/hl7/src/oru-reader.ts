@@ -28,6 +28,7 @@ import {
 import { openEnvelope, type MessageEnvelope } from './message-envelope.ts';
 import { readObx, type UnusedPart } from './obx-content.ts';
 import { groupOrders, type OrderGroup } from './oru-groups.ts';
+import { readResultInterpreter } from './result-interpreter.ts';
 import { mapResultStatus } from './result-status.ts';
 import { hl7TimestampToIso } from './timestamps.ts';
 
@@ -43,7 +44,10 @@ export interface ReadOruOptions {
   charsetFallback?: CharsetFallback;
   /** Where each sender puts the accession, in order of preference. Default OBR-3, OBR-18, ORC-3, OBR-2, ORC-2. */
   accessionFields?: readonly AccessionField[];
-  /** PID-3 assigning authority -> identifier system (e.g. "HOSP" -> "urn:oid:1.2.3"), so HL7 and FHIR keys agree. */
+  /**
+   * PID-3 (and OBR-32) assigning authority -> identifier system (e.g. "HOSP" -> "urn:oid:1.2.3"), so HL7 and FHIR
+   * keys agree.
+   */
   identifierSystems?: Readonly<Record<string, string>>;
   /** OBR-25 code -> status, for senders that use a code their own way. */
   resultStatusMap?: Readonly<Record<string, ReportStatus>>;
@@ -237,6 +241,8 @@ function readGroup(group: OrderGroup, ctx: GroupContext): RadiologyReport | Inbo
   if (observedAt) report.observedAt = observedAt;
   if (reportedAt) report.reportedAt = reportedAt;
   if (priorHints) report.priorHints = priorHints;
+  const interpreter = readResultInterpreter(group.obr, decode, ctx.options.identifierSystems);
+  if (interpreter) report.resultInterpreter = interpreter;
   return report;
 }
 

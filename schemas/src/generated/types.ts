@@ -106,7 +106,7 @@ export interface LabelCorrection {
  */
 export interface ModelEventPayload {
   /**
-   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`).
+   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`); model.canary_started: `version` (in `modelDir`) now serves `canary.share` of the model's reports, chosen by accession hash, beside the serving `previousVersion`; model.canary_ended: the canary stopped serving, with the decision: outcome `reject` is a rollback (by an operator, or automatic when its live scores fell below the serving model's: comparisons on the evaluation set `canary`), `promote` is followed by model.promoted.
    */
   kind:
     | 'training.started'
@@ -116,7 +116,9 @@ export interface ModelEventPayload {
     | 'model.evaluated'
     | 'model.promoted'
     | 'model.rejected'
-    | 'model.shadow_started';
+    | 'model.shadow_started'
+    | 'model.canary_started'
+    | 'model.canary_ended';
   /**
    * Model name (radflow-model.json `name`).
    */
@@ -149,6 +151,17 @@ export interface ModelEventPayload {
    * sha256 of the training set a candidate was made from.
    */
   dataSnapshot?: string;
+  /**
+   * model.canary_started and model.canary_ended: the canary's share of reports and who started it (an operator, or `shadow` when a passed shadow period started it).
+   */
+  canary?: {
+    share: number;
+    startedBy: string;
+    /**
+     * model.canary_ended: who ended it (an operator, or `canary` for the automatic rollback).
+     */
+    decidedBy?: string;
+  };
   progress?: {
     stage: 'dataset' | 'training' | 'export' | 'evaluation' | 'registry';
     fraction: number;
@@ -255,6 +268,10 @@ export interface ReportEnrichedPayload {
 export interface Model {
   name: string;
   version: string;
+  /**
+   * Why this model drafted the report: the signing radiologist's own model (name <shared>~r-<key>), the canary's share of accessions (by hash), or the serving version. Absent when degraded (rules only) or when the registry named no version.
+   */
+  route?: 'radiologist' | 'canary' | 'serving';
 }
 export interface Label {
   label: string;
@@ -372,6 +389,19 @@ export interface RadiologyReport {
      */
     system?: string;
     text?: string;
+  };
+  /**
+   * The radiologist who signed the report (HL7 OBR-32 principal result interpreter, FHIR DiagnosticReport.resultsInterpreter): an identifier, never a name. Feedback is attributed to them by radiologistKey (a hash); the id itself is never logged. Absent when the source names nobody by id.
+   */
+  resultInterpreter?: {
+    /**
+     * Staff identifier: OBR-32.1.1 (CNN-1), or the FHIR Practitioner's identifier value or logical id.
+     */
+    id: string;
+    /**
+     * The id's assigning authority (OBR-32.1.9 or .10) or identifier system; fhir-reference:Practitioner for a FHIR logical id.
+     */
+    system?: string;
   };
   status:
     | 'final'

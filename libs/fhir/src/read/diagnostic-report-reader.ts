@@ -28,6 +28,7 @@ import { parseFhirJson } from './json-input.ts';
 import { asArray, asLoose, asRecord, asString, asText, type Loose } from './loose.ts';
 import { htmlToText } from './html-text.ts';
 import { contains, observationParts, presentedFormText, type UnusedPart } from './report-content.ts';
+import { readResultsInterpreter } from './results-interpreter.ts';
 
 export interface ReadFhirOptions {
   /** Larger bodies are refused with OVERSIZED before parsing. */
@@ -271,6 +272,8 @@ function readReport(
   if (observedAt) report.observedAt = observedAt;
   if (issued) report.reportedAt = issued;
   if (analysis.priorHints) report.priorHints = analysis.priorHints;
+  const interpreter = readResultsInterpreter(dr.resultsInterpreter, resource, index);
+  if (interpreter) report.resultInterpreter = interpreter;
   return report;
 }
 
