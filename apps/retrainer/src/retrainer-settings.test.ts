@@ -1,5 +1,6 @@
 import { loadConfig, repoRoot } from '@radflow/config';
 import {
+  DEFAULT_CANARY_POLICY,
   DEFAULT_GATE_POLICY,
   DEFAULT_RETRAINING_POLICY,
   DEFAULT_SHADOW_POLICY,
@@ -15,6 +16,7 @@ describe('retrainerSettings', () => {
     expect(settings.split).toEqual(DEFAULT_SPLIT);
     expect(settings.gate).toEqual(DEFAULT_GATE_POLICY);
     expect(settings.shadow).toEqual(DEFAULT_SHADOW_POLICY);
+    expect(settings.canary).toEqual({ ...DEFAULT_CANARY_POLICY, share: 0, autoPromote: false });
     expect(settings.registryDir).toBe(`${settings.workDir}/registry`);
     expect(settings.trainer.script).toBe(`${repoRoot}apps/retrainer/trainer/finetune.py`);
   });
@@ -30,6 +32,9 @@ describe('retrainerSettings', () => {
         RETRAIN_GATE_TOLERANCE: '0.02',
         RETRAIN_SHADOW_MIN_REPORTS: '0',
         RETRAIN_SHADOW_HOURS: '0.5',
+        RETRAIN_CANARY_SHARE: '0.1',
+        RETRAIN_CANARY_MIN_REPORTS: '20',
+        RETRAIN_CANARY_AUTO_PROMOTE: 'true',
         MODEL_DIR: '/models/serving',
       }),
     );
@@ -40,5 +45,11 @@ describe('retrainerSettings', () => {
     expect(settings.trainer).toMatchObject({ timeoutMs: 60_000, learningRate: 3e-4 });
     expect(settings.gate).toEqual({ ...DEFAULT_GATE_POLICY, tolerance: 0.02 });
     expect(settings.shadow).toEqual({ ...DEFAULT_SHADOW_POLICY, minReports: 0, periodHours: 0.5 });
+    expect(settings.canary).toEqual({
+      ...DEFAULT_CANARY_POLICY,
+      share: 0.1,
+      minReports: 20,
+      autoPromote: true,
+    });
   });
 });

@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import type { RadflowConfig, RetrainerConfig } from '@radflow/config';
 import {
+  DEFAULT_CANARY_POLICY,
   DEFAULT_GATE_POLICY,
   DEFAULT_SHADOW_POLICY,
+  type CanaryPolicy,
   type GatePolicy,
   type RetrainingPolicy,
   type ShadowPolicy,
@@ -29,6 +31,8 @@ export interface RetrainerSettings extends Pick<
   gate: GatePolicy;
   /** Shadow evaluation after the gate (0 reports and 0 hours: none, the gate alone promotes). */
   shadow: ShadowPolicy;
+  /** The canary after shadow (RETRAIN_CANARY_*): its verdict's policy, the share it starts at, auto-promotion. */
+  canary: CanaryPolicy & { share: number; autoPromote: boolean };
 }
 
 /** The retrainer's run settings from config.retrainer: paths made absolute, times in milliseconds, feedback's types. */
@@ -54,5 +58,6 @@ export function retrainerSettings(config: RadflowConfig): RetrainerSettings {
     gate: { ...DEFAULT_GATE_POLICY, ...retrainer.gate },
     // The gate's resamples: one bootstrap budget for both comparisons.
     shadow: { ...DEFAULT_SHADOW_POLICY, ...retrainer.shadow, resamples: retrainer.gate.resamples },
+    canary: { ...DEFAULT_CANARY_POLICY, ...retrainer.canary, resamples: retrainer.gate.resamples },
   };
 }

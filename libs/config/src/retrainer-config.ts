@@ -61,6 +61,14 @@ export interface RetrainerConfig {
    * least (both 0: no shadow, the gate alone promotes) and its non-inferiority margin (0-1 units).
    */
   shadow: { minReports: number; periodHours: number; tolerance: number };
+  /**
+   * RETRAIN_CANARY_*: a version serving a share of live reports beside the serving model (by accession hash). SHARE:
+   * the share a candidate that passed shadow starts its canary at (0: none, a shadow pass promotes at once; an
+   * operator may still start one with `radflow model promote --canary`). MIN_REPORTS (per arm), HOURS, TOLERANCE:
+   * the canary's period and margin, as shadow's; a canary shown worse is rolled back at once. AUTO_PROMOTE: a canary
+   * not worse after its period is promoted; off (the default), the operator promotes it (`radflow model promote`).
+   */
+  canary: { share: number; minReports: number; periodHours: number; tolerance: number; autoPromote: boolean };
 }
 
 /** The retrainer's settings; `modelDir` is the serving model (MODEL_DIR), the registry's default starting point. */
@@ -110,6 +118,13 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
       minReports: read.int('RETRAIN_SHADOW_MIN_REPORTS', 100, { min: 0 }),
       periodHours: read.number('RETRAIN_SHADOW_HOURS', 24, { min: 0 }),
       tolerance: read.number('RETRAIN_SHADOW_TOLERANCE', 0.005, { min: 0, max: 1 }),
+    },
+    canary: {
+      share: read.number('RETRAIN_CANARY_SHARE', 0, { min: 0, max: 0.99 }),
+      minReports: read.int('RETRAIN_CANARY_MIN_REPORTS', 50, { min: 1 }),
+      periodHours: read.number('RETRAIN_CANARY_HOURS', 24, { min: 0 }),
+      tolerance: read.number('RETRAIN_CANARY_TOLERANCE', 0.005, { min: 0, max: 1 }),
+      autoPromote: read.bool('RETRAIN_CANARY_AUTO_PROMOTE', false),
     },
   };
 }

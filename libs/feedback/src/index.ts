@@ -109,3 +109,11 @@ export {
   type ShadowPolicy,
   type ShadowVerdict,
 } from './shadow-verdict.ts';
+export {
+  canaryComparison,
+  canaryVerdict,
+  DEFAULT_CANARY_POLICY,
+  type CanaryArms,
+  type CanaryPolicy,
+  type CanaryVerdict,
+} from './canary-verdict.ts';

@@ -42,4 +42,11 @@ export {
   type ShadowScoreRecord,
   type StoredShadowScore,
 } from './shadow-scores.ts';
+export { ModelCanaries, type CanaryEnding, type CanaryRecord, type NewCanary } from './model-canaries.ts';
+export {
+  CanaryScores,
+  type CanaryArm,
+  type CanaryScoreRecord,
+  type StoredCanaryScore,
+} from './canary-scores.ts';
 export { WorklistQueries, type WorklistEnrichment, type WorklistVerdict } from './worklist-queries.ts';

@@ -50,7 +50,7 @@ async function deploymentHistory(db: Queryable, name: string): Promise<Deploymen
 }
 
 // Any fixed number: serialises deployments of one registry (promotion racing a rollback).
-const deploymentLock = 72_410_311;
+export const deploymentLock = 72_410_311;
 
 /**
  * Which version serves: the serving history (table model_deployments, migration 011), promotion and rollback.

@@ -7,7 +7,12 @@ export class ModelRegistryError extends Error {
       | 'NO_CURRENT_MODEL'
       | 'NOTHING_TO_ROLL_BACK'
       | 'VERSION_EXISTS'
-      | 'NOT_DEPLOYABLE',
+      | 'NOT_DEPLOYABLE'
+      | 'ALREADY_SERVING'
+      | 'CANARY_RUNNING'
+      | 'NO_CANARY'
+      | 'INVALID_SHARE'
+      | 'NOT_PROMOTABLE',
   ) {
     super(message);
     this.name = 'ModelRegistryError';
