@@ -42,3 +42,4 @@ export {
   abnormalityLabelLines,
   deviceLabelLines,
 } from './report-lines.ts';
+export { impressionStatements, inStyle, styleOf, type ImpressionStyle } from './radiologist-style.ts';
