@@ -35,8 +35,10 @@ export function styleOf(text: string): ImpressionStyle | 'other' {
     .trim()
     .split(/\n+/)
     .filter((line) => line.trim());
-  if (lines.length > 0 && lines.every((line, i) => line.trim().startsWith(`${i + 1}. `)))
-    return 'numbered-list';
+  const oneNumberedFindingPerLine = lines.every(
+    (line, i) => line.trim().startsWith(`${i + 1}. `) && !/\.\s+\d+[.)]\s/.test(line),
+  );
+  if (lines.length > 0 && oneNumberedFindingPerLine) return 'numbered-list';
   const body = text.trim();
   if (!LIST_NUMBER.test(body) && body.endsWith('.') && !/\.\s+\S/.test(body.slice(0, -1)))
     return 'single-sentence';
