@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { radiologistKey } from '@radflow/reports';
 import type { FeedbackPayload, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 import { feedbackRecords, implicitFeedback, IMPLICIT_REVIEWER } from './feedback-record.ts';
 
@@ -66,6 +67,21 @@ describe('feedbackRecords', () => {
     });
     expect(records[1]!.draftLabels).toEqual([{ label: 'cardiomegaly', state: 'present' }]);
     expect(records[2]!.correctedPriority).toBe('urgent');
+  });
+
+  it('attributes every record to the radiologist who signed the drafted report, by key only', () => {
+    const signed = enriched('v1', 'Cardiomegaly.');
+    signed.report.resultInterpreter = { id: '9999', system: 'RADGRP' };
+    const records = feedbackRecords(payload, signed);
+    const key = radiologistKey({ id: '9999', system: 'RADGRP' });
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    expect(records.map((r) => r.radiologistKey)).toEqual([key, key, key]);
+    expect(JSON.stringify(records)).not.toContain('9999');
+    // Unknown signer, or no stored draft: null, never a guess.
+    expect(feedbackRecords(payload, enriched('v1', 'Cardiomegaly.'))[0]!.radiologistKey).toBeNull();
+    expect(feedbackRecords(payload)[0]!.radiologistKey).toBeNull();
+    signed.report.resultInterpreter = { id: '  ' };
+    expect(feedbackRecords(payload, signed)[0]!.radiologistKey).toBeNull();
   });
 
   it('keeps what the event says over the stored enrichment, and works without one', () => {

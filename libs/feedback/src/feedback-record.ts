@@ -5,6 +5,7 @@ import type {
   RadiologyReport,
   ReportEnrichedPayload,
 } from '@radflow/schemas';
+import { radiologistKey } from '@radflow/reports';
 import { nameBasedUuid } from './hashing.ts';
 
 export type FeedbackOutput = OutputFeedback['output'];
@@ -22,6 +23,12 @@ export interface FeedbackRecord {
   reportVersion: string | null;
   source: FeedbackSource;
   reviewerId: string;
+  /**
+   * The radiologist who signed the report the draft was made for (radiologistKey of the stored report's
+   * resultInterpreter): whose style this feedback teaches. Null when the report named nobody or no draft was stored;
+   * feedbackRecords and the store always set it (optional only for records built by hand, e.g. in tests).
+   */
+  radiologistKey?: string | null;
   output: FeedbackOutput;
   verdict: FeedbackVerdict;
   model: { name: string; version: string } | null;
@@ -59,6 +66,8 @@ export function feedbackRecords(
   const reportText = payload.report?.text ?? report?.text ?? null;
   const model =
     payload.model ?? (drafted ? { name: drafted.model.name, version: drafted.model.version } : null);
+  const interpreter = report?.resultInterpreter;
+  const signedBy = interpreter && interpreter.id.trim() !== '' ? radiologistKey(interpreter) : null;
   return payload.outputs.map((output): FeedbackRecord => {
     let draftText = output.draftText ?? null;
     let draftLabels = output.draftLabels ? labelsOf(output.draftLabels) : null;
@@ -73,6 +82,7 @@ export function feedbackRecords(
       reportVersion: payload.reportVersion ?? report?.reportVersion ?? null,
       source: payload.source,
       reviewerId: payload.reviewerId,
+      radiologistKey: signedBy,
       output: output.output,
       verdict: output.verdict,
       model,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '@radflow/config';
+import { radiologistModelName } from '@radflow/reports';
 import { FeedbackStore, migrate, openDatabase, type Database, type FeedbackRow } from './index.ts';
 
 // Integration tests on the real PostgreSQL that infra/postgres.sh starts.
@@ -67,5 +68,49 @@ describe('FeedbackStore on PostgreSQL', () => {
       'impression',
       'priority',
     ]);
+  });
+
+  it('attributes feedback to the signing radiologist and scopes counts and reads to one radiologist', async () => {
+    const store = new FeedbackStore(database);
+    const shared = `rad-${randomUUID().slice(0, 8)}`;
+    const [anne, rita] = ['a1a1a1a1a1a1a1a1', 'b2b2b2b2b2b2b2b2'];
+    const before = await store.latestSequence();
+    const model = (name: string) => ({ name, version: '1' });
+    await store.save([
+      row({ model: model(shared), radiologistKey: anne }),
+      row({ model: model(shared), radiologistKey: anne, output: 'devices' }),
+      // A draft of Anne's own model teaches Anne's model too.
+      row({ model: model(radiologistModelName(shared, anne)), radiologistKey: anne }),
+      row({ model: model(shared), radiologistKey: rita }),
+      // Not trainable (priority), another shared model, and nobody named: never counted for a radiologist.
+      row({ model: model(shared), radiologistKey: anne, output: 'priority', correctedPriority: 'stat' }),
+      row({ model: model(`other-${shared}`), radiologistKey: anne }),
+      row({ model: model(shared), radiologistKey: null }),
+      row({ model: model(shared) }),
+    ]);
+    const scope = { modelName: shared, includeUnattributed: false };
+    expect(await store.trainableByRadiologist(before, scope)).toEqual([
+      { radiologistKey: anne, count: 3 },
+      { radiologistKey: rita, count: 1 },
+    ]);
+    expect(await store.countTrainableSince(before, { ...scope, radiologistKey: anne })).toBe(3);
+    expect(await store.countTrainableSince(before, { ...scope, radiologistKey: rita })).toBe(1);
+    // The shared model's own scope is unchanged: its drafts, whoever signed.
+    expect(await store.countTrainableSince(before, scope)).toBe(5);
+
+    const latest = await store.latestSequence();
+    const annes = await store.trainable(latest, { ...scope, radiologistKey: anne });
+    expect(annes.filter((r) => r.sequence > before).map((r) => [r.output, r.model?.name])).toEqual([
+      ['impression', shared],
+      ['devices', shared],
+      ['impression', radiologistModelName(shared, anne)],
+    ]);
+    expect(annes.every((r) => r.radiologistKey === anne)).toBe(true);
+    expect(await store.trainableByRadiologist(latest, scope)).toEqual([]);
+  });
+
+  it('refuses a radiologist key that is not a 16-hex hash (a raw staff id must never be stored)', async () => {
+    const store = new FeedbackStore(database);
+    await expect(store.save([row({ radiologistKey: '9999' })])).rejects.toThrow(/radiologist_key/);
   });
 });

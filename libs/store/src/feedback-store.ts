@@ -1,5 +1,6 @@
 import type { FeedbackRecord, StoredFeedbackRecord } from '@radflow/feedback';
 import type { LabelCorrection } from '@radflow/schemas';
+import { radiologistModelName } from '@radflow/reports';
 import type { Database } from './database.ts';
 
 /** One verdict on one output, as stored: the feedback library's record. */
@@ -8,14 +9,41 @@ export type StoredFeedbackRow = StoredFeedbackRecord;
 
 /**
  * Which feedback a model learns from: verdicts on drafts of models with this name (any version), and optionally
- * feedback that names no model (reports radflow did not draft itself).
+ * feedback that names no model (reports radflow did not draft itself). With `radiologistKey`, only feedback on
+ * reports that radiologist signed, on drafts of the shared model or of the radiologist's own
+ * (`radiologistModelName(modelName, key)`): what that radiologist's model learns from.
  */
 export interface FeedbackScope {
   modelName: string;
   includeUnattributed: boolean;
+  /** radiologistKey (libs/reports) of the signing radiologist: a per-radiologist model's feedback. */
+  radiologistKey?: string;
 }
 
-const scopeClause = '(model_name = $3 OR ($4 AND model_name IS NULL))';
+/** One radiologist's trainable feedback in a shared model's scope (their key, never their id). */
+export interface RadiologistFeedbackCount {
+  radiologistKey: string;
+  count: number;
+}
+
+// $3 the shared model's name, $4 include unattributed, $5 the radiologist's key or NULL, $6 their model's name or NULL.
+const scopeClause =
+  '(model_name = $3 OR model_name = $6 OR ($4 AND model_name IS NULL)) AND ($5::text IS NULL OR radiologist_key = $5)';
+
+function scopeParams(scope: FeedbackScope): [string, boolean, string | null, string | null] {
+  const key = scope.radiologistKey ?? null;
+  return [
+    scope.modelName,
+    scope.includeUnattributed,
+    key,
+    key === null ? null : radiologistModelName(scope.modelName, key),
+  ];
+}
+
+/** `text` as a LIKE pattern that matches it literally. */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
 
 /** The outputs a model learns from; the retraining policy counts only these. */
 export const TRAINABLE_FEEDBACK_OUTPUTS = ['impression', 'abnormalities', 'devices'] as const;
@@ -28,6 +56,7 @@ interface Row {
   report_version: string | null;
   source: FeedbackRow['source'];
   reviewer_id: string;
+  radiologist_key: string | null;
   verdict: FeedbackRow['verdict'];
   model_name: string | null;
   model_version: string | null;
@@ -49,6 +78,7 @@ function fromRow(row: Row): StoredFeedbackRow {
     reportVersion: row.report_version,
     source: row.source,
     reviewerId: row.reviewer_id,
+    radiologistKey: row.radiologist_key,
     output: row.output,
     verdict: row.verdict,
     model:
@@ -66,7 +96,7 @@ function fromRow(row: Row): StoredFeedbackRow {
   };
 }
 
-/** Radiologists' feedback in PostgreSQL (migration 010). Saving is idempotent per (feedback id, output). */
+/** Radiologists' feedback in PostgreSQL (migrations 010 and 015). Saving is idempotent per (feedback id, output). */
 export class FeedbackStore {
   constructor(private readonly database: Database) {}
 
@@ -81,8 +111,8 @@ export class FeedbackStore {
         const result = await client.query(
           `INSERT INTO feedback (feedback_id, output, accession, report_version, source, reviewer_id, verdict, model_name,
              model_version, draft_text, corrected_text, draft_labels, corrected_labels, corrected_priority, findings,
-             report_text, submitted_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             report_text, submitted_at, radiologist_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
            ON CONFLICT (feedback_id, output) DO NOTHING`,
           [
             r.feedbackId,
@@ -102,6 +132,7 @@ export class FeedbackStore {
             r.findings,
             r.reportText,
             r.submittedAt,
+            r.radiologistKey ?? null,
           ],
         );
         inserted += result.rowCount ?? 0;
@@ -120,9 +151,33 @@ export class FeedbackStore {
   async countTrainableSince(afterSequence: number, scope: FeedbackScope): Promise<number> {
     const result = await this.database.query<{ n: string }>(
       `SELECT count(*) AS n FROM feedback WHERE sequence > $1 AND output = ANY($2) AND ${scopeClause}`,
-      [afterSequence, TRAINABLE_FEEDBACK_OUTPUTS, scope.modelName, scope.includeUnattributed],
+      [afterSequence, TRAINABLE_FEEDBACK_OUTPUTS, ...scopeParams(scope)],
     );
     return Number(result.rows[0]?.n ?? 0);
+  }
+
+  /**
+   * Trainable records per signing radiologist in a shared model's scope (drafts of the shared model or of any of its
+   * per-radiologist models) that arrived after `afterSequence`, most first. Records with no radiologist are left out.
+   */
+  async trainableByRadiologist(
+    afterSequence: number,
+    scope: Omit<FeedbackScope, 'radiologistKey'>,
+  ): Promise<RadiologistFeedbackCount[]> {
+    const result = await this.database.query<{ radiologist_key: string; n: string }>(
+      `SELECT radiologist_key, count(*) AS n FROM feedback
+       WHERE sequence > $1 AND output = ANY($2) AND radiologist_key IS NOT NULL
+         AND (model_name = $3 OR model_name LIKE $5 ESCAPE '\\' OR ($4 AND model_name IS NULL))
+       GROUP BY radiologist_key ORDER BY count(*) DESC, radiologist_key`,
+      [
+        afterSequence,
+        TRAINABLE_FEEDBACK_OUTPUTS,
+        scope.modelName,
+        scope.includeUnattributed,
+        `${likeLiteral(radiologistModelName(scope.modelName, ''))}%`,
+      ],
+    );
+    return result.rows.map((row) => ({ radiologistKey: row.radiologist_key, count: Number(row.n) }));
   }
 
   /** The highest sequence stored (0 when empty): the watermark a run records. */
@@ -139,9 +194,9 @@ export class FeedbackStore {
   ): Promise<StoredFeedbackRow[]> {
     const result = await this.database.query<Row>(
       `SELECT * FROM (
-         SELECT * FROM feedback WHERE sequence <= $1 AND output = ANY($2) AND ${scopeClause} ORDER BY sequence DESC LIMIT $5
+         SELECT * FROM feedback WHERE sequence <= $1 AND output = ANY($2) AND ${scopeClause} ORDER BY sequence DESC LIMIT $7
        ) recent ORDER BY sequence ASC`,
-      [throughSequence, TRAINABLE_FEEDBACK_OUTPUTS, scope.modelName, scope.includeUnattributed, limit],
+      [throughSequence, TRAINABLE_FEEDBACK_OUTPUTS, ...scopeParams(scope), limit],
     );
     return result.rows.map(fromRow);
   }

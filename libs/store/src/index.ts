@@ -18,6 +18,7 @@ export {
   type FeedbackRow,
   type StoredFeedbackRow,
   type FeedbackScope,
+  type RadiologistFeedbackCount,
 } from './feedback-store.ts';
 export { ModelRegistryError } from './model-registry-error.ts';
 export {
