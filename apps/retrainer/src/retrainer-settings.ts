@@ -23,6 +23,7 @@ export interface RetrainerSettings extends Pick<
   | 'registryDir'
   | 'autoRetrain'
   | 'includeUnattributed'
+  | 'radiologistMinFeedback'
   | 'evaluation'
 > {
   policy: RetrainingPolicy;
@@ -52,6 +53,7 @@ export function retrainerSettings(config: RadflowConfig): RetrainerSettings {
       minIntervalMs: retrainer.minIntervalSeconds * 1000,
     },
     includeUnattributed: retrainer.includeUnattributed,
+    radiologistMinFeedback: retrainer.radiologistMinFeedback,
     split: { ...retrainer.split },
     trainer: { ...trainer, script: resolve(trainer.script), timeoutMs: timeoutSeconds * 1000 },
     evaluation: { ...retrainer.evaluation, openiDir: resolve(retrainer.evaluation.openiDir) },

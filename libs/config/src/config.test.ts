@@ -90,4 +90,12 @@ describe('the standalone inference server and the retrainer', () => {
     expect(loadConfig({ RETRAIN_AUTO: 'false' }).retrainer.autoRetrain).toBe(false);
     expect(() => loadConfig({ RETRAIN_STEPS: 'many' })).toThrow(/RETRAIN_STEPS must be/);
   });
+
+  it('read the feedback a radiologist needs for a model of their own (0: off, never negative)', () => {
+    expect(loadConfig({}).retrainer.radiologistMinFeedback).toBe(100);
+    expect(loadConfig({ RETRAIN_RADIOLOGIST_MIN_FEEDBACK: '0' }).retrainer.radiologistMinFeedback).toBe(0);
+    expect(() => loadConfig({ RETRAIN_RADIOLOGIST_MIN_FEEDBACK: '-1' })).toThrow(
+      /RETRAIN_RADIOLOGIST_MIN_FEEDBACK/,
+    );
+  });
 });

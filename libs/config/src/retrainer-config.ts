@@ -13,6 +13,11 @@ export interface RetrainerConfig {
   httpPort: number;
   /** RETRAIN_MIN_NEW_EXAMPLES: retrain after this many new trainable feedback records. */
   minNewExamples: number;
+  /**
+   * RETRAIN_RADIOLOGIST_MIN_FEEDBACK: a radiologist with this many new trainable feedback records on reports they
+   * signed gets a run of their own model (`<shared>~r-<key>`); 0: no per-radiologist models, everyone gets the shared one.
+   */
+  radiologistMinFeedback: number;
   /** RETRAIN_WORK_DIR: runs (data sets) and, unless RETRAIN_REGISTRY_DIR, the artifact store. */
   workDir: string;
   /** RETRAIN_MODEL_NAME: registry name of the model being retrained; unset: the serving model's manifest name. */
@@ -78,6 +83,7 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
   return {
     httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
     minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
+    radiologistMinFeedback: read.int('RETRAIN_RADIOLOGIST_MIN_FEEDBACK', 100, { min: 0 }),
     workDir,
     modelName: read.optionalString('RETRAIN_MODEL_NAME'),
     baseModelDir: read.string('RETRAIN_BASE_MODEL_DIR', modelDir),

@@ -61,10 +61,14 @@ export {
 export { candidateVersion } from './candidate-version.ts';
 export {
   retrainingDecision,
+  radiologistRetrainingDecision,
+  radiologistsWithEnoughFeedback,
   DEFAULT_RETRAINING_POLICY,
   type RetrainingPolicy,
   type RetrainingState,
   type RetrainingDecision,
+  type RadiologistFeedback,
+  type RadiologistRetrainingState,
 } from './retraining-policy.ts';
 export {
   evaluationGate,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { retrainingDecision, type RetrainingPolicy } from './retraining-policy.ts';
+import {
+  radiologistRetrainingDecision,
+  radiologistsWithEnoughFeedback,
+  retrainingDecision,
+  type RetrainingPolicy,
+} from './retraining-policy.ts';
 
 const policy: RetrainingPolicy = {
   minNewExamples: 50,
@@ -55,5 +60,57 @@ describe('retrainingDecision', () => {
     });
     expect(soon.run).toBe(false);
     expect(soon.reason).toContain('30 s ago');
+  });
+});
+
+describe('per-radiologist policy', () => {
+  const counts = [
+    { radiologistKey: 'bbbbbbbbbbbbbbbb', count: 100 },
+    { radiologistKey: 'aaaaaaaaaaaaaaaa', count: 250 },
+    { radiologistKey: 'cccccccccccccccc', count: 99 },
+  ];
+
+  it('picks the radiologists with at least the minimum feedback, most first; 0 turns it off', () => {
+    expect(radiologistsWithEnoughFeedback(100, counts).map((c) => c.radiologistKey)).toEqual([
+      'aaaaaaaaaaaaaaaa',
+      'bbbbbbbbbbbbbbbb',
+    ]);
+    expect(radiologistsWithEnoughFeedback(0, counts)).toEqual([]);
+    expect(radiologistsWithEnoughFeedback(1000, counts)).toEqual([]);
+  });
+
+  const state = { newExamples: 100, lastRunStartedAt: null, running: false, now, inShadow: false };
+
+  it('runs a radiologist’s model once enough new feedback of theirs arrived since its last decided run', () => {
+    expect(radiologistRetrainingDecision(policy, 100, state)).toMatchObject({
+      run: true,
+      trigger: 'threshold',
+    });
+    // The shared model's schedule does not apply: 99 new records are not enough, however long ago the last run.
+    expect(
+      radiologistRetrainingDecision(policy, 100, {
+        ...state,
+        newExamples: 99,
+        lastRunStartedAt: ago(48 * 3_600_000),
+      }),
+    ).toEqual({ run: false, reason: '99 new feedback records < 100' });
+  });
+
+  it('waits for a run in progress, the interval between runs and a candidate in shadow; 0 turns it off', () => {
+    expect(radiologistRetrainingDecision(policy, 100, { ...state, running: true })).toMatchObject({
+      run: false,
+    });
+    expect(
+      radiologistRetrainingDecision(policy, 100, { ...state, lastRunStartedAt: ago(1000) }),
+    ).toMatchObject({
+      run: false,
+    });
+    expect(radiologistRetrainingDecision(policy, 100, { ...state, inShadow: true })).toEqual({
+      run: false,
+      reason: 'a candidate is in shadow evaluation',
+    });
+    expect(radiologistRetrainingDecision(policy, 0, { ...state, newExamples: 10_000 })).toMatchObject({
+      run: false,
+    });
   });
 });

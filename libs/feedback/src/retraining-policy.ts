@@ -61,3 +61,52 @@ export function retrainingDecision(policy: RetrainingPolicy, state: RetrainingSt
   }
   return { run: false, reason: `${state.newExamples} new feedback records < ${policy.minNewExamples}` };
 }
+
+/** One radiologist's feedback as the per-radiologist policy sees it (their key, never their id). */
+export interface RadiologistFeedback {
+  radiologistKey: string;
+  /** Trainable records signed by this radiologist (all time, or since a watermark: the caller says which). */
+  count: number;
+}
+
+/**
+ * The radiologists with enough feedback to be worth a closer look, most feedback first: a cheap first cut on
+ * all-time counts before each one's watermark is read. `minFeedback` 0 turns per-radiologist models off.
+ */
+export function radiologistsWithEnoughFeedback(
+  minFeedback: number,
+  counts: readonly RadiologistFeedback[],
+): RadiologistFeedback[] {
+  if (minFeedback <= 0) return [];
+  return counts
+    .filter((c) => c.count >= minFeedback)
+    .sort((a, b) => b.count - a.count || a.radiologistKey.localeCompare(b.radiologistKey));
+}
+
+export interface RadiologistRetrainingState extends RetrainingState {
+  /** A candidate of this radiologist's model is in shadow evaluation: the next run waits for its verdict. */
+  inShadow: boolean;
+}
+
+/**
+ * Whether one radiologist is due for a run of their own model: at least `minFeedback` new trainable records signed
+ * by them since their model's last decided run, with the shared policy's interval between runs and no candidate of
+ * theirs in shadow. No schedule: a radiologist's model changes only when they gave enough new feedback.
+ */
+export function radiologistRetrainingDecision(
+  policy: RetrainingPolicy,
+  minFeedback: number,
+  state: RadiologistRetrainingState,
+): RetrainingDecision {
+  if (minFeedback <= 0) return { run: false, reason: 'per-radiologist models are off' };
+  if (state.inShadow) return { run: false, reason: 'a candidate is in shadow evaluation' };
+  return retrainingDecision(
+    { ...policy, minNewExamples: minFeedback, scheduleEveryMs: 0 },
+    {
+      newExamples: state.newExamples,
+      lastRunStartedAt: state.lastRunStartedAt,
+      running: state.running,
+      now: state.now,
+    },
+  );
+}
