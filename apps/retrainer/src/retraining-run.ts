@@ -55,8 +55,13 @@ export interface RetrainingRun {
   readonly runId: string;
   readonly name: string;
   readonly scope: FeedbackScope;
-  /** The serving model: the base of the fine-tune, and the model the candidate must not be worse than. */
+  /** What serves this model's reports: the model the candidate must not be worse than. */
   readonly current: ModelVersionRecord;
+  /**
+   * What the trainer fine-tunes: `current` for the shared model; for a radiologist's model the shared model's serving
+   * version (their adapter sits on the shared base, while `current` may be their previous adapter).
+   */
+  readonly base: ModelVersionRecord;
   readonly runDir: string;
   readonly log: Logger;
   /** Filled in as the steps go, so that a failed run still reports how far it got. */

@@ -6,6 +6,7 @@ import type { Database } from '@radflow/store';
 import {
   RetrainingPipeline,
   RunInProgressError,
+  type RadiologistDue,
   type RunOptions,
   type RunOutcome,
 } from './retraining-pipeline.ts';
@@ -15,13 +16,15 @@ const POLICY_CHECK_MS = 30_000;
 
 /**
  * Applies the retraining policy: checked shortly after feedback arrives and on a timer (for the schedule). A run
- * goes on in the background, never inside a Kafka handler, one at a time.
+ * goes on in the background, never inside a Kafka handler, one at a time. The shared model is checked first; when it
+ * is not due, each radiologist due for a model of their own gets one run, one after another.
  */
 @Injectable()
 export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
   readonly pipeline: RetrainingPipeline;
   private readonly logger: Logger;
-  private running: Promise<RunOutcome> | undefined;
+  /** The run in progress (or the radiologists' runs, one after another). */
+  private running: Promise<unknown> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pendingCheck: NodeJS.Timeout | undefined;
   private lastOutcome: RunOutcome | undefined;
@@ -69,7 +72,12 @@ export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
     try {
       const decision = await this.pipeline.policyDecision(false);
       this.logger.debug({ reason, decision }, 'retraining policy checked');
-      if (decision.run) this.start({ trigger: decision.trigger });
+      if (decision.run) {
+        this.start({ trigger: decision.trigger });
+        return;
+      }
+      const due = await this.pipeline.radiologistsDue(false);
+      if (due.length > 0 && !this.stopped && !this.running) this.startRadiologists(due);
     } catch (error) {
       this.logger.warn({ code: (error as Error).name }, 'retraining policy check failed');
     }
@@ -89,6 +97,31 @@ export class RetrainingService implements OnModuleInit, OnApplicationShutdown {
         this.running = undefined;
       });
     return run;
+  }
+
+  /** One run per due radiologist, in turn, in the background (a failed one does not stop the others). */
+  private startRadiologists(due: readonly RadiologistDue[]): void {
+    const runs = (async (): Promise<void> => {
+      for (const { pipeline, decision } of due) {
+        if (this.stopped) break;
+        this.logger.info(
+          { name: pipeline.modelName, radiologistKey: pipeline.radiologistKey, reason: decision.reason },
+          'radiologist model due for retraining',
+        );
+        try {
+          this.lastOutcome = await pipeline.run({ trigger: `radiologist-${decision.trigger}` });
+        } catch (error) {
+          this.logger.warn(
+            { name: pipeline.modelName, code: (error as Error).name },
+            'retraining run not started',
+          );
+        }
+      }
+    })();
+    this.running = runs;
+    void runs.finally(() => {
+      this.running = undefined;
+    });
   }
 
   async status(): Promise<object> {

@@ -6,7 +6,10 @@ import {
   shadowVerdict,
   type ShadowVerdict,
 } from '@radflow/feedback';
+import { radiologistKey, radiologistModelName } from '@radflow/reports';
 import type { RadiologyReport } from '@radflow/schemas';
+import type { ModelVersionRecord } from '@radflow/store';
+import { sharedVersionForRadiologist } from '../radiologist-model.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
 import { candidateInShadow } from './candidate-in-shadow.ts';
 import type { ShadowDrafter } from './shadow-drafter.ts';
@@ -23,6 +26,8 @@ export type ShadowStep =
       settled?: 'promoted' | 'rejected';
     };
 
+const NO_CANDIDATE = 'no-candidate-in-shadow';
+
 /**
  * The shadow stage's work on one finalized report: when a candidate is in shadow, both it and the serving model
  * draft the impression from the report's findings, both drafts are scored against the impression the radiologist
@@ -37,18 +42,49 @@ export class ShadowEvaluation {
     private readonly logger: Logger,
   ) {}
 
+  /**
+   * Scores the report for the shared model's candidate in shadow and, when the report names the radiologist who
+   * signed it, for that radiologist's candidate (`<shared>~r-<key>`): a radiologist's candidate is scored on their
+   * own reports only. Answers the shared model's step, or the radiologist's when only theirs had a candidate.
+   */
   async onFinalized(report: RadiologyReport, producedAt: Date): Promise<ShadowStep> {
+    const shared = await this.scoreFor(this.modelName, report, producedAt);
+    const interpreter = report.resultInterpreter;
+    const own =
+      interpreter && interpreter.id.trim() !== ''
+        ? await this.scoreFor(
+            radiologistModelName(this.modelName, radiologistKey(interpreter)),
+            report,
+            producedAt,
+          )
+        : undefined;
+    const withCandidate = (step: ShadowStep | undefined) =>
+      step !== undefined && !('reason' in step && step.reason === NO_CANDIDATE);
+    if (!withCandidate(shared) && !withCandidate(own)) await this.drafter.release();
+    return !withCandidate(shared) && own && withCandidate(own) ? own : shared;
+  }
+
+  /**
+   * What serves a model's reports: its serving version; for a radiologist's model with none of its own yet, the shared
+   * model's serving version (registered under the radiologist's name so that the scores can name it).
+   */
+  private async servingFor(name: string): Promise<ModelVersionRecord | undefined> {
+    const own = await this.parts.deployments.current(name);
+    if (own || name === this.modelName) return own;
+    const shared = await this.parts.deployments.current(this.modelName);
+    return shared && sharedVersionForRadiologist(this.parts, name, shared);
+  }
+
+  /** One model's candidate in shadow, scored on this report beside what serves that model's reports. */
+  private async scoreFor(name: string, report: RadiologyReport, producedAt: Date): Promise<ShadowStep> {
     const { parts } = this;
-    const shadow = await candidateInShadow(parts, this.modelName);
-    if (!shadow) {
-      await this.drafter.release();
-      return { scored: false, reason: 'no-candidate-in-shadow' };
-    }
+    const shadow = await candidateInShadow(parts, name);
+    if (!shadow) return { scored: false, reason: NO_CANDIDATE };
     // Reports from before the shadow began may be what the candidate was trained on: live traffic only.
     if (producedAt < shadow.startedAt) return { scored: false, reason: 'before-shadow' };
     const input = shadowInput(report);
     if ('skipped' in input) return { scored: false, reason: input.skipped };
-    const serving = await parts.deployments.current(this.modelName);
+    const serving = await this.servingFor(name);
     if (!serving) return { scored: false, reason: 'nothing-serving' };
     const { candidate } = shadow;
 
@@ -57,14 +93,14 @@ export class ShadowEvaluation {
       input.findings,
     );
     const scored = await parts.shadowScores.record({
-      name: this.modelName,
+      name,
       candidateVersion: candidate.version,
       servingVersion: serving.version,
       reportKey: accessionKey(report.accession, parts.settings.split.salt),
       candidate: impressionScores(candidateDraft!, input.signedImpression),
       serving: impressionScores(servingDraft!, input.signedImpression),
     });
-    const scores = await parts.shadowScores.list(this.modelName, candidate.version, serving.version);
+    const scores = await parts.shadowScores.list(name, candidate.version, serving.version);
     const verdict = shadowVerdict(
       scores,
       { startedAt: shadow.startedAt, now: new Date() },
@@ -75,6 +111,7 @@ export class ShadowEvaluation {
     this.logger.info(
       {
         accessionHash: logHash(report.accession),
+        name,
         candidateVersion: candidate.version,
         servingVersion: serving.version,
         scored,
