@@ -3,7 +3,7 @@ import { gatewayApp } from '@radflow/gateway';
 import { inferenceApp } from '@radflow/inference';
 import { ingestApp } from '@radflow/ingest';
 import type { RadflowApp } from '@radflow/platform';
-import { retrainerApp, retrainerShadowApp } from '@radflow/retrainer';
+import { retrainerApp, retrainerCanaryApp, retrainerShadowApp } from '@radflow/retrainer';
 import { worklistApp } from '@radflow/worklist';
 import { worklistTaskApp, worklistTaskStatLaneApp, writebackApp } from '@radflow/writeback';
 
@@ -19,6 +19,7 @@ export const allApps: RadflowApp[] = [
   writebackApp,
   retrainerApp,
   retrainerShadowApp,
+  retrainerCanaryApp,
   worklistApp,
 ];
 

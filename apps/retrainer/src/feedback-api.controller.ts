@@ -1,11 +1,14 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Post } from '@nestjs/common';
 import { describeFailure, TRACE_ID_HEADER } from '@radflow/events';
-import { ApiAuthenticated, HttpProblem, LOGGER } from '@radflow/platform';
+import { ApiAuthenticated, DATABASE, HttpProblem, LOGGER } from '@radflow/platform';
 import type { Logger } from '@radflow/config';
-import type { FeedbackResponse } from '@radflow/schemas';
+import type { FeedbackResponse, RetrainingStatus } from '@radflow/schemas';
+import type { Database } from '@radflow/store';
 import { feedbackPayloadFrom } from './feedback-request.ts';
 import { FeedbackIntakeService } from './feedback-intake.service.ts';
 import { RetrainingService } from './retraining.service.ts';
+import { liveEvaluations } from './retraining-status.ts';
+import { canaryParts } from './shadow/canary-parts.ts';
 
 /**
  * POST /v1/feedback (schemas/api/feedback-request.v1.schema.json): validated, then published on rad.feedback.v1;
@@ -19,6 +22,7 @@ export class FeedbackApiController {
     @Inject(FeedbackIntakeService) private readonly intake: FeedbackIntakeService,
     @Inject(RetrainingService) private readonly retraining: RetrainingService,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(DATABASE) private readonly database: Database,
   ) {}
 
   @Post('v1/feedback')
@@ -40,8 +44,17 @@ export class FeedbackApiController {
     }
   }
 
+  /**
+   * GET /v1/retraining/status (schemas/api/retraining-status.v1.schema.json): the retraining service's state and the
+   * live evaluations under way (shadow and canary, with their running comparisons and intervals).
+   */
   @Get('v1/retraining/status')
-  status(): Promise<object> {
-    return this.retraining.status();
+  async status(): Promise<RetrainingStatus> {
+    const { pipeline } = this.retraining;
+    const [service, evaluations] = await Promise.all([
+      this.retraining.status(),
+      liveEvaluations(canaryParts(pipeline.parts, this.database), pipeline.modelName),
+    ]);
+    return { ...(service as Omit<RetrainingStatus, 'shadows' | 'canaries'>), ...evaluations };
   }
 }

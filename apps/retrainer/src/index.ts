@@ -27,9 +27,26 @@ export { ShadowDrafter } from './shadow/shadow-drafter.ts';
 export {
   runModelStatus,
   runModelShadow,
+  runModelCanary,
   modelStatus,
   shadowStatus,
+  canaryStatus,
+  type CanaryStatus,
   type ModelStatus,
   type ModelStatusOptions,
   type ShadowStatus,
 } from './commands/model-status.ts';
+export {
+  promoteVersion,
+  promotionReadiness,
+  rollbackModel,
+  runModelPromote,
+  runModelRollback,
+  type ModelRollbackResult,
+  type PromoteRequest,
+  type PromoteResult,
+  type RollbackRequest,
+} from './commands/model-operations.ts';
+export { retrainerCanaryApp, CanaryModule } from './shadow/canary.module.ts';
+export { CanaryEvaluation, canaryArmOf, type CanaryStep } from './shadow/canary-evaluation.ts';
+export { canaryParts, type CanaryParts } from './shadow/canary-parts.ts';

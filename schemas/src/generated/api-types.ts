@@ -1,6 +1,6 @@
 /* Generated from schemas/api/*.schema.json by scripts/generate-types.ts. Do not edit. */
 
-import type { OutputFeedback } from './types.ts';
+import type { MetricComparison, OutputFeedback } from './types.ts';
 
 /**
  * Body of POST /v1/feedback: a reviewer's verdict on radflow's drafts for one report. Accepted bodies become rad.feedback.v1 events (source explicit).
@@ -418,4 +418,95 @@ export interface RequestIssue {
    */
   pointer: string;
   detail: string;
+}
+
+/**
+ * 200 from GET /v1/retraining/status: the serving model, whether a run is going on and whether the policy would start one, the last run of this process, and the live evaluations under way: the candidate in shadow and the canary, each with its running comparison (95% bootstrap intervals) and the verdict it would get now. Numbers and versions only, never report text.
+ */
+export interface RetrainingStatus {
+  model: {
+    name: string;
+    /**
+     * The serving version; absent when nothing was deployed yet.
+     */
+    version?: string;
+    modelDir?: string;
+  };
+  /**
+   * A retraining run is going on in this process.
+   */
+  running: boolean;
+  /**
+   * Whether the retraining policy would start a run now, and why.
+   */
+  policy: {
+    run: boolean;
+    reason: string;
+  };
+  /**
+   * The last run this process made, or null.
+   */
+  lastRun: null | {
+    runId: string;
+    status: string;
+    candidateVersion?: string;
+    seconds?: {};
+  };
+  /**
+   * The candidate(s) in shadow evaluation now.
+   */
+  shadows: ShadowComparison[];
+  /**
+   * The canary running now, if any.
+   */
+  canaries: CanaryComparison[];
+}
+/**
+ * A candidate drafting beside the serving model on live reports (paired: both draft every report).
+ */
+export interface ShadowComparison {
+  name: string;
+  candidateVersion: string;
+  servingVersion: string;
+  startedAt: string;
+  reports: number;
+  hours: number;
+  policy: LivePolicy;
+  live: LiveComparison;
+}
+export interface LivePolicy {
+  minReports: number;
+  periodHours: number;
+  tolerance: number;
+  level: number;
+}
+export interface LiveComparison {
+  /**
+   * What it would be now: continue (the period is not over), pass (not worse), stop (worse: rejected or rolled back).
+   */
+  verdict: 'continue' | 'pass' | 'stop';
+  reasons: string[];
+  comparisons: MetricComparison[];
+}
+/**
+ * A version serving `share` of the reports by accession hash; its live drafts and the serving model's (different reports: unpaired) scored against what radiologists signed.
+ */
+export interface CanaryComparison {
+  name: string;
+  version: string;
+  servingVersion: string;
+  share: number;
+  startedBy: string;
+  startedAt: string;
+  reports: {
+    canary: number;
+    serving: number;
+  };
+  hours: number;
+  /**
+   * RETRAIN_CANARY_AUTO_PROMOTE: a pass promotes it; otherwise an operator does (`radflow model promote`).
+   */
+  autoPromote: boolean;
+  policy: LivePolicy;
+  live: LiveComparison;
 }

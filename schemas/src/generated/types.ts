@@ -106,7 +106,7 @@ export interface LabelCorrection {
  */
 export interface ModelEventPayload {
   /**
-   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`).
+   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`); model.canary_started: `version` (in `modelDir`) now serves `canary.share` of the model's reports, chosen by accession hash, beside the serving `previousVersion`; model.canary_ended: the canary stopped serving, with the decision: outcome `reject` is a rollback (by an operator, or automatic when its live scores fell below the serving model's: comparisons on the evaluation set `canary`), `promote` is followed by model.promoted.
    */
   kind:
     | 'training.started'
@@ -116,7 +116,9 @@ export interface ModelEventPayload {
     | 'model.evaluated'
     | 'model.promoted'
     | 'model.rejected'
-    | 'model.shadow_started';
+    | 'model.shadow_started'
+    | 'model.canary_started'
+    | 'model.canary_ended';
   /**
    * Model name (radflow-model.json `name`).
    */
@@ -149,6 +151,17 @@ export interface ModelEventPayload {
    * sha256 of the training set a candidate was made from.
    */
   dataSnapshot?: string;
+  /**
+   * model.canary_started and model.canary_ended: the canary's share of reports and who started it (an operator, or `shadow` when a passed shadow period started it).
+   */
+  canary?: {
+    share: number;
+    startedBy: string;
+    /**
+     * model.canary_ended: who ended it (an operator, or `canary` for the automatic rollback).
+     */
+    decidedBy?: string;
+  };
   progress?: {
     stage: 'dataset' | 'training' | 'export' | 'evaluation' | 'registry';
     fraction: number;

@@ -1,7 +1,15 @@
-import { shadowVerdict, type ShadowPolicy, type ShadowVerdict } from '@radflow/feedback';
+import {
+  shadowVerdict,
+  type CanaryPolicy,
+  type CanaryVerdict,
+  type ShadowPolicy,
+  type ShadowVerdict,
+} from '@radflow/feedback';
 import type { ModelVersionStatus } from '@radflow/store';
 import { registryModelName, retrainingParts } from '../retraining-parts.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
+import { canaryVerdictNow } from '../shadow/canary-evaluation.ts';
+import { canaryParts, type CanaryParts } from '../shadow/canary-parts.ts';
 import { candidateInShadow } from '../shadow/candidate-in-shadow.ts';
 import { connect, type CommandOptions } from './connect.ts';
 
@@ -20,7 +28,9 @@ export interface ModelStatus {
     baseVersion: string | null;
     createdAt: string;
   }[];
-  /** The latest decisions (gate and shadow), newest first. */
+  /** The canary serving a share of reports now, with its live comparison; null when none runs. */
+  canary: CanaryStatus | null;
+  /** The latest decisions (gate, shadow, canary, operator), newest first. */
   decisions: {
     candidateVersion: string;
     stage: string;
@@ -40,8 +50,49 @@ export interface ShadowStatus {
   verdict: ShadowVerdict;
 }
 
-/** What serves, which candidates wait in what state, and the latest decisions on them. */
-export async function modelStatus(parts: RetrainingParts, name: string): Promise<ModelStatus> {
+export interface CanaryStatus {
+  name: string;
+  version: string;
+  servingVersion: string;
+  share: number;
+  startedBy: string;
+  reason: string;
+  startedAt: string;
+  autoPromote: boolean;
+  policy: Pick<CanaryPolicy, 'minReports' | 'periodHours' | 'tolerance' | 'level'>;
+  /** The verdict if it were asked now: both arms' live scores and their difference with intervals. */
+  verdict: CanaryVerdict;
+}
+
+/** The running canary and its live comparison, or undefined when none runs. */
+export async function canaryStatus(parts: CanaryParts, name: string): Promise<CanaryStatus | undefined> {
+  const [canary, serving] = await Promise.all([
+    parts.canaries.current(name),
+    parts.deployments.current(name),
+  ]);
+  if (!canary || !serving) return undefined;
+  const policy = parts.settings.canary;
+  return {
+    name,
+    version: canary.version,
+    servingVersion: serving.version,
+    share: canary.share,
+    startedBy: canary.startedBy,
+    reason: canary.reason,
+    startedAt: canary.startedAt,
+    autoPromote: policy.autoPromote,
+    policy: {
+      minReports: policy.minReports,
+      periodHours: policy.periodHours,
+      tolerance: policy.tolerance,
+      level: policy.level,
+    },
+    verdict: await canaryVerdictNow(parts, canary, serving.version),
+  };
+}
+
+/** What serves, which candidates wait in what state, the canary, and the latest decisions on them. */
+export async function modelStatus(parts: CanaryParts, name: string): Promise<ModelStatus> {
   const [versions, history, decisions] = await Promise.all([
     parts.versions.list(name),
     parts.deployments.history(name),
@@ -60,6 +111,7 @@ export async function modelStatus(parts: RetrainingParts, name: string): Promise
             action: deployed.action,
           }
         : null,
+    canary: (await canaryStatus(parts, name)) ?? null,
     candidates: versions
       .filter((v) => v.status === 'candidate' || v.status === 'shadow')
       .filter((v) => v.version !== current?.version)
@@ -74,7 +126,7 @@ export async function modelStatus(parts: RetrainingParts, name: string): Promise
       .reverse()
       .map((d) => ({
         candidateVersion: d.candidateVersion,
-        stage: d.policy.stage === 'shadow' ? 'shadow' : 'gate',
+        stage: typeof d.policy.stage === 'string' ? d.policy.stage : 'gate',
         outcome: d.outcome,
         reason: d.reasons[0] ?? '',
         decidedAt: d.decidedAt,
@@ -104,17 +156,26 @@ export async function shadowStatus(parts: RetrainingParts, name: string): Promis
   };
 }
 
-async function withParts<T>(
+/** The registry and canary parts of a one-shot command, and the model name it is about. */
+export async function withParts<T>(
   options: ModelStatusOptions,
-  work: (parts: RetrainingParts, name: string) => Promise<T>,
+  work: (parts: CanaryParts, name: string) => Promise<T>,
 ): Promise<T> {
   const context = await connect(options, 'radflow-model');
   try {
-    const parts = retrainingParts(context.database, context.bus, context.logger, context.settings);
+    const parts = canaryParts(
+      retrainingParts(context.database, context.bus, context.logger, context.settings),
+      context.database,
+    );
     return await work(parts, options.modelName ?? registryModelName(context.settings));
   } finally {
     await context.close();
   }
+}
+
+/** `radflow model canary`. */
+export function runModelCanary(options: ModelStatusOptions = {}): Promise<CanaryStatus | undefined> {
+  return withParts(options, canaryStatus);
 }
 
 /** `radflow model status`. */

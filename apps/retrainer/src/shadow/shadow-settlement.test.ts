@@ -8,6 +8,7 @@ import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { RetrainingPipeline } from '../retraining-pipeline.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
+import { canaryParts } from './canary-parts.ts';
 import { candidateInShadow } from './candidate-in-shadow.ts';
 import { settleShadow } from './shadow-settlement.ts';
 import { startShadow } from './shadow-start.ts';
@@ -120,6 +121,36 @@ describe('shadow settlement on PostgreSQL', () => {
       runId,
     });
     expect(await parts.runs.get(runId)).toMatchObject({ status: 'promoted' });
+  });
+
+  it('starts a canary instead of promoting when RETRAIN_CANARY_SHARE is set', async () => {
+    const { parts: registry, name } = await registryWithServing();
+    const parts = canaryParts(
+      {
+        ...registry,
+        settings: { ...registry.settings, canary: { ...registry.settings.canary, share: 0.1 } },
+      },
+      database,
+    );
+    const runId = await candidate(parts, name, '1.0.1');
+    const shadow = (await candidateInShadow(parts, name))!;
+    const serving = (await parts.deployments.current(name))!;
+    const pass = shadowVerdict(scores(150, 0), after(25), parts.settings.shadow);
+    expect(await settleShadow(parts, shadow.candidate, serving, pass)).toBe('canary');
+    expect((await parts.deployments.current(name))?.version).toBe('1.0.0');
+    expect(await parts.canaries.current(name)).toMatchObject({
+      version: '1.0.1',
+      share: 0.1,
+      startedBy: 'shadow',
+      reason: pass.reasons[0],
+    });
+    expect(await parts.versions.get(name, '1.0.1')).toMatchObject({ status: 'candidate' });
+    expect((await parts.decisions.list(name)).at(-1)).toMatchObject({
+      outcome: 'promote',
+      policy: { stage: 'shadow' },
+    });
+    // The run is settled when the canary is.
+    expect(await parts.runs.get(runId)).toMatchObject({ status: 'shadow' });
   });
 
   it('rejects a candidate shown worse, which can then never be deployed', async () => {

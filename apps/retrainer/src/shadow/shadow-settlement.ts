@@ -1,11 +1,14 @@
 import type { GateDecision, ShadowVerdict } from '@radflow/feedback';
-import type { ModelVersionRecord } from '@radflow/store';
+import { ModelRegistryError, type ModelVersionRecord } from '@radflow/store';
 import { decisionOf, promoteCandidate } from '../gate-settlement.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
+import type { CanaryParts } from './canary-parts.ts';
+import { startCanary } from './canary-settlement.ts';
 import { runIdOf } from './shadow-start.ts';
 
 /**
- * Shadow evaluation's verdict, done: `pass` promotes the candidate through the gate's own promotion (serving
+ * Shadow evaluation's verdict, done: `pass` starts a canary when RETRAIN_CANARY_SHARE is set (and `parts` has the
+ * canary tables), else promotes the candidate through the gate's own promotion (serving
  * history, model.promoted), `stop` rejects it (model.rejected); either way the decision, its reasons and the
  * running comparison go to gate_decisions (policy.stage `shadow`) and the run's row. The candidate leaves shadow
  * in one conditional update, so when two reports reach a verdict at once only one settles it. Resolves with what
@@ -16,7 +19,7 @@ export async function settleShadow(
   candidate: ModelVersionRecord,
   serving: ModelVersionRecord,
   verdict: ShadowVerdict,
-): Promise<'promoted' | 'rejected' | undefined> {
+): Promise<'promoted' | 'rejected' | 'canary' | undefined> {
   if (verdict.verdict === 'continue') return undefined;
   const { name, version } = candidate;
   const outcome = verdict.verdict === 'pass' ? 'promote' : 'reject';
@@ -43,7 +46,12 @@ export async function settleShadow(
     candidate,
     decision: { ...decision, comparisons: metrics as GateDecision['comparisons'] },
   };
-  if (outcome === 'promote') {
+  if (outcome === 'promote' && parts.settings.canary.share > 0 && 'canaries' in parts) {
+    // A canary first (RETRAIN_CANARY_SHARE): the candidate serves that share of live reports until its verdict.
+    const started = await startCanaryAfterShadow(parts as CanaryParts, candidate, verdict);
+    if (started) return 'canary';
+    await promoteCandidate(parts, settled);
+  } else if (outcome === 'promote') {
     await promoteCandidate(parts, settled);
   } else {
     await parts.events.publish({
@@ -57,4 +65,28 @@ export async function settleShadow(
   }
   if (runId) await parts.runs.update(runId, { status: outcome === 'promote' ? 'promoted' : 'rejected' });
   return outcome === 'promote' ? 'promoted' : 'rejected';
+}
+
+/**
+ * The canary a shadow pass starts; false when another canary of the model is running (the candidate is then
+ * promoted as without a canary: the running canary is the operator's to end).
+ */
+async function startCanaryAfterShadow(
+  parts: CanaryParts,
+  candidate: ModelVersionRecord,
+  verdict: ShadowVerdict,
+): Promise<boolean> {
+  try {
+    await startCanary(parts, {
+      name: candidate.name,
+      version: candidate,
+      share: parts.settings.canary.share,
+      startedBy: 'shadow',
+      reason: verdict.reasons[0] ?? 'shadow passed',
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof ModelRegistryError && error.code === 'CANARY_RUNNING') return false;
+    throw error;
+  }
 }

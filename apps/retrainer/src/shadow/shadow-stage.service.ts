@@ -5,6 +5,7 @@ import { CONFIG, DATABASE, KAFKA_BUS, LOGGER } from '@radflow/platform';
 import type { Database } from '@radflow/store';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { registryModelName, retrainingParts } from '../retraining-parts.ts';
+import { canaryParts } from './canary-parts.ts';
 import { ShadowDrafter } from './shadow-drafter.ts';
 import { ShadowEvaluation, type ShadowStep } from './shadow-evaluation.ts';
 
@@ -24,7 +25,7 @@ export class ShadowStageService implements OnApplicationShutdown {
     const log = logger.child({ stage: 'retrainer-shadow' });
     this.drafter = new ShadowDrafter(settings.evaluation);
     this.evaluation = new ShadowEvaluation(
-      retrainingParts(database, bus, log, settings),
+      canaryParts(retrainingParts(database, bus, log, settings), database),
       this.drafter,
       registryModelName(settings),
       log,

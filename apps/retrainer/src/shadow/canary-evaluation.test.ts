@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, loadConfig, repoRoot } from '@radflow/config';
+import { KafkaBus } from '@radflow/events';
+import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import { migrate, openDatabase, type Database } from '@radflow/store';
+import type { ModelEvent } from '../model-events.ts';
+import { retrainerSettings } from '../retrainer-settings.ts';
+import { retrainingParts } from '../retraining-parts.ts';
+import { canaryArmOf, CanaryEvaluation } from './canary-evaluation.ts';
+import { canaryParts, type CanaryParts } from './canary-parts.ts';
+import { startCanary } from './canary-settlement.ts';
+
+const SIGNED = 'No acute cardiopulmonary abnormality. Heart size is normal.';
+
+function enriched(
+  accession: string,
+  model: { name: string; version: string; route?: string },
+  draft: string | undefined,
+  signed = SIGNED,
+): ReportEnrichedPayload {
+  const report: RadiologyReport = {
+    source: { kind: 'hl7v2', messageId: `MSG-${accession}` },
+    reportId: accession,
+    reportVersion: '1',
+    accession,
+    patient: { key: 'p'.repeat(32) },
+    procedure: { text: 'XR CHEST 2 VIEWS' },
+    status: 'final',
+    reportedAt: new Date().toISOString(),
+    text: `FINDINGS: Lungs are clear. IMPRESSION: ${signed}`,
+    sections: { findings: 'Lungs are clear. Heart size is normal.', impression: signed },
+    unusedContent: [],
+  };
+  return {
+    report,
+    enrichment: {
+      status: 'preliminary',
+      aiGenerated: true,
+      model: model as ReportEnrichedPayload['enrichment']['model'],
+      degraded: false,
+      ...(draft === undefined ? {} : { draftImpression: draft }),
+      abnormalities: [],
+      devices: [],
+      priority: { level: 'routine', reasons: [] },
+      generatedAt: new Date().toISOString(),
+    },
+  };
+}
+
+describe('canaryArmOf', () => {
+  const canary = { version: '1.0.1' };
+  // null: no draft at all (a rules-only result).
+  const arm = (model: { name: string; version: string; route?: string }, draft: string | null = 'x') =>
+    canaryArmOf(enriched('A1', model, draft ?? undefined), 'm', canary, '1.0.0');
+
+  it('puts a draft in the arm its version (and route, when the enricher recorded one) names', () => {
+    expect(arm({ name: 'm', version: '1.0.1' })).toEqual({ arm: 'canary' });
+    expect(arm({ name: 'm', version: '1.0.1', route: 'canary' })).toEqual({ arm: 'canary' });
+    expect(arm({ name: 'm', version: '1.0.0' })).toEqual({ arm: 'serving' });
+    expect(arm({ name: 'm', version: '1.0.0', route: 'serving' })).toEqual({ arm: 'serving' });
+  });
+
+  it("counts neither a radiologist's own model, another version, a mismatched route nor a rules-only result", () => {
+    expect(arm({ name: 'm~r-abc', version: '1.0.0', route: 'radiologist' })).toEqual({
+      skipped: 'other-model',
+    });
+    expect(arm({ name: 'm', version: '0.9.0' })).toEqual({ skipped: 'other-version' });
+    expect(arm({ name: 'm', version: '1.0.0', route: 'canary' })).toEqual({ skipped: 'other-version' });
+    expect(arm({ name: 'm', version: '1.0.1' }, null)).toEqual({ skipped: 'no-model-draft' });
+    expect(arm({ name: 'm', version: '1.0.1' }, '  ')).toEqual({ skipped: 'no-model-draft' });
+  });
+});
+
+// The canary's live evaluation on the real PostgreSQL and broker (model events published); no model runs: the
+// drafts are what an enricher would have served.
+const config = loadConfig({});
+const logger = createLogger('test', 'silent');
+let database: Database;
+let bus: KafkaBus;
+
+beforeAll(async () => {
+  database = openDatabase(config.database.url);
+  await migrate(database);
+  bus = new KafkaBus(config.kafka, logger);
+});
+
+afterAll(async () => {
+  await bus.disconnect();
+  await database.end();
+});
+
+async function withCanary(
+  canarySettings: Partial<CanaryParts['settings']['canary']>,
+): Promise<{ parts: CanaryParts; name: string; events: ModelEvent[]; evaluation: CanaryEvaluation }> {
+  const name = `canary-test-${randomUUID().slice(0, 8)}`;
+  const base = retrainerSettings(config);
+  const settings = {
+    ...base,
+    modelName: name,
+    baseModelDir: `${repoRoot}models/tiny-random`,
+    canary: { ...base.canary, resamples: 300, ...canarySettings },
+  };
+  const parts = canaryParts(retrainingParts(database, bus, logger, settings), database);
+  const events: ModelEvent[] = [];
+  const publish = parts.events.publish.bind(parts.events);
+  parts.events.publish = async (event) => {
+    await publish(event);
+    events.push(event);
+  };
+  await parts.versions.register({ name, version: '1.0.0', modelDir: '/models/a', status: 'registered' });
+  await parts.deployments.deploy(name, '1.0.0', 'bootstrap', 'test');
+  const candidate = await parts.versions.register({
+    name,
+    version: '1.0.1',
+    modelDir: '/models/b',
+    status: 'candidate',
+  });
+  await startCanary(parts, { name, version: candidate, share: 0.2, startedBy: 'shadow', reason: 'test' });
+  return { parts, name, events, evaluation: new CanaryEvaluation(parts, name, logger) };
+}
+
+describe('CanaryEvaluation on PostgreSQL', () => {
+  it('rolls back a canary whose live drafts score below the serving model once each arm has the minimum', async () => {
+    const { parts, name, events, evaluation } = await withCanary({ minReports: 8 });
+    const tag = randomUUID().slice(0, 6);
+    const steps = [];
+    for (let i = 0; i < 8; i++) {
+      steps.push(await evaluation.onEnriched(enriched(`S-${tag}-${i}`, { name, version: '1.0.0' }, SIGNED)));
+      // Redelivered: counted once.
+      await evaluation.onEnriched(enriched(`S-${tag}-${i}`, { name, version: '1.0.0' }, SIGNED));
+    }
+    for (let i = 0; i < 7; i++)
+      steps.push(
+        await evaluation.onEnriched(
+          enriched(
+            `C-${tag}-${i}`,
+            { name, version: '1.0.1', route: 'canary' },
+            'Small left pleural effusion.',
+          ),
+        ),
+      );
+    expect(steps.every((s) => 'verdict' in s && s.verdict === 'continue')).toBe(true);
+    expect(await parts.canaries.current(name)).toBeDefined();
+    const last = await evaluation.onEnriched(
+      enriched(`C-${tag}-7`, { name, version: '1.0.1', route: 'canary' }, 'Small left pleural effusion.'),
+    );
+    expect(last).toMatchObject({ scored: true, arm: 'canary', verdict: 'stop', settled: 'rolled-back' });
+
+    expect(await parts.canaries.current(name)).toBeUndefined();
+    expect((await parts.deployments.current(name))?.version).toBe('1.0.0');
+    expect(await parts.versions.get(name, '1.0.1')).toMatchObject({ status: 'rejected' });
+    const decision = (await parts.decisions.list(name)).at(-1)!;
+    expect(decision).toMatchObject({
+      candidateVersion: '1.0.1',
+      currentVersion: '1.0.0',
+      outcome: 'reject',
+      policy: { stage: 'canary', decidedBy: 'canary', share: 0.2, minReports: 8 },
+    });
+    expect(decision.reasons[0]).toMatch(/^canary rougeL \(n=8 vs 8\): .* lies wholly below -0\.5$/);
+    expect(events.map((e) => e.kind)).toEqual(['model.canary_started', 'model.canary_ended']);
+    expect(events[1]).toMatchObject({ canary: { decidedBy: 'canary' }, decision: { outcome: 'reject' } });
+    // Once ended, later drafts count for nothing.
+    expect(await evaluation.onEnriched(enriched(`C-${tag}-8`, { name, version: '1.0.1' }, 'x'))).toEqual({
+      scored: false,
+      reason: 'no-canary',
+    });
+  });
+
+  it('promotes a canary not worse after its period only when auto-promotion is on', async () => {
+    const { parts, name, events, evaluation } = await withCanary({
+      minReports: 3,
+      periodHours: 0,
+      autoPromote: true,
+    });
+    const tag = randomUUID().slice(0, 6);
+    for (let i = 0; i < 3; i++)
+      await evaluation.onEnriched(enriched(`S-${tag}-${i}`, { name, version: '1.0.0' }, SIGNED));
+    await evaluation.onEnriched(enriched(`C-${tag}-0`, { name, version: '1.0.1' }, SIGNED));
+    await evaluation.onEnriched(enriched(`C-${tag}-1`, { name, version: '1.0.1' }, SIGNED));
+    const last = await evaluation.onEnriched(enriched(`C-${tag}-2`, { name, version: '1.0.1' }, SIGNED));
+    expect(last).toMatchObject({ verdict: 'pass', settled: 'promoted' });
+    expect((await parts.deployments.current(name))?.version).toBe('1.0.1');
+    expect(events.map((e) => e.kind)).toEqual([
+      'model.canary_started',
+      'model.canary_ended',
+      'model.promoted',
+    ]);
+
+    const manual = await withCanary({ minReports: 1, periodHours: 0, autoPromote: false });
+    await manual.evaluation.onEnriched(
+      enriched(`S2-${tag}`, { name: manual.name, version: '1.0.0' }, SIGNED),
+    );
+    expect(
+      await manual.evaluation.onEnriched(
+        enriched(`C2-${tag}`, { name: manual.name, version: '1.0.1' }, SIGNED),
+      ),
+    ).toMatchObject({ verdict: 'pass' });
+    expect(await manual.parts.canaries.current(manual.name)).toMatchObject({ version: '1.0.1' });
+  });
+});

@@ -1,0 +1,150 @@
+import { logHash, type Logger } from '@radflow/config';
+import {
+  accessionKey,
+  canaryVerdict,
+  impressionScores,
+  shadowInput,
+  type CanaryVerdict,
+} from '@radflow/feedback';
+import type { ReportEnrichedPayload } from '@radflow/schemas';
+import type { CanaryArm, CanaryRecord } from '@radflow/store';
+import type { CanaryParts } from './canary-parts.ts';
+import { endCanary } from './canary-settlement.ts';
+
+/** What one enriched report did to the canary's evaluation (for logs and tests; no report content). */
+export type CanaryStep =
+  | { scored: false; reason: string }
+  | {
+      scored: boolean;
+      arm: CanaryArm;
+      canaryVersion: string;
+      servingVersion: string;
+      verdict: CanaryVerdict['verdict'];
+      settled?: 'promoted' | 'rolled-back';
+    };
+
+/**
+ * The route the enricher recorded for a draft (enrichment.model.route: radiologist, canary or serving), read
+ * defensively: events from before routing existed carry none, and the version alone then says the arm.
+ */
+function routeOf(enrichment: ReportEnrichedPayload['enrichment']): string | undefined {
+  const route = (enrichment.model as { route?: unknown }).route;
+  return typeof route === 'string' ? route : undefined;
+}
+
+/** Which arm a draft belongs to, or why it counts for neither. */
+export function canaryArmOf(
+  payload: ReportEnrichedPayload,
+  modelName: string,
+  canary: Pick<CanaryRecord, 'version'>,
+  servingVersion: string,
+): { arm: CanaryArm } | { skipped: string } {
+  const { enrichment } = payload;
+  if (enrichment.degraded || !enrichment.draftImpression?.trim()) return { skipped: 'no-model-draft' };
+  // A radiologist's own model is another name: neither the canary nor the shared model's serving version.
+  if (enrichment.model.name !== modelName) return { skipped: 'other-model' };
+  const route = routeOf(enrichment);
+  const { version } = enrichment.model;
+  if (version === canary.version && (route === undefined || route === 'canary')) return { arm: 'canary' };
+  if (version === servingVersion && (route === undefined || route === 'serving')) return { arm: 'serving' };
+  return { skipped: 'other-version' };
+}
+
+/**
+ * The canary's live evaluation, one enriched report at a time: while a canary runs, the draft the enricher served
+ * (by the canary, or by the serving model for the other reports) is scored against the impression the radiologist
+ * signed, stored under an accession hash, and canaryVerdict over every report since the canary started may end it:
+ * `stop` rolls it back at once (the version rejected, decision and reason recorded, model.canary_ended); `pass`
+ * promotes it when RETRAIN_CANARY_AUTO_PROMOTE is on, else waits for the operator (`radflow model promote`).
+ * Nothing is drafted here: the drafts are the ones radiologists were shown.
+ */
+export class CanaryEvaluation {
+  constructor(
+    private readonly parts: CanaryParts,
+    private readonly modelName: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async onEnriched(payload: ReportEnrichedPayload): Promise<CanaryStep> {
+    const { parts, modelName } = this;
+    const canary = await parts.canaries.current(modelName);
+    if (!canary) return { scored: false, reason: 'no-canary' };
+    const serving = await parts.deployments.current(modelName);
+    if (!serving) return { scored: false, reason: 'nothing-serving' };
+    const arm = canaryArmOf(payload, modelName, canary, serving.version);
+    if ('skipped' in arm) return { scored: false, reason: arm.skipped };
+    const input = shadowInput(payload.report);
+    if ('skipped' in input) return { scored: false, reason: input.skipped };
+    const scored = await parts.canaryScores.record({
+      name: modelName,
+      canaryVersion: canary.version,
+      servingVersion: serving.version,
+      reportKey: accessionKey(payload.report.accession, parts.settings.split.salt),
+      arm: arm.arm,
+      scores: impressionScores(payload.enrichment.draftImpression!, input.signedImpression),
+    });
+    const verdict = await canaryVerdictNow(parts, canary, serving.version);
+    const settled = await this.settle(verdict);
+    this.logger.info(
+      {
+        accessionHash: logHash(payload.report.accession),
+        arm: arm.arm,
+        canaryVersion: canary.version,
+        servingVersion: serving.version,
+        scored,
+        reports: verdict.reports,
+        verdict: verdict.verdict,
+        ...(settled ? { settled, reasons: verdict.reasons } : {}),
+      },
+      settled ? `canary ${settled}` : 'canary report scored',
+    );
+    return {
+      scored,
+      arm: arm.arm,
+      canaryVersion: canary.version,
+      servingVersion: serving.version,
+      verdict: verdict.verdict,
+      ...(settled ? { settled } : {}),
+    };
+  }
+
+  private async settle(verdict: CanaryVerdict): Promise<'promoted' | 'rolled-back' | undefined> {
+    const { parts } = this;
+    if (verdict.verdict === 'stop') {
+      const ended = await endCanary(parts, this.modelName, {
+        outcome: 'reject',
+        reasons: verdict.reasons,
+        comparisons: verdict.comparisons,
+        decidedBy: 'canary',
+        rejectVersion: true,
+      });
+      return ended ? 'rolled-back' : undefined;
+    }
+    if (verdict.verdict === 'pass' && parts.settings.canary.autoPromote) {
+      const ended = await endCanary(parts, this.modelName, {
+        outcome: 'promote',
+        reasons: verdict.reasons,
+        comparisons: verdict.comparisons,
+        decidedBy: 'canary',
+        rejectVersion: false,
+      });
+      return ended ? 'promoted' : undefined;
+    }
+    return undefined;
+  }
+}
+
+/** The verdict over every report scored since the canary started, as if asked now. */
+export async function canaryVerdictNow(
+  parts: CanaryParts,
+  canary: CanaryRecord,
+  servingVersion: string,
+  startedAt = new Date(canary.startedAt),
+): Promise<CanaryVerdict> {
+  const scores = await parts.canaryScores.list(canary.name, canary.version, servingVersion, startedAt);
+  const arms = {
+    canary: scores.filter((s) => s.arm === 'canary').map((s) => s.scores),
+    serving: scores.filter((s) => s.arm === 'serving').map((s) => s.scores),
+  };
+  return canaryVerdict(arms, { startedAt, now: new Date() }, parts.settings.canary);
+}
