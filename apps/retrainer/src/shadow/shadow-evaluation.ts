@@ -23,7 +23,7 @@ export type ShadowStep =
       candidateVersion: string;
       servingVersion: string;
       verdict: ShadowVerdict['verdict'];
-      settled?: 'promoted' | 'rejected' | 'canary';
+      settled?: 'promoted' | 'rejected' | 'canary' | 'held';
     };
 
 const NO_CANDIDATE = 'no-candidate-in-shadow';

@@ -151,6 +151,14 @@ describe('shadow settlement on PostgreSQL', () => {
     });
     // The run is settled when the canary is.
     expect(await parts.runs.get(runId)).toMatchObject({ status: 'shadow' });
+
+    // A second candidate passing shadow while that canary runs waits, passed, for the operator.
+    await candidate(parts, name, '1.0.2');
+    const second = (await candidateInShadow(parts, name))!;
+    expect(await settleShadow(parts, second.candidate, serving, pass)).toBe('held');
+    expect(await parts.canaries.current(name)).toMatchObject({ version: '1.0.1' });
+    expect((await parts.deployments.current(name))?.version).toBe('1.0.0');
+    expect(await parts.versions.get(name, '1.0.2')).toMatchObject({ status: 'candidate' });
   });
 
   it('rejects a candidate shown worse, which can then never be deployed', async () => {

@@ -19,7 +19,7 @@ export async function settleShadow(
   candidate: ModelVersionRecord,
   serving: ModelVersionRecord,
   verdict: ShadowVerdict,
-): Promise<'promoted' | 'rejected' | 'canary' | undefined> {
+): Promise<'promoted' | 'rejected' | 'canary' | 'held' | undefined> {
   if (verdict.verdict === 'continue') return undefined;
   const { name, version } = candidate;
   const outcome = verdict.verdict === 'pass' ? 'promote' : 'reject';
@@ -48,9 +48,8 @@ export async function settleShadow(
   };
   if (outcome === 'promote' && parts.settings.canary.share > 0 && 'canaries' in parts) {
     // A canary first (RETRAIN_CANARY_SHARE): the candidate serves that share of live reports until its verdict.
-    const started = await startCanaryAfterShadow(parts as CanaryParts, candidate, verdict);
-    if (started) return 'canary';
-    await promoteCandidate(parts, settled);
+    // Another version's canary running: this one waits, passed, for the operator (`radflow model promote`).
+    return (await startCanaryAfterShadow(parts as CanaryParts, candidate, verdict)) ? 'canary' : 'held';
   } else if (outcome === 'promote') {
     await promoteCandidate(parts, settled);
   } else {
@@ -68,8 +67,8 @@ export async function settleShadow(
 }
 
 /**
- * The canary a shadow pass starts; false when another canary of the model is running (the candidate is then
- * promoted as without a canary: the running canary is the operator's to end).
+ * The canary a shadow pass starts; false when another canary of the model is running: two versions never share the
+ * live traffic, and the serving version does not change under a running canary.
  */
 async function startCanaryAfterShadow(
   parts: CanaryParts,
