@@ -18,12 +18,13 @@ import {
 import { HttpProblem } from '@radflow/platform';
 import { PromptInputError } from '@radflow/prompts';
 import { catchError, throwError, type Observable } from 'rxjs';
-import { InferenceService, ModelDirNotAllowedError } from './inference.service.ts';
+import { InferenceService, ModelDirNotAllowedError, ModelNotFoundError } from './inference.service.ts';
 
 /**
  * What the model service's errors mean over HTTP: 400 missing inputs, 403 a reload outside the model roots,
- * 413 a prompt over the context window, 422 an unloadable model, 429 overloaded, 499 cancelled, 500 the model
- * failed, 503 loading or draining, 504 deadline. Undefined for an error that is not the model service's own.
+ * 404 a model version the registry does not hold, 413 a prompt over the context window, 422 an unloadable model,
+ * 429 overloaded, 499 cancelled, 500 the model failed, 503 loading or draining, 504 deadline. Undefined for an
+ * error that is not the model service's own.
  */
 export function inferenceProblem(error: unknown, model: ModelInfo | undefined): HttpProblem | undefined {
   const extensions = model ? { model } : {};
@@ -72,6 +73,7 @@ const PLAIN: Array<[abstract new (...args: never[]) => Error, number, HttpProble
   [InputTooLongError, 413, 'INPUT_TOO_LONG'],
   [ModelUnavailableError, 503, 'MODEL_UNAVAILABLE'],
   [ModelDirNotAllowedError, 403, 'MODEL_DIR_NOT_ALLOWED'],
+  [ModelNotFoundError, 404, 'MODEL_NOT_FOUND'],
   [ModelLoadError, 422, 'MODEL_LOAD_FAILED'],
   [GenerationFailedError, 500, 'GENERATION_FAILED', 'the model run failed'],
 ];

@@ -73,10 +73,11 @@ export class InferenceController {
         { pointer: 'path:task', detail: `not one of ${TASK_NAMES.join(', ')}` },
       ]);
     const request = validateTaskRequest(task as TaskName, body);
-    const { deadlineMs, maxNewTokens, ...inputs } = request;
+    const { deadlineMs, maxNewTokens, model, ...inputs } = request;
     return this.inference.runTask(task, inputs, {
       deadlineMs: this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
+      model,
       signal: clientGone(response),
       priority: headerPriority(priorityHeader),
     });
@@ -90,10 +91,11 @@ export class InferenceController {
     @Headers('x-deadline-ms') deadlineHeader?: string,
     @Headers('x-worklist-priority') priorityHeader?: string,
   ): Promise<EnrichResponse> {
-    const { deadlineMs, maxNewTokens, ...input } = validateEnrichRequest(body);
+    const { deadlineMs, maxNewTokens, model, ...input } = validateEnrichRequest(body);
     return this.inference.enrich(input, {
       deadlineMs: this.inference.deadlineFor(deadlineMs ?? headerDeadline(deadlineHeader)),
       maxNewTokens,
+      model,
       signal: clientGone(response),
       priority: headerPriority(priorityHeader),
     });

@@ -4,6 +4,9 @@ import type { RuntimeLogger } from '@radflow/model-runtime';
 
 export const INFERENCE_OPTIONS = Symbol('radflow.inference.options');
 
+/** The model directory of a registered {name, version}, or undefined when the registry does not hold it. */
+export type ModelLocator = (name: string, version: string) => Promise<string | undefined>;
+
 export interface InferenceOptions {
   modelDir: string;
   maxBatch: number;
@@ -23,6 +26,17 @@ export interface InferenceOptions {
   isolation?: 'worker' | 'inline';
   /** Serve the manifest's quantized ONNX file (e.g. model.int8.onnx) when it names one. */
   quantized?: boolean;
+  /**
+   * Model sessions held at once, the serving one included (INFERENCE_MAX_LOADED_MODELS, default 3): the serving
+   * model is pinned; versions a request names (a canary, a radiologist's model) share the rest, least recently used
+   * evicted first.
+   */
+  maxLoadedModels?: number;
+  /**
+   * Where a registered version's model directory is (the registry in PostgreSQL, where the host has a database);
+   * without it a request can name the serving model only.
+   */
+  locateModel?: ModelLocator;
   logger?: RuntimeLogger;
 }
 
@@ -43,6 +57,7 @@ export function inferenceOptionsFromConfig(
     // The shipped models and the retrainer's registry, where promoted candidates live.
     allowedModelRoots: [resolve(modelDir, '..'), resolve(config.retrainer.workDir)],
     quantized: config.inference.quantized,
+    maxLoadedModels: config.inference.maxLoadedModels,
     ...overrides,
   };
 }

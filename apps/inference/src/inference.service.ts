@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional, type OnApplicationShutdown, type OnModule
 import { createLogger } from '@radflow/config';
 import {
   ModelHost,
+  ModelLoadError,
   ModelUnavailableError,
   type ModelInfo,
   type RequestPriority,
@@ -10,10 +11,11 @@ import {
 } from '@radflow/model-runtime';
 import type { PromptInputs, TaskName } from '@radflow/prompts';
 import { METRICS, traceModelCall, type PlatformMetrics } from '@radflow/platform';
-import type { InferenceEnrichResponse, InferenceTaskResponse } from '@radflow/schemas';
+import type { InferenceEnrichResponse, InferenceTaskResponse, ModelSelector } from '@radflow/schemas';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { InferenceMetrics } from './inference-metrics.ts';
 import { INFERENCE_OPTIONS, type InferenceOptions } from './inference.options.ts';
+import { ModelSessions } from './model-sessions.ts';
 
 /** A task's answer as the API returns it (schemas/api/inference.task-response.v1): a draft naming its model. */
 export type TaskResponse = InferenceTaskResponse;
@@ -28,6 +30,8 @@ export interface TaskRequestOptions {
   signal?: AbortSignal | undefined;
   /** The report's worklist priority: the queue admits STAT first. */
   priority?: RequestPriority | undefined;
+  /** A registered version to answer instead of the serving model (a canary, a radiologist's model). */
+  model?: ModelSelector | undefined;
 }
 
 export interface EnrichInput {
@@ -42,6 +46,19 @@ export class ModelDirNotAllowedError extends Error {
   readonly code = 'MODEL_DIR_NOT_ALLOWED';
 }
 
+/**
+ * A request named a model version the registry does not hold (or this instance has no registry). A 404, not an
+ * answer from the serving model: the caller routed on purpose (a canary's share, a radiologist's model) and decides
+ * what to do instead, and whatever answers is named in the response.
+ */
+export class ModelNotFoundError extends Error {
+  override readonly name = 'ModelNotFoundError';
+  readonly code = 'MODEL_NOT_FOUND';
+}
+
+/** The session cache's key of one registered version. */
+const sessionKey = (model: ModelSelector) => `${model.name}@${model.version}`;
+
 function asResponse(output: TaskOutput): TaskResponse {
   const { answer, ...rest } = output;
   return { ...rest, status: 'preliminary', aiGenerated: true, result: answer };
@@ -54,6 +71,8 @@ function asResponse(output: TaskOutput): TaskResponse {
 @Injectable()
 export class InferenceService implements OnModuleInit, OnApplicationShutdown {
   private host: ModelHost | undefined;
+  /** Versions requests named, beside the serving model (which is pinned: it is not in this cache). */
+  private readonly sessions: ModelSessions<ModelHost>;
   private readonly logger;
   private readonly metrics: InferenceMetrics | undefined;
 
@@ -64,10 +83,19 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.logger = options.logger ?? createLogger('inference');
     this.metrics = metrics ? new InferenceMetrics(metrics, this) : undefined;
+    this.sessions = new ModelSessions((options.maxLoadedModels ?? 3) - 1);
   }
 
   async onModuleInit(): Promise<void> {
-    this.host = await ModelHost.start(this.options.modelDir, {
+    this.host = await this.start(this.options.modelDir);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.host?.close(), this.sessions.close()]);
+  }
+
+  private start(modelDir: string): Promise<ModelHost> {
+    return ModelHost.start(modelDir, {
       providers: this.options.providers,
       threads: this.options.threads,
       maxBatch: this.options.maxBatch,
@@ -78,10 +106,6 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
       quantized: this.options.quantized ?? false,
       logger: this.logger,
     });
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.host?.close();
   }
 
   private get serving(): ModelHost {
@@ -104,9 +128,20 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
     queued: number;
     active: number;
     counts: SchedulerCounts;
+    loadedModels: { model: ModelInfo; queued: number; active: number; counts: SchedulerCounts }[];
   } {
     const handle = this.serving.current;
-    return { model: handle.info, provider: handle.provider, ...handle.load, counts: handle.counts };
+    return {
+      model: handle.info,
+      provider: handle.provider,
+      ...handle.load,
+      counts: handle.counts,
+      loadedModels: this.sessions.loaded.map(({ session }) => ({
+        model: session.model,
+        ...session.current.load,
+        counts: session.current.counts,
+      })),
+    };
   }
 
   deadlineFor(requested: number | undefined): number {
@@ -114,17 +149,23 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
   }
 
   async runTask(task: TaskName, inputs: PromptInputs, request: TaskRequestOptions): Promise<TaskResponse> {
-    const { deadlineMs, maxNewTokens, signal, priority } = request;
-    let output: TaskOutput;
-    try {
-      output = await traceModelCall(task, this.host?.current.load, () =>
-        this.serving.runTask(task, inputs, {
+    const { deadlineMs, maxNewTokens, signal, priority, model } = request;
+    const run = (host: ModelHost) =>
+      traceModelCall(task, host.current.load, () =>
+        host.runTask(task, inputs, {
           deadlineMs,
           ...(maxNewTokens ? { maxNewTokens } : {}),
           ...(signal ? { signal } : {}),
           ...(priority ? { priority } : {}),
         }),
       );
+    let output: TaskOutput;
+    try {
+      const serving = this.serving;
+      output =
+        !model || (model.name === serving.model.name && model.version === serving.model.version)
+          ? await run(serving)
+          : await this.sessions.use(sessionKey(model), () => this.load(model), run);
     } catch (error) {
       this.metrics?.failed(task, error);
       throw error;
@@ -188,12 +229,33 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
 
   /** Hot reload: loads `modelDir` beside the serving model, switches new requests to it, drains the old one. */
   async reload(modelDir: string): Promise<{ previous: ModelInfo; current: ModelInfo }> {
+    return this.serving.reload(this.allowedDir(modelDir));
+  }
+
+  /**
+   * Loads a registered version a request named, from the registry's model directory (under the allowed roots,
+   * like a reload), into a session of its own: one per version, shared by every request for it.
+   */
+  private async load(model: ModelSelector): Promise<ModelHost> {
+    const modelDir = await this.options.locateModel?.(model.name, model.version);
+    if (modelDir === undefined)
+      throw new ModelNotFoundError(`the model registry holds no ${model.name} ${model.version}`);
+    const host = await this.start(this.allowedDir(modelDir));
+    if (host.model.name !== model.name || host.model.version !== model.version) {
+      await host.close();
+      throw new ModelLoadError(modelDir, 'its manifest names another model than the registry entry');
+    }
+    this.logger.info({ model: host.model, loaded: this.sessions.size }, 'model version loaded on request');
+    return host;
+  }
+
+  private allowedDir(modelDir: string): string {
     const target = resolve(modelDir);
     const allowed = this.options.allowedModelRoots.some((root) => {
       const rel = relative(resolve(root), target);
       return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
     });
     if (!allowed) throw new ModelDirNotAllowedError('modelDir is outside the allowed model roots');
-    return this.serving.reload(target);
+    return target;
   }
 }

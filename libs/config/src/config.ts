@@ -97,6 +97,13 @@ export interface RadflowConfig {
     /** Serve the manifest's int8 ONNX file. */
     quantized: boolean;
     /**
+     * Model sessions one inference instance holds at once (INFERENCE_MAX_LOADED_MODELS), the serving model's
+     * included (it is never evicted): the others are canary and per-radiologist versions, kept in an LRU.
+     */
+    maxLoadedModels: number;
+    /** How long the enricher reuses the registry's routing table (serving, canary, radiologist versions). */
+    routingCacheMs: number;
+    /**
      * Whose abnormality and device labels the enrichment emits (ENRICHMENT_LABELS): `rules` (the model's differing
      * calls are kept as disagreements for review) or `rules-then-model` (the model adds labels the report never
      * names in the rules' words). Chosen on the validation split: see libs/enrichment merge-labels.ts.
@@ -207,6 +214,8 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       threads: read.int('INFERENCE_THREADS', 1, { min: 1, max: 64 }),
       providers: read.list('INFERENCE_PROVIDERS', ['cpu']),
       quantized: read.bool('INFERENCE_QUANTIZED', false),
+      maxLoadedModels: read.int('INFERENCE_MAX_LOADED_MODELS', 3, { min: 2, max: 64 }),
+      routingCacheMs: read.int('ENRICHMENT_ROUTING_CACHE_MS', 5_000, { min: 0, max: 600_000 }),
       labelSource: read.oneOf('ENRICHMENT_LABELS', ['rules', 'rules-then-model'] as const, 'rules'),
     },
     ingest: {

@@ -29,6 +29,7 @@ export {
 } from './model-versions.ts';
 export { servingStack, rollbackTarget, type DeploymentAction } from './serving-stack.ts';
 export { ModelDeployments, type DeploymentRecord } from './model-deployments.ts';
+export { ModelRouting, type ModelRoutingRecord } from './model-routing.ts';
 export { GateDecisions, type GateDecisionRecord, type StoredGateDecision } from './gate-decisions.ts';
 export {
   TrainingRuns,

@@ -54,6 +54,7 @@ export interface InferenceEnrichRequest {
    * The patient's prior report, for the temporal tasks.
    */
   priorReport?: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -128,6 +129,7 @@ export interface ExtractFindingsRequest {
    * The full radiology report text.
    */
   report: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -137,11 +139,19 @@ export interface ExtractFindingsRequest {
    */
   maxNewTokens?: number;
 }
+/**
+ * Which registered model version answers (a canary, or a radiologist's own model `<shared>~r-<key>`): loaded from the model registry on first use. Absent: the serving model. A version the registry does not hold is a 404 MODEL_NOT_FOUND, never a silent answer from another model.
+ */
+export interface ModelSelector {
+  name: string;
+  version: string;
+}
 export interface ExtractImpressionRequest {
   /**
    * The full radiology report text.
    */
   report: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -156,6 +166,7 @@ export interface CleanupRequest {
    * Report text to clean up.
    */
   text: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -170,6 +181,7 @@ export interface ImpressionRequest {
    * The FINDINGS section.
    */
   findings: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -184,6 +196,7 @@ export interface AbnormalityLabelsRequest {
    * The full radiology report text.
    */
   report: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -198,6 +211,7 @@ export interface DeviceLabelsRequest {
    * The full radiology report text.
    */
   report: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -216,6 +230,7 @@ export interface QaComprehensionRequest {
    * A question about the report.
    */
   question: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -234,6 +249,7 @@ export interface TemporalFindingsRequest {
    * The patient's prior report, for the temporal tasks.
    */
   priorReport: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -252,6 +268,7 @@ export interface TemporalProgressionRequest {
    * The patient's prior report, for the temporal tasks.
    */
   priorReport: string;
+  model?: ModelSelector;
   /**
    * Time budget in milliseconds from receipt; overrides the X-Deadline-Ms header.
    */
@@ -335,7 +352,7 @@ export interface ModelIdentity {
 }
 
 /**
- * What an operator acts on. 400: INVALID_REQUEST, INVALID_FEEDBACK, UNKNOWN_LABEL, IDEMPOTENCY_KEY_REQUIRED, EMPTY_EDIT, REASON_TOO_LONG, UNKNOWN_ACTION. 401: SIGN_IN_REQUIRED (worklist) or a missing or refused bearer token (MISSING_TOKEN ... INVALID_CLAIMS). 403: INSUFFICIENT_SCOPE, MODEL_DIR_NOT_ALLOWED, CROSS_ORIGIN. 404: NOT_FOUND. 409: NO_DRAFT. 413: PAYLOAD_TOO_LARGE (a body over HTTP_MAX_BODY_BYTES) or INPUT_TOO_LONG (a prompt over the context window). 422: MODEL_LOAD_FAILED. 429: OVERLOADED. 499: REQUEST_CANCELLED. 500: GENERATION_FAILED, INTERNAL. 503: MODEL_UNAVAILABLE, BUS_UNAVAILABLE, KEYS_UNAVAILABLE (the issuer JWKS could not be fetched). 504: DEADLINE_EXCEEDED.
+ * What an operator acts on. 400: INVALID_REQUEST, INVALID_FEEDBACK, UNKNOWN_LABEL, IDEMPOTENCY_KEY_REQUIRED, EMPTY_EDIT, REASON_TOO_LONG, UNKNOWN_ACTION. 401: SIGN_IN_REQUIRED (worklist) or a missing or refused bearer token (MISSING_TOKEN ... INVALID_CLAIMS). 403: INSUFFICIENT_SCOPE, MODEL_DIR_NOT_ALLOWED, CROSS_ORIGIN. 404: NOT_FOUND, MODEL_NOT_FOUND (inference: a model version the registry does not hold). 409: NO_DRAFT. 413: PAYLOAD_TOO_LARGE (a body over HTTP_MAX_BODY_BYTES) or INPUT_TOO_LONG (a prompt over the context window). 422: MODEL_LOAD_FAILED. 429: OVERLOADED. 499: REQUEST_CANCELLED. 500: GENERATION_FAILED, INTERNAL. 503: MODEL_UNAVAILABLE, BUS_UNAVAILABLE, KEYS_UNAVAILABLE (the issuer JWKS could not be fetched). 504: DEADLINE_EXCEEDED.
  */
 export type ProblemCode =
   | 'INVALID_REQUEST'
@@ -352,6 +369,7 @@ export type ProblemCode =
   | 'MODEL_LOAD_FAILED'
   | 'GENERATION_FAILED'
   | 'MODEL_DIR_NOT_ALLOWED'
+  | 'MODEL_NOT_FOUND'
   | 'INVALID_FEEDBACK'
   | 'UNKNOWN_LABEL'
   | 'BUS_UNAVAILABLE'

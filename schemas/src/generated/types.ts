@@ -268,6 +268,10 @@ export interface ReportEnrichedPayload {
 export interface Model {
   name: string;
   version: string;
+  /**
+   * Why this model drafted the report: the signing radiologist's own model (name <shared>~r-<key>), the canary's share of accessions (by hash), or the serving version. Absent when degraded (rules only) or when the registry named no version.
+   */
+  route?: 'radiologist' | 'canary' | 'serving';
 }
 export interface Label {
   label: string;
