@@ -1,13 +1,15 @@
 import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { clientApiToken, type RadflowConfig } from '@radflow/config';
+import { clientApiToken, logHash, type Logger, type RadflowConfig } from '@radflow/config';
 import { Topics } from '@radflow/events';
-import { CONFIG, type RadflowApp } from '@radflow/platform';
+import { CONFIG, DATABASE, LOGGER, type RadflowApp } from '@radflow/platform';
+import type { Database } from '@radflow/store';
 import { EnricherController } from './enricher.controller.ts';
 import { EnricherService } from './enricher.service.ts';
 import { InProcessTaskRunner } from './in-process-task-runner.ts';
-import { TaskRunnerModelClient } from '@radflow/enrichment';
+import { RoutedModelClient } from '@radflow/enrichment';
 import { HttpTaskRunner } from './model-clients.ts';
+import { registryRouter } from './model-router.ts';
 import { ruleLabelerProvider } from './rule-labeler.provider.ts';
 import { MODEL_CLIENT } from './tokens.ts';
 
@@ -25,14 +27,35 @@ const IN_PROCESS_RUNNER = Symbol('radflow.enricher.in-process-runner');
     },
     {
       provide: MODEL_CLIENT,
-      inject: [CONFIG, IN_PROCESS_RUNNER],
-      // INFERENCE_URL set: a separately deployed inference service; unset: the model in this process.
-      useFactory: (config: RadflowConfig, inProcess: InProcessTaskRunner) =>
-        new TaskRunnerModelClient(
+      inject: [CONFIG, IN_PROCESS_RUNNER, DATABASE, LOGGER],
+      // INFERENCE_URL set: a separately deployed inference service; unset: the model in this process. Either way
+      // each report is routed (its radiologist's model, the canary's share, the serving version) by the registry.
+      useFactory: (
+        config: RadflowConfig,
+        inProcess: InProcessTaskRunner,
+        database: Database,
+        logger: Logger,
+      ) => {
+        const log = logger.child({ stage: 'enricher-model-routing' });
+        return new RoutedModelClient(
           config.inference.url
             ? new HttpTaskRunner(config.inference.url, () => clientApiToken(config.api.auth))
             : inProcess,
-        ),
+          registryRouter(config, database, log),
+          {
+            onFallback: (report, route, code) =>
+              log.warn(
+                {
+                  accessionHash: logHash(report.accession),
+                  route: route.route,
+                  version: route.version,
+                  code,
+                },
+                'routed model version not served; the serving model drafted',
+              ),
+          },
+        );
+      },
     },
   ],
 })

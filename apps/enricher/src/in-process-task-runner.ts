@@ -1,6 +1,6 @@
 import type { ModuleRef } from '@nestjs/core';
 import type { RadflowConfig } from '@radflow/config';
-import type { TaskAnswer, TaskOptions, TaskRunner } from '@radflow/enrichment';
+import { MODEL_NOT_FOUND, type TaskAnswer, type TaskOptions, type TaskRunner } from '@radflow/enrichment';
 import { ModelHost } from '@radflow/model-runtime';
 import { MODEL_HOST, traceModelCall } from '@radflow/platform';
 
@@ -23,6 +23,10 @@ export class InProcessTaskRunner implements TaskRunner {
     // The composed inference app's runner (MODEL_HOST) is not a ModelHost: it traces and counts its own calls
     // (InferenceService.runTask); only a ModelHost of the enricher's own is traced here.
     if (host !== owned || !owned) return host.runTask(task, inputs, options);
+    // A model of the enricher's own serves its one version; the router falls back to it for any other.
+    const { model } = options;
+    if (model && (model.name !== owned.model.name || model.version !== owned.model.version))
+      throw Object.assign(new Error('the in-process model serves one version'), { code: MODEL_NOT_FOUND });
     return traceModelCall(task, owned.current.load, () => owned.runTask(task, inputs, options));
   }
 

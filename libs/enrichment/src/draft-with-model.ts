@@ -11,6 +11,8 @@ export interface TaskOptions {
   deadlineMs: number;
   /** The report's worklist priority (from the rules): the model's queue serves STAT first. */
   priority?: 'stat' | 'urgent' | 'routine';
+  /** A registered model version to answer (a canary, a radiologist's model); absent: the serving model. */
+  model?: { name: string; version: string };
 }
 
 export interface TaskAnswer {
@@ -52,9 +54,10 @@ export async function draftWithModel(
   prior: RadiologyReport | undefined,
   deadlineMs: number,
   priority?: TaskOptions['priority'],
+  model?: TaskOptions['model'],
 ): Promise<ModelDraft> {
   const inputs = promptInputs(report);
-  const options: TaskOptions = { deadlineMs, ...(priority ? { priority } : {}) };
+  const options: TaskOptions = { deadlineMs, ...(priority ? { priority } : {}), ...(model ? { model } : {}) };
   const [impression, abnormalities, devices, temporalFindings, temporalProgression] = await Promise.all([
     runner.runTask('impression', { findings: inputs.findings }, options),
     runner.runTask('abnormality_labels', { report: inputs.report }, options),

@@ -25,3 +25,9 @@ export {
   type ModelRoutingTable,
   type RoutedReport,
 } from './model-route.ts';
+export {
+  MODEL_NOT_FOUND,
+  RoutedModelClient,
+  type ReportRouter,
+  type RoutedModelClientOptions,
+} from './routed-model-client.ts';

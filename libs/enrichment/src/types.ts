@@ -1,4 +1,5 @@
 import type { LabelState, ReportEnrichedPayload } from '@radflow/schemas';
+import type { ModelRouteKind } from './model-route.ts';
 
 export type Enrichment = ReportEnrichedPayload['enrichment'];
 export type EnrichedLabel = Enrichment['abnormalities'][number];
@@ -23,7 +24,8 @@ export interface RuleReading {
 
 /** What the model drafted for one report: label tasks answer with the labels it found present. */
 export interface ModelDraft {
-  model: { name: string; version: string };
+  /** The model that answered, and why the report went to it (absent when nothing routed it). */
+  model: { name: string; version: string; route?: ModelRouteKind };
   draftImpression?: string;
   abnormalities: string[];
   devices: string[];

@@ -210,9 +210,22 @@ export function modelDevice(enriched: ReportEnrichedPayload): Device {
   };
 }
 
-/** The model as the author of everything this writeback created, derived from the signed source report. */
+/** Why the enricher sent the report to this model (enrichment.model.route): the author agent's role. */
+const MODEL_ROUTE_SYSTEM = 'urn:radflow:model-route';
+const MODEL_ROUTE_DISPLAY = {
+  radiologist: "The signing radiologist's own model (adapter)",
+  canary: 'Canary: a candidate serving a share of reports',
+  serving: 'The serving shared model',
+} as const;
+
+/**
+ * The model as the author of everything this writeback created, derived from the signed source report. The agent
+ * names the model version that drafted (its Device, displayed name@version: a radiologist's adapter is
+ * `<shared>~r-<key>`), and, when the enricher routed the report, why it was that model (agent.role).
+ */
 export function writebackProvenance(context: AiContext, targets: Reference[]): Provenance {
   const recorded = toFhirInstant(context.enriched.enrichment.generatedAt);
+  const route = context.enriched.enrichment.model.route;
   return {
     resourceType: 'Provenance',
     meta: { tag: [AI_GENERATED_TAG, keyTag(context.key)] },
@@ -240,6 +253,15 @@ export function writebackProvenance(context: AiContext, targets: Reference[]): P
           ],
         },
         who: context.deviceRef,
+        ...(route
+          ? {
+              role: [
+                {
+                  coding: [{ system: MODEL_ROUTE_SYSTEM, code: route, display: MODEL_ROUTE_DISPLAY[route] }],
+                },
+              ],
+            }
+          : {}),
       },
     ],
     entity: [{ role: 'source', what: context.sourceReport }],

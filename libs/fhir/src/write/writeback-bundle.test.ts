@@ -154,6 +154,26 @@ describe('buildWritebackBundle', () => {
     );
   });
 
+  it("names the route in the author's role when the enricher routed the report (a radiologist's adapter), none without", () => {
+    expect(provenance?.agent[0]?.role).toBeUndefined();
+    const adapted = enrichedFixture();
+    adapted.enrichment.model = {
+      name: 'radflow-cxr-small~r-00112233aabbccdd',
+      version: '0.3.1-r1',
+      route: 'radiologist',
+    };
+    const written = buildWritebackBundle(adapted).entry ?? [];
+    const [author] = ofType<Provenance>(written, 'Provenance')[0]?.agent ?? [];
+    expect(author?.who?.display).toBe('radflow-cxr-small~r-00112233aabbccdd@0.3.1-r1');
+    expect(author?.role?.[0]?.coding).toEqual([
+      expect.objectContaining({ system: 'urn:radflow:model-route', code: 'radiologist' }),
+    ]);
+    // The route is not part of the model's identity: the Device and the writeback key are the version's alone.
+    const routedAgain = structuredClone(adapted);
+    routedAgain.enrichment.model.route = 'serving';
+    expect(writebackKey(routedAgain)).toBe(writebackKey(adapted));
+  });
+
   it('makes the same conditions for a replay and different ones for another model version', () => {
     const conditions = (b: typeof bundle) => (b.entry ?? []).map((e) => e.request?.ifNoneExist);
     expect(conditions(buildWritebackBundle(enriched, { targets }))).toEqual(conditions(bundle));
