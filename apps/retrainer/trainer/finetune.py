@@ -1,22 +1,35 @@
 #!/usr/bin/python3
-"""Fine-tunes a radflow model directory on a feedback data set and exports the candidate model directory.
+"""Fine-tunes a LoRA adapter on a frozen radflow model directory, from radiologist feedback mixed with a replay sample
+of the base's own training data, and exports the adapter, its manifest and the merged (servable) model directory.
 
-  /usr/bin/python3 apps/retrainer/trainer/finetune.py --base MODEL_DIR --data DATASET_DIR --out CANDIDATE_DIR \
-      --name radflow-cxr-small --version 0.1.0+ft.20250101 --steps 40
+  /usr/bin/python3 apps/retrainer/trainer/finetune.py --base MODEL_DIR --data DATASET_DIR --out OUT_DIR \
+      --name radflow-cxr-small --version 0.1.0+ft.20250101 --steps 40 [--replay-ratio 1.0] [--lora-rank 8]
+  /usr/bin/python3 apps/retrainer/trainer/finetune.py --rebuild OUT_DIR --base MODEL_DIR   # merged/ again
+
+OUT_DIR gets
+  adapter/adapter.pt       the adapter's tensors (lora_a, lora_b per wrapped linear, fp32): the trained artifact
+  adapter-manifest.json    base (name, version, sha256 of its model.onnx), LoRA config, data (sha256 of each feedback
+                           line, sha256 of each replay example's report id, counts per task, replay ratio and seed),
+                           steps, final loss, sha256 of adapter.pt. Hashes and counts only, never report text.
+  merged/                  the base with the adapter folded in, exported as a model directory (ONNX, tokenizer,
+                           manifest): a DERIVED cache that `--rebuild` writes again, identically, from base + adapter.
+With --full the whole model is fine-tuned instead (the earlier behaviour) and OUT_DIR is the model directory.
 
 The base is any directory radflow's trainer exported (radflow-model.json, config.json, tokenizer.json, model.onnx).
 Its PyTorch weights come from model.pt when the directory has one, otherwise they are read back from model.onnx and
 checked against onnxruntime (the logits must agree) before any step is taken. The data set is what the retrainer's
 dataset builder wrote: DATASET_DIR/train/<task>.jsonl, one {"prompt", "answer", "task", "text"} object per line in the
-paper's format. The tokenizer and the model shape are kept: a fine-tune, not a new model.
+paper's format. Replay examples come from the Open-i train split (models/training/splits/train.txt) through
+radflow_train.replay, in the base's stage-2 task mixture, `--replay-ratio` of them per feedback example.
 
-Reuses models/training/radflow_train (model, batching, loss on the answer tokens, ONNX export, manifest). Progress goes
-to stdout as JSON lines ({"event": "progress", ...}) for the retrainer, and as a progress bar to stderr for people.
+Reuses models/training/radflow_train (model, LoRA, batching, loss on the answer tokens, ONNX export, manifest). Progress
+goes to stdout as JSON lines ({"event": "progress", ...}) for the retrainer, and as a progress bar to stderr for people.
 One thread: the machine is shared.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import random
@@ -37,7 +50,7 @@ import torch  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from radflow_train import export, trainer  # noqa: E402
+from radflow_train import export, replay, trainer  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
 
@@ -142,8 +155,27 @@ def load_base(base: Path, weights: Path | None) -> tuple[Decoder, str]:
     return model, f"onnx:{onnx_path.name} (max |logit diff| {diff:.1e})"
 
 
-def read_examples(data: Path, tasks: set[str] | None) -> list[Example]:
-    examples = []
+ADAPTER_DIR = "adapter"
+ADAPTER_WEIGHTS = "adapter.pt"
+ADAPTER_MANIFEST = "adapter-manifest.json"
+MERGED_DIR = "merged"
+# Measured on radflow-cxr-small (README "Adapters and replay"): rank 8 on every linear of every block learns one
+# radiologist's style within the default budget; the rate is the adapter's (a full fine-tune's is far lower).
+DEFAULT_LORA = {"rank": 8, "alpha": 16.0, "targets": list(Decoder.LORA_TARGETS)}
+DEFAULT_LR = {"adapter": 1e-3, "full": 5e-5}
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_examples(data: Path, tasks: set[str] | None) -> tuple[list[Example], list[dict]]:
+    """The feedback examples, and per example its task and the sha256 of its data set line (what the manifest keeps)."""
+    examples, hashes = [], []
     for path in sorted((data / "train").glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if not line.strip():
@@ -151,44 +183,147 @@ def read_examples(data: Path, tasks: set[str] | None) -> list[Example]:
             row = json.loads(line)
             if tasks is None or row["task"] in tasks:
                 examples.append(Example(row["task"], row["prompt"], row["answer"]))
-    return examples
+                hashes.append({"task": row["task"], "sha256": hashlib.sha256(line.encode("utf-8")).hexdigest()})
+    return examples, hashes
+
+
+def replay_examples(args, feedback: list[Example], base_tasks: list[str]) -> list[Example]:
+    size = round(args.replay_ratio * len(feedback))
+    if size <= 0:
+        return []
+    from train import TASK_WEIGHTS  # models/training/train.py: the base's own stage-2 mixture
+
+    reports = replay.train_split_reports(args.openi_dir)
+    sample = replay.replay_sample(reports, size, args.seed, set(base_tasks) or None, TASK_WEIGHTS)
+    return sample
 
 
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--base", type=Path, required=True, help="model directory to start from")
-    ap.add_argument("--data", type=Path, required=True, help="data set directory (train/<task>.jsonl)")
-    ap.add_argument("--out", type=Path, required=True, help="candidate model directory to write")
-    ap.add_argument("--name", required=True)
-    ap.add_argument("--version", required=True)
+    ap.add_argument("--data", type=Path, help="data set directory (train/<task>.jsonl)")
+    ap.add_argument("--out", type=Path, help="output directory (adapter/, adapter-manifest.json, merged/)")
+    ap.add_argument("--rebuild", type=Path, metavar="OUT_DIR",
+                    help="write OUT_DIR/merged again from --base and OUT_DIR's adapter (no training)")
+    ap.add_argument("--name")
+    ap.add_argument("--version")
     ap.add_argument("--weights", type=Path, help="PyTorch state dict of the base (default: BASE/model.pt, else read from ONNX)")
+    ap.add_argument("--full", action="store_true", help="fine-tune every weight (no adapter, no merged/): the old way")
+    ap.add_argument("--lora-rank", type=int, default=DEFAULT_LORA["rank"])
+    ap.add_argument("--lora-alpha", type=float, default=DEFAULT_LORA["alpha"])
+    ap.add_argument("--lora-targets", default=",".join(DEFAULT_LORA["targets"]),
+                    help=f"comma-separated linears of each block ({','.join(Decoder.LORA_TARGETS)})")
+    ap.add_argument("--replay-ratio", type=float, default=1.0, help="replay examples per feedback example (0: none)")
+    ap.add_argument("--openi-dir", type=Path, help="Open-i folder for replay (default RADFLOW_DATA_DIR/openi)")
     ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--lr", type=float, default=5e-5)
+    ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for an adapter, 5e-5 with --full)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-epochs", type=float, default=2.0,
-                    help="at most this many passes over the feedback (fewer steps than --steps when it is small)")
+                    help="at most this many passes over feedback + replay (fewer steps than --steps when it is small)")
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1234)
-    ap.add_argument("--tasks", nargs="*", help="only these tasks (default: all in the data set)")
+    ap.add_argument("--tasks", nargs="*", help="only these feedback tasks (default: all in the data set)")
     ap.add_argument("--data-snapshot", default="", help="sha256 of the data set, written into the manifest's lineage")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if args.rebuild is None and not (args.data and args.out and args.name and args.version):
+        ap.error("--data, --out, --name and --version are needed to train (or --rebuild OUT_DIR)")
+    if args.lr is None:
+        args.lr = DEFAULT_LR["full" if args.full else "adapter"]
+    return args
+
+
+def seed_all(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def write_model_dir(model: Decoder, base: Path, base_manifest: dict, tok, out: Path, name: str, version: str,
+                    lineage: dict, with_weights: bool) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for fname in ("tokenizer.json", "tokenizer_config.json"):
+        if (base / fname).exists():
+            shutil.copy(base / fname, out / fname)
+    torch.manual_seed(0)  # the export traces with random ids: seeded, so a rebuild writes the same file
+    export.export_onnx(model, out / "model.onnx")
+    special = {t: tok.token_to_id(t) for t in ("<endoftext>", "<pad>", "<instruct>", "<output>")}
+    export.write_hf_config(model, special, out)
+    if with_weights:
+        torch.save(model.state_dict(), out / "model.pt")
+    export.write_manifest(out, name=name, version=version, tasks=base_manifest.get("tasks", []),
+                          max_length=base_manifest.get("maxLength", model.cfg.max_position), quantized=False, card=False,
+                          extra=lineage)
+
+
+def merged_lineage(manifest: dict) -> dict:
+    """What the merged directory's radflow-model.json says of where it came from (and that it is a cache)."""
+    return {
+        "baseModel": {k: manifest["baseModel"][k] for k in ("name", "version")},
+        "dataSnapshot": manifest["data"]["snapshot"],
+        "fineTune": {"kind": "lora", "steps": manifest["training"]["steps"], "lr": manifest["training"]["lr"],
+                     "seed": manifest["training"]["seed"], "rank": manifest["lora"]["rank"]},
+        "adapter": {"sha256": manifest["adapter"]["sha256"], "manifest": f"../{ADAPTER_MANIFEST}", "derived": True},
+        "description": f"{manifest['baseModel']['name']} {manifest['baseModel']['version']} with a LoRA adapter from "
+                       f"radflow's retrainer folded in (a derived cache: rebuild with finetune.py --rebuild). "
+                       f"Outputs are preliminary AI drafts for a radiologist.",
+    }
+
+
+def merge_and_export(model: Decoder, args_base: Path, base_manifest: dict, tok, manifest: dict, out: Path) -> None:
+    model.merge_lora()
+    write_model_dir(model, args_base, base_manifest, tok, out, manifest["name"], manifest["version"],
+                    merged_lineage(manifest), with_weights=False)
+
+
+def rebuild(args) -> int:
+    """merged/ from the base and the adapter alone: what any holder of the two can do, byte for byte."""
+    out = args.rebuild
+    manifest = json.loads((out / ADAPTER_MANIFEST).read_text())
+    base_manifest = json.loads((args.base / "radflow-model.json").read_text())
+    base_onnx = args.base / base_manifest["onnx"]["model"]
+    if sha256_file(base_onnx) != manifest["baseModel"]["onnxSha256"]:
+        raise FinetuneError("BASE_MISMATCH", f"{base_onnx.name} is not the base this adapter was trained on")
+    weights = out / ADAPTER_DIR / ADAPTER_WEIGHTS
+    if sha256_file(weights) != manifest["adapter"]["sha256"]:
+        raise FinetuneError("ADAPTER_CORRUPT", f"{ADAPTER_WEIGHTS} does not match the manifest's sha256")
+    torch.set_num_threads(1)
+    tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
+    model, _ = load_base(args.base, args.weights)
+    lora = manifest["lora"]
+    model.add_lora(lora["rank"], lora["alpha"], tuple(lora["targets"]))
+    model.load_lora(torch.load(weights))
+    model.eval()
+    merge_and_export(model, args.base, base_manifest, tok, manifest, out / MERGED_DIR)
+    emit("rebuilt", modelDir=str(out / MERGED_DIR), adapterSha256=manifest["adapter"]["sha256"])
+    return 0
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.rebuild is not None:
+        return rebuild(args)
     torch.set_num_threads(1)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    seed_all(args.seed)
     started = time.time()
     base_manifest = json.loads((args.base / "radflow-model.json").read_text())
     tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
     eos, pad = tok.token_to_id("<endoftext>"), tok.token_to_id("<pad>")
     model, weights_source = load_base(args.base, args.weights)
-    examples = read_examples(args.data, set(args.tasks) if args.tasks else None)
-    seqs, dropped = trainer.sft_sequences(examples, tok, eos, model.cfg.max_position)
-    if not seqs:
+    feedback, feedback_hashes = read_examples(args.data, set(args.tasks) if args.tasks else None)
+    replayed = replay_examples(args, feedback, base_manifest.get("tasks", [])) if feedback else []
+    seqs, dropped = trainer.sft_sequences(feedback + replayed, tok, eos, model.cfg.max_position)
+    if not feedback or not seqs:
         raise FinetuneError("NO_TRAINING_DATA", f"no usable training sequences in {args.data}/train ({dropped} too long)")
+    targets = [t for t in args.lora_targets.split(",") if t]
+    if not args.full:
+        try:
+            model.add_lora(args.lora_rank, args.lora_alpha, tuple(targets))
+        except ValueError as error:
+            raise FinetuneError("BAD_LORA_CONFIG", str(error)) from error
+    seed_all(args.seed)  # the same draws whether or not add_lora took some (kaiming init of lora_a)
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
 
     rng = random.Random(f"{args.seed}:finetune")
     plan: list = []
@@ -196,13 +331,15 @@ def main(argv=None) -> int:
         plan += trainer.batches(seqs, args.batch_tokens, rng)
     per_epoch = len(trainer.batches(seqs, args.batch_tokens, random.Random(0)))
     plan = plan[:max(1, min(args.steps, round(args.max_epochs * per_epoch)))]
-    emit("started", examples=len(examples), sequences=len(seqs), droppedTooLong=dropped, steps=len(plan),
-         parameters=model.num_parameters(), weights=weights_source)
+    emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=len(seqs), droppedTooLong=dropped,
+         steps=len(plan), parameters=model.num_parameters(), trainableParameters=sum(p.numel() for _, p in trainable),
+         mode="full" if args.full else "adapter", weights=weights_source)
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    for name, p in trainable:
         (decay if p.dim() >= 2 and "wpe" not in name else no_decay).append(p)
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=args.lr, betas=(0.9, 0.95))
+    # No weight decay on an adapter: it would pull B towards zero, i.e. towards the base, at a rate set by the lr.
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1 if args.full else 0.0},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
 
     def lr_at(step: int) -> float:
         if step < args.warmup:
@@ -212,6 +349,7 @@ def main(argv=None) -> int:
 
     model.train()
     tokens = 0
+    params = [p for _, p in trainable]
     bar = tqdm(plan, desc="fine-tune", unit="step", file=sys.stderr, mininterval=2)
     for step, batch in enumerate(bar):
         for group in opt.param_groups:
@@ -219,39 +357,73 @@ def main(argv=None) -> int:
         loss, _ = trainer.loss_of(model, batch, pad)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         tokens += sum(len(s.ids) for s in batch)
         bar.set_postfix(loss=f"{float(loss):.3f}")
         emit("progress", stage="training", step=step + 1, totalSteps=len(plan), loss=round(float(loss), 4), tokens=tokens)
     train_seconds = time.time() - started
-
+    final_loss = round(float(loss), 4)
     model.eval()
+    emit("progress", stage="export", step=len(plan), totalSteps=len(plan))
+    training = {"steps": len(plan), "lr": args.lr, "seed": args.seed, "batchTokens": args.batch_tokens,
+                "maxEpochs": args.max_epochs, "sequences": len(seqs), "droppedTooLong": dropped, "tokens": tokens,
+                "finalLoss": final_loss, "seconds": round(train_seconds, 1), "weightsFrom": weights_source}
+
+    if args.full:
+        lineage = {
+            "baseModel": {"name": base_manifest["name"], "version": base_manifest["version"]},
+            "dataSnapshot": args.data_snapshot,
+            "fineTune": {"kind": "full", **{k: training[k] for k in ("steps", "lr", "seed", "sequences", "tokens", "seconds", "weightsFrom")},
+                         "replayExamples": len(replayed)},
+            "description": f"Fine-tuned by radflow's retrainer from {base_manifest['name']} {base_manifest['version']} on "
+                           f"radiologist feedback. Outputs are preliminary AI drafts for a radiologist.",
+        }
+        write_model_dir(model, args.base, base_manifest, tok, args.out, args.name, args.version, lineage, with_weights=True)
+        emit("exported", modelDir=str(args.out), seconds=round(time.time() - started, 1),
+             trainSeconds=round(train_seconds, 1), steps=len(plan), finalLoss=final_loss)
+        return 0
+
     out = args.out
     if out.exists():
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    emit("progress", stage="export", step=len(plan), totalSteps=len(plan))
-    for name in ("tokenizer.json", "tokenizer_config.json"):
-        if (args.base / name).exists():
-            shutil.copy(args.base / name, out / name)
-    export.export_onnx(model, out / "model.onnx")
-    special = {t: tok.token_to_id(t) for t in ("<endoftext>", "<pad>", "<instruct>", "<output>")}
-    export.write_hf_config(model, special, out)
-    torch.save(model.state_dict(), out / "model.pt")
-    lineage = {
-        "baseModel": {"name": base_manifest["name"], "version": base_manifest["version"]},
-        "dataSnapshot": args.data_snapshot,
-        "fineTune": {"steps": len(plan), "lr": args.lr, "seed": args.seed, "sequences": len(seqs), "tokens": tokens,
-                     "seconds": round(train_seconds, 1), "weightsFrom": weights_source},
-        "description": f"Fine-tuned by radflow's retrainer from {base_manifest['name']} {base_manifest['version']} on "
-                       f"radiologist feedback. Outputs are preliminary AI drafts for a radiologist.",
+    (out / ADAPTER_DIR).mkdir(parents=True)
+    weights = out / ADAPTER_DIR / ADAPTER_WEIGHTS
+    torch.save(model.lora_state(), weights)
+    adapter_sha = sha256_file(weights)
+    base_onnx = args.base / base_manifest["onnx"]["model"]
+    feedback_counts: dict[str, int] = {}
+    for h in feedback_hashes:
+        feedback_counts[h["task"]] = feedback_counts.get(h["task"], 0) + 1
+    manifest = {
+        "kind": "radflow-lora-adapter.v1",
+        "name": args.name,
+        "version": args.version,
+        "baseModel": {"name": base_manifest["name"], "version": base_manifest["version"],
+                      "onnxSha256": sha256_file(base_onnx)},
+        "lora": {"rank": args.lora_rank, "alpha": args.lora_alpha, "targets": targets, "dropout": 0.0,
+                 "parameters": sum(p.numel() for _, p in trainable)},
+        "adapter": {"path": f"{ADAPTER_DIR}/{ADAPTER_WEIGHTS}", "sha256": adapter_sha, "bytes": weights.stat().st_size,
+                    "dtype": "float32", "format": "torch state dict: blocks.<i>.<target>.lora_a|lora_b"},
+        "data": {
+            "snapshot": args.data_snapshot,
+            "feedback": {"count": len(feedback), "countsPerTask": dict(sorted(feedback_counts.items())),
+                         "examples": feedback_hashes, "hash": "sha256 of each data set line (JSON, as written)"},
+            "replay": replay.replay_facts(replayed, args.replay_ratio, args.seed),
+        },
+        "training": training,
+        "merged": {"path": MERGED_DIR, "derived": True,
+                   "rebuild": f"finetune.py --rebuild <this folder> --base <{base_manifest['name']} "
+                              f"{base_manifest['version']} model directory>"},
     }
-    export.write_manifest(out, name=args.name, version=args.version, tasks=base_manifest.get("tasks", []),
-                          max_length=base_manifest.get("maxLength", model.cfg.max_position), quantized=False, card=False,
-                          extra=lineage)
-    emit("exported", modelDir=str(out), seconds=round(time.time() - started, 1), trainSeconds=round(train_seconds, 1),
-         steps=len(plan), finalLoss=round(float(loss), 4))
+    (out / ADAPTER_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
+    merge_and_export(model, args.base, base_manifest, tok, manifest, out / MERGED_DIR)
+    emit("exported", modelDir=str(out / MERGED_DIR), adapterDir=str(out / ADAPTER_DIR),
+         adapterManifest=str(out / ADAPTER_MANIFEST), adapterSha256=adapter_sha, adapterBytes=weights.stat().st_size,
+         baseOnnxSha256=manifest["baseModel"]["onnxSha256"], lora=manifest["lora"],
+         replay={k: manifest["data"]["replay"][k] for k in ("ratio", "seed", "count", "countsPerTask")},
+         feedbackCount=len(feedback), seconds=round(time.time() - started, 1), trainSeconds=round(train_seconds, 1),
+         steps=len(plan), finalLoss=final_loss)
     return 0
 
 

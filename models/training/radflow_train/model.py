@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .llama import LoRALinear
+
 # Masked attention scores get this added: finite (not -inf) so a row with every key masked (a left-pad query)
 # gives a finite softmax instead of NaN.
 MASK_VALUE = -1e9
@@ -104,6 +106,50 @@ class Decoder(nn.Module):
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
+    # --- LoRA (the retrainer's adapters; the forward above is unchanged without them) --------------------------------
+
+    # Linear layers of a block by their state-dict path under blocks.<i>.
+    LORA_TARGETS = ("attn.qkv", "attn.proj", "mlp.0", "mlp.2")
+
+    def add_lora(self, rank: int, alpha: float, targets=LORA_TARGETS, dropout: float = 0.0) -> None:
+        """Wraps the target linears of every block in LoRALinear (B = 0: the model is unchanged) and freezes every
+        other parameter, so only the adapter learns."""
+        unknown = set(targets) - set(self.LORA_TARGETS)
+        if unknown:
+            raise ValueError(f"unknown LoRA targets {sorted(unknown)} (known: {', '.join(self.LORA_TARGETS)})")
+        for p in self.parameters():
+            p.requires_grad_(False)
+        for block in self.blocks:
+            for target in targets:
+                parent, name = _parent_of(block, target)
+                child = getattr(parent, name)
+                if isinstance(child, nn.Linear):
+                    setattr(parent, name, LoRALinear(child, rank, alpha, dropout))
+
+    def lora_state(self) -> dict[str, torch.Tensor]:
+        """The adapter alone (lora_a, lora_b of each wrapped linear), by state-dict name."""
+        return {k: v.detach().clone() for k, v in self.state_dict().items() if ".lora_" in k}
+
+    @torch.no_grad()
+    def load_lora(self, state: dict[str, torch.Tensor]) -> None:
+        """Loads an adapter saved by lora_state into a model that add_lora wrapped the same way."""
+        own = {k: v for k, v in self.state_dict().items() if ".lora_" in k}
+        if set(own) != set(state):
+            raise ValueError(f"adapter does not fit: {len(set(own) ^ set(state))} tensors differ in name")
+        for name, tensor in own.items():
+            tensor.copy_(state[name].to(tensor.dtype))
+
+    @torch.no_grad()
+    def merge_lora(self) -> None:
+        """Folds every adapter into its base weight and removes the wrappers: the plain Decoder the export serves."""
+        for block in self.blocks:
+            for target in self.LORA_TARGETS:
+                parent, name = _parent_of(block, target)
+                child = getattr(parent, name)
+                if isinstance(child, LoRALinear):
+                    child.base.weight.copy_(child.merged_weight())
+                    setattr(parent, name, child.base)
+
     def empty_past(self, batch: int) -> Past:
         shape = (batch, self.cfg.n_head, 0, self.cfg.head_dim)
         return [(torch.zeros(shape), torch.zeros(shape)) for _ in range(self.cfg.n_layer)]
@@ -135,6 +181,11 @@ class Decoder(nn.Module):
             presents.append((k, v))
         logits = F.linear(self.ln_f(x), self.wte.weight)  # tied input and output embeddings
         return logits, presents
+
+
+def _parent_of(block: nn.Module, target: str) -> tuple[nn.Module, str]:
+    path, _, name = target.rpartition(".")
+    return block.get_submodule(path) if path else block, name
 
 
 def positions_from_mask(attention_mask: torch.Tensor) -> torch.Tensor:
