@@ -62,6 +62,19 @@ describe('RoutedModelClient', () => {
     expect(draft.model).toEqual(serving);
   });
 
+  it('falls back too when the version is registered but cannot be loaded (directory gone or outside the roots)', async () => {
+    for (const code of ['MODEL_LOAD_FAILED', 'MODEL_DIR_NOT_ALLOWED']) {
+      const runner: TaskRunner = {
+        runTask: async (_task, _inputs, options) => {
+          if (options.model) throw Object.assign(new Error('cannot load'), { code });
+          return { model: serving, answer: null };
+        },
+      };
+      const draft = await new RoutedModelClient(runner, async () => canary).draft(report, undefined, 1000);
+      expect(draft.model).toEqual({ ...serving, route: 'serving' });
+    }
+  });
+
   it('lets other failures through: the enricher then degrades to rules', async () => {
     const runner: TaskRunner = {
       runTask: async () =>

@@ -16,11 +16,19 @@ export interface RoutedModelClientOptions {
 export const MODEL_NOT_FOUND = 'MODEL_NOT_FOUND';
 
 /**
+ * Errors that say the routed version cannot be served (not registered, its directory outside the allowed roots,
+ * gone or unloadable), unlike a deadline or an overload, which the serving model would meet too.
+ */
+const NOT_SERVABLE = new Set<unknown>([MODEL_NOT_FOUND, 'MODEL_DIR_NOT_ALLOWED', 'MODEL_LOAD_FAILED']);
+
+/**
  * Drafts each report on the model its route names (its radiologist's model, the canary, or the serving version) and
- * records the route on the draft's model. A version the inference service does not hold (404 MODEL_NOT_FOUND: gone
- * from the registry between the routing table's read and the request, or an instance without a registry) is not a
- * failed draft: the serving model drafts instead, and the draft says so (route `serving`). The route is recorded
- * only when the model that answered is the one routed to, so the event never names a version that did not draft.
+ * records the route on the draft's model. A version the inference service cannot serve (404 MODEL_NOT_FOUND: gone
+ * from the registry between the routing table's read and the request, or an instance without a registry; 403 or 422:
+ * its directory is outside the allowed roots, gone or broken) is not a failed draft: the serving model drafts
+ * instead, and the draft says so (route `serving`), so one bad registry entry never turns every report rules-only.
+ * The route is recorded only when the model that answered is the one routed to, so the event never names a version
+ * that did not draft.
  */
 export class RoutedModelClient implements ModelClient {
   constructor(
@@ -46,8 +54,8 @@ export class RoutedModelClient implements ModelClient {
       return answered ? { ...draft, model: { ...draft.model, route: route.route } } : draft;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (code !== MODEL_NOT_FOUND) throw error;
-      this.options.onFallback?.(report, route, code);
+      if (!NOT_SERVABLE.has(code)) throw error;
+      this.options.onFallback?.(report, route, code as string);
       const draft = await draftWithModel(this.runner, report, prior, deadlineMs, priority);
       return { ...draft, model: { ...draft.model, route: 'serving' } };
     }
