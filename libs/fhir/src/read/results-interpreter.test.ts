@@ -111,4 +111,49 @@ describe('DiagnosticReport.resultsInterpreter', () => {
   ])('is absent, never an error, when resultsInterpreter is %s', (_, value) => {
     expect(interpreterOf(uscoreWith(value))).toBeUndefined();
   });
+
+  it('never fails a report whatever resultsInterpreter holds (seeded random structures)', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const pick = <T>(items: readonly T[]): T => items[next() % items.length]!;
+    const strings = [
+      '',
+      ' ',
+      'R1',
+      'Practitioner/p-1',
+      '#rad',
+      'urn:uuid:x',
+      'Dr Bone',
+      'R\u00011',
+      'X'.repeat(70),
+    ];
+    const value = (depth: number): unknown => {
+      switch (next() % 6) {
+        case 0:
+          return pick(strings);
+        case 1:
+          return next() % 100;
+        case 2:
+          return null;
+        case 3:
+          return depth > 2 ? [] : Array.from({ length: next() % 3 }, () => value(depth + 1));
+        default:
+          return depth > 2
+            ? {}
+            : Object.fromEntries(
+                ['reference', 'identifier', 'type', 'value', 'system', 'display']
+                  .filter(() => next() % 2 === 0)
+                  .map((k) => [k, value(depth + 1)]),
+              );
+      }
+    };
+    for (let i = 0; i < 300; i++) {
+      const result = readDiagnosticReportEvent(JSON.stringify(uscoreWith(value(0))), options);
+      expect(result.ok).toBe(true);
+      if (!result.ok) continue;
+      const report = result.reports[0]!;
+      expect(validate(report)).toBe(true);
+      if (report.resultInterpreter) expect(report.resultInterpreter.id).toMatch(/^\S{1,64}$/);
+    }
+  });
 });
