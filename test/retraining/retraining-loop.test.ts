@@ -222,7 +222,8 @@ describe('retraining loop on the real broker and database', () => {
     expect(outcome).toMatchObject({
       action: 'promotion',
       previousVersion: baseVersion,
-      modelDir: join(workDir, 'registry', modelName, promotedVersion),
+      // The adapter's version serves as the base with the adapter merged (a derived cache beside the adapter).
+      modelDir: join(workDir, 'registry', modelName, promotedVersion, 'merged'),
     });
 
     // Every gated metric on the fixed set, with both models' numbers and the paired difference.
@@ -241,7 +242,8 @@ describe('retraining loop on the real broker and database', () => {
       status: 'promoted',
       baseVersion,
       dataSnapshot: outcome.dataSnapshot,
-      training: { runId },
+      // An adapter on the base, trained with a replay sample of the base's own training data (issue 18).
+      training: { runId, mode: 'adapter', adapter: { baseVersion, replay: { ratio: 1 } } },
     });
     // RETRAIN_STEPS caps the steps; so do two passes over this small feedback set (RETRAIN_MAX_EPOCHS).
     expect(candidate!.training.steps).toBeGreaterThan(0);
@@ -308,13 +310,14 @@ describe('retraining loop on the real broker and database', () => {
 
   it('rejects a candidate trained on shuffled targets and keeps serving the current model', async () => {
     const started = performance.now();
-    // Made worse on purpose: shuffled targets, learned for all 30 steps at the base model's own stage-2 rate (the
-    // gentle defaults, at most two passes at 5e-5, barely move the model either way).
-    Object.assign(process.env, { RETRAIN_LR: '3e-4', RETRAIN_MAX_EPOCHS: '100' });
+    // Made worse on purpose: shuffled targets, learned for all 30 steps at five times the adapter's default rate and
+    // without replay (the defaults, at most two passes at 1e-3 beside as many replayed examples, move it far less).
+    Object.assign(process.env, { RETRAIN_LR: '5e-3', RETRAIN_MAX_EPOCHS: '100', RETRAIN_REPLAY_RATIO: '0' });
     const outcome = await runRetraining({ trigger: 'e2e-shuffled-control', shuffleTargets: true }).finally(
       () => {
         delete process.env.RETRAIN_LR;
         delete process.env.RETRAIN_MAX_EPOCHS;
+        delete process.env.RETRAIN_REPLAY_RATIO;
       },
     );
     console.log(

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,48 @@ describe('ArtifactStore', () => {
     store.put('radflow-cxr-small', '0.1.0-ft.20250101T000000Z.ab12', source);
     expect(readdirSync(join(store.root, 'radflow-cxr-small'))).toEqual(['0.1.0-ft.20250101T000000Z.ab12']);
     expect(store.has('radflow-cxr-small', '0.1.0-ft.20250101T000000Z.ab12')).toBe(true);
+  });
+
+  it('stores an adapter version: the adapter and its manifest, the merged model directory beside them', () => {
+    const store = new ArtifactStore(mkdtempSync(join(tmpdir(), 'radflow-registry-')));
+    const out = mkdtempSync(join(tmpdir(), 'radflow-trainer-out-'));
+    mkdirSync(join(out, 'adapter'));
+    writeFileSync(join(out, 'adapter', 'adapter.pt'), 'adapter bytes');
+    writeFileSync(join(out, 'adapter-manifest.json'), JSON.stringify({ name: 'tmp', lora: { rank: 8 } }));
+    const merged = modelDir();
+    const stored = store.putAdapter('radflow-cxr-small', '0.2.0-ft.x', {
+      adapterDir: join(out, 'adapter'),
+      manifestPath: join(out, 'adapter-manifest.json'),
+      mergedDir: merged,
+    });
+    const dir = join(store.root, 'radflow-cxr-small', '0.2.0-ft.x');
+    expect(stored).toEqual({
+      dir,
+      adapterDir: join(dir, 'adapter'),
+      manifestPath: join(dir, 'adapter-manifest.json'),
+      modelDir: join(dir, 'merged'),
+    });
+    expect(readdirSync(dir).sort()).toEqual(['adapter', 'adapter-manifest.json', 'merged']);
+    expect(readFileSync(join(dir, 'adapter', 'adapter.pt'), 'utf8')).toBe('adapter bytes');
+    expect(JSON.parse(readFileSync(stored.manifestPath, 'utf8'))).toEqual({
+      name: 'radflow-cxr-small',
+      version: '0.2.0-ft.x',
+      lora: { rank: 8 },
+    });
+    expect(readModelManifest(stored.modelDir)).toMatchObject({
+      name: 'radflow-cxr-small',
+      version: '0.2.0-ft.x',
+    });
+    expect(store.has('radflow-cxr-small', '0.2.0-ft.x')).toBe(true);
+    // Versions are immutable: a second put keeps the first adapter.
+    writeFileSync(join(out, 'adapter', 'adapter.pt'), 'other bytes');
+    store.putAdapter('radflow-cxr-small', '0.2.0-ft.x', {
+      adapterDir: join(out, 'adapter'),
+      manifestPath: join(out, 'adapter-manifest.json'),
+      mergedDir: merged,
+    });
+    expect(readFileSync(join(dir, 'adapter', 'adapter.pt'), 'utf8')).toBe('adapter bytes');
+    expect(readdirSync(join(store.root, 'radflow-cxr-small'))).toEqual(['0.2.0-ft.x']);
   });
 
   it.each(['../escape', '.hidden', 'a/b', ''])('refuses the version %j', (version) => {

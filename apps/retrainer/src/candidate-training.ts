@@ -2,12 +2,15 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { candidateVersion, type TrainingSet } from '@radflow/feedback';
 import type { Candidate, RetrainingParts, RetrainingRun } from './retraining-run.ts';
-import { runTrainer, type TrainerProgress } from './trainer-process.ts';
+import type { ArtifactStore } from './artifact-store.ts';
+import { runTrainer, type TrainerProgress, type TrainerResult } from './trainer-process.ts';
 import { publishesTrainingProgress } from './training-progress.ts';
 
 /**
- * Step 2: the trainer child process fine-tunes the serving model on the data set; the candidate goes into the
- * artifact store and the registry (status candidate, with its lineage) and training.completed is published.
+ * Step 2: the trainer child process trains an adapter on the run's base (the feedback and a replay sample of the
+ * base's training data); the adapter and its manifest go into the artifact store with the merged model directory
+ * beside them, the candidate into the registry (status candidate, modelDir the merged directory, the adapter's facts
+ * in `training.adapter`), and training.completed is published.
  */
 export async function trainCandidate(
   parts: RetrainingParts,
@@ -15,7 +18,7 @@ export async function trainCandidate(
   data: { set: TrainingSet; datasetDir: string },
   shuffledTargets: boolean,
 ): Promise<Candidate> {
-  const { name, runId, current } = run;
+  const { name, runId, current, base } = run;
   const version = candidateVersion(current.version, new Date(), runId);
   const dataSnapshot = data.set.snapshot.hash;
   run.outcome.candidateVersion = version;
@@ -23,12 +26,14 @@ export async function trainCandidate(
   const result = await runTrainer(
     {
       ...parts.settings.trainer,
-      baseDir: current.modelDir,
+      // The adapter sits on the run's base (the shared model's serving version, for a radiologist's model too).
+      baseDir: base.modelDir,
       datasetDir: data.datasetDir,
       outDir: join(run.runDir, 'candidate'),
       name,
       version,
       dataSnapshot,
+      replayOpeniDir: parts.settings.evaluation.openiDir,
     },
     progressPublisher(parts, run, version),
   );
@@ -41,8 +46,7 @@ export async function trainCandidate(
     trainer: 'apps/retrainer/trainer/finetune.py',
     shuffledTargets,
   };
-  const modelDir = parts.artifacts.put(name, version, result.modelDir);
-  rmSync(result.modelDir, { recursive: true, force: true });
+  const { modelDir, adapter } = storeCandidate(parts.artifacts, name, version, result, base);
   run.outcome.candidateDir = modelDir;
   await parts.versions.register({
     name,
@@ -52,7 +56,7 @@ export async function trainCandidate(
     baseName: name,
     baseVersion: current.version,
     dataSnapshot,
-    training,
+    training: adapter ? { ...training, mode: 'adapter', adapter } : { ...training, mode: 'full' },
   });
   await parts.runs.update(runId, { candidateVersion: version });
   await parts.events.publish({
@@ -65,6 +69,50 @@ export async function trainCandidate(
     dataSnapshot,
   });
   return { version, modelDir, dataSnapshot };
+}
+
+/**
+ * The trainer's output into the artifact store: an adapter version (adapter, manifest, merged cache) or, after a full
+ * fine-tune, the model directory. The adapter's facts are what the registry's `training.adapter` records.
+ */
+export function storeCandidate(
+  artifacts: ArtifactStore,
+  name: string,
+  version: string,
+  result: TrainerResult,
+  base?: { name: string; version: string },
+): { modelDir: string; adapter?: Record<string, unknown> } {
+  if (!result.adapter) {
+    const modelDir = artifacts.put(name, version, result.modelDir);
+    rmSync(result.modelDir, { recursive: true, force: true });
+    return { modelDir };
+  }
+  const stored = artifacts.putAdapter(name, version, {
+    adapterDir: result.adapter.dir,
+    manifestPath: result.adapter.manifestPath,
+    mergedDir: result.modelDir,
+  });
+  for (const path of [result.adapter.dir, result.adapter.manifestPath, result.modelDir])
+    rmSync(path, { recursive: true, force: true });
+  const { lora, replay } = result.adapter;
+  return {
+    modelDir: stored.modelDir,
+    adapter: {
+      path: join(stored.adapterDir, 'adapter.pt'),
+      manifest: stored.manifestPath,
+      sha256: result.adapter.sha256,
+      bytes: result.adapter.bytes,
+      ...(base ? { baseName: base.name, baseVersion: base.version } : {}),
+      baseOnnxSha256: result.adapter.baseOnnxSha256,
+      rank: lora.rank,
+      alpha: lora.alpha,
+      targets: lora.targets,
+      parameters: lora.parameters,
+      feedbackExamples: result.adapter.feedbackCount,
+      replay,
+      merged: { modelDir: stored.modelDir, derived: true },
+    },
+  };
 }
 
 /** training.progress for the trainer's lines worth publishing; a lost progress event never stops the run. */

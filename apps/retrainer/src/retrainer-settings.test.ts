@@ -52,4 +52,29 @@ describe('retrainerSettings', () => {
       autoPromote: true,
     });
   });
+
+  it('trains an adapter with replay by default; RETRAIN_FULL_FINETUNE restores the whole-model fine-tune', () => {
+    const adapter = retrainerSettings(loadConfig({})).trainer;
+    expect(adapter).toMatchObject({
+      fullFineTune: false,
+      learningRate: 1e-3,
+      replayRatio: 1,
+      lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2'] },
+    });
+    const tuned = retrainerSettings(
+      loadConfig({
+        RETRAIN_REPLAY_RATIO: '2.5',
+        RETRAIN_LORA_RANK: '4',
+        RETRAIN_LORA_ALPHA: '8',
+        RETRAIN_LORA_TARGETS: 'attn.qkv, mlp.2',
+      }),
+    ).trainer;
+    expect(tuned).toMatchObject({
+      replayRatio: 2.5,
+      lora: { rank: 4, alpha: 8, targets: ['attn.qkv', 'mlp.2'] },
+    });
+    const full = retrainerSettings(loadConfig({ RETRAIN_FULL_FINETUNE: 'true' })).trainer;
+    expect(full).toMatchObject({ fullFineTune: true, learningRate: 5e-5 });
+    expect(() => loadConfig({ RETRAIN_REPLAY_RATIO: '-1' })).toThrow(/RETRAIN_REPLAY_RATIO/);
+  });
 });

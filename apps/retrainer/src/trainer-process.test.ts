@@ -26,6 +26,10 @@ const job = (scriptPath: string, overrides: Partial<TrainerJob> = {}): TrainerJo
   seed: 1,
   dataSnapshot: 'ab'.repeat(32),
   timeoutMs: 20_000,
+  fullFineTune: false,
+  lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'mlp.2'] },
+  replayRatio: 1.5,
+  replayOpeniDir: '/openi',
   ...overrides,
 });
 
@@ -53,6 +57,45 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
       { stage: 'training', step: 3, totalSteps: 3, loss: 1 },
       { stage: 'export', step: 3, totalSteps: 3 },
     ]);
+  });
+
+  it('asks for an adapter with replay, and returns what the trainer says of the adapter', async () => {
+    const path = script(`
+args = sys.argv[1:]
+out = args[args.index('--out') + 1]
+emit(event='exported', modelDir=out + '/merged', adapterDir=out + '/adapter', adapterManifest=out + '/adapter-manifest.json',
+     adapterSha256='cd' * 32, adapterBytes=1234, baseOnnxSha256='ef' * 32,
+     lora={'rank': 8, 'alpha': 16.0, 'targets': ['attn.qkv', 'mlp.2'], 'dropout': 0.0, 'parameters': 99},
+     replay={'ratio': 1.5, 'seed': 1, 'count': 15, 'countsPerTask': {'impression': 15}}, feedbackCount=10,
+     steps=3, seconds=1.5, trainSeconds=1.0, finalLoss=1.0, argv=args)`);
+    const result = await runTrainer(job(path), () => undefined);
+    expect(result.modelDir).toBe('/out/merged');
+    expect(result.adapter).toEqual({
+      dir: '/out/adapter',
+      manifestPath: '/out/adapter-manifest.json',
+      sha256: 'cd'.repeat(32),
+      bytes: 1234,
+      baseOnnxSha256: 'ef'.repeat(32),
+      lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'mlp.2'], parameters: 99 },
+      replay: { ratio: 1.5, seed: 1, count: 15, countsPerTask: { impression: 15 } },
+      feedbackCount: 10,
+    });
+  });
+
+  it('passes the adapter and replay settings, or --full for a whole-model fine-tune', async () => {
+    const path = script(`
+args = sys.argv[1:]
+emit(event='exported', modelDir=args[args.index('--out') + 1], steps=1, seconds=1, trainSeconds=1, finalLoss=1.0)
+emit(event='started', argv=args)`);
+    const adapter = await runTrainer(job(path), () => undefined);
+    expect(adapter.adapter).toBeUndefined();
+    const full = await runTrainer(job(path, { fullFineTune: true, replayRatio: 0 }), () => undefined);
+    expect((adapter.started.argv as string[]).join(' ')).toContain(
+      '--replay-ratio 1.5 --openi-dir /openi --lora-rank 8 --lora-alpha 16 --lora-targets attn.qkv,mlp.2',
+    );
+    const fullArgs = (full.started.argv as string[]).join(' ');
+    expect(fullArgs).toContain('--replay-ratio 0 --openi-dir /openi --full');
+    expect(fullArgs).not.toContain('--lora-rank');
   });
 
   it('carries the trainer’s own failure code', async () => {

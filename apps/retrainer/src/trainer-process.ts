@@ -16,6 +16,14 @@ export interface TrainerJob {
   seed: number;
   dataSnapshot: string;
   timeoutMs: number;
+  /** Fine-tune every weight (the output is the model directory) instead of training an adapter. */
+  fullFineTune: boolean;
+  /** The adapter: LoRA rank, alpha and the linears of each block it wraps (finetune.py's names). */
+  lora: { rank: number; alpha: number; targets: string[] };
+  /** Replay examples of the base's own training data per feedback example (0: none). */
+  replayRatio: number;
+  /** Open-i folder the replay sample is read from (its train split). */
+  replayOpeniDir: string;
 }
 
 export interface TrainerProgress {
@@ -25,8 +33,24 @@ export interface TrainerProgress {
   loss?: number;
 }
 
+/** What the trainer says of the adapter it wrote (absent after a full fine-tune). */
+export interface TrainedAdapter {
+  /** Folder of the adapter's weights (adapter.pt). */
+  dir: string;
+  /** adapter-manifest.json: base, LoRA config, hashes of the feedback and replay examples, training figures. */
+  manifestPath: string;
+  sha256: string;
+  bytes: number;
+  baseOnnxSha256: string;
+  lora: { rank: number; alpha: number; targets: string[]; parameters: number };
+  replay: { ratio: number; seed: number; count: number; countsPerTask: Record<string, number> };
+  feedbackCount: number;
+}
+
 export interface TrainerResult {
+  /** The servable model directory: after an adapter run, the base with the adapter merged (a derived cache). */
   modelDir: string;
+  adapter?: TrainedAdapter;
   steps: number;
   seconds: number;
   trainSeconds: number;
@@ -46,8 +70,9 @@ export class TrainerFailedError extends Error {
 }
 
 /**
- * Runs the Python fine-tune as a child process (one thread, CPU here; the same script uses a GPU build of torch
- * where present). Its stdout is JSON lines (started, progress, exported, failed); stderr (the progress bar,
+ * Runs the Python fine-tune as a child process: by default a LoRA adapter on the frozen base, trained on the feedback
+ * and a replay sample of the base's training data, with the merged model directory beside it (one thread, CPU here;
+ * the same script uses a GPU build of torch where present). Its stdout is JSON lines (started, progress, exported, failed); stderr (the progress bar,
  * warnings) is kept only as a short tail for the failure reason.
  */
 export function runTrainer(
@@ -78,6 +103,20 @@ export function runTrainer(
     String(job.seed),
     '--data-snapshot',
     job.dataSnapshot,
+    '--replay-ratio',
+    String(job.replayRatio),
+    '--openi-dir',
+    job.replayOpeniDir,
+    ...(job.fullFineTune
+      ? ['--full']
+      : [
+          '--lora-rank',
+          String(job.lora.rank),
+          '--lora-alpha',
+          String(job.lora.alpha),
+          '--lora-targets',
+          job.lora.targets.join(','),
+        ]),
   ];
   const child = spawn(job.python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -141,6 +180,7 @@ export function runTrainer(
           trainSeconds: Number(exported.trainSeconds),
           finalLoss: Number(exported.finalLoss),
           started,
+          ...(typeof exported.adapterDir === 'string' ? { adapter: adapterOf(exported) } : {}),
         });
         return;
       }
@@ -152,4 +192,24 @@ export function runTrainer(
       reject(new TrainerFailedError('TRAINER_EXITED', `exit ${code ?? signal}: ${lastLine.slice(0, 300)}`));
     });
   });
+}
+
+function adapterOf(exported: Record<string, unknown>): TrainedAdapter {
+  const lora = exported.lora as TrainedAdapter['lora'];
+  const replay = exported.replay as TrainedAdapter['replay'];
+  return {
+    dir: String(exported.adapterDir),
+    manifestPath: String(exported.adapterManifest),
+    sha256: String(exported.adapterSha256),
+    bytes: Number(exported.adapterBytes),
+    baseOnnxSha256: String(exported.baseOnnxSha256),
+    lora: { rank: lora.rank, alpha: lora.alpha, targets: lora.targets, parameters: lora.parameters },
+    replay: {
+      ratio: replay.ratio,
+      seed: replay.seed,
+      count: replay.count,
+      countsPerTask: replay.countsPerTask,
+    },
+    feedbackCount: Number(exported.feedbackCount),
+  };
 }

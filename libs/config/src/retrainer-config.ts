@@ -43,12 +43,19 @@ export interface RetrainerConfig {
     python: string;
     script: string;
     steps: number;
+    /** Default 1e-3 for an adapter, 5e-5 for a full fine-tune (RETRAIN_FULL_FINETUNE). */
     learningRate: number;
-    /** At most this many passes over the feedback: more memorises a small batch and forgets the rest. */
+    /** At most this many passes over the training set (feedback and replay): more memorises a small batch. */
     maxEpochs: number;
     batchTokens: number;
     seed: number;
     timeoutSeconds: number;
+    /** RETRAIN_FULL_FINETUNE: fine-tune every weight (a full copy per version) instead of training an adapter. */
+    fullFineTune: boolean;
+    /** RETRAIN_LORA_RANK, _ALPHA, _TARGETS: the adapter (LoRA on the linears of every block). */
+    lora: { rank: number; alpha: number; targets: string[] };
+    /** RETRAIN_REPLAY_RATIO: replay examples of the base's own training data (Open-i train split) per feedback example. */
+    replayRatio: number;
   };
   /** RETRAIN_OPENI_DIR and RETRAIN_EVAL_*: the fixed Open-i set and the held-out feedback set. */
   evaluation: {
@@ -80,6 +87,7 @@ export interface RetrainerConfig {
 export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig {
   const read = envReader(env);
   const workDir = read.string('RETRAIN_WORK_DIR', `${repoRoot}.cache/retrainer`);
+  const fullFineTune = read.bool('RETRAIN_FULL_FINETUNE', false);
   return {
     httpPort: read.int('RETRAINER_HTTP_PORT', 8095, { min: 0, max: 65535 }),
     minNewExamples: read.int('RETRAIN_MIN_NEW_EXAMPLES', 50, { min: 1 }),
@@ -101,12 +109,20 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
       python: read.string('RETRAIN_PYTHON', '/usr/bin/python3'),
       script: read.string('RETRAIN_TRAINER_SCRIPT', `${repoRoot}apps/retrainer/trainer/finetune.py`),
       steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
-      // About where the base model's own schedule ended: much higher rates make it forget what it knew.
-      learningRate: read.number('RETRAIN_LR', 5e-5, { min: Number.MIN_VALUE, max: 1 }),
+      // A full fine-tune: about where the base model's own schedule ended (higher rates make it forget what it knew).
+      // An adapter starts from zero and moves few weights: it needs a far higher rate to learn within the budget.
+      learningRate: read.number('RETRAIN_LR', fullFineTune ? 5e-5 : 1e-3, { min: Number.MIN_VALUE, max: 1 }),
       maxEpochs: read.number('RETRAIN_MAX_EPOCHS', 2, { min: Number.MIN_VALUE }),
       batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
       seed: read.int('RETRAIN_SEED', 1234),
       timeoutSeconds: read.int('RETRAIN_TIMEOUT_S', 1800, { min: 10 }),
+      fullFineTune,
+      lora: {
+        rank: read.int('RETRAIN_LORA_RANK', 8, { min: 1 }),
+        alpha: read.number('RETRAIN_LORA_ALPHA', 16, { min: Number.MIN_VALUE }),
+        targets: read.list('RETRAIN_LORA_TARGETS', ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2']),
+      },
+      replayRatio: read.number('RETRAIN_REPLAY_RATIO', 1, { min: 0 }),
     },
     evaluation: {
       openiDir: read.string('RETRAIN_OPENI_DIR', dataPath('openi', env)),
