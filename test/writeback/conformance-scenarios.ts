@@ -20,7 +20,8 @@ export async function demoEnrichments(tag: string): Promise<ReportEnrichedPayloa
       const present = (calls: { label: string; state: string }[]) =>
         calls.filter((c) => c.state === 'present').map((c) => c.label);
       return {
-        model: { name: 'radflow-cxr-small', version: `0.3.1-${tag}` },
+        // Routed as the enricher routes (enrichment.model.route): the Provenance's author carries it as agent.role.
+        model: { name: 'radflow-cxr-small', version: `0.3.1-${tag}`, route: 'serving' },
         draftImpression: report.sections.impression ?? 'No acute cardiopulmonary abnormality.',
         abnormalities: present(reading.abnormalities),
         devices: present(reading.devices),
