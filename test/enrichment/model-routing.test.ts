@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, repoRoot } from '@radflow/config';
-import { enricherApp } from '@radflow/enricher';
-import { canaryPosition } from '@radflow/enrichment';
+import { enricherApp, HttpTaskRunner } from '@radflow/enricher';
+import { canaryPosition, RoutedModelClient, type ModelRoute } from '@radflow/enrichment';
 import { createTopicEvent, Topics, type ConsumedRecord } from '@radflow/events';
 import { inferenceApp } from '@radflow/inference';
 import { startHost, type RunningHost } from '@radflow/platform';
@@ -195,6 +195,9 @@ describe('model routing through the real enricher and inference apps', () => {
       byVersion.set(enrichment.model.version, (byVersion.get(enrichment.model.version) ?? 0) + 1);
     }
     // Both serve about half: 60 reports at p = 0.5 fall within 15..45 for either arm with odds of 1 in 10,000.
+    console.log(
+      `model routing: canary 1.1.0-canary drafted ${byVersion.get('1.1.0-canary')} of ${REPORTS} reports, serving 1.0.0 ${byVersion.get('1.0.0')}`,
+    );
     expect(byVersion.get('1.1.0-canary')).toBe(canaryAccessions.length);
     expect(byVersion.get('1.1.0-canary')).toBeGreaterThanOrEqual(15);
     expect(byVersion.get('1.0.0')).toBeGreaterThanOrEqual(15);
@@ -239,4 +242,30 @@ describe('model routing through the real enricher and inference apps', () => {
       (ran(`${shared}@1.0.0`) + ran(`${shared}@1.1.0-canary`)) / bobs.length,
     );
   }, 240_000);
+
+  it('routes the same way over HTTP (INFERENCE_URL): the body names the version, an unknown one falls back to serving', async () => {
+    const runner = new HttpTaskRunner(`http://127.0.0.1:${host.httpPort}/inference`);
+    const routed = (route: ModelRoute) => new RoutedModelClient(runner, async () => route);
+    const r = report(`HTTP-${run}`, 'final:1');
+    const canary = await routed({ name: shared, version: '1.1.0-canary', route: 'canary' }).draft(
+      r,
+      undefined,
+      30_000,
+    );
+    expect(canary.model).toEqual({ name: shared, version: '1.1.0-canary', route: 'canary' });
+    const hers = await routed({ name: aliceModel, version: '1.0.0-alice.1', route: 'radiologist' }).draft(
+      r,
+      undefined,
+      30_000,
+    );
+    expect(hers.model).toEqual({ name: aliceModel, version: '1.0.0-alice.1', route: 'radiologist' });
+    const fallbacks: string[] = [];
+    const missing = await new RoutedModelClient(
+      runner,
+      async () => ({ name: shared, version: '9.9.9-never-registered', route: 'canary' }),
+      { onFallback: (_report, _route, code) => fallbacks.push(code) },
+    ).draft(r, undefined, 30_000);
+    expect(missing.model).toEqual({ name: shared, version: '1.0.0', route: 'serving' });
+    expect(fallbacks).toEqual(['MODEL_NOT_FOUND']);
+  }, 120_000);
 });
