@@ -229,7 +229,11 @@ export class InferenceService implements OnModuleInit, OnApplicationShutdown {
 
   /** Hot reload: loads `modelDir` beside the serving model, switches new requests to it, drains the old one. */
   async reload(modelDir: string): Promise<{ previous: ModelInfo; current: ModelInfo }> {
-    return this.serving.reload(this.allowedDir(modelDir));
+    const swapped = await this.serving.reload(this.allowedDir(modelDir));
+    // A canary promoted to serving may also be loaded as a requested version: requests for it now go to the serving
+    // model, so that copy would only hold memory.
+    this.sessions.drop(sessionKey(swapped.current));
+    return swapped;
   }
 
   /**

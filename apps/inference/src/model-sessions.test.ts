@@ -75,6 +75,26 @@ describe('ModelSessions', () => {
     expect(sessions.keys).toEqual(['a']);
   });
 
+  it('drops a version (now the serving model): closed at once when idle, after its requests when in use', async () => {
+    const sessions = new ModelSessions<FakeSession>(3);
+    const { closed, load } = fakeModels();
+    await sessions.use('a', load('a'), async () => undefined);
+    sessions.drop('a');
+    await tick();
+    expect(closed).toEqual(['a']);
+    let finish!: () => void;
+    const running = sessions.use('b', load('b'), () => new Promise<void>((resolve) => (finish = resolve)));
+    await tick();
+    sessions.drop('b');
+    await tick();
+    expect(closed).toEqual(['a']);
+    expect(sessions.keys).toEqual([]);
+    finish();
+    await running;
+    await tick();
+    expect(closed).toEqual(['a', 'b']);
+  });
+
   it('forgets a failed load so the next request tries again', async () => {
     const sessions = new ModelSessions(2);
     let attempts = 0;

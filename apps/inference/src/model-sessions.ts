@@ -7,6 +7,8 @@ interface Entry<T> {
   session: Promise<T>;
   /** The session once loaded. */
   loaded?: T;
+  /** Out of the cache (drop): closed once its last request is done. */
+  dropped?: boolean;
   /** Requests running on it now: it is not evicted under them. */
   users: number;
   lastUsed: number;
@@ -70,15 +72,28 @@ export class ModelSessions<T extends ClosableSession> {
       return await work(await entry.session);
     } finally {
       entry.users -= 1;
+      if (entry.dropped && entry.users === 0) closeSession(entry);
       this.evictIdle();
     }
+  }
+
+  /**
+   * Takes a version out of the cache (it became the serving model, which is held apart): closed now if idle, else
+   * once its requests are done; the next request for the key loads it again.
+   */
+  drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    entry.dropped = true;
+    if (entry.users === 0) closeSession(entry);
   }
 
   /** Closes every session (shutdown). */
   async close(): Promise<void> {
     const all = [...this.entries.values()];
     this.entries.clear();
-    await Promise.all(all.map((e) => e.session.then((s) => s.close()).catch(() => undefined)));
+    await Promise.all(all.map(closeSession));
   }
 
   /** Past capacity, closes the least recently used sessions that no request is using. */
@@ -90,8 +105,12 @@ export class ModelSessions<T extends ClosableSession> {
     for (const [key, entry] of idle) {
       if (this.entries.size <= this.capacity) break;
       this.entries.delete(key);
-      // Closing drains what the session accepted before freeing it; a session that never loaded has nothing to close.
-      void entry.session.then((s) => s.close()).catch(() => undefined);
+      void closeSession(entry);
     }
   }
+}
+
+/** Closing drains what the session accepted before freeing it; a session that never loaded has nothing to close. */
+function closeSession<T extends ClosableSession>(entry: Entry<T>): Promise<void> {
+  return entry.session.then((s) => s.close()).catch(() => undefined);
 }

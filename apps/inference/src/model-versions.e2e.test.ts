@@ -119,4 +119,19 @@ describe('versions named by a request (canary, radiologist models) beside the se
     });
     expect(extra.status).toBe(400);
   });
+
+  it('drops a loaded version once it becomes the serving model (a promoted canary): no second copy', async () => {
+    expect((await ask({ name: radiologist, version: '1.0.0' })).status).toBe(200);
+    const loaded = async () =>
+      (await service.get('/ready')).body.loadedModels.map((m: { model: { version: string } }) => m.model);
+    expect(await loaded()).toContainEqual({ name: radiologist, version: '1.0.0' });
+    const reload = await service.post('/admin/reload', { modelDir: registry.get(`${radiologist}@1.0.0`) });
+    expect(reload.body.current).toEqual({ name: radiologist, version: '1.0.0' });
+    expect(await loaded()).toEqual([]);
+    expect((await ask({ name: radiologist, version: '1.0.0' })).body.model).toEqual({
+      name: radiologist,
+      version: '1.0.0',
+    });
+    expect(await loaded()).toEqual([]);
+  });
 });
