@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Fine-tunes a LoRA adapter on a frozen radflow model directory, from radiologist feedback mixed with a replay sample
+r"""Fine-tunes a LoRA adapter on a frozen radflow model directory, from radiologist feedback mixed with a replay sample
 of the base's own training data, and exports the adapter, its manifest and the merged (servable) model directory.
 
   /usr/bin/python3 apps/retrainer/trainer/finetune.py --base MODEL_DIR --data DATASET_DIR --out OUT_DIR \

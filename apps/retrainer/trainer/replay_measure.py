@@ -39,10 +39,18 @@ FINETUNE = REPO_ROOT / "apps" / "retrainer" / "trainer" / "finetune.py"
 NUMBERED = re.compile(r"^1\.\s")
 
 
+LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|$|[A-Z])")
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences of an impression, list numbers already in it taken out (Open-i has numbered impressions too)."""
+    plain = re.sub(r"([.!?])(\s*\.)+", r"\1", " ".join(LIST_NUMBER.sub(" ", text).split()))
+    return [s.strip() for s in clean.split_sentences(plain) if any(c.isalnum() for c in s)]
+
+
 def numbered(impression: str) -> str:
     """The simulated radiologist's style: every impression a numbered list of its sentences."""
-    sentences = [s.strip() for s in clean.split_sentences(impression) if s.strip()]
-    return " ".join(f"{i}. {s if s.endswith('.') else s + '.'}" for i, s in enumerate(sentences, 1))
+    return " ".join(f"{i}. {s if s.endswith('.') else s + '.'}" for i, s in enumerate(sentences_of(impression), 1))
 
 
 def feedback_reports(count: int, seed: int) -> list[data.Report]:
@@ -102,8 +110,8 @@ def style_check(model_dir: Path, n: int) -> dict:
                                                      for r in reports], 64)
     styled = [numbered(r.impression) for r in reports]
     # The content apart from the style: list numbers taken out of both the draft and the signed impression.
-    plain = [" ".join(clean.split_sentences(d)) for d in drafts]
-    signed = [" ".join(clean.split_sentences(r.impression)) for r in reports]
+    plain = [" ".join(sentences_of(d)) for d in drafts]
+    signed = [" ".join(sentences_of(r.impression)) for r in reports]
     mean = lambda xs: round(100 * sum(xs) / len(xs), 2)  # noqa: E731
     return {"reports": len(reports),
             "numberedShare": round(100 * sum(bool(NUMBERED.match(d)) for d in drafts) / len(drafts), 1),
