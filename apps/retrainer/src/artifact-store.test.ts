@@ -35,6 +35,16 @@ describe('ArtifactStore', () => {
     expect(store.has('radflow-cxr-small', '0.1.0-ft.20250101T000000Z.ab12')).toBe(true);
   });
 
+  it("takes a radiologist's model name (<shared>~r-<key>) and refuses names that climb out of the store", () => {
+    const store = new ArtifactStore(mkdtempSync(join(tmpdir(), 'radflow-registry-')));
+    const name = 'radflow-cxr-small~r-0123456789abcdef';
+    const dir = store.put(name, '0.2.0-ft.20250101T000000Z.ab12', modelDir());
+    expect(dir).toBe(join(store.root, name, '0.2.0-ft.20250101T000000Z.ab12'));
+    expect(readModelManifest(dir).name).toBe(name);
+    for (const bad of ['~r-0123456789abcdef', '../escape', 'a/b', '.hidden'])
+      expect(() => store.put(bad, '0.1.0', modelDir())).toThrow(ArtifactNameError);
+  });
+
   it('stores an adapter version: the adapter and its manifest, the merged model directory beside them', () => {
     const store = new ArtifactStore(mkdtempSync(join(tmpdir(), 'radflow-registry-')));
     const out = mkdtempSync(join(tmpdir(), 'radflow-trainer-out-'));

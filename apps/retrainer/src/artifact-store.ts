@@ -41,7 +41,8 @@ export function readModelManifest(modelDir: string): ModelManifestSummary {
   return JSON.parse(readFileSync(join(modelDir, MANIFEST_FILE), 'utf8')) as ModelManifestSummary;
 }
 
-const SAFE = /^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/;
+// `~` is allowed after the first character: a radiologist's model is `<shared>~r-<key>` (@radflow/reports).
+const SAFE = /^[A-Za-z0-9_+-][A-Za-z0-9._+~-]*$/;
 
 /**
  * The registry's artifact folder: `<root>/<name>/<version>/`, written once per version. A base is a copy of its model

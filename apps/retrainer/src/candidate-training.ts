@@ -53,8 +53,9 @@ export async function trainCandidate(
     version,
     modelDir,
     status: 'candidate',
-    baseName: name,
-    baseVersion: current.version,
+    // Lineage names the model the adapter sits on: the shared model's serving version for a radiologist's model.
+    baseName: base.name,
+    baseVersion: base.version,
     dataSnapshot,
     training: adapter ? { ...training, mode: 'adapter', adapter } : { ...training, mode: 'full' },
   });
@@ -65,7 +66,7 @@ export async function trainCandidate(
     version,
     runId,
     modelDir,
-    baseVersion: current.version,
+    baseVersion: base.version,
     dataSnapshot,
   });
   return { version, modelDir, dataSnapshot };

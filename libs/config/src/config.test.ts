@@ -83,7 +83,8 @@ describe('the standalone inference server and the retrainer', () => {
       baseModelDir: config.inference.modelDir,
       autoRetrain: true,
       minIntervalSeconds: 60,
-      trainer: { python: '/usr/bin/python3', steps: 40, learningRate: 5e-5, timeoutSeconds: 1800 },
+      // An adapter on a frozen base learns at 1e-3 (a full fine-tune, RETRAIN_FULL_FINETUNE=true, at 5e-5).
+      trainer: { python: '/usr/bin/python3', steps: 40, learningRate: 1e-3, timeoutSeconds: 1800 },
     });
     expect(config.retrainer.registryDir).toBe(`${config.retrainer.workDir}/registry`);
     expect(config.retrainer.evaluation.openiDir).toMatch(/data\/openi$/);
