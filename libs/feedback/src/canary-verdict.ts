@@ -1,7 +1,7 @@
 import { DEFAULT_SEED, drawResamples, meanAt, percentile } from '@radflow/metrics';
 import type { Interval, MetricComparison } from './evaluation-gate.ts';
 import { SHADOW_METRICS, type ImpressionScores, type ShadowComparisonOptions } from './shadow-comparison.ts';
-import type { ShadowOutcome } from './shadow-verdict.ts';
+import { markWorse, pct, worseBy, type ShadowOutcome } from './shadow-verdict.ts';
 
 /**
  * Canary: a version serves a share of a model's reports (chosen by accession hash) beside the serving model, which
@@ -85,8 +85,6 @@ export function canaryComparison(arms: CanaryArms, options: ShadowComparisonOpti
   });
 }
 
-const pct = (v: number) => (v * 100).toFixed(1);
-
 /**
  * The shadow verdict's rule on live canary traffic: `stop` (roll back) as soon as each arm has `minReports` and any
  * metric's difference lies wholly below -tolerance; `pass` once the period is over and none does; else `continue`.
@@ -101,20 +99,16 @@ export function canaryVerdict(
   const comparisons = canaryComparison(arms, policy);
   const minimum = Math.max(1, policy.minReports);
   const judged = reports.canary >= minimum && reports.serving >= minimum;
-  for (const c of comparisons) {
-    c.gated = judged;
-    c.worse = judged && c.difference.upper < -policy.tolerance;
-  }
+  const worse = markWorse(comparisons, judged, policy.tolerance);
   const base = { reports, hoursInCanary, comparisons };
-  const worse = comparisons.filter((c) => c.worse);
   if (worse.length > 0) {
     return {
       verdict: 'stop',
       reasons: worse.map(
         (c) =>
           `canary ${c.metric} (n=${reports.canary} vs ${reports.serving}): canary ${pct(c.candidate.estimate)} vs ` +
-          `serving ${pct(c.current.estimate)}; difference ${pct(c.difference.estimate)} ` +
-          `[${pct(c.difference.lower)}, ${pct(c.difference.upper)}] lies wholly below -${pct(policy.tolerance)}`,
+          `serving ${pct(c.current.estimate)}; ` +
+          worseBy(c, policy.tolerance),
       ),
       ...base,
     };

@@ -49,7 +49,31 @@ export function shadowEnabled(policy: Pick<ShadowPolicy, 'minReports' | 'periodH
   return policy.minReports > 0 || policy.periodHours > 0;
 }
 
-const pct = (v: number) => (v * 100).toFixed(1);
+export const pct = (v: number) => (v * 100).toFixed(1);
+
+/**
+ * Marks each comparison gated (enough reports to judge) and worse (the difference's interval lies wholly below
+ * -tolerance), and returns the worse ones: one rule for the shadow period and the canary.
+ */
+export function markWorse(
+  comparisons: MetricComparison[],
+  judged: boolean,
+  tolerance: number,
+): MetricComparison[] {
+  for (const c of comparisons) {
+    c.gated = judged;
+    c.worse = judged && c.difference.upper < -tolerance;
+  }
+  return comparisons.filter((c) => c.worse);
+}
+
+/** Why a comparison counts as worse, in points, for the recorded decision. */
+export function worseBy(c: MetricComparison, tolerance: number): string {
+  return (
+    `difference ${pct(c.difference.estimate)} [${pct(c.difference.lower)}, ${pct(c.difference.upper)}] ` +
+    `lies wholly below -${pct(tolerance)}`
+  );
+}
 
 /**
  * The verdict after the latest report. `stop` as soon as the minimum number of reports is reached and the paired
@@ -67,20 +91,15 @@ export function shadowVerdict(
   const comparisons = shadowComparison(scores, policy);
   const minimum = Math.max(1, policy.minReports);
   const judged = reports >= minimum;
-  for (const c of comparisons) {
-    c.gated = judged;
-    c.worse = judged && c.difference.upper < -policy.tolerance;
-  }
+  const worse = markWorse(comparisons, judged, policy.tolerance);
   const base = { reports, hoursInShadow, comparisons };
-  const worse = comparisons.filter((c) => c.worse);
   if (worse.length > 0) {
     return {
       verdict: 'stop',
       reasons: worse.map(
         (c) =>
           `shadow ${c.metric} (n=${reports}): candidate ${pct(c.candidate.estimate)} vs serving ${pct(c.current.estimate)}; ` +
-          `difference ${pct(c.difference.estimate)} [${pct(c.difference.lower)}, ${pct(c.difference.upper)}] ` +
-          `lies wholly below -${pct(policy.tolerance)}`,
+          worseBy(c, policy.tolerance),
       ),
       ...base,
     };

@@ -1,6 +1,5 @@
-import type pg from 'pg';
 import type { Database } from './database.ts';
-import { deploymentLock } from './model-deployments.ts';
+import { inDeploymentTransaction } from './deployment-lock.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
 import { selectVersions } from './model-versions.ts';
 import { servingStack } from './serving-stack.ts';
@@ -73,7 +72,7 @@ export class ModelCanaries {
         `a canary's share lies strictly between 0 and 1, got ${share}`,
         'INVALID_SHARE',
       );
-    return this.locked(async (client) => {
+    return inDeploymentTransaction(this.database, async (client) => {
       const [target] = await selectVersions(client, name, [version]);
       if (!target)
         throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
@@ -124,7 +123,7 @@ export class ModelCanaries {
     servingVersion: string,
     ending: CanaryEnding,
   ): Promise<{ canary: CanaryRecord; decisionId: number } | undefined> {
-    return this.locked(async (client) => {
+    return inDeploymentTransaction(this.database, async (client) => {
       const deleted = await client.query<CanaryRow>(
         'DELETE FROM model_canaries WHERE name = $1 RETURNING *',
         [name],
@@ -156,21 +155,5 @@ export class ModelCanaries {
       );
       return { canary, decisionId: Number(decision.rows[0]!.id) };
     });
-  }
-
-  private async locked<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.database.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [deploymentLock]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }

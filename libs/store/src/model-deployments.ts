@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Database } from './database.ts';
+import { inDeploymentTransaction } from './deployment-lock.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
 import {
   selectVersions,
@@ -49,9 +50,6 @@ async function deploymentHistory(db: Queryable, name: string): Promise<Deploymen
   return result.rows.map(deploymentFromRow);
 }
 
-// Any fixed number: serialises deployments of one registry (promotion racing a rollback).
-export const deploymentLock = 72_410_311;
-
 /**
  * Which version serves: the serving history (table model_deployments, migration 011), promotion and rollback.
  * Deployments take one lock, so a promotion racing a rollback sees the other's result.
@@ -77,7 +75,7 @@ export class ModelDeployments {
     action: 'bootstrap' | 'promotion',
     reason: string,
   ): Promise<DeploymentRecord> {
-    return this.inDeploymentTransaction(async (client) => {
+    return inDeploymentTransaction(this.database, async (client) => {
       const [target] = await selectVersions(client, name, [version]);
       if (!target)
         throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
@@ -101,7 +99,7 @@ export class ModelDeployments {
     reason: string,
     toVersion?: string,
   ): Promise<{ from: ModelVersionRecord; to: ModelVersionRecord; deployment: DeploymentRecord }> {
-    return this.inDeploymentTransaction(async (client) => {
+    return inDeploymentTransaction(this.database, async (client) => {
       const { current, target } = rollbackTarget(name, await deploymentHistory(client, name), toVersion);
       const versions = await selectVersions(client, name, [current, target]);
       const from = versions.find((v) => v.version === current);
@@ -129,21 +127,5 @@ export class ModelDeployments {
       [name, version, action, previous, reason],
     );
     return deploymentFromRow(result.rows[0]!);
-  }
-
-  private async inDeploymentTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.database.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [deploymentLock]);
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 }
