@@ -1,32 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
-import { KafkaBus } from '@radflow/events';
-import { migrate, openDatabase, type Database } from '@radflow/store';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { canaryParts, type CanaryParts } from '../shadow/canary-parts.ts';
 import { modelStatus } from './model-status.ts';
 import { promoteVersion, promotionReadiness, rollbackModel } from './model-operations.ts';
+import { registryAndBus } from '../registry-and-bus.testing.ts';
 
 // `radflow model promote|rollback` on the real PostgreSQL and broker: events are published (and validated against
 // rad.model.events.v1 on the way out) as well as recorded here.
 const config = loadConfig({});
 const logger = createLogger('test', 'silent');
-let database: Database;
-let bus: KafkaBus;
-
-beforeAll(async () => {
-  database = openDatabase(config.database.url);
-  await migrate(database);
-  bus = new KafkaBus(config.kafka, logger);
-});
-
-afterAll(async () => {
-  await bus.disconnect();
-  await database.end();
-});
+const { database, bus } = registryAndBus(config, logger);
 
 async function registry(): Promise<{ parts: CanaryParts; name: string; events: ModelEvent[] }> {
   const name = `ops-test-${randomUUID().slice(0, 8)}`;
@@ -35,7 +22,7 @@ async function registry(): Promise<{ parts: CanaryParts; name: string; events: M
     modelName: name,
     baseModelDir: `${repoRoot}models/tiny-random`,
   };
-  const parts = canaryParts(retrainingParts(database, bus, logger, settings), database);
+  const parts = canaryParts(retrainingParts(database(), bus(), logger, settings), database());
   const events: ModelEvent[] = [];
   const publish = parts.events.publish.bind(parts.events);
   parts.events.publish = async (event) => {

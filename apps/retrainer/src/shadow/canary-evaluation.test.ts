@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
-import { KafkaBus } from '@radflow/events';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
-import { migrate, openDatabase, type Database } from '@radflow/store';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { canaryArmOf, CanaryEvaluation } from './canary-evaluation.ts';
 import { canaryParts, type CanaryParts } from './canary-parts.ts';
 import { startCanary } from './canary-settlement.ts';
+import { registryAndBus } from '../registry-and-bus.testing.ts';
 
 const SIGNED = 'No acute cardiopulmonary abnormality. Heart size is normal.';
 
@@ -76,19 +75,7 @@ describe('canaryArmOf', () => {
 // drafts are what an enricher would have served.
 const config = loadConfig({});
 const logger = createLogger('test', 'silent');
-let database: Database;
-let bus: KafkaBus;
-
-beforeAll(async () => {
-  database = openDatabase(config.database.url);
-  await migrate(database);
-  bus = new KafkaBus(config.kafka, logger);
-});
-
-afterAll(async () => {
-  await bus.disconnect();
-  await database.end();
-});
+const { database, bus } = registryAndBus(config, logger);
 
 async function withCanary(
   canarySettings: Partial<CanaryParts['settings']['canary']>,
@@ -101,7 +88,7 @@ async function withCanary(
     baseModelDir: `${repoRoot}models/tiny-random`,
     canary: { ...base.canary, resamples: 300, ...canarySettings },
   };
-  const parts = canaryParts(retrainingParts(database, bus, logger, settings), database);
+  const parts = canaryParts(retrainingParts(database(), bus(), logger, settings), database());
   const events: ModelEvent[] = [];
   const publish = parts.events.publish.bind(parts.events);
   parts.events.publish = async (event) => {

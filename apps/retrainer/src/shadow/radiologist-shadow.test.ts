@@ -1,32 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
-import { KafkaBus } from '@radflow/events';
 import { radiologistKey, radiologistModelName, type ResultInterpreter } from '@radflow/reports';
 import type { RadiologyReport } from '@radflow/schemas';
-import { migrate, openDatabase, type Database } from '@radflow/store';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
 import type { ShadowDrafter } from './shadow-drafter.ts';
 import { ShadowEvaluation } from './shadow-evaluation.ts';
 import { startShadow } from './shadow-start.ts';
+import { registryAndBus } from '../registry-and-bus.testing.ts';
 
 // A radiologist's candidate in shadow is scored on that radiologist's reports only, beside the shared model that
 // serves them; on the real PostgreSQL and broker (model events are published). The drafter is a stub: no model runs.
 const config = loadConfig({ RETRAIN_MIN_INTERVAL_S: '0' });
 const logger = createLogger('test', 'silent');
-let database: Database;
-let bus: KafkaBus;
-beforeAll(async () => {
-  database = openDatabase(config.database.url);
-  await migrate(database);
-  bus = new KafkaBus(config.kafka, logger);
-});
-afterAll(async () => {
-  await bus.disconnect();
-  await database.end();
-});
+const { database, bus } = registryAndBus(config, logger);
 
 /** Drafts "<model dir>" for each model asked, and counts what it was asked. */
 function stubDrafter() {
@@ -99,7 +88,7 @@ describe('shadow evaluation of a radiologist’s candidate', () => {
       modelName: shared,
       baseModelDir: `${repoRoot}models/tiny-random`,
     };
-    const parts = retrainingParts(database, bus, logger, settings);
+    const parts = retrainingParts(database(), bus(), logger, settings);
     await parts.versions.register({
       name: shared,
       version: '1.0.0',

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
-import { KafkaBus } from '@radflow/events';
 import { shadowVerdict, type GateDecision, type ShadowReportScores } from '@radflow/feedback';
-import { migrate, openDatabase, type Database } from '@radflow/store';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { RetrainingPipeline } from '../retraining-pipeline.ts';
@@ -12,21 +10,12 @@ import { canaryParts } from './canary-parts.ts';
 import { candidateInShadow } from './candidate-in-shadow.ts';
 import { settleShadow } from './shadow-settlement.ts';
 import { startShadow } from './shadow-start.ts';
+import { registryAndBus } from '../registry-and-bus.testing.ts';
 
 // Entering shadow and leaving it, on the real PostgreSQL and broker (model events are published); no model runs.
 const config = loadConfig({ RETRAIN_MIN_NEW_EXAMPLES: '1', RETRAIN_MIN_INTERVAL_S: '0' });
 const logger = createLogger('test', 'silent');
-let database: Database;
-let bus: KafkaBus;
-beforeAll(async () => {
-  database = openDatabase(config.database.url);
-  await migrate(database);
-  bus = new KafkaBus(config.kafka, logger);
-});
-afterAll(async () => {
-  await bus.disconnect();
-  await database.end();
-});
+const { database, bus } = registryAndBus(config, logger);
 
 const gatePassed: GateDecision = { outcome: 'promote', reasons: ['not worse'], comparisons: [] };
 const scores = (n: number, candidate: number): ShadowReportScores[] =>
@@ -51,7 +40,7 @@ async function registryWithServing(): Promise<{ parts: RetrainingParts; name: st
     modelName: name,
     baseModelDir: `${repoRoot}models/tiny-random`,
   };
-  const parts = retrainingParts(database, bus, logger, settings);
+  const parts = retrainingParts(database(), bus(), logger, settings);
   await parts.versions.register({ name, version: '1.0.0', modelDir: '/models/a', status: 'registered' });
   await parts.deployments.deploy(name, '1.0.0', 'bootstrap', 'test');
   return { parts, name };
@@ -90,7 +79,7 @@ describe('shadow settlement on PostgreSQL', () => {
   it('holds a candidate in shadow (no new run meanwhile), then promotes it once on a pass', async () => {
     const { parts, name } = await registryWithServing();
     const runId = await candidate(parts, name, '1.0.1');
-    const pipeline = new RetrainingPipeline(database, bus, logger, parts.settings);
+    const pipeline = new RetrainingPipeline(database(), bus(), logger, parts.settings);
     expect(await pipeline.policyDecision(false)).toEqual({
       run: false,
       reason: `${name} 1.0.1 is in shadow evaluation`,
@@ -130,7 +119,7 @@ describe('shadow settlement on PostgreSQL', () => {
         ...registry,
         settings: { ...registry.settings, canary: { ...registry.settings.canary, share: 0.1 } },
       },
-      database,
+      database(),
     );
     const runId = await candidate(parts, name, '1.0.1');
     const shadow = (await candidateInShadow(parts, name))!;
