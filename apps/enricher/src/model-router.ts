@@ -1,10 +1,5 @@
 import type { Logger, RadflowConfig } from '@radflow/config';
-import {
-  routeModel,
-  type ModelRoutingTable,
-  type ReportRouter,
-  type RoutedReport,
-} from '@radflow/enrichment';
+import { routeModel, type ModelRoutingTable, type ReportRouter } from '@radflow/enrichment';
 import { readManifest } from '@radflow/model-runtime';
 import type { RadiologyReport } from '@radflow/schemas';
 import { ModelRouting, type Database } from '@radflow/store';
@@ -48,13 +43,14 @@ export class RoutingTableCache {
 }
 
 /**
- * The shared model whose versions reports are routed among: RETRAIN_MODEL_NAME, else the name in MODEL_DIR's
- * manifest (the retrainer's own rule, so both name the same registry entry). Undefined when neither is readable.
+ * The shared model whose versions reports are routed among: RETRAIN_MODEL_NAME, else the name in the retrainer's
+ * base model's manifest (the retrainer's own rule, so both name the same registry entry). Undefined when neither is readable.
  */
 export function sharedModelName(config: RadflowConfig): string | undefined {
   if (config.retrainer.modelName) return config.retrainer.modelName;
   try {
-    return readManifest(config.inference.modelDir).name;
+    // RETRAIN_BASE_MODEL_DIR (MODEL_DIR unless set): the directory the retrainer names its registry entry after.
+    return readManifest(config.retrainer.baseModelDir).name;
   } catch {
     return undefined;
   }
@@ -80,8 +76,9 @@ export function registryRouter(config: RadflowConfig, database: Database, logger
   return async (report: RadiologyReport) => {
     const table = await tables.get();
     if (!table) return undefined;
-    // The signing radiologist (radiology-report.v1 resultInterpreter), read defensively for senders that name none.
-    const { resultInterpreter } = report as Pick<RoutedReport, 'resultInterpreter'>;
-    return routeModel(name, table, { accession: report.accession, resultInterpreter });
+    return routeModel(name, table, {
+      accession: report.accession,
+      resultInterpreter: report.resultInterpreter,
+    });
   };
 }
