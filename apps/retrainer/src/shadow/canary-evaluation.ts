@@ -23,15 +23,6 @@ export type CanaryStep =
       settled?: 'promoted' | 'rolled-back';
     };
 
-/**
- * The route the enricher recorded for a draft (enrichment.model.route: radiologist, canary or serving), read
- * defensively: events from before routing existed carry none, and the version alone then says the arm.
- */
-function routeOf(enrichment: ReportEnrichedPayload['enrichment']): string | undefined {
-  const route = (enrichment.model as { route?: unknown }).route;
-  return typeof route === 'string' ? route : undefined;
-}
-
 /** Which arm a draft belongs to, or why it counts for neither. */
 export function canaryArmOf(
   payload: ReportEnrichedPayload,
@@ -43,8 +34,8 @@ export function canaryArmOf(
   if (enrichment.degraded || !enrichment.draftImpression?.trim()) return { skipped: 'no-model-draft' };
   // A radiologist's own model is another name: neither the canary nor the shared model's serving version.
   if (enrichment.model.name !== modelName) return { skipped: 'other-model' };
-  const route = routeOf(enrichment);
-  const { version } = enrichment.model;
+  // enrichment.model.route: events from before routing existed carry none, and the version alone then says the arm.
+  const { version, route } = enrichment.model;
   if (version === canary.version && (route === undefined || route === 'canary')) return { arm: 'canary' };
   if (version === servingVersion && (route === undefined || route === 'serving')) return { arm: 'serving' };
   return { skipped: 'other-version' };
