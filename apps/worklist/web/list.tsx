@@ -4,6 +4,7 @@ import {
   filterRows,
   listKey,
   NO_FILTER,
+  routeText,
   toggled,
   type WorklistFilter,
   type WorklistRow,
@@ -180,6 +181,11 @@ export function WorklistView({
                 <td class="reasons">{row.reasons.length ? row.reasons.join('; ') : '—'}</td>
                 <td>
                   {row.model.name} {row.model.version}
+                  {row.model.route && row.model.route !== 'serving' && (
+                    <span class="badge route" title={routeText(row.model.route)}>
+                      {row.model.route === 'radiologist' ? 'own model' : 'canary'}
+                    </span>
+                  )}
                   {row.degraded && <span class="badge degraded">rules only</span>}
                 </td>
                 <td>

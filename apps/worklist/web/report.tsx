@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { DiffPart, LabelLine, ReportView, ReviewState } from '@radflow/worklist-core';
+import {
+  routeText,
+  type DiffPart,
+  type LabelLine,
+  type ReportView,
+  type ReviewState,
+} from '@radflow/worklist-core';
 import { api, formatTime, newIdempotencyKey, SignedOut, type FhirResources } from './api.ts';
 import { PriorityBadge, StateBadge } from './list.tsx';
 
@@ -416,6 +422,12 @@ export function ReportPage({
           <dd>{ai.model.name}</dd>
           <dt>Version</dt>
           <dd>{ai.model.version}</dd>
+          {ai.model.route && (
+            <>
+              <dt>Chosen as</dt>
+              <dd>{routeText(ai.model.route)}</dd>
+            </>
+          )}
           {ai.rulesVersion && (
             <>
               <dt>Rule labeler</dt>

@@ -1,5 +1,5 @@
 import type { ReportEnrichedPayload } from '@radflow/schemas';
-import { labelLines, type LabelLine, type WorklistRow } from './rows.ts';
+import { labelLines, modelOf, type LabelLine, type WorklistRow } from './rows.ts';
 import { textsDiffer, wordDiff, type DiffPart } from './word-diff.ts';
 
 type Enrichment = ReportEnrichedPayload['enrichment'];
@@ -22,7 +22,7 @@ export interface ReportView {
     /** Always true: the page labels every part of `ai` as an AI-generated draft. */
     aiGenerated: true;
     status: Enrichment['status'];
-    model: { name: string; version: string };
+    model: WorklistRow['model'];
     rulesVersion?: string;
     degraded: boolean;
     degradedReason?: string;
@@ -60,7 +60,7 @@ export function reportView(enriched: ReportEnrichedPayload, row: WorklistRow): R
     ai: {
       aiGenerated: true,
       status: enrichment.status,
-      model: { name: enrichment.model.name, version: enrichment.model.version },
+      model: modelOf(enrichment.model),
       ...optional('rulesVersion', enrichment.rulesVersion),
       degraded: enrichment.degraded,
       ...optional('degradedReason', enrichment.degradedReason),

@@ -4,6 +4,7 @@ import {
   applyReview,
   compareRows,
   labelLines,
+  routeText,
   sortRows,
   upsertRow,
   worklistRow,
@@ -129,6 +130,28 @@ describe('worklistRow and labelLines', () => {
       disagreements: ['pleural effusion', 'pneumothorax'],
       state: 'new',
     });
+  });
+
+  it("names the route that chose the drafting model: a radiologist's own adapter is told apart from the shared one", () => {
+    const routed = {
+      ...enriched,
+      enrichment: {
+        ...enriched.enrichment,
+        model: {
+          name: 'radflow-cxr-small~r-0123456789abcdef',
+          version: '0.2.0-ft.3',
+          route: 'radiologist' as const,
+        },
+      },
+    };
+    expect(worklistRow(routed, { id: 'opaque' }).model).toEqual({
+      name: 'radflow-cxr-small~r-0123456789abcdef',
+      version: '0.2.0-ft.3',
+      route: 'radiologist',
+    });
+    expect(routeText('radiologist')).toBe("the signing radiologist's own model");
+    expect(routeText('canary')).toMatch(/canary/);
+    expect(routeText('serving')).toBe('the serving model');
   });
 
   it("shows each label's call by the model and by the rules, and marks disagreements", () => {

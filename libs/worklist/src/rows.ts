@@ -3,6 +3,7 @@ import { modalityOf } from './modality.ts';
 import type { ReviewState } from './review-state.ts';
 
 export type PriorityLevel = ReportEnrichedPayload['enrichment']['priority']['level'];
+export type ModelRouteKind = NonNullable<ReportEnrichedPayload['enrichment']['model']['route']>;
 
 /** Worklist order of the priority levels: STAT first. */
 export const PRIORITY_LEVELS: readonly PriorityLevel[] = ['stat', 'urgent', 'routine'];
@@ -22,7 +23,8 @@ export interface WorklistRow {
   enrichedAt: string;
   priority: PriorityLevel;
   reasons: string[];
-  model: { name: string; version: string };
+  /** The model that drafted this report, and why it was that one (absent when degraded or unrouted). */
+  model: { name: string; version: string; route?: ModelRouteKind };
   degraded: boolean;
   /** Labels on which the model and the rule labeler disagree. */
   disagreements: string[];
@@ -76,6 +78,18 @@ function procedureText(report: ReportEnrichedPayload['report']): string {
   return text?.trim() || code || 'unknown procedure';
 }
 
+/** The drafting model as the page shows it: name, version and, when the enricher routed it, the route. */
+export function modelOf(model: ReportEnrichedPayload['enrichment']['model']): WorklistRow['model'] {
+  return { name: model.name, version: model.version, ...(model.route ? { route: model.route } : {}) };
+}
+
+/** The words a radiologist reads for a route: whose model drafted this report. */
+export function routeText(route: ModelRouteKind): string {
+  if (route === 'radiologist') return "the signing radiologist's own model";
+  if (route === 'canary') return 'a candidate on trial (canary)';
+  return 'the serving model';
+}
+
 /** A worklist row from an enriched report and what the server knows beside it (opaque id, review state). */
 export function worklistRow(
   enriched: ReportEnrichedPayload,
@@ -91,7 +105,7 @@ export function worklistRow(
     enrichedAt: extra.enrichedAt ?? enrichment.generatedAt,
     priority: enrichment.priority.level,
     reasons: enrichment.priority.reasons,
-    model: { name: enrichment.model.name, version: enrichment.model.version },
+    model: modelOf(enrichment.model),
     degraded: enrichment.degraded,
     disagreements: [...new Set((enrichment.disagreements ?? []).map((d) => d.label))],
     state: extra.state ?? 'new',
