@@ -1,5 +1,6 @@
 import {
   evaluationGate,
+  radiologistEvaluationGate,
   type FixedEvaluationSet,
   type GateDecision,
   type TrainingExample,
@@ -9,7 +10,8 @@ import type { Candidate, RetrainingParts, RetrainingRun } from './retraining-run
 
 /**
  * Step 3: the candidate and the serving model answer the fixed set and the held-out feedback, and the gate
- * (libs/feedback evaluationGate) compares them on the same resamples.
+ * (libs/feedback evaluationGate; radiologistEvaluationGate for a radiologist's model) compares them on the same
+ * resamples.
  */
 export async function evaluateCandidate(
   parts: RetrainingParts,
@@ -42,10 +44,10 @@ export async function evaluateCandidate(
     ...options,
     onDone: progress(1),
   });
-  const decision = evaluationGate(
-    evaluationSets(inputs, candidateOutputs, currentOutputs),
-    parts.settings.gate,
-  );
+  // A radiologist's model is meant to write like them, not like the hospital's fixed set: its impression is gated on
+  // their own held-out feedback instead (libs/feedback radiologistEvaluationGate).
+  const gate = run.scope.radiologistKey ? radiologistEvaluationGate : evaluationGate;
+  const decision = gate(evaluationSets(inputs, candidateOutputs, currentOutputs), parts.settings.gate);
   run.outcome.decision = decision;
   run.outcome.seconds.evaluation = (Date.now() - started) / 1000;
   return decision;

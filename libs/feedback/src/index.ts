@@ -84,6 +84,7 @@ export {
   type MetricComparison,
   type Interval,
 } from './evaluation-gate.ts';
+export { radiologistEvaluationGate } from './radiologist-gate.ts';
 export {
   fixedEvaluationSet,
   openiSplitOf,
