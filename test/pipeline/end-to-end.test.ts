@@ -18,6 +18,9 @@ import { sendOverMllp } from '../support/mllp-client.ts';
 const config = loadConfig({
   ...process.env,
   KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`,
+  // Fresh groups start at the topics' ends (positioned before they join): this test publishes only once its host is
+  // up, and replaying what earlier runs left on the long-lived broker cost minutes per file.
+  KAFKA_START_FROM: 'latest',
   GATEWAY_HTTP_PORT: '0',
   GATEWAY_MLLP_PORT: '0',
   LOG_LEVEL: 'warn',
@@ -89,12 +92,8 @@ describe('HL7 over MLLP to enriched event and FHIR resources, on the real broker
   });
 
   it('writes a preliminary AIAST-labelled DiagnosticReport with its Observations, Task and Provenance to FHIR', async () => {
-    // A new writeback group replays every enriched record of the run so far (the start position is earliest),
-    // hundreds of FHIR transactions by the time this file runs in CI: more than the default minute.
     const [aiReport] = await waitForFhir<DiagnosticReport>(
       `DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${pneumothorax.accession}`)}`,
-      1,
-      170_000,
     );
     expect(aiReport!.status).toBe('preliminary');
     expect(aiReport!.meta?.security).toEqual(
@@ -106,7 +105,7 @@ describe('HL7 over MLLP to enriched event and FHIR resources, on the real broker
     expect(tasks[0]!.priority).toBe('stat');
     const provenance = await fhirSearch(`Provenance?target=DiagnosticReport/${aiReport!.id}`);
     expect(provenance.entry?.length ?? 0).toBeGreaterThan(0);
-  }, 240_000);
+  });
 
   it('sends the AI results to the RIS as an ORU^R01 with preliminary OBX lines naming the model', async () => {
     const [oru] = await collector.waitFor(

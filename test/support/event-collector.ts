@@ -14,8 +14,11 @@ export class EventCollector {
       groupId: `e2e-collector-${randomUUID()}`,
       stage: 'e2e',
       topics,
-      // From the beginning, filtered by the test's own ids: nothing produced around the group join is missed.
-      fromBeginning: true,
+      // At the topics' ends: subscribe() positions the fresh group there before it joins, so every record produced
+      // after start() resolves is read, and none of the tens of thousands that earlier runs left on the long-lived
+      // broker (reading those took seconds per file, and every waitFor scanned them all). Start the collector
+      // before the test publishes or starts a host.
+      startFrom: 'latest',
       handle: async (record) => void collector.records.push(record),
     });
     return collector;
