@@ -5,7 +5,8 @@
 #   start    start in the background, wait until GET /metadata returns a CapabilityStatement
 #   stop     stop it
 #   status   report whether it runs and answers (exit 0 ready, 1 not answering, 3 stopped)
-# Env: FHIR_SERVER_PORT (8103), FHIR_SERVER_START_TIMEOUT_S (90).
+# Env: FHIR_SERVER_PORT (8103), FHIR_SERVER_START_TIMEOUT_S (90), FHIR_SERVER_HOME_DIR (.cache/fhir-server: pid file
+# and log; another directory and port run a second, separate server, e.g. the reliability soak's own).
 set -euo pipefail
 SERVICE=fhir-server
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,7 +15,7 @@ FHIR_PORT=${FHIR_SERVER_PORT:-8103}
 START_TIMEOUT_S=${FHIR_SERVER_START_TIMEOUT_S:-90}
 BASE_URL="http://127.0.0.1:$FHIR_PORT/fhir/R4"
 
-HOME_DIR="$CACHE_DIR/fhir-server"
+HOME_DIR=${FHIR_SERVER_HOME_DIR:-$CACHE_DIR/fhir-server}
 LOG_FILE="$HOME_DIR/logs/fhir-server.log"
 PID_FILE="$HOME_DIR/fhir-server.pid"
 ENTRY="$INFRA_DIR/fhir-server/src/main.ts"

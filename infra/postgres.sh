@@ -4,7 +4,8 @@
 #   start    initdb once under .cache/postgres/data, start, create role+database radflow, wait for `select 1`
 #   stop     stop the cluster (fast shutdown)
 #   status   report whether it runs and answers (exit 0 ready, 1 not answering, 3 stopped)
-# Env: POSTGRES_PORT (5432), POSTGRES_START_TIMEOUT_S (60).
+# Env: POSTGRES_PORT (5432), POSTGRES_START_TIMEOUT_S (60), POSTGRES_HOME_DIR (.cache/postgres: data, socket, logs;
+# another directory and port run a second, separate cluster, e.g. the reliability soak's own).
 set -euo pipefail
 SERVICE=postgres
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,7 +16,7 @@ DB_NAME=radflow
 DB_USER=radflow
 DB_PASSWORD=radflow
 
-HOME_DIR="$CACHE_DIR/postgres"
+HOME_DIR=${POSTGRES_HOME_DIR:-$CACHE_DIR/postgres}
 DATA_DIR="$HOME_DIR/data"
 RUN_DIR="$HOME_DIR/run"
 LOG_DIR="$HOME_DIR/logs"

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { loadConfig, repoRoot, type RadflowConfig } from '@radflow/config';
 import { allApps } from '../app-catalog.ts';
 import { AppFleet } from '../soak/app-processes.ts';
-import { FaultRecovery, infra, injectFault } from '../soak/faults.ts';
+import { assertFaultTargets, FaultRecovery, infra, injectFault } from '../soak/faults.ts';
 import { sendUntilAccepted } from '../soak/mllp-sender.ts';
 import { SoakCounter } from '../soak/soak-counter.ts';
 import { faultLabel, planFaults, SCALED_APPS, SoakPlanError, sendRate } from '../soak/soak-plan.ts';
@@ -93,6 +93,7 @@ export async function runSoak(options: SoakOptions): Promise<number> {
   const faults = Array.from({ length: options.rounds }, (_, round) =>
     planFaults({ ...options, brokerNode: ((options.brokerNode - 1 + round) % 3) + 1 }, options.apps),
   ).flat();
+  assertFaultTargets(faults, config);
   const timing = {
     warmupSeconds: options.warmupSeconds,
     gapSeconds: options.gapSeconds,

@@ -28,9 +28,40 @@ export async function infra(script: string, ...args: string[]): Promise<string> 
   }
 }
 
+/**
+ * The soak's PostgreSQL restart and FHIR freeze act on the instances the infra/ scripts run under this process's env
+ * (POSTGRES_PORT and POSTGRES_HOME_DIR, FHIR_SERVER_PORT and FHIR_SERVER_HOME_DIR: a soak can run its own, leaving the
+ * shared ones alone). Refuses a plan whose fault would hit another instance than the apps use (DATABASE_URL,
+ * FHIR_BASE_URL), which would show nothing and disturb other work.
+ */
+export function assertFaultTargets(
+  faults: readonly Fault[],
+  config: { database: { url: string }; fhir: { baseUrl: string } },
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const portOf = (url: string, fallback: string) => new URL(url).port || fallback;
+  if (faults.some((f) => f.kind === 'postgres')) {
+    const script = env.POSTGRES_PORT ?? '5432';
+    const used = portOf(config.database.url, '5432');
+    if (script !== used)
+      throw new FaultError(
+        `--postgres would restart the PostgreSQL on port ${script} (POSTGRES_PORT) but the apps use port ${used} (DATABASE_URL)`,
+      );
+  }
+  if (faults.some((f) => f.kind === 'fhir-freeze')) {
+    const script = env.FHIR_SERVER_PORT ?? '8103';
+    const used = portOf(config.fhir.baseUrl, '80');
+    if (script !== used)
+      throw new FaultError(
+        `--fhir-freeze would freeze the FHIR server on port ${script} (FHIR_SERVER_PORT) but the apps use port ${used} (FHIR_BASE_URL)`,
+      );
+  }
+}
+
 /** The FHIR server's pid, found as infra/fhir-server.sh does: its pid file, checked against the command line. */
 function fhirServerPid(): number {
-  const pid = Number(readFileSync(`${repoRoot}.cache/fhir-server/fhir-server.pid`, 'utf8').trim());
+  const home = process.env.FHIR_SERVER_HOME_DIR ?? `${repoRoot}.cache/fhir-server`;
+  const pid = Number(readFileSync(`${home}/fhir-server.pid`, 'utf8').trim());
   const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
   if (!cmdline.includes('infra/fhir-server/src/main.ts'))
     throw new FaultError(`pid ${pid} of the FHIR server pid file is not the FHIR server`);
