@@ -194,8 +194,26 @@ def replay_examples(args, feedback: list[Example], base_tasks: list[str]) -> lis
     from train import TASK_WEIGHTS  # models/training/train.py: the base's own stage-2 mixture
 
     reports = replay.train_split_reports(args.openi_dir)
-    sample = replay.replay_sample(reports, size, args.seed, set(base_tasks) or None, TASK_WEIGHTS)
-    return sample
+    tasks = set(base_tasks)
+    if args.replay_tasks is not None:
+        tasks = (tasks or set(args.replay_tasks)) & set(args.replay_tasks)
+        if not tasks:
+            raise FinetuneError("BAD_REPLAY_TASKS", "none of --replay-tasks is a task of the base")
+    return replay.replay_sample(reports, size, args.seed, tasks or None, TASK_WEIGHTS)
+
+
+def style_neutral(seq: trainer.Sequence, tok, eos: int) -> trainer.Sequence:
+    """A replay sequence of a task the feedback restyles, without the loss where a style shows: the answer's first
+    token and each token after a sentence's full stop (where one radiologist writes "2." and the hospital does not;
+    the end of the answer keeps its loss). The replay then keeps the content of the base's answers without pulling
+    against the radiologist's layout."""
+    start = next(i for i, label in enumerate(seq.labels) if label != trainer.IGNORE)
+    labels = list(seq.labels)
+    labels[start] = trainer.IGNORE
+    for i in range(start + 1, len(labels)):
+        if seq.ids[i] != eos and tok.id_to_token(seq.ids[i - 1]).endswith("."):
+            labels[i] = trainer.IGNORE
+    return trainer.Sequence(seq.ids, labels, seq.task)
 
 
 def parse_args(argv=None):
@@ -214,6 +232,11 @@ def parse_args(argv=None):
     ap.add_argument("--lora-targets", default=",".join(DEFAULT_LORA["targets"]),
                     help=f"comma-separated linears of each block ({','.join(Decoder.LORA_TARGETS)})")
     ap.add_argument("--replay-ratio", type=float, default=1.0, help="replay examples per feedback example (0: none)")
+    ap.add_argument("--replay-tasks", type=lambda v: [t for t in v.split(",") if t],
+                    help="comma-separated tasks the replay sample is drawn from (default: every task of the base)")
+    ap.add_argument("--replay-style-neutral", action="store_true",
+                    help="no loss on replayed answers where a style shows (first token, token after a full stop), "
+                         "for the tasks the feedback has")
     ap.add_argument("--openi-dir", type=Path, help="Open-i folder for replay (default RADFLOW_DATA_DIR/openi)")
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for an adapter, 5e-5 with --full)")
@@ -313,7 +336,12 @@ def main(argv=None) -> int:
     model, weights_source = load_base(args.base, args.weights)
     feedback, feedback_hashes = read_examples(args.data, set(args.tasks) if args.tasks else None)
     replayed = replay_examples(args, feedback, base_manifest.get("tasks", [])) if feedback else []
-    seqs, dropped = trainer.sft_sequences(feedback + replayed, tok, eos, model.cfg.max_position)
+    seqs, dropped = trainer.sft_sequences(feedback, tok, eos, model.cfg.max_position)
+    replay_seqs, replay_dropped = trainer.sft_sequences(replayed, tok, eos, model.cfg.max_position)
+    restyled = {e.task for e in feedback}
+    if args.replay_style_neutral:
+        replay_seqs = [style_neutral(s, tok, eos) if s.task in restyled else s for s in replay_seqs]
+    seqs, dropped = seqs + replay_seqs, dropped + replay_dropped
     if not feedback or not seqs:
         raise FinetuneError("NO_TRAINING_DATA", f"no usable training sequences in {args.data}/train ({dropped} too long)")
     targets = [t for t in args.lora_targets.split(",") if t]
@@ -409,7 +437,8 @@ def main(argv=None) -> int:
             "snapshot": args.data_snapshot,
             "feedback": {"count": len(feedback), "countsPerTask": dict(sorted(feedback_counts.items())),
                          "examples": feedback_hashes, "hash": "sha256 of each data set line (JSON, as written)"},
-            "replay": replay.replay_facts(replayed, args.replay_ratio, args.seed),
+            "replay": {**replay.replay_facts(replayed, args.replay_ratio, args.seed),
+                       "styleNeutralTasks": sorted(restyled) if args.replay_style_neutral else []},
         },
         "training": training,
         "merged": {"path": MERGED_DIR, "derived": True,

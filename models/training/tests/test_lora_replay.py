@@ -217,3 +217,41 @@ class FinetuneAdapterTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ReplayOptionsTest(unittest.TestCase):
+    """finetune.py's replay options: which tasks are replayed, and style-neutral replay of the tasks the feedback has."""
+
+    def test_style_neutral_replay_takes_no_loss_where_a_list_style_shows(self):
+        sys.path.insert(0, str(FINETUNE.parent))
+        import finetune  # noqa: E402
+
+        tok = Tokenizer.from_file(str(TINY / "tokenizer.json"))
+        eos = tok.token_to_id("<endoftext>")
+        example = finetune.Example("impression", prompts.build_prompt("impression", findings="Clear lungs."),
+                                   "No acute disease. Mild cardiomegaly.")
+        (seq,), _ = trainer.sft_sequences([example], tok, eos, 512)
+        neutral = finetune.style_neutral(seq, tok, eos)
+        start = len(tok.encode(example.prompt).ids)
+        after_stop = {i for i in range(start + 1, len(seq.ids)) if tok.id_to_token(seq.ids[i - 1]).endswith(".")}
+        dropped = [i for i, (a, b) in enumerate(zip(seq.labels, neutral.labels)) if a != b]
+        self.assertEqual(dropped, sorted({start} | after_stop - {len(seq.ids) - 1}))
+        self.assertGreaterEqual(len(dropped), 2)  # the first word, and the first word of the second sentence
+        self.assertEqual(neutral.labels[-1], eos)  # where the answer ends still counts
+        self.assertTrue(all(neutral.labels[i] == seq.labels[i] for i in range(len(seq.ids)) if i not in dropped))
+
+    def test_replay_tasks_and_the_manifest_records_them(self):
+        work = Path(tempfile.mkdtemp(prefix="radflow-replay-tasks-"))
+        (work / "data" / "train").mkdir(parents=True)
+        prompt = prompts.build_prompt("impression", findings="The heart is normal in size.")
+        answer = "1. No acute cardiopulmonary abnormality."
+        line = json.dumps({"uid": "u", "task": "impression", "prompt": prompt, "answer": answer,
+                           "text": prompt + answer + prompts.end_of_text()})
+        (work / "data" / "train" / "impression.jsonl").write_text((line + "\n") * 6)
+        FinetuneAdapterTest.finetune("--base", TINY, "--data", work / "data", "--out", work / "out", "--name", "t",
+                                     "--version", "0.1.0-ft.t", "--steps", "1", "--replay-ratio", "1",
+                                     "--replay-tasks", "abnormality_labels,impression", "--replay-style-neutral")
+        facts = json.loads((work / "out" / "adapter-manifest.json").read_text())["data"]["replay"]
+        self.assertEqual(facts["count"], 6)
+        self.assertTrue(set(facts["countsPerTask"]) <= {"abnormality_labels", "impression"})
+        self.assertEqual(facts["styleNeutralTasks"], ["impression"])
