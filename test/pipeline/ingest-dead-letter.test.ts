@@ -13,7 +13,14 @@ let host: RunningHost;
 let collector: EventCollector;
 
 beforeAll(async () => {
-  const config = loadConfig({ ...process.env, KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`,
+    // Fresh groups start at the topics' ends (positioned before they join): this test publishes only once its host is
+    // up, and replaying what earlier runs left on the long-lived broker cost minutes per file.
+    KAFKA_START_FROM: 'latest',
+    LOG_LEVEL: 'warn',
+  });
   collector = await EventCollector.start([Topics.reportFinalized, deadLetterTopic(Topics.inboundHl7v2)]);
   host = await startHost([ingestApp], config);
 });

@@ -80,7 +80,11 @@ beforeAll(async () => {
     RETRAIN_SHADOW_MIN_REPORTS: '0',
     RETRAIN_SHADOW_HOURS: '0',
     RETRAINER_HTTP_PORT: '0',
-    KAFKA_GROUP_PREFIX: 'radflow-e2e-retraining',
+    // A group of this run's own, starting at the topics' ends (positioned before it joins): every feedback record
+    // and amendment is published once the host is up. (A fixed group resumed wherever the last run left it, and a
+    // fresh one at earliest, replaying every feedback and finalized record on the long-lived broker.)
+    KAFKA_GROUP_PREFIX: `radflow-e2e-retraining-${tag}`,
+    KAFKA_START_FROM: 'latest',
     LOG_LEVEL: 'warn',
   });
   config = loadConfig();
