@@ -57,7 +57,9 @@ function sets(
 describe('radiologistEvaluationGate', () => {
   it("promotes an adapter in the radiologist's style although it loses ROUGE-L on the hospital's fixed set", () => {
     const decision = radiologistEvaluationGate(sets({ fixed: theirs, feedback: theirs }), policy);
-    const fixedRouge = decision.comparisons.find((c) => c.evaluationSet === 'fixed' && c.metric === 'rougeL')!;
+    const fixedRouge = decision.comparisons.find(
+      (c) => c.evaluationSet === 'fixed' && c.metric === 'rougeL',
+    )!;
     // The shared gate would refuse it: the fixed-set difference lies below the margin.
     expect(fixedRouge.difference.upper).toBeLessThan(-policy.tolerance);
     expect(fixedRouge).toMatchObject({ gated: false, worse: false });
@@ -71,6 +73,7 @@ describe('radiologistEvaluationGate', () => {
     expect(decision.reasons[0]).toMatch(
       /^radiologist's model: impression gated on their own held-out feedback \(n=12, rougeL candidate 100\.0/,
     );
+    expect(decision.reasons[0]).toMatch(/label tasks on fixed; not worse beyond the 95% interval on any of 4/);
     expect(decision.reasons.some((r) => /rougeL on fixed .* reported but not gated/.test(r))).toBe(true);
   });
 
@@ -78,7 +81,9 @@ describe('radiologistEvaluationGate', () => {
     const bad = signed.map(() => 'Unremarkable.');
     const decision = radiologistEvaluationGate(sets({ fixed: signed, feedback: bad }), policy);
     expect(decision.outcome).toBe('reject');
-    expect(decision.reasons.some((r) => /^rougeL on feedback \(n=12\).*wholly below -1\.0$/.test(r))).toBe(true);
+    expect(decision.reasons.some((r) => /^rougeL on feedback \(n=12\).*wholly below -1\.0$/.test(r))).toBe(
+      true,
+    );
   });
 
   it('still gates the shared label tasks on the fixed set', () => {

@@ -64,7 +64,8 @@ export function radiologistEvaluationGate(
     );
   if (own.length === 0) {
     const n =
-      comparisons.find((c) => c.evaluationSet === RADIOLOGIST_IMPRESSION_SET && isTextMetric(c))?.examples ?? 0;
+      comparisons.find((c) => c.evaluationSet === RADIOLOGIST_IMPRESSION_SET && isTextMetric(c))?.examples ??
+      0;
     reasons.unshift(
       `the radiologist's own held-out impressions (n=${n}) are too few to gate on (< ${policy.minExamples}): ` +
         `the model cannot be shown to write their impressions well`,
@@ -75,11 +76,12 @@ export function radiologistEvaluationGate(
   const gated = comparisons.filter((c) => c.gated);
   const level = `${Math.round(policy.level * 100)}%`;
   const rouge = own.find((c) => c.metric === 'rougeL');
+  const labelSets = [...new Set(gated.filter((c) => !isTextMetric(c)).map((c) => c.evaluationSet))];
   reasons.unshift(
     `radiologist's model: impression gated on their own held-out feedback (n=${own[0]!.examples}` +
       `${rouge ? `, rougeL candidate ${show(rouge.candidate)} vs current ${show(rouge.current)}` : ''}), ` +
-      `label tasks on the fixed set and their feedback; not worse beyond the ${level} interval on any of ` +
-      `${gated.length} gated comparisons`,
+      `label tasks on ${labelSets.length > 0 ? labelSets.join(', ') : 'no set'}; not worse beyond the ${level} ` +
+      `interval on any of ${gated.length} gated comparisons`,
   );
   return { outcome: 'promote', reasons, comparisons };
 }
