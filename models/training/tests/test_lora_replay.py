@@ -215,9 +215,6 @@ class FinetuneAdapterTest(unittest.TestCase):
         self.assertEqual(events[-1]["code"], "BASE_MISMATCH")
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 class ReplayOptionsTest(unittest.TestCase):
     """finetune.py's replay options: which tasks are replayed, and style-neutral replay of the tasks the feedback has."""
@@ -255,3 +252,7 @@ class ReplayOptionsTest(unittest.TestCase):
         self.assertEqual(facts["count"], 6)
         self.assertTrue(set(facts["countsPerTask"]) <= {"abnormality_labels", "impression"})
         self.assertEqual(facts["styleNeutralTasks"], ["impression"])
+
+
+if __name__ == "__main__":
+    unittest.main()
