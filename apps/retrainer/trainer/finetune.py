@@ -20,7 +20,9 @@ Its PyTorch weights come from model.pt when the directory has one, otherwise the
 checked against onnxruntime (the logits must agree) before any step is taken. The data set is what the retrainer's
 dataset builder wrote: DATASET_DIR/train/<task>.jsonl, one {"prompt", "answer", "task", "text"} object per line in the
 paper's format. Replay examples come from the Open-i train split (models/training/splits/train.txt) through
-radflow_train.replay, in the base's stage-2 task mixture, `--replay-ratio` of them per feedback example.
+radflow_train.replay, in the base's stage-2 task mixture, `--replay-ratio` of them per feedback example (only the tasks
+of `--replay-tasks` when given; `--replay-style-neutral`: no loss on a replayed answer of a feedback task where a list
+style shows). Neither option is on by default: neither kept more of the impression's content (apps/retrainer/README.md).
 
 Reuses models/training/radflow_train (model, LoRA, batching, loss on the answer tokens, ONNX export, manifest). Progress
 goes to stdout as JSON lines ({"event": "progress", ...}) for the retrainer, and as a progress bar to stderr for people.
