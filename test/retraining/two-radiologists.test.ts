@@ -380,7 +380,8 @@ describe('two radiologists, two styles, two adapters', () => {
     );
     for (const f of figures) {
       // The share of drafts in the radiologist's style: the adapter's above the shared model's, and above a bar
-      // (measured: 90 % for A, 87-93 % for B; the shared model 27 % and 73 %; B's adapter 67 % on impressions of 2+ statements).
+      // (measured: 90 % for A, 87-93 % for B; the shared model 27 % and 73 %; B's adapter 67 % on impressions of two
+      // statements or more).
       expect(f.adapterInStyle.estimate).toBeGreaterThan(f.sharedInStyle.estimate);
       expect(f.adapterInStyle.estimate).toBeGreaterThanOrEqual(0.6);
     }
