@@ -73,7 +73,9 @@ describe('radiologistEvaluationGate', () => {
     expect(decision.reasons[0]).toMatch(
       /^radiologist's model: impression gated on their own held-out feedback \(n=12, rougeL candidate 100\.0/,
     );
-    expect(decision.reasons[0]).toMatch(/label tasks on fixed; not worse beyond the 95% interval on any of 4/);
+    expect(decision.reasons[0]).toMatch(
+      /label tasks on fixed; not worse beyond the 95% interval on any of 4/,
+    );
     expect(decision.reasons.some((r) => /rougeL on fixed .* reported but not gated/.test(r))).toBe(true);
   });
 
