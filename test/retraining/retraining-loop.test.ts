@@ -22,7 +22,13 @@ import { InferenceService } from '../../apps/inference/src/inference.service.ts'
 import { startInference, type RunningInference } from '../../apps/inference/src/testing.ts';
 import { EventCollector } from '../support/event-collector.ts';
 import { e2eBaseModel } from './support/base-model.ts';
-import { canonicalReport, enrichmentOf, reviewOf, trainSplitReports } from './support/feedback-fixtures.ts';
+import {
+  canonicalReport,
+  enrichmentOf,
+  finalizedEnvelope,
+  reviewOf,
+  trainSplitReports,
+} from './support/feedback-fixtures.ts';
 
 /**
  * The feedback loop on the real broker and database: feedback for 60 reports (Kafka events, the HTTP API and
@@ -180,12 +186,7 @@ describe('retraining loop on the real broker and database', () => {
         await bus.publishEvent(
           Topics.reportFinalized,
           amended.patient.key,
-          createEnvelope(
-            'rad.report.finalized',
-            1,
-            { report: amended },
-            { sourceMessageId: amended.source.messageId, producer: 'e2e' },
-          ),
+          finalizedEnvelope(amended, 'e2e'),
         );
       }
     } finally {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot, type RadflowConfig } from '@radflow/config';
-import { createEnvelope, KafkaBus, Topics, type ConsumedRecord, type Envelope } from '@radflow/events';
+import { KafkaBus, Topics, type ConsumedRecord, type Envelope } from '@radflow/events';
 import { accessionKey, DEFAULT_SHADOW_POLICY, feedbackRecords } from '@radflow/feedback';
 import { startHost, type RunningHost } from '@radflow/platform';
 import {
@@ -27,7 +27,13 @@ import {
 } from '@radflow/store';
 import { EventCollector } from '../support/event-collector.ts';
 import { e2eBaseModel } from './support/base-model.ts';
-import { canonicalReport, enrichmentOf, reviewOf, trainSplitReports } from './support/feedback-fixtures.ts';
+import {
+  canonicalReport,
+  enrichmentOf,
+  finalizedEnvelope,
+  reviewOf,
+  trainSplitReports,
+} from './support/feedback-fixtures.ts';
 
 /**
  * Shadow evaluation on the real broker and database (issue 18): a candidate fine-tuned on shuffled targets at the
@@ -141,15 +147,7 @@ describe('shadow evaluation on the real broker and database', () => {
           await bus.publishEvent(
             Topics.reportFinalized,
             report.patient.key,
-            createEnvelope(
-              'rad.report.finalized',
-              1,
-              { report },
-              {
-                sourceMessageId: report.source.messageId,
-                producer: 'e2e',
-              },
-            ),
+            finalizedEnvelope(report, 'e2e'),
           );
         }
         sent = Math.min(reports.length, sent + 50);

@@ -27,7 +27,12 @@ import {
 } from '@radflow/store';
 import { EventCollector } from '../support/event-collector.ts';
 import { e2eBaseModel } from './support/base-model.ts';
-import { enrichmentOf, trainSplitReports, type TrainReport } from './support/feedback-fixtures.ts';
+import {
+  enrichmentOf,
+  finalizedEnvelope,
+  trainSplitReports,
+  type TrainReport,
+} from './support/feedback-fixtures.ts';
 import {
   reportSignedBy,
   withPunctuationTokens,
@@ -90,12 +95,7 @@ async function publishFinalized(reports: RadiologyReport[]): Promise<void> {
     await bus.publishEvent(
       Topics.reportFinalized,
       report.patient.key,
-      createEnvelope(
-        'rad.report.finalized',
-        1,
-        { report },
-        { sourceMessageId: report.source.messageId, producer: 'e2e-two-radiologists' },
-      ),
+      finalizedEnvelope(report, 'e2e-two-radiologists'),
     );
 }
 

@@ -3,8 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { dataPath } from '@radflow/config';
+import { createEnvelope, type Envelope } from '@radflow/events';
 import { negbioLabelIds, openiReportText, openiSplitOf, type OpenIReportRow } from '@radflow/feedback';
-import type { FeedbackPayload, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import type {
+  FeedbackPayload,
+  RadiologyReport,
+  ReportEnrichedPayload,
+  ReportFinalizedPayload,
+} from '@radflow/schemas';
 
 const openiDir = dataPath('openi');
 
@@ -113,4 +119,17 @@ export function reviewOf(
       },
     ],
   };
+}
+
+/** The `rad.report.finalized` event ingest would publish for a report, as the tests send it to the retrainer's stages. */
+export function finalizedEnvelope(
+  report: RadiologyReport,
+  producer: string,
+): Envelope<ReportFinalizedPayload> {
+  return createEnvelope(
+    'rad.report.finalized',
+    1,
+    { report },
+    { sourceMessageId: report.source.messageId, producer },
+  );
 }
