@@ -55,6 +55,9 @@ from tqdm import tqdm  # noqa: E402
 from radflow_train import export, replay, trainer  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from base_distillation import loss_with_base_distillation  # noqa: E402
+
 
 def emit(event: str, **fields) -> None:
     print(json.dumps({"event": event, **fields}), flush=True)
@@ -239,6 +242,9 @@ def parse_args(argv=None):
     ap.add_argument("--replay-style-neutral", action="store_true",
                     help="no loss on replayed answers where a style shows (first token, token after a full stop), "
                          "for the tasks the feedback has")
+    ap.add_argument("--kl-weight", type=float, default=0.0,
+                    help="add this times KL(base || adapter) on the answer tokens (base = adapters switched off; "
+                         "0: cross-entropy alone, the default)")
     ap.add_argument("--openi-dir", type=Path, help="Open-i folder for replay (default RADFLOW_DATA_DIR/openi)")
     ap.add_argument("--steps", type=int, default=40)
     ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for an adapter, 5e-5 with --full)")
@@ -252,6 +258,8 @@ def parse_args(argv=None):
     args = ap.parse_args(argv)
     if args.rebuild is None and not (args.data and args.out and args.name and args.version):
         ap.error("--data, --out, --name and --version are needed to train (or --rebuild OUT_DIR)")
+    if args.kl_weight < 0 or (args.kl_weight > 0 and args.full):
+        ap.error("--kl-weight must be >= 0, and needs an adapter (not --full): the base is the model without it")
     if args.lr is None:
         args.lr = DEFAULT_LR["full" if args.full else "adapter"]
     return args
@@ -384,7 +392,10 @@ def main(argv=None) -> int:
     for step, batch in enumerate(bar):
         for group in opt.param_groups:
             group["lr"] = lr_at(step)
-        loss, _ = trainer.loss_of(model, batch, pad)
+        if args.kl_weight > 0:
+            loss, _, _ = loss_with_base_distillation(model, batch, pad, args.kl_weight)
+        else:
+            loss, _ = trainer.loss_of(model, batch, pad)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -397,7 +408,7 @@ def main(argv=None) -> int:
     model.eval()
     emit("progress", stage="export", step=len(plan), totalSteps=len(plan))
     training = {"steps": len(plan), "lr": args.lr, "seed": args.seed, "batchTokens": args.batch_tokens,
-                "maxEpochs": args.max_epochs, "sequences": len(seqs), "droppedTooLong": dropped, "tokens": tokens,
+                "maxEpochs": args.max_epochs, "klWeight": args.kl_weight, "sequences": len(seqs), "droppedTooLong": dropped, "tokens": tokens,
                 "finalLoss": final_loss, "seconds": round(train_seconds, 1), "weightsFrom": weights_source}
 
     if args.full:

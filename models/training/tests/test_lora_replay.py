@@ -254,5 +254,54 @@ class ReplayOptionsTest(unittest.TestCase):
         self.assertEqual(facts["styleNeutralTasks"], ["impression"])
 
 
+class BaseDistillationTest(unittest.TestCase):
+    """finetune.py --kl-weight: KL(base || adapter) on the answer tokens, the base being the adapters switched off."""
+
+    def setUp(self):
+        sys.path.insert(0, str(FINETUNE.parent))
+        import base_distillation  # noqa: E402
+
+        self.distill = base_distillation
+        self.batch = [trainer.Sequence([5, 9, 3, 17, 40, 2], [-100, -100, 3, 17, 40, 2])]
+
+    def test_a_fresh_adapter_is_the_base_so_the_kl_is_zero_and_the_loss_is_the_cross_entropy(self):
+        m = tiny_model()
+        m.add_lora(rank=4, alpha=8)
+        total, ce, kl = self.distill.loss_with_base_distillation(m, self.batch, pad_id=1, kl_weight=0.5)
+        self.assertAlmostEqual(float(kl), 0.0, places=6)
+        self.assertAlmostEqual(float(total), float(trainer.loss_of(m, self.batch, 1)[0]), places=5)
+
+    def test_a_trained_adapter_pays_its_distance_from_the_base_and_switching_off_restores_it(self):
+        m = tiny_model()
+        m.add_lora(rank=4, alpha=8)
+        randomise_adapter(m)
+        adapted = forward(m, IDS).detach()
+        with self.distill.adapters_off(m):
+            self.assertTrue(torch.allclose(forward(m, IDS), forward(tiny_model(), IDS), atol=1e-6))
+        self.assertTrue(torch.equal(forward(m, IDS), adapted))
+        total, ce, kl = self.distill.loss_with_base_distillation(m, self.batch, pad_id=1, kl_weight=2.0)
+        self.assertGreater(float(kl), 1e-3)
+        self.assertAlmostEqual(float(total), float(ce) + 2.0 * float(kl), places=5)
+        total.backward()
+        self.assertTrue(all(p.grad is not None for n, p in m.named_parameters() if ".lora_" in n))
+
+    def test_finetune_records_the_weight_and_refuses_it_without_an_adapter(self):
+        work = Path(tempfile.mkdtemp(prefix="radflow-kl-"))
+        (work / "data" / "train").mkdir(parents=True)
+        prompt = prompts.build_prompt("impression", findings="The heart is normal in size.")
+        line = json.dumps({"uid": "u", "task": "impression", "prompt": prompt, "answer": "1. No acute disease.",
+                           "text": prompt + "1. No acute disease." + prompts.end_of_text()})
+        (work / "data" / "train" / "impression.jsonl").write_text((line + "\n") * 4)
+        common = ["--base", TINY, "--data", work / "data", "--name", "t", "--version", "0.1.0-ft.kl", "--steps", "1",
+                  "--replay-ratio", "0", "--kl-weight", "0.5"]
+        FinetuneAdapterTest.finetune(*common, "--out", work / "out")
+        manifest = json.loads((work / "out" / "adapter-manifest.json").read_text())
+        self.assertEqual(manifest["training"]["klWeight"], 0.5)
+        refused = subprocess.run([sys.executable, str(FINETUNE), *map(str, common), "--out", str(work / "full"),
+                                  "--full"], capture_output=True, text=True)
+        self.assertEqual(refused.returncode, 2)
+        self.assertIn("--kl-weight", refused.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -43,7 +43,8 @@ export interface SoakOptions {
 
 const MAX_REPORTS = 100_000;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// A negative delay (the sender behind its schedule after a failover) means "now"; Node warns on one.
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /** The soak kills and stops services: only ever the local ones. */
 function assertLoopback(config: RadflowConfig): void {
