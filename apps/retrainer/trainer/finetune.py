@@ -23,6 +23,8 @@ paper's format. Replay examples come from the Open-i train split (models/trainin
 radflow_train.replay, in the base's stage-2 task mixture, `--replay-ratio` of them per feedback example (only the tasks
 of `--replay-tasks` when given; `--replay-style-neutral`: no loss on a replayed answer of a feedback task where a list
 style shows). Neither option is on by default: neither kept more of the impression's content (apps/retrainer/README.md).
+`--kl-weight W` adds W x KL(base || adapter) on the answer tokens (base_distillation.py); off by default: it trades the
+style for the content rather than keeping both (the same README).
 
 Reuses models/training/radflow_train (model, LoRA, batching, loss on the answer tokens, ONNX export, manifest). Progress
 goes to stdout as JSON lines ({"event": "progress", ...}) for the retrainer, and as a progress bar to stderr for people.
