@@ -2,7 +2,7 @@ import type { Database } from './database.ts';
 import { inDeploymentTransaction } from './deployment-lock.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
 import { selectVersions } from './model-versions.ts';
-import { servingStack } from './serving-stack.ts';
+import { servingStack, type DeploymentAction } from './serving-stack.ts';
 
 /** A version serving a share of a model's reports, chosen by accession hash (table model_canaries, migration 016). */
 export interface CanaryRecord {
@@ -78,7 +78,7 @@ export class ModelCanaries {
         throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
       if (target.status === 'rejected')
         throw new ModelRegistryError(`${name} ${version} was rejected and cannot serve`, 'NOT_DEPLOYABLE');
-      const history = await client.query<{ version: string; action: 'bootstrap' | 'promotion' | 'rollback' }>(
+      const history = await client.query<{ version: string; action: DeploymentAction }>(
         'SELECT version, action FROM model_deployments WHERE name = $1 ORDER BY id',
         [name],
       );

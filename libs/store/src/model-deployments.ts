@@ -114,6 +114,29 @@ export class ModelDeployments {
     });
   }
 
+  /**
+   * Retires a model: nothing of this name serves afterwards (for a radiologist's model, their reports go back to the
+   * shared model). The version stays registered and can be promoted again.
+   */
+  async retire(
+    name: string,
+    reason: string,
+  ): Promise<{ from: ModelVersionRecord; deployment: DeploymentRecord }> {
+    return inDeploymentTransaction(this.database, async (client) => {
+      const current = servingStack(await deploymentHistory(client, name)).at(-1);
+      if (current === undefined)
+        throw new ModelRegistryError(`no ${name} model serves: nothing to retire`, 'NO_CURRENT_MODEL');
+      const [from] = await selectVersions(client, name, [current]);
+      if (!from)
+        throw new ModelRegistryError(
+          `${name} ${current} is missing from the registry`,
+          'UNKNOWN_MODEL_VERSION',
+        );
+      const deployment = await this.insertDeployment(client, name, current, 'retirement', current, reason);
+      return { from, deployment };
+    });
+  }
+
   private async insertDeployment(
     client: pg.PoolClient,
     name: string,

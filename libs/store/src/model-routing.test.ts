@@ -43,5 +43,16 @@ describe('ModelRouting on PostgreSQL', () => {
 
     await database().query('DELETE FROM model_canaries WHERE name = $1', [shared]);
     expect((await routing.table(shared)).canary).toBeUndefined();
+
+    // Bob's only adapter retired: his reports go back to the shared model; a later one serves him again.
+    await deployments.retire(bob, 'drafts worse than the shared model');
+    expect((await routing.table(shared)).radiologists).toEqual({ '00112233aabbccdd': '1.1.0-a1' });
+    expect(await deployments.current(bob)).toBeUndefined();
+    await expect(deployments.retire(bob, 'again')).rejects.toMatchObject({ code: 'NO_CURRENT_MODEL' });
+    await deploy(bob, '1.1.0-b2', 'promotion');
+    expect((await routing.table(shared)).radiologists).toEqual({
+      '00112233aabbccdd': '1.1.0-a1',
+      ffeeddccbbaa9988: '1.1.0-b2',
+    });
   });
 });

@@ -17,6 +17,11 @@ describe('servingStack', () => {
     ).toEqual(['a', 'b', 'c', 'a']);
     expect(servingStack([])).toEqual([]);
   });
+
+  it('empties on a retirement, and a later promotion serves again', () => {
+    expect(servingStack([d('a', 'bootstrap'), d('b', 'promotion'), d('b', 'retirement')])).toEqual([]);
+    expect(servingStack([d('a', 'promotion'), d('a', 'retirement'), d('c', 'promotion')])).toEqual(['c']);
+  });
 });
 
 describe('rollbackTarget', () => {

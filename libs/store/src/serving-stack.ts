@@ -1,17 +1,20 @@
 import { ModelRegistryError } from './model-registry-error.ts';
 
-export type DeploymentAction = 'bootstrap' | 'promotion' | 'rollback';
+export type DeploymentAction = 'bootstrap' | 'promotion' | 'rollback' | 'retirement';
 
 type ServingStep = { version: string; action: DeploymentAction };
 
 /**
  * The versions serving in turn: bootstrap and promotion push, a rollback without a target pops back to the version
- * that served before, a rollback with a target pushes it. The current model is the top.
+ * that served before, a rollback with a target pushes it, a retirement empties it (nothing of the name serves). The
+ * current model is the top.
  */
 export function servingStack(deployments: readonly ServingStep[]): string[] {
   const stack: string[] = [];
   for (const d of deployments) {
-    if (d.action === 'rollback' && stack.length >= 2 && stack[stack.length - 2] === d.version) stack.pop();
+    if (d.action === 'retirement') stack.length = 0;
+    else if (d.action === 'rollback' && stack.length >= 2 && stack[stack.length - 2] === d.version)
+      stack.pop();
     else stack.push(d.version);
   }
   return stack;

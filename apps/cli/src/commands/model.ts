@@ -185,7 +185,7 @@ export function modelCommand(runners: ModelRunners = defaultRunners): Command {
   model
     .command('rollback')
     .description(
-      'undo the latest change: end a running canary, or else serve the version that served before (or --to VERSION)',
+      "undo the latest change: end a running canary, or else serve the version that served before (or --to VERSION); a radiologist's first model is retired, their reports go back to the shared model",
     )
     .argument('<name>', 'registry name of the model')
     .option('--to <version>', 'a version that has served before (also ends a running canary)')

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
+import { radiologistModelName } from '@radflow/reports';
+import { ModelRouting } from '@radflow/store';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
@@ -118,6 +120,40 @@ describe('radflow model promote|rollback on PostgreSQL and the broker', () => {
       reason: 'drafts too long',
     });
     await expect(rollbackModel(parts, name, { operator: 'ops' })).rejects.toMatchObject({
+      code: 'NOTHING_TO_ROLL_BACK',
+    });
+  });
+
+  it("retires a radiologist's first model on rollback, so their reports go back to the shared model", async () => {
+    const { parts, name: shared, events } = await registry();
+    const radiologist = radiologistModelName(shared, '00112233aabbccdd');
+    await parts.versions.register({
+      name: radiologist,
+      version: '1.0.0-r1',
+      modelDir: '/models/r1',
+      status: 'candidate',
+    });
+    await parts.deployments.deploy(radiologist, '1.0.0-r1', 'promotion', 'radiologist gate');
+    expect((await new ModelRouting(database()).table(shared)).radiologists).toEqual({
+      '00112233aabbccdd': '1.0.0-r1',
+    });
+
+    const back = await rollbackModel(parts, radiologist, { operator: 'ops', reason: 'too terse' });
+    expect(back).toEqual({
+      name: radiologist,
+      retired: { version: '1.0.0-r1', deploymentId: expect.any(Number), nowServedBy: shared },
+    });
+    expect(await parts.deployments.current(radiologist)).toBeUndefined();
+    expect((await new ModelRouting(database()).table(shared)).radiologists).toEqual({});
+    expect((await parts.deployments.history(radiologist)).at(-1)).toMatchObject({
+      version: '1.0.0-r1',
+      action: 'retirement',
+      reason: 'too terse',
+    });
+    // Nothing to reload: no model.promoted names a version that is no longer anyone's.
+    expect(events).toEqual([]);
+    // The shared model's first version is not retired by a rollback: it has nothing to fall back to.
+    await expect(rollbackModel(parts, shared, { operator: 'ops' })).rejects.toMatchObject({
       code: 'NOTHING_TO_ROLL_BACK',
     });
   });

@@ -1,4 +1,5 @@
 import { shadowEnabled } from '@radflow/feedback';
+import { parseRadiologistModelName } from '@radflow/reports';
 import { ModelRegistryError, type StoredGateDecision } from '@radflow/store';
 import { canaryVerdictNow } from '../shadow/canary-evaluation.ts';
 import type { CanaryParts } from '../shadow/canary-parts.ts';
@@ -178,14 +179,17 @@ export interface ModelRollbackResult {
   canaryEnded?: { version: string; share: number };
   /** The serving version rolled back, when it was. */
   rolledBack?: { from: string; to: string; deploymentId: number };
+  /** A radiologist's first model, retired: their reports go back to the shared model. */
+  retired?: { version: string; deploymentId: number; nowServedBy: string };
 }
 
 /**
  * `radflow model rollback`: undoes the latest change. A running canary is ended first (decision recorded,
  * model.canary_ended; the version stays as it was, an operator's rollback is not a verdict on it); without a
  * canary, or with `toVersion`, the serving history goes back one version (or to `toVersion`) and model.promoted
- * (action rollback) makes inference reload. Throws ModelRegistryError (NO_CURRENT_MODEL, NOTHING_TO_ROLL_BACK,
- * NOT_DEPLOYABLE) when there is nothing to go back to.
+ * (action rollback) makes inference reload. A radiologist's model with no earlier version (their first adapter) is
+ * retired instead: the routing table drops it and their reports go back to the shared model, which needs no reload.
+ * Throws ModelRegistryError (NO_CURRENT_MODEL, NOTHING_TO_ROLL_BACK, NOT_DEPLOYABLE) when there is nothing to go back to.
  */
 export async function rollbackModel(
   parts: CanaryParts,
@@ -208,7 +212,25 @@ export async function rollbackModel(
     if (ended) result.canaryEnded = { version: ended.canary.version, share: ended.canary.share };
   }
   if (result.canaryEnded && request.toVersion === undefined) return result;
-  const { from, to, deployment } = await parts.deployments.rollback(name, reason, request.toVersion);
+  const radiologistModel = parseRadiologistModelName(name);
+  let rollback;
+  try {
+    rollback = await parts.deployments.rollback(name, reason, request.toVersion);
+  } catch (error) {
+    const firstAdapter =
+      error instanceof ModelRegistryError &&
+      error.code === 'NOTHING_TO_ROLL_BACK' &&
+      request.toVersion === undefined;
+    if (!firstAdapter || !radiologistModel) throw error;
+    const { from, deployment } = await parts.deployments.retire(name, reason);
+    result.retired = {
+      version: from.version,
+      deploymentId: deployment.id,
+      nowServedBy: radiologistModel.sharedModelName,
+    };
+    return result;
+  }
+  const { from, to, deployment } = rollback;
   await parts.events.publish({
     kind: 'model.promoted',
     name,
