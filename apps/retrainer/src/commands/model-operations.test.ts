@@ -152,6 +152,20 @@ describe('radflow model promote|rollback on PostgreSQL and the broker', () => {
     });
     // Nothing to reload: no model.promoted names a version that is no longer anyone's.
     expect(events).toEqual([]);
+    // An operator can bring it back: what it replaces for that radiologist is the shared model.
+    await expect(
+      promoteVersion(parts, radiologist, { version: '1.0.0-r1', operator: 'ops' }),
+    ).rejects.toMatchObject({ code: 'NOT_PROMOTABLE' });
+    const again = await promoteVersion(parts, radiologist, {
+      version: '1.0.0-r1',
+      operator: 'ops',
+      force: true,
+      reason: 'reviewed with the radiologist',
+    });
+    expect(again).toMatchObject({ action: 'promotion', previousVersion: '1.0.0' });
+    expect((await new ModelRouting(database()).table(shared)).radiologists).toEqual({
+      '00112233aabbccdd': '1.0.0-r1',
+    });
     // The shared model's first version is not retired by a rollback: it has nothing to fall back to.
     await expect(rollbackModel(parts, shared, { operator: 'ops' })).rejects.toMatchObject({
       code: 'NOTHING_TO_ROLL_BACK',

@@ -66,9 +66,14 @@ export async function promoteVersion(
   const version = await parts.versions.get(name, request.version);
   if (!version)
     throw new ModelRegistryError(`${name} ${request.version} is not registered`, 'UNKNOWN_MODEL_VERSION');
-  const serving = await parts.deployments.current(name);
+  const radiologistModel = parseRadiologistModelName(name);
+  // A radiologist without a model of their own (none yet, or retired) is served by the shared model: that is what
+  // this version replaces for them, as the retrainer's own gate records it.
+  const serving =
+    (await parts.deployments.current(name)) ??
+    (radiologistModel ? await parts.deployments.current(radiologistModel.sharedModelName) : undefined);
   if (!serving) throw new ModelRegistryError(`no ${name} model serves yet`, 'NO_CURRENT_MODEL');
-  if (serving.version === version.version)
+  if (serving.name === name && serving.version === version.version)
     throw new ModelRegistryError(`${name} ${version.version} is already serving`, 'ALREADY_SERVING');
   const canary = await parts.canaries.current(name);
   if (canary && (request.canaryShare !== undefined || canary.version !== version.version))
