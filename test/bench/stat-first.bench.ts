@@ -14,7 +14,7 @@ import { gatewayApp, MllpListener } from '@radflow/gateway';
 import { ingestApp } from '@radflow/ingest';
 import { startHost, type RadflowApp } from '@radflow/platform';
 import { worklistTaskApp, worklistTaskStatLaneApp } from '@radflow/writeback';
-import { fhirSearch } from '../support/fhir-search.ts';
+import { waitForFhir } from '../support/fhir-search.ts';
 import { uniqueHl7Sample } from '../support/hl7-samples.ts';
 import { sendOverMllp } from '../support/mllp-client.ts';
 
@@ -25,10 +25,6 @@ const rounds = Number(values.rounds);
 const routineAhead = Number(values.routine);
 // An interface engine's burst: a few connections, each sending its next message once the last is acknowledged.
 const CONNECTIONS = 4;
-
-const taskOf = async (accession: string): Promise<Task | undefined> =>
-  (await fhirSearch<Task>(`Task?${tokenQuery('_tag', 'urn:radflow:accession', escapeKeyPart(accession))}`))
-    .entry?.[0]?.resource;
 
 async function sendBurst(port: number, samples: { bytes: Buffer }[]): Promise<void> {
   let next = 0;
@@ -42,15 +38,11 @@ async function sendBurst(port: number, samples: { bytes: Buffer }[]): Promise<vo
   );
 }
 
-/** Polls until the Task is readable; the poll interval bounds the error of the figure (10 ms). */
+/** The report's worklist Task, polled every 10 ms: the poll interval bounds the error of the figure. */
 async function waitForTask(accession: string, timeoutMs: number): Promise<Task> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const task = await taskOf(accession);
-    if (task) return task;
-    if (Date.now() > deadline) throw new Error(`no worklist Task for ${accession} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const query = `Task?${tokenQuery('_tag', 'urn:radflow:accession', escapeKeyPart(accession))}`;
+  const [task] = await waitForFhir<Task>(query, 1, timeoutMs, 10);
+  return task!;
 }
 
 async function measure(variant: string, apps: RadflowApp[]): Promise<number[]> {

@@ -14,11 +14,12 @@ export async function fhirSearch<T = Record<string, unknown>>(query: string): Pr
   return (await response.json()) as SearchBundle<T>;
 }
 
-/** Polls a search until it returns at least `count` resources. */
+/** Polls a search every `pollMs` until it returns at least `count` resources. */
 export async function waitForFhir<T = Record<string, unknown>>(
   query: string,
   count = 1,
   timeoutMs = 60_000,
+  pollMs = 300,
 ): Promise<T[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -26,6 +27,6 @@ export async function waitForFhir<T = Record<string, unknown>>(
     const resources = (bundle.entry ?? []).map((entry) => entry.resource);
     if (resources.length >= count) return resources;
     if (Date.now() > deadline) throw new Error(`FHIR search ${query} found ${resources.length} of ${count}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

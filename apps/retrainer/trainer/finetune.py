@@ -57,7 +57,6 @@ from tqdm import tqdm  # noqa: E402
 from radflow_train import export, replay, trainer  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from base_distillation import loss_with_base_distillation  # noqa: E402
 
 
