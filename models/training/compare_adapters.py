@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Greedy impression drafts of several radflow-cxr adapters on the same validation reports, scored by ROUGE-L.
+"""Greedy answers of several radflow-cxr adapters on the same validation reports: impression drafts scored by
+ROUGE-L, or (--task abnormality_labels / device_labels) label lists scored by micro- and macro-F1.
 
   compare_adapters.py models/radflow-cxr/adapter.pt runs/cxr-0.6/state.pt --reports 120
+  compare_adapters.py runs/cxr-labels/best.pt --task abnormality_labels --reports 150
 
 Validation loss does not rank greedy drafts (a second epoch can raise the loss and still sharpen the drafts), so a
 leg is kept on this figure: whitespace-token ROUGE-L (radflow_train.sanity, the same for every adapter; `radflow eval`
-gives the published figures) on the first N validation reports that have findings and an impression. Accepts a
-packaged adapter.pt, a run's best.pt or its state.pt (the adapter inside it).
+gives the published figures) on the first N validation reports that have findings and an impression; labels
+unconstrained (the runtime's label grammar can only help) against the trainer's own validation targets (NegBio and
+MeSH of the report, radflow_train.labels). Accepts a packaged adapter.pt, a run's best.pt or its state.pt.
 """
 from __future__ import annotations
 
@@ -23,11 +26,8 @@ import onnx  # noqa: E402,F401  (before torch: protobuf clash, see train.py)
 import torch  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from radflow_train import chat, cxr_export, data, gguf_base  # noqa: E402
-from radflow_train.sanity import rouge_l  # noqa: E402
-
-LORA = json.loads((Path(__file__).resolve().parents[1] / "radflow-cxr" / "adapter.json").read_text())["lora"]
-
+from radflow_train import chat, cxr_export, data, gguf_base, labels, tasks  # noqa: E402
+from radflow_train.sanity import micro_f1, parse_labels, rouge_l  # noqa: E402
 
 def adapter_state(path: Path) -> dict[str, torch.Tensor]:
     state = torch.load(path, map_location="cpu")
@@ -35,10 +35,24 @@ def adapter_state(path: Path) -> dict[str, torch.Tensor]:
     return {k: v.float() for k, v in state.items()}
 
 
+def lora_layout(path: Path, state: dict[str, torch.Tensor]) -> dict:
+    """The adapter's LoRA layout: from its adapter.json or run summary.json when there is one, else read off the
+    tensors (a run still training has no summary yet) with alpha = 2 x rank, the trainer's convention."""
+    for meta in (path.parent / "adapter.json", path.parent / "summary.json"):
+        if meta.exists() and "lora" in json.loads(meta.read_text()):
+            return json.loads(meta.read_text())["lora"]
+    layers = sorted({int(k.split(".")[1]) for k in state if k.endswith(".lora_a")})
+    rank = next(v.shape[0] for k, v in state.items() if k.endswith(".lora_a"))
+    targets = sorted({k.split(".")[3] for k in state if k.endswith(".lora_a")})
+    return {"rank": rank, "alpha": 2 * rank, "first_layer": layers[0], "targets": targets}
+
+
 def drafts(path: Path, prompts: list[list[int]], tok, batch: int, max_new: int) -> list[str]:
     model, _ = gguf_base.load_base()
-    model.add_lora(LORA["rank"], LORA["alpha"], first_layer=LORA["first_layer"], targets=tuple(LORA["targets"]))
-    result = model.load_state_dict(adapter_state(path), strict=False)
+    state = adapter_state(path)
+    lora = lora_layout(path, state)
+    model.add_lora(lora["rank"], lora["alpha"], first_layer=lora["first_layer"], targets=tuple(lora["targets"]))
+    result = model.load_state_dict(state, strict=False)
     if result.unexpected_keys:
         raise SystemExit(f"{path} does not fit the LoRA layout: {result.unexpected_keys[:4]}")
     model.merge_lora()
@@ -51,17 +65,28 @@ def drafts(path: Path, prompts: list[list[int]], tok, batch: int, max_new: int) 
     return out
 
 
+def macro_f1(preds: list[set[str]], refs: list[set[str]]) -> float:
+    """Mean per-label F1 over the labels that occur in the references."""
+    scores = []
+    for label in sorted(set().union(*refs)):
+        tp = sum(label in p and label in r for p, r in zip(preds, refs))
+        fp = sum(label in p and label not in r for p, r in zip(preds, refs))
+        fn = sum(label not in p and label in r for p, r in zip(preds, refs))
+        scores.append(2 * tp / (2 * tp + fp + fn))
+    return statistics.mean(scores) if scores else 0.0
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("adapters", nargs="+", type=Path)
+    ap.add_argument("--task", choices=["impression", "abnormality_labels", "device_labels"], default="impression")
     ap.add_argument("--reports", type=int, default=120)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--max-new", type=int, default=48)
     ap.add_argument("--threads", type=int, default=1)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    reports = [r for r in data.by_split(data.load_reports())["validation"] if r.findings and r.impression]
-    reports = reports[:args.reports]
+    validation = data.by_split(data.load_reports())["validation"]
     _, reader = gguf_base.load_base()
     tok_dir = Path("/tmp/radflow-compare-tokenizer")
     tok_dir.mkdir(exist_ok=True)
@@ -69,15 +94,30 @@ def main() -> None:
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(tok_dir / "tokenizer.json"))
-    prompts = [tok.encode(chat.chat_prompt("impression", findings=r.findings)).ids for r in reports]
-    normal = [r.impression for r in reports]
-    print(f"{len(reports)} validation reports with findings and impression")
+    if args.task == "impression":
+        reports = [r for r in validation if r.findings and r.impression][:args.reports]
+        prompts = [tok.encode(chat.chat_prompt("impression", findings=r.findings)).ids for r in reports]
+        references = [r.impression for r in reports]
+    else:
+        examples = [e for e in tasks.build_examples(validation, seed=0) if e.task == args.task][:args.reports]
+        prompts = [tok.encode(chat.to_chat(e.prompt)).ids for e in examples]
+        references = [e.answer for e in examples]
+    print(f"{len(prompts)} validation prompts ({args.task})")
+    which = "abnormality" if args.task == "abnormality_labels" else "device"
     for path in args.adapters:
         started = time.time()
         out = drafts(path, prompts, tok, args.batch, args.max_new)
-        scores = [rouge_l(d, ref) for d, ref in zip(out, normal)]
-        print(json.dumps({"adapter": str(path), "rougeL": round(100 * statistics.mean(scores), 2),
-                          "distinct": len(set(out)), "seconds": round(time.time() - started)}), flush=True)
+        figures = {"adapter": str(path), "distinct": len(set(out))}
+        if args.task == "impression":
+            figures["rougeL"] = round(100 * statistics.mean(rouge_l(d, ref) for d, ref in zip(out, references)), 2)
+        else:
+            preds = [parse_labels(d, which) for d in out]
+            refs = [parse_labels(ref, which) for ref in references]
+            figures["microF1"] = round(100 * micro_f1(preds, refs), 2)
+            figures["macroF1"] = round(100 * macro_f1(preds, refs), 2)
+            figures["labels"] = len(labels.label_ids(which))
+        figures["seconds"] = round(time.time() - started)
+        print(json.dumps(figures), flush=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ export class Sequence {
     readonly constraint?: TokenConstraint,
     /** End-of-text is not chosen before this many tokens (Hugging Face's min_new_tokens). */
     readonly minNewTokens = 0,
+    /** The adapter this prompt is answered with, in a model whose adapters are routed per row (0 otherwise). */
+    readonly adapter = 0,
   ) {}
 
   get live(): boolean {
@@ -54,7 +56,10 @@ export class ActiveBatch {
     const now = performance.now();
     for (const sequence of joining) sequence.admittedAt = now;
     for (const group of lengthGroups(joining)) {
-      const prefilled = await this.runner.prefill(group.map((s) => [...s.promptIds]));
+      const prefilled = await this.runner.prefill(
+        group.map((s) => [...s.promptIds]),
+        group.map((s) => s.adapter),
+      );
       this.choose(group, prefilled.logits);
       const liveRows = range(group.length).filter((row) => group[row]?.live);
       const fresh = selectRows(prefilled.batch, liveRows);
@@ -134,7 +139,7 @@ export function lengthGroups<T extends { promptIds: readonly unknown[] }>(items:
 }
 
 function emptyBatch(): KvBatch {
-  return { rows: 0, pastLength: 0, pads: [], keys: [], values: [] };
+  return { rows: 0, pastLength: 0, pads: [], adapters: [], keys: [], values: [] };
 }
 
 /**

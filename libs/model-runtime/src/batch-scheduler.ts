@@ -40,6 +40,8 @@ export interface SubmitRequest {
   signal?: AbortSignal;
   /** Admission order: higher priority first, then arrival (see priorityAgingMs). */
   priority?: RequestPriority;
+  /** The adapter to answer with, in a model whose adapters are routed per row (ModelManifest.adapters). */
+  adapter?: number;
 }
 
 export interface SequenceResult {
@@ -142,6 +144,7 @@ export class BatchScheduler {
           request.maxNewTokens,
           request.constraint,
           request.minNewTokens,
+          request.adapter,
         ),
         request,
         enqueuedAt: performance.now(),

@@ -43,8 +43,14 @@ export class DecoderRunner {
     return meta && meta.isTensor && meta.type === 'int32' ? 'int32' : 'int64';
   }
 
-  /** Prefills prompts of different lengths together (left padding); returns their cache and last-position logits. */
-  async prefill(prompts: readonly number[][]): Promise<StepResult> {
+  /**
+   * Prefills prompts of different lengths together (left padding); returns their cache and last-position logits.
+   * `adapters`: each prompt's adapter, fed as `adapter_ids` on every run of these rows when the graph routes them.
+   */
+  async prefill(
+    prompts: readonly number[][],
+    adapters: readonly number[] = prompts.map(() => 0),
+  ): Promise<StepResult> {
     const rows = prompts.length;
     const length = Math.max(...prompts.map((p) => p.length));
     const ids = this.ints(this.idType, rows * length);
@@ -70,6 +76,7 @@ export class DecoderRunner {
       rows,
       pastLength: 0,
       pads,
+      adapters: [...adapters],
       keys: this.signature.pastKeyNames.map(empty),
       values: this.signature.pastValueNames.map(empty),
     };
@@ -130,6 +137,8 @@ export class DecoderRunner {
       attention_mask: intTensor(mask, [rows, total]),
     };
     if (this.signature.hasPositionIds) feeds.position_ids = intTensor(positions, [rows, length]);
+    if (this.signature.hasAdapterIds)
+      feeds.adapter_ids = new ort.Tensor('int64', BigInt64Array.from(past.adapters, BigInt), [rows]);
     if (this.signature.hasUseCacheBranch)
       feeds.use_cache_branch = new ort.Tensor('bool', new Uint8Array([useCache ? 1 : 0]), [1]);
     this.signature.pastKeyNames.forEach((name, layer) => (feeds[name] = past.keys[layer] as ort.Tensor));
@@ -141,6 +150,7 @@ export class DecoderRunner {
         rows,
         pastLength: total,
         pads: past.pads,
+        adapters: past.adapters,
         keys: this.signature.presentKeyNames.map((name) => out[name] as ort.Tensor),
         values: this.signature.presentValueNames.map((name) => out[name] as ort.Tensor),
       },

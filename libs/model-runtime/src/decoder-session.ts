@@ -26,6 +26,8 @@ export interface DecoderSignature {
   presentValueNames: string[];
   hasPositionIds: boolean;
   hasUseCacheBranch: boolean;
+  /** The graph takes `adapter_ids` [batch] (int64): LoRA adapters routed per row (radflow_train/routed_lora.py). */
+  hasAdapterIds: boolean;
   kvType: 'float32' | 'float16';
   logitsName: string;
   /**
@@ -104,6 +106,7 @@ export function readSignature(
     presentValueNames,
     hasPositionIds: inputs.includes('position_ids'),
     hasUseCacheBranch: inputs.includes('use_cache_branch'),
+    hasAdapterIds: inputs.includes('adapter_ids'),
     kvType,
     logitsName: 'logits',
     lastPositionLogits: outputShape(session, 'logits')[1] === 1,

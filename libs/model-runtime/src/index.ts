@@ -28,6 +28,7 @@ export {
 } from './decoder-session.ts';
 export { readDecoderConfig, type DecoderConfig } from './decoder-config.ts';
 export { readManifest, MANIFEST_FILE, type ModelManifest } from './manifest.ts';
+export { readManifestAdapters, type ManifestAdapters } from './manifest-adapters.ts';
 export { TextTokenizer } from './text-tokenizer.ts';
 export { LabelGrammar, type TokenConstraint } from './label-constraint.ts';
 export { concatBatches, selectRows, type KvBatch } from './kv-batch.ts';

@@ -11,6 +11,8 @@ export interface KvBatch {
   rows: number;
   pastLength: number;
   pads: number[];
+  /** Row r's adapter, for a graph whose adapters are routed per row (`adapter_ids`); all 0 otherwise. */
+  adapters: number[];
   keys: ort.Tensor[];
   values: ort.Tensor[];
 }
@@ -72,6 +74,7 @@ export function selectRows(batch: KvBatch, rows: number[]): KvBatch {
     rows: rows.length,
     pastLength,
     pads: pads.map((pad) => pad - cut),
+    adapters: rows.map((row) => batch.adapters[row] ?? 0),
     keys: batch.keys.map(take),
     values: batch.values.map(take),
   };
@@ -111,6 +114,7 @@ export function concatBatches(a: KvBatch, b: KvBatch): KvBatch {
     rows: a.rows + b.rows,
     pastLength,
     pads: [...a.pads.map((pad) => pad + shiftA), ...b.pads.map((pad) => pad + shiftB)],
+    adapters: [...a.adapters, ...b.adapters],
     keys: a.keys.map((key, layer) => join(key, b.keys[layer] as ort.Tensor)),
     values: a.values.map((value, layer) => join(value, b.values[layer] as ort.Tensor)),
   };

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SpecialTokens } from '@radflow/prompts';
 import { ModelLoadError } from './errors.ts';
+import { readManifestAdapters, type ManifestAdapters } from './manifest-adapters.ts';
 
 /** radflow-model.json: what a model directory holds and how to prompt it. */
 export interface ModelManifest {
@@ -16,6 +17,8 @@ export interface ModelManifest {
   tasks: string[];
   promptTemplates?: string;
   card?: string;
+  /** LoRA adapters routed per row in the graph, and which task each answers; absent for a single (merged) model. */
+  adapters?: ManifestAdapters;
   [extra: string]: unknown;
 }
 
@@ -59,6 +62,7 @@ export function readManifest(dir: string): ModelManifest {
     maxLength: typeof raw.maxLength === 'number' && raw.maxLength > 0 ? raw.maxLength : 0,
     tasks: Array.isArray(raw.tasks) ? raw.tasks.filter((t): t is string => typeof t === 'string') : [],
   };
+  if (raw.adapters !== undefined) manifest.adapters = readManifestAdapters(dir, raw.adapters);
   const files = [manifest.onnx.model, manifest.onnx.quantized, manifest.tokenizer, manifest.config];
   for (const file of files.filter((f): f is string => f !== undefined)) {
     if (!existsSync(join(dir, file)))

@@ -20,7 +20,7 @@ import {
 import { readDecoderConfig, type DecoderConfig } from './decoder-config.ts';
 import { DecoderRunner } from './decoder-runner.ts';
 import { createDecoderSession } from './decoder-session.ts';
-import { InputTooLongError, ModelUnavailableError } from './errors.ts';
+import { InputTooLongError, ModelLoadError, ModelUnavailableError } from './errors.ts';
 import { LabelGrammar } from './label-constraint.ts';
 import { silentLogger, type RuntimeLogger } from './logger.ts';
 import type { RequestPriority } from './admission-order.ts';
@@ -74,6 +74,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** The report's worklist priority: the queue admits STAT first (see admissionOrder). */
   priority?: RequestPriority;
+  /** In a model whose adapters are routed per row: the adapter to answer with (runTask picks the task's). */
+  adapter?: number;
 }
 
 export interface GenerationOutput extends SequenceResult {
@@ -131,6 +133,15 @@ export class ModelHandle implements ServingModel {
       settings,
       logger,
     );
+    if (signature.hasAdapterIds !== (manifest.adapters !== undefined)) {
+      await session.release();
+      throw new ModelLoadError(
+        dir,
+        signature.hasAdapterIds
+          ? `${onnxFile} routes adapters per row (adapter_ids) but radflow-model.json names no "adapters"`
+          : `radflow-model.json names "adapters" but ${onnxFile} has no adapter_ids input`,
+      );
+    }
     const runner = new DecoderRunner(session, signature, tokenizer.padId, config.vocabSize);
     const scheduler = new BatchScheduler(runner, tokenizer.stopIds, settings, logger);
     const maxLength = manifest.maxLength || config.maxPositionEmbeddings || 2048;
@@ -206,6 +217,7 @@ export class ModelHandle implements ServingModel {
       deadlineMs: options.deadlineMs,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.priority ? { priority: options.priority } : {}),
+      adapter: options.adapter ?? this.manifest.adapters?.default ?? 0,
     });
     return { ...result, text: this.tokenizer.decode(result.tokenIds), model: this.info };
   }
@@ -232,6 +244,7 @@ export class ModelHandle implements ServingModel {
       ...(options.priority ? { priority: options.priority } : {}),
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
       ...(labels ? { labelsOf: task } : {}),
+      adapter: this.adapterFor(task),
     });
     let answer: ParsedAnswer | null = null;
     let parseError: TaskOutput['parseError'] = null;
@@ -254,6 +267,12 @@ export class ModelHandle implements ServingModel {
       stopReason: output.stopReason,
       timings: { queuedMs: output.queuedMs, firstTokenMs: output.firstTokenMs, totalMs: output.totalMs },
     };
+  }
+
+  /** The adapter that answers a task (0 in a model without routed adapters). */
+  adapterFor(task: string): number {
+    const adapters = this.manifest.adapters;
+    return adapters ? (adapters.tasks[task] ?? adapters.default) : 0;
   }
 
   private grammarFor(task: TaskName): LabelGrammar {

@@ -17,8 +17,10 @@ from torch import nn
 
 from .export import io_names  # the Optimum decoder-with-past names, shared with radflow-cxr-small
 from .llama import Llama
+from .routed_lora import AdapterRoute
 
 OPSET = 17
+ADAPTER_IDS = "adapter_ids"  # [batch] int64: the adapter of each row, in a graph with routed adapters
 
 
 class _OnnxLlama(nn.Module):
@@ -27,6 +29,9 @@ class _OnnxLlama(nn.Module):
         self.model = model
 
     def forward(self, input_ids, attention_mask, position_ids, *past_flat):
+        return self.decode(input_ids, attention_mask, position_ids, past_flat)
+
+    def decode(self, input_ids, attention_mask, position_ids, past_flat):
         past = [(past_flat[2 * i], past_flat[2 * i + 1]) for i in range(len(past_flat) // 2)]
         hidden, presents = self.model(input_ids, attention_mask, position_ids, past, hidden_only=True)
         last = hidden[:, -1, :]  # [b, d]: 2-D so the head exports as Gemm(transB) on the shared embedding
@@ -34,7 +39,20 @@ class _OnnxLlama(nn.Module):
         return (logits, *[t for kv in presents for t in kv])
 
 
-def export_onnx(model: Llama, path: Path) -> None:
+class _OnnxRoutedLlama(_OnnxLlama):
+    """The graph of a model whose adapters are routed per row (routed_lora): `adapter_ids` [batch] after position_ids."""
+
+    def __init__(self, model: Llama, route: AdapterRoute):
+        super().__init__(model)
+        self.route = route
+
+    def forward(self, input_ids, attention_mask, position_ids, adapter_ids, *past_flat):
+        self.route.set(adapter_ids)
+        return self.decode(input_ids, attention_mask, position_ids, past_flat)
+
+
+def export_onnx(model: Llama, path: Path, route: AdapterRoute | None = None) -> None:
+    """route: the model's adapters are routed per row (the graph takes `adapter_ids`); None: merged or none."""
     model.eval()
     cfg = model.cfg
     inputs, outputs = io_names(cfg.n_layers)
@@ -50,9 +68,14 @@ def export_onnx(model: Llama, path: Path) -> None:
         axes[name] = {0: "batch_size", 2: "past_sequence_length"}
     for name in outputs[1:]:
         axes[name] = {0: "batch_size", 2: "total_sequence_length"}
+    wrapper, args = _OnnxLlama(model), (ids, mask, pos, *past)
+    if route is not None:
+        inputs = [*inputs[:3], ADAPTER_IDS, *inputs[3:]]
+        axes[ADAPTER_IDS] = {0: "batch_size"}
+        wrapper, args = _OnnxRoutedLlama(model, route), (ids, mask, pos, torch.arange(batch) % route.count, *past)
     with torch.no_grad():
-        torch.onnx.export(_OnnxLlama(model), (ids, mask, pos, *past), str(path), input_names=inputs,
-                          output_names=outputs, dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+        torch.onnx.export(wrapper, args, str(path), input_names=inputs, output_names=outputs, dynamic_axes=axes,
+                          opset_version=OPSET, do_constant_folding=True)
 
 
 def share_tied_head(path: Path, vocab: int) -> None:
@@ -159,16 +182,20 @@ def greedy_loop(step, prompts: list[list[int]], max_new: int, pad_id: int,
 
 
 def ort_greedy(session, n_layers: int, n_kv_heads: int, head_dim: int, prompts: list[list[int]], max_new: int,
-               pad_id: int, stop_id: int | None = None) -> tuple[list[list[int]], float]:
-    """greedy_loop through onnxruntime, the cache fed back as past_key_values (empty on the first step)."""
-    past = {f"past_key_values.{i}.{k}": np.zeros((len(prompts), n_kv_heads, 0, head_dim), np.float32)
-            for i in range(n_layers) for k in ("key", "value")}
+               pad_id: int, stop_id: int | None = None,
+               adapter_ids: list[int] | None = None) -> tuple[list[list[int]], float]:
+    """greedy_loop through onnxruntime, the cache fed back as past_key_values (empty on the first step);
+    adapter_ids: each prompt's adapter, for a graph with routed adapters."""
+    feeds = {f"past_key_values.{i}.{k}": np.zeros((len(prompts), n_kv_heads, 0, head_dim), np.float32)
+             for i in range(n_layers) for k in ("key", "value")}
+    if adapter_ids is not None:
+        feeds[ADAPTER_IDS] = np.array(adapter_ids, np.int64)
 
     def step(ids, mask, pos):
-        res = session.run(None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos, **past})
+        res = session.run(None, {"input_ids": ids, "attention_mask": mask, "position_ids": pos, **feeds})
         for i in range(n_layers):
-            past[f"past_key_values.{i}.key"] = res[1 + 2 * i]
-            past[f"past_key_values.{i}.value"] = res[2 + 2 * i]
+            feeds[f"past_key_values.{i}.key"] = res[1 + 2 * i]
+            feeds[f"past_key_values.{i}.value"] = res[2 + 2 * i]
         return res[0][:, -1, :]
 
     return greedy_loop(step, prompts, max_new, pad_id, stop_id)
@@ -176,9 +203,12 @@ def ort_greedy(session, n_layers: int, n_kv_heads: int, head_dim: int, prompts: 
 
 @torch.no_grad()
 def torch_greedy(model: Llama, prompts: list[list[int]], max_new: int, pad_id: int,
-                 stop_id: int | None = None) -> tuple[list[list[int]], float]:
-    """greedy_loop in PyTorch, with the model's own cache."""
+                 stop_id: int | None = None, route: AdapterRoute | None = None,
+                 adapter_ids: list[int] | None = None) -> tuple[list[list[int]], float]:
+    """greedy_loop in PyTorch, with the model's own cache (and each prompt's adapter when they are routed)."""
     cache = {"past": None}
+    if route is not None:
+        route.set(torch.tensor(adapter_ids if adapter_ids is not None else [0] * len(prompts), dtype=torch.long))
 
     def step(ids, mask, pos):
         logits, cache["past"] = model(torch.from_numpy(ids), torch.from_numpy(mask), torch.from_numpy(pos),

@@ -1,0 +1,48 @@
+"""compare_adapters.py, the script that ranks training legs: each adapter's LoRA layout and the label scores."""
+import json
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import onnx  # noqa: E402,F401  (before torch: see train.py)
+import torch  # noqa: E402
+
+import compare_adapters  # noqa: E402
+
+
+def adapter(first_layer: int, layers: int, rank: int) -> dict[str, torch.Tensor]:
+    state = {}
+    for i in range(first_layer, layers):
+        for parent, name in (("self_attn", "q_proj"), ("mlp", "down_proj")):
+            state[f"layers.{i}.{parent}.{name}.lora_a"] = torch.zeros(rank, 8)
+            state[f"layers.{i}.{parent}.{name}.lora_b"] = torch.zeros(8, rank)
+    return state
+
+
+class LayoutTest(unittest.TestCase):
+    def test_layout_read_off_the_tensors_of_a_run_still_training(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            layout = compare_adapters.lora_layout(Path(tmp) / "state.pt", adapter(12, 30, 64))
+        self.assertEqual(layout, {"rank": 64, "alpha": 128, "first_layer": 12, "targets": ["down_proj", "q_proj"]})
+
+    def test_a_finished_runs_summary_wins_over_the_tensors(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            lora = {"rank": 64, "alpha": 32, "first_layer": 12, "targets": ["q_proj"]}
+            (Path(tmp) / "summary.json").write_text(json.dumps({"lora": lora}))
+            self.assertEqual(compare_adapters.lora_layout(Path(tmp) / "best.pt", adapter(12, 30, 64)), lora)
+
+
+class LabelScoreTest(unittest.TestCase):
+    def test_macro_f1_averages_the_labels_the_references_hold(self):
+        preds = [{"cardiomegaly"}, {"cardiomegaly", "edema"}, set()]
+        refs = [{"cardiomegaly"}, {"cardiomegaly"}, {"edema"}]
+        # cardiomegaly: tp 2 -> F1 1; edema: fp 1, fn 1 -> F1 0; "none" rows add nothing
+        self.assertAlmostEqual(compare_adapters.macro_f1(preds, refs), 0.5)
+        self.assertEqual(compare_adapters.macro_f1([set()], [set()]), 0.0)
+
+
+if __name__ == "__main__":
+    unittest.main()
