@@ -4,10 +4,15 @@
   build_cxr.py                                  # models/radflow-cxr -> .cache/models/radflow-cxr (skips if built)
   build_cxr.py --package runs/cxr-0.1/best.pt --version 0.1.0   # after training: write the adapter into
                                                 # models/radflow-cxr and record the greedy ids the build must give
+  build_cxr.py --package 'general=models/radflow-cxr/adapter.pt:*' \
+               --package labels=runs/cxr-labels/best.pt:abnormality_labels,device_labels --version 0.5.0
+                                                # several adapters, routed per row in one graph (NAME=PATH:TASKS;
+                                                # `*`: every task no other adapter names)
 
-Steps: base GGUF (checked by sha256) -> PyTorch -> adapter merged -> ONNX (decoder with past, GQA cache, last-position
-logits) -> int8 (per-channel, down_proj kept fp32) -> tokenizer.json from the GGUF -> config, manifest, card ->
-onnxruntime reproduces the recorded greedy ids (fp32 and int8), or the build fails.
+Steps: base GGUF (checked by sha256) -> PyTorch -> one adapter merged, or several routed per row
+(radflow_train/routed_lora.py, graph input adapter_ids) -> ONNX (decoder with past, GQA cache, last-position logits)
+-> int8 of a merged model (per-tensor, down_proj kept fp32) -> tokenizer.json from the GGUF -> config, manifest, card
+-> onnxruntime reproduces the recorded greedy ids (fp32, and int8 when built), or the build fails.
 """
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ import onnx  # noqa: E402,F401  (before torch: protobuf clash)
 import torch  # noqa: E402
 
 from radflow_train import chat, cxr_export, gguf_base, paths  # noqa: E402
+from radflow_train.adapter_files import adapter_state, lora_layout  # noqa: E402
+from radflow_train.routed_lora import AdapterRoute, route_adapters  # noqa: E402
 
 BUILD_FORMAT = 1  # bump when the build's output changes for the same adapter
 MODEL_DIR = paths.REPO_ROOT / "models" / "radflow-cxr"
@@ -59,12 +66,74 @@ def load_merged(adapter_meta: dict, adapter_path: Path):
     return model, reader
 
 
-def parity_prompts(tok) -> list[dict]:
+def load_routed(meta: dict):
+    """The base with every adapter of adapter.json's `adapters` routed per row, in their order."""
+    model, reader = gguf_base.load_base()
+    adapters = []
+    for adapter in meta["adapters"]:
+        lora = adapter["lora"]
+        adapters.append((adapter_state(MODEL_DIR / adapter["file"]), lora["alpha"] / lora["rank"]))
+    route = route_adapters(model, adapters)
+    model.eval()
+    return model, reader, route
+
+
+def runtime_adapters(meta: dict) -> dict:
+    """radflow-model.json's `adapters` (libs/model-runtime manifest-adapters.ts): names, task -> index, default."""
+    names = [a["name"] for a in meta["adapters"]]
+    defaults = [i for i, a in enumerate(meta["adapters"]) if a["tasks"] == "*"]
+    if len(defaults) != 1:
+        raise SystemExit("adapter.json: exactly one adapter must take the tasks no other names (tasks \"*\")")
+    tasks = {t: i for i, a in enumerate(meta["adapters"]) if a["tasks"] != "*" for t in a["tasks"]}
+    return {"names": names, "tasks": tasks, "default": defaults[0]}
+
+
+def parity_prompts(tok, adapters: dict | None = None) -> list[dict]:
     out = []
     for task, inputs in PARITY_PROMPTS:
         prompt = chat.chat_prompt(task, **dict(inputs))
-        out.append({"task": task, "prompt": prompt, "promptIds": tok.encode(prompt).ids})
+        case = {"task": task, "prompt": prompt, "promptIds": tok.encode(prompt).ids}
+        if adapters:
+            case["adapter"] = adapters["tasks"].get(task, adapters["default"])
+        out.append(case)
     return out
+
+
+def package_routed(specs: list[str], version: str) -> None:
+    """Writes models/radflow-cxr/adapter-NAME.pt (fp16) per NAME=PATH:TASKS spec and adapter.json's `adapters`."""
+    entries, states = [], []
+    for spec in specs:
+        name, _, rest = spec.partition("=")
+        path, _, tasks = rest.rpartition(":")
+        if not name or not path or not tasks:
+            raise SystemExit(f"--package {spec!r}: want NAME=PATH:TASKS (TASKS comma-separated, or *)")
+        state = adapter_state(Path(path))
+        summary = Path(path).parent / "summary.json"
+        entries.append({"name": name, "tasks": "*" if tasks == "*" else tasks.split(","),
+                        "file": f"adapter-{name}.pt", "lora": lora_layout(Path(path), state),
+                        "from": str(path), "training": training_of(json.loads(summary.read_text()))
+                        if summary.exists() else None})
+        states.append({k: v.half() for k, v in state.items()})
+    MODEL_DIR.mkdir(parents=True, exist_ok=True)
+    for entry, state in zip(entries, states):
+        torch.save(state, MODEL_DIR / entry["file"])
+        entry["sha256"] = gguf_base.file_sha256(MODEL_DIR / entry["file"])
+    meta = {"name": "radflow-cxr", "version": version, "base": base_meta(), "adapters": entries}
+    runtime_adapters(meta)  # refuses a set without exactly one default adapter before anything is built
+    for stale in ("adapter.pt",):
+        (MODEL_DIR / stale).unlink(missing_ok=True)
+    cxr_export.write_json(MODEL_DIR / "adapter.json", meta)
+    log(f"packaged {len(entries)} routed adapters as radflow-cxr {version}")
+
+
+def base_meta() -> dict:
+    return {"name": gguf_base.BASE_NAME, "package": gguf_base.BASE_PACKAGE, "file": gguf_base.BASE_FILE,
+            "sha256": gguf_base.file_sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"}
+
+
+def training_of(summary: dict) -> dict:
+    return {k: summary[k] for k in ("stage", "steps", "total_steps", "tokens", "elapsed_s", "best_val_loss",
+                                    "train_sequences", "task_weights", "val_tasks") if k in summary}
 
 
 def package(run_adapter: Path, version: str) -> None:
@@ -75,12 +144,9 @@ def package(run_adapter: Path, version: str) -> None:
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     torch.save(state, MODEL_DIR / "adapter.pt")
     meta = {
-        "name": "radflow-cxr", "version": version,
-        "base": {"name": gguf_base.BASE_NAME, "package": gguf_base.BASE_PACKAGE, "file": gguf_base.BASE_FILE,
-                 "sha256": gguf_base.file_sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"},
+        "name": "radflow-cxr", "version": version, "base": base_meta(),
         "lora": summary["lora"], "adapter": "adapter.pt", "adapterSha256": gguf_base.file_sha256(MODEL_DIR / "adapter.pt"),
-        "training": {k: summary[k] for k in ("stage", "steps", "total_steps", "tokens", "elapsed_s", "best_val_loss",
-                                             "train_sequences") if k in summary},
+        "training": training_of(summary),
     }
     cxr_export.write_json(MODEL_DIR / "adapter.json", meta)
     log(f"packaged {run_adapter} as radflow-cxr {version} ({(MODEL_DIR / 'adapter.pt').stat().st_size / 1e6:.1f} MB)")
@@ -88,64 +154,85 @@ def package(run_adapter: Path, version: str) -> None:
 
 def build(out: Path, force: bool, record: bool) -> None:
     meta = json.loads((MODEL_DIR / "adapter.json").read_text())
+    routed = "adapters" in meta  # several adapters routed per row; else one adapter merged into the weights
+    onnx_names = ["model.onnx"] if routed else ["model.onnx", "model.int8.onnx"]
     stamp = hashlib.sha256(json.dumps([BUILD_FORMAT, meta], sort_keys=True).encode()).hexdigest()
     build_file = out / "build.json"
     if not force and not record and build_file.exists() and json.loads(build_file.read_text()).get("stamp") == stamp \
-            and (out / "model.int8.onnx").exists():
+            and all((out / name).exists() for name in onnx_names):
         log(f"{out} is up to date ({meta['version']})")
         return
     started = time.time()
-    if gguf_base.file_sha256(MODEL_DIR / meta["adapter"]) != meta["adapterSha256"]:
-        raise SystemExit(f"{MODEL_DIR / meta['adapter']} does not match adapterSha256 in adapter.json")
+    files = [(a["file"], a["sha256"]) for a in meta["adapters"]] if routed else [(meta["adapter"], meta["adapterSha256"])]
+    for name, sha in files:
+        if gguf_base.file_sha256(MODEL_DIR / name) != sha:
+            raise SystemExit(f"{MODEL_DIR / name} does not match its sha256 in adapter.json")
     gguf = gguf_base.gguf_path()
     if gguf_base.file_sha256(gguf) != meta["base"]["sha256"]:
         raise SystemExit(f"{gguf} is not the base the adapter was trained on ({meta['base']['package']})")
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    model, reader = load_merged(meta, MODEL_DIR / meta["adapter"])
-    log(f"base + adapter merged ({time.time() - started:.0f}s)")
+    route: AdapterRoute | None = None
+    adapters = runtime_adapters(meta) if routed else None
+    if routed:
+        model, reader, route = load_routed(meta)
+        log(f"base + {len(meta['adapters'])} adapters routed per row ({time.time() - started:.0f}s)")
+    else:
+        model, reader = load_merged(meta, MODEL_DIR / meta["adapter"])
+        log(f"base + adapter merged ({time.time() - started:.0f}s)")
     gguf_base.write_tokenizer(reader, tmp)
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(tmp / "tokenizer.json"))
-    cxr_export.export_onnx(model, tmp / "model.onnx")
+    cxr_export.export_onnx(model, tmp / "model.onnx", route=route)
     log(f"ONNX exported ({time.time() - started:.0f}s)")
-    excluded = cxr_export.quantize_int8(tmp / "model.onnx", tmp / "model.int8.onnx")
-    for onnx_name in ("model.onnx", "model.int8.onnx"):
+    if not routed:
+        # int8 is built for merged models only: it changed findings on 0.4.0 (model card) and is not served.
+        excluded = cxr_export.quantize_int8(tmp / "model.onnx", tmp / "model.int8.onnx")
+        log(f"int8 quantised, {len(excluded)} MatMuls kept fp32 (down_proj, head) ({time.time() - started:.0f}s)")
+    for onnx_name in onnx_names:
         cxr_export.share_tied_head(tmp / onnx_name, model.cfg.vocab_size)
-    log(f"int8 quantised, {len(excluded)} MatMuls kept fp32 (down_proj, head) ({time.time() - started:.0f}s)")
     cfg = model.cfg
     cxr_export.write_json(tmp / "config.json", cfg.hf_config(bos=1, eos=chat.END_ID, pad=chat.PAD_ID))
     manifest = json.loads((MODEL_DIR / "radflow-model.in.json").read_text())
     # The packaged adapter's version is the model's: the template's field would go stale at every packaging.
     manifest["version"] = meta["version"]
-    manifest["onnx"] = {"model": "model.onnx", "quantized": "model.int8.onnx"}
+    manifest["onnx"] = {"model": "model.onnx"} if routed else {"model": "model.onnx", "quantized": "model.int8.onnx"}
+    if adapters:
+        manifest["adapters"] = adapters
+        manifest["adapter"] = "LoRA adapters routed per row in one graph (models/training/build_cxr.py)"
     cxr_export.write_json(tmp / "radflow-model.json", manifest)
     for extra in ("MODEL_CARD.md",):
         if (MODEL_DIR / extra).exists():
             shutil.copy(MODEL_DIR / extra, tmp / extra)
 
-    cases = parity_prompts(tok)
+    cases = parity_prompts(tok, adapters)
     ids = [c["promptIds"] for c in cases]
+    adapter_ids = [c["adapter"] for c in cases] if routed else None
     recorded_path = MODEL_DIR / "parity.json"
-    sessions = {"model.onnx": cxr_export.ort_session(tmp / "model.onnx", 2),
-                "model.int8.onnx": cxr_export.ort_session(tmp / "model.int8.onnx", 2)}
+    sessions = {name: cxr_export.ort_session(tmp / name, 2) for name in onnx_names}
+
+    def ort_ids(name: str):
+        return cxr_export.ort_greedy(sessions[name], cfg.n_layers, cfg.n_kv_heads, cfg.head_dim, ids,
+                                     PARITY_NEW_TOKENS, chat.PAD_ID, adapter_ids=adapter_ids)
+
     if record:
-        torch_ids = [cxr_export.torch_greedy(model, [p], PARITY_NEW_TOKENS, chat.PAD_ID)[0][0] for p in ids]
+        torch_ids = [cxr_export.torch_greedy(model, [c["promptIds"]], PARITY_NEW_TOKENS, chat.PAD_ID, route=route,
+                                             adapter_ids=[c["adapter"]] if routed else None)[0][0] for c in cases]
         for c, gen in zip(cases, torch_ids):
             c["generatedIds"] = gen
             c["generatedText"] = tok.decode(gen, skip_special_tokens=False)
-        int8_ids, _ = cxr_export.ort_greedy(sessions["model.int8.onnx"], cfg.n_layers, cfg.n_kv_heads, cfg.head_dim,
-                                            ids, PARITY_NEW_TOKENS, chat.PAD_ID)
-        for c, gen in zip(cases, int8_ids):
-            c["int8GeneratedIds"] = gen
-            c["int8GeneratedText"] = tok.decode(gen, skip_special_tokens=False)
+        if not routed:
+            for c, gen in zip(cases, ort_ids("model.int8.onnx")[0]):
+                c["int8GeneratedIds"] = gen
+                c["int8GeneratedText"] = tok.decode(gen, skip_special_tokens=False)
         cxr_export.write_json(recorded_path, {
-            "description": "Greedy ids recorded when the adapter was packaged: PyTorch fp32 (generatedIds) and "
-                           "onnxruntime int8 (int8GeneratedIds); left padding, KV cache, position_ids = "
-                           "cumsum(mask) - 1, exactly maxNewTokens tokens (no stop). A build on any machine must "
-                           "reproduce them (near-ties excepted).",
+            "description": "Greedy ids recorded when the adapter was packaged: PyTorch fp32 (generatedIds; with "
+                           "each case's adapter when they are routed) and onnxruntime int8 (int8GeneratedIds, merged "
+                           "models only); left padding, KV cache, position_ids = cumsum(mask) - 1, exactly "
+                           "maxNewTokens tokens (no stop). A build on any machine must reproduce them (near-ties "
+                           "excepted).",
             "version": meta["version"], "maxNewTokens": PARITY_NEW_TOKENS, "padTokenId": chat.PAD_ID,
             "tokenizerSha256": gguf_base.file_sha256(tmp / "tokenizer.json"), "cases": cases})
     recorded = json.loads(recorded_path.read_text())
@@ -153,16 +240,18 @@ def build(out: Path, force: bool, record: bool) -> None:
         raise SystemExit("tokenizer.json built from the GGUF differs from the one recorded at packaging time")
     report = {}
     for onnx_name, key in (("model.onnx", "generatedIds"), ("model.int8.onnx", "int8GeneratedIds")):
+        if onnx_name not in onnx_names:
+            continue
         want = [c[key] for c in recorded["cases"]]
-        got, margin = cxr_export.ort_greedy(sessions[onnx_name], cfg.n_layers, cfg.n_kv_heads, cfg.head_dim, ids,
-                                            PARITY_NEW_TOKENS, chat.PAD_ID)
+        got, margin = ort_ids(onnx_name)
         same = sum(g == w for g, w in zip(got, want))
         report[onnx_name] = {"identical": same, "of": len(want), "minTop2Margin": round(margin, 5)}
         if same != len(want) and margin > NEAR_TIE:
             raise SystemExit(f"{onnx_name}: greedy ids differ from those recorded at packaging time "
                              f"({same}/{len(want)} identical, smallest margin {margin:.4f})")
-    agree = [sum(a == b for a, b in zip(c["generatedIds"], c["int8GeneratedIds"])) for c in recorded["cases"]]
-    report["int8TokensIdenticalToFp32"] = f"{sum(agree)}/{PARITY_NEW_TOKENS * len(agree)}"
+    if not routed:
+        agree = [sum(a == b for a, b in zip(c["generatedIds"], c["int8GeneratedIds"])) for c in recorded["cases"]]
+        report["int8TokensIdenticalToFp32"] = f"{sum(agree)}/{PARITY_NEW_TOKENS * len(agree)}"
     shutil.copy(recorded_path, tmp / "parity.json")
     cxr_export.write_json(tmp / "build.json", {
         "stamp": stamp, "version": meta["version"], "seconds": round(time.time() - started, 1), "parity": report,
@@ -177,14 +266,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--package", type=Path, help="a training run's best.pt to package as the committed adapter")
+    ap.add_argument("--package", action="append", default=[],
+                    help="a training run's best.pt to package as the committed adapter; several NAME=PATH:TASKS "
+                         "to package adapters routed per row")
     ap.add_argument("--version", help="version of the packaged adapter")
     args = ap.parse_args()
     torch.set_num_threads(2)
     if args.package:
         if not args.version:
             raise SystemExit("--package needs --version")
-        package(args.package, args.version)
+        if len(args.package) == 1 and "=" not in args.package[0]:
+            package(Path(args.package[0]), args.version)
+        else:
+            package_routed(args.package, args.version)
     build(args.out, args.force, record=bool(args.package))
 
 

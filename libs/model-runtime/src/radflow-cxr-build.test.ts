@@ -15,7 +15,8 @@ interface RecordedCase {
   prompt: string;
   promptIds: number[];
   generatedIds: number[];
-  int8GeneratedIds: number[];
+  /** The case's adapter when the build routes several per row (its task's, as the manifest says). */
+  adapter?: number;
 }
 
 describe('radflow-cxr built here', () => {
@@ -28,18 +29,24 @@ describe('radflow-cxr built here', () => {
       maxNewTokens: number;
       cases: RecordedCase[];
     };
-    const { tokenizer, runner, session, signature, config } = await openDecoder(built);
+    const { tokenizer, runner, session, signature, config, manifest } = await openDecoder(built);
     expect(signature.lastPositionLogits).toBe(true);
     expect(signature.numKeyValueHeads).toBe(3);
     expect(config.numLayers).toBe(30);
+    expect(signature.hasAdapterIds).toBe(manifest.adapters !== undefined);
     for (const item of want.cases) {
       expect(tokenizer.encode(item.prompt)).toEqual(item.promptIds);
-      expect(await greedyIds(runner, [item.promptIds], want.maxNewTokens)).toEqual([item.generatedIds]);
+      const adapters = [item.adapter ?? 0];
+      expect(await greedyIds(runner, [item.promptIds], want.maxNewTokens, adapters)).toEqual([
+        item.generatedIds,
+      ]);
     }
+    // One batch mixing the cases (and their adapters, when routed).
     const batch = await greedyIds(
       runner,
       want.cases.map((c) => c.promptIds),
       want.maxNewTokens,
+      want.cases.map((c) => c.adapter ?? 0),
     );
     expect(batch).toEqual(want.cases.map((c) => c.generatedIds));
     await session.release();

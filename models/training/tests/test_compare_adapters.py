@@ -1,4 +1,4 @@
-"""compare_adapters.py, the script that ranks training legs: each adapter's LoRA layout and the label scores."""
+"""Reading adapter files (their LoRA layout) and compare_adapters.py's label scores."""
 import json
 import sys
 import tempfile
@@ -11,6 +11,7 @@ import onnx  # noqa: E402,F401  (before torch: see train.py)
 import torch  # noqa: E402
 
 import compare_adapters  # noqa: E402
+from radflow_train import adapter_files  # noqa: E402
 
 
 def adapter(first_layer: int, layers: int, rank: int) -> dict[str, torch.Tensor]:
@@ -25,14 +26,14 @@ def adapter(first_layer: int, layers: int, rank: int) -> dict[str, torch.Tensor]
 class LayoutTest(unittest.TestCase):
     def test_layout_read_off_the_tensors_of_a_run_still_training(self):
         with tempfile.TemporaryDirectory() as tmp:
-            layout = compare_adapters.lora_layout(Path(tmp) / "state.pt", adapter(12, 30, 64))
+            layout = adapter_files.lora_layout(Path(tmp) / "state.pt", adapter(12, 30, 64))
         self.assertEqual(layout, {"rank": 64, "alpha": 128, "first_layer": 12, "targets": ["down_proj", "q_proj"]})
 
     def test_a_finished_runs_summary_wins_over_the_tensors(self):
         with tempfile.TemporaryDirectory() as tmp:
             lora = {"rank": 64, "alpha": 32, "first_layer": 12, "targets": ["q_proj"]}
             (Path(tmp) / "summary.json").write_text(json.dumps({"lora": lora}))
-            self.assertEqual(compare_adapters.lora_layout(Path(tmp) / "best.pt", adapter(12, 30, 64)), lora)
+            self.assertEqual(adapter_files.lora_layout(Path(tmp) / "best.pt", adapter(12, 30, 64)), lora)
 
 
 class LabelScoreTest(unittest.TestCase):

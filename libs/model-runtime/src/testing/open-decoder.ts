@@ -24,14 +24,18 @@ export async function openDecoder(dir: string) {
   return { dir, manifest, config, tokenizer, session, signature, runner, parity: readParity(dir) };
 }
 
-/** parity.json's decoding: greedy, exactly `maxNewTokens` tokens per prompt, no stop at end-of-text. */
+/**
+ * parity.json's decoding: greedy, exactly `maxNewTokens` tokens per prompt, no stop at end-of-text; `adapters`: each
+ * prompt's adapter in a model whose adapters are routed per row.
+ */
 export async function greedyIds(
   runner: DecoderRunner,
   prompts: readonly number[][],
   maxNewTokens: number,
+  adapters: readonly number[] = [],
 ): Promise<number[][]> {
   const batch = new ActiveBatch(runner, new Set());
-  const sequences = prompts.map((ids) => new Sequence(ids, maxNewTokens));
+  const sequences = prompts.map((ids, i) => new Sequence(ids, maxNewTokens, undefined, 0, adapters[i] ?? 0));
   await batch.admit(sequences);
   while (batch.size > 0) await batch.step();
   return sequences.map((s) => s.tokens);
