@@ -2,7 +2,7 @@
 """Greedy answers of several radflow-cxr adapters on the same validation reports: impression drafts scored by
 ROUGE-L, or (--task abnormality_labels / device_labels) label lists scored by micro- and macro-F1.
 
-  compare_adapters.py models/radflow-cxr/adapter.pt runs/cxr-0.6/state.pt --reports 120
+  compare_adapters.py models/radflow-cxr/adapter-impression.pt runs/cxr-0.6/state.pt --reports 120
   compare_adapters.py runs/cxr-labels/best.pt --task abnormality_labels --reports 150
 
 Validation loss does not rank greedy drafts (a second epoch can raise the loss and still sharpen the drafts), so a
