@@ -108,11 +108,9 @@ def package_routed(specs: list[str], version: str) -> None:
         if not name or not path or not tasks:
             raise SystemExit(f"--package {spec!r}: want NAME=PATH:TASKS (TASKS comma-separated, or *)")
         state = adapter_state(Path(path))
-        summary = Path(path).parent / "summary.json"
         entries.append({"name": name, "tasks": "*" if tasks == "*" else tasks.split(","),
                         "file": f"adapter-{name}.pt", "lora": lora_layout(Path(path), state),
-                        "from": str(path), "training": training_of(json.loads(summary.read_text()))
-                        if summary.exists() else None})
+                        "from": str(path), "training": training_record(Path(path))})
         states.append({k: v.half() for k, v in state.items()})
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     for entry, state in zip(entries, states):
@@ -129,6 +127,16 @@ def package_routed(specs: list[str], version: str) -> None:
 def base_meta() -> dict:
     return {"name": gguf_base.BASE_NAME, "package": gguf_base.BASE_PACKAGE, "file": gguf_base.BASE_FILE,
             "sha256": gguf_base.file_sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"}
+
+
+def training_record(path: Path) -> dict | None:
+    """How an adapter was trained: its run's summary.json, or the adapter.json it was packaged with before."""
+    summary, packaged = path.parent / "summary.json", path.parent / "adapter.json"
+    if summary.exists():
+        return training_of(json.loads(summary.read_text()))
+    if packaged.exists():
+        return json.loads(packaged.read_text()).get("training")
+    return None
 
 
 def training_of(summary: dict) -> dict:
