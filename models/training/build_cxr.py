@@ -118,8 +118,7 @@ def package_routed(specs: list[str], version: str) -> None:
         entry["sha256"] = gguf_base.file_sha256(MODEL_DIR / entry["file"])
     meta = {"name": "radflow-cxr", "version": version, "base": base_meta(), "adapters": entries}
     runtime_adapters(meta)  # refuses a set without exactly one default adapter before anything is built
-    for stale in ("adapter.pt",):
-        (MODEL_DIR / stale).unlink(missing_ok=True)
+    (MODEL_DIR / "adapter.pt").unlink(missing_ok=True)  # the single-adapter layout's file, replaced by these
     cxr_export.write_json(MODEL_DIR / "adapter.json", meta)
     log(f"packaged {len(entries)} routed adapters as radflow-cxr {version}")
 

@@ -28,7 +28,7 @@ from tqdm import tqdm  # noqa: E402
 
 from radflow_train import chat, cxr_export, data, gguf_base, labels, tasks  # noqa: E402
 from radflow_train.adapter_files import adapter_state, lora_layout  # noqa: E402
-from radflow_train.sanity import micro_f1, parse_labels, rouge_l  # noqa: E402
+from radflow_train.sanity import macro_f1, micro_f1, parse_labels, rouge_l  # noqa: E402
 
 def drafts(path: Path, prompts: list[list[int]], tok, batch: int, max_new: int) -> list[str]:
     model, _ = gguf_base.load_base()
@@ -46,17 +46,6 @@ def drafts(path: Path, prompts: list[list[int]], tok, batch: int, max_new: int) 
             ids, _ = cxr_export.torch_greedy(model, prompts[i:i + batch], max_new, chat.PAD_ID, stop_id=chat.END_ID)
             out += [tok.decode([t for t in seq if t not in (chat.END_ID, chat.PAD_ID)]).strip() for seq in ids]
     return out
-
-
-def macro_f1(preds: list[set[str]], refs: list[set[str]]) -> float:
-    """Mean per-label F1 over the labels that occur in the references."""
-    scores = []
-    for label in sorted(set().union(*refs)):
-        tp = sum(label in p and label in r for p, r in zip(preds, refs))
-        fp = sum(label in p and label not in r for p, r in zip(preds, refs))
-        fn = sum(label not in p and label in r for p, r in zip(preds, refs))
-        scores.append(2 * tp / (2 * tp + fp + fn))
-    return statistics.mean(scores) if scores else 0.0
 
 
 def main() -> None:

@@ -42,6 +42,17 @@ def micro_f1(preds: list[set[str]], refs: list[set[str]]) -> float:
     return 2 * tp / max(1, 2 * tp + fp + fn)
 
 
+def macro_f1(preds: list[set[str]], refs: list[set[str]]) -> float:
+    """Mean per-label F1 over the labels that occur in the references."""
+    scores = []
+    for label in sorted(set().union(*refs)):
+        tp = sum(label in p and label in r for p, r in zip(preds, refs))
+        fp = sum(label in p and label not in r for p, r in zip(preds, refs))
+        fn = sum(label not in p and label in r for p, r in zip(preds, refs))
+        scores.append(2 * tp / (2 * tp + fp + fn))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
 def generate_answers(generate_fn, tok, examples: list[Example], max_new_tokens: int, batch: int = 16) -> list[str]:
     out = []
     for i in range(0, len(examples), batch):

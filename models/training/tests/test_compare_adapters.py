@@ -1,4 +1,4 @@
-"""Reading adapter files (their LoRA layout) and compare_adapters.py's label scores."""
+"""Reading adapter files (their LoRA layout) and the macro-F1 that compare_adapters.py scores label adapters with."""
 import json
 import sys
 import tempfile
@@ -10,8 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import onnx  # noqa: E402,F401  (before torch: see train.py)
 import torch  # noqa: E402
 
-import compare_adapters  # noqa: E402
-from radflow_train import adapter_files  # noqa: E402
+from radflow_train import adapter_files, sanity  # noqa: E402
 
 
 def adapter(first_layer: int, layers: int, rank: int) -> dict[str, torch.Tensor]:
@@ -41,8 +40,8 @@ class LabelScoreTest(unittest.TestCase):
         preds = [{"cardiomegaly"}, {"cardiomegaly", "edema"}, set()]
         refs = [{"cardiomegaly"}, {"cardiomegaly"}, {"edema"}]
         # cardiomegaly: tp 2 -> F1 1; edema: fp 1, fn 1 -> F1 0; "none" rows add nothing
-        self.assertAlmostEqual(compare_adapters.macro_f1(preds, refs), 0.5)
-        self.assertEqual(compare_adapters.macro_f1([set()], [set()]), 0.0)
+        self.assertAlmostEqual(sanity.macro_f1(preds, refs), 0.5)
+        self.assertEqual(sanity.macro_f1([set()], [set()]), 0.0)
 
 
 if __name__ == "__main__":
