@@ -1,6 +1,7 @@
 import type { DecoderRunner, LastLogits } from './decoder-runner.ts';
 import { concatBatches, range, selectRows, type KvBatch } from './kv-batch.ts';
 import type { TokenConstraint } from './label-constraint.ts';
+import { MAX_REFUSALS_PER_STEP, type RepetitionGuard } from './repetition-guard.ts';
 
 export type StopReason = 'end_of_text' | 'max_new_tokens';
 
@@ -21,6 +22,8 @@ export class Sequence {
     readonly minNewTokens = 0,
     /** The adapter this prompt is answered with, in a model whose adapters are routed per row (0 otherwise). */
     readonly adapter = 0,
+    /** Free-text answers only: refuses tokens that would repeat a phrase. */
+    readonly repetition?: RepetitionGuard,
   ) {}
 
   get live(): boolean {
@@ -94,7 +97,11 @@ export class ActiveBatch {
     sequences.forEach((sequence, row) => {
       if (!sequence.live) return;
       const early = sequence.tokens.length < sequence.minNewTokens;
-      const token = greedy(logits, row, sequence.constraint?.allowed(), early ? this.stopIds : undefined);
+      const allowed = sequence.constraint?.allowed();
+      const banned = early ? this.stopIds : undefined;
+      let token = greedy(logits, row, allowed, banned);
+      if (sequence.repetition)
+        token = this.unrepeated(sequence, sequence.repetition, logits, row, token, banned);
       if (sequence.firstTokenAt === 0) sequence.firstTokenAt = now;
       if (this.stopIds.has(token)) {
         sequence.stopReason = 'end_of_text';
@@ -104,6 +111,25 @@ export class ActiveBatch {
       sequence.constraint?.advance(token);
       if (sequence.tokens.length >= sequence.maxNewTokens) sequence.stopReason = 'max_new_tokens';
     });
+  }
+
+  /** The best token the guard allows, trying at most MAX_REFUSALS_PER_STEP next-best ones before giving way. */
+  private unrepeated(
+    sequence: Sequence,
+    guard: RepetitionGuard,
+    logits: LastLogits,
+    row: number,
+    token: number,
+    banned: ReadonlySet<number> | undefined,
+  ): number {
+    let refused: Set<number> | undefined;
+    for (let i = 0; i < MAX_REFUSALS_PER_STEP; i += 1) {
+      if (this.stopIds.has(token) || guard.allows(sequence.tokens, token)) return token;
+      refused ??= new Set(banned);
+      refused.add(token);
+      token = greedy(logits, row, sequence.constraint?.allowed(), refused);
+    }
+    return token;
   }
 
   private prune(): void {

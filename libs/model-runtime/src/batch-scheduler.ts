@@ -10,6 +10,7 @@ import {
 } from './errors.ts';
 import type { TokenConstraint } from './label-constraint.ts';
 import type { RuntimeLogger } from './logger.ts';
+import type { RepetitionGuard } from './repetition-guard.ts';
 
 export interface SchedulerOptions {
   /** Most sequences decoded together. */
@@ -42,6 +43,8 @@ export interface SubmitRequest {
   priority?: RequestPriority;
   /** The adapter to answer with, in a model whose adapters are routed per row (ModelManifest.adapters). */
   adapter?: number;
+  /** Refuses tokens that would repeat a phrase (free-text answers). */
+  repetition?: RepetitionGuard;
 }
 
 export interface SequenceResult {
@@ -145,6 +148,7 @@ export class BatchScheduler {
           request.constraint,
           request.minNewTokens,
           request.adapter,
+          request.repetition,
         ),
         request,
         enqueuedAt: performance.now(),

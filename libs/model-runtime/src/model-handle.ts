@@ -22,6 +22,7 @@ import { DecoderRunner } from './decoder-runner.ts';
 import { createDecoderSession } from './decoder-session.ts';
 import { InputTooLongError, ModelLoadError, ModelUnavailableError } from './errors.ts';
 import { LabelGrammar } from './label-constraint.ts';
+import { WordNgramGuard } from './repetition-guard.ts';
 import { silentLogger, type RuntimeLogger } from './logger.ts';
 import type { RequestPriority } from './admission-order.ts';
 import { readManifest, type ModelManifest } from './manifest.ts';
@@ -76,6 +77,8 @@ export interface GenerateOptions {
   priority?: RequestPriority;
   /** In a model whose adapters are routed per row: the adapter to answer with (runTask picks the task's). */
   adapter?: number;
+  /** No word n-gram of this length twice in the answer (WordNgramGuard); runTask sets it for impressions. */
+  noRepeatWordNgram?: number;
 }
 
 export interface GenerationOutput extends SequenceResult {
@@ -97,6 +100,13 @@ export interface TaskOutput {
 }
 
 const DEFAULT_BUDGET = { text: 160, added_removed: 96, progression: 96 };
+
+/**
+ * Tasks whose answers may not repeat a 3-word phrase: a draft impression that says "2. Left lower lobe pneumonia."
+ * twice is a decoding failure a radiologist notices at once. The extraction and clean-up tasks copy the report, which
+ * may repeat itself, so they are left alone.
+ */
+const NO_REPEAT_WORD_NGRAM: Partial<Record<TaskName, number>> = { impression: 3 };
 
 /** One loaded model version: ONNX session, tokenizer, its batch scheduler. Answers prompts and Rad-Phi2 tasks. */
 export class ModelHandle implements ServingModel {
@@ -213,6 +223,9 @@ export class ModelHandle implements ServingModel {
       maxNewTokens,
       ...(options.minNewTokens ? { minNewTokens: Math.min(options.minNewTokens, maxNewTokens) } : {}),
       ...(grammar ? { constraint: grammar.start() } : {}),
+      ...(options.noRepeatWordNgram
+        ? { repetition: new WordNgramGuard((ids) => this.tokenizer.decode(ids), options.noRepeatWordNgram) }
+        : {}),
       deadlineAt: Date.now() + options.deadlineMs,
       deadlineMs: options.deadlineMs,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -244,6 +257,7 @@ export class ModelHandle implements ServingModel {
       ...(options.priority ? { priority: options.priority } : {}),
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
       ...(labels ? { labelsOf: task } : {}),
+      ...(NO_REPEAT_WORD_NGRAM[task] ? { noRepeatWordNgram: NO_REPEAT_WORD_NGRAM[task] } : {}),
       adapter: this.adapterFor(task),
     });
     let answer: ParsedAnswer | null = null;
