@@ -30,7 +30,7 @@ import onnx  # noqa: E402,F401  (before torch: protobuf clash)
 import torch  # noqa: E402
 
 from radflow_train import chat, cxr_export, gguf_base, paths  # noqa: E402
-from radflow_train.adapter_files import adapter_state, lora_layout  # noqa: E402
+from radflow_train.adapter_files import adapter_state, lora_layout, training_of, training_record  # noqa: E402
 from radflow_train.routed_lora import AdapterRoute, route_adapters  # noqa: E402
 
 BUILD_FORMAT = 1  # bump when the build's output changes for the same adapter
@@ -126,21 +126,6 @@ def package_routed(specs: list[str], version: str) -> None:
 def base_meta() -> dict:
     return {"name": gguf_base.BASE_NAME, "package": gguf_base.BASE_PACKAGE, "file": gguf_base.BASE_FILE,
             "sha256": gguf_base.file_sha256(gguf_base.gguf_path()), "licence": "Apache-2.0"}
-
-
-def training_record(path: Path) -> dict | None:
-    """How an adapter was trained: its run's summary.json, or the adapter.json it was packaged with before."""
-    summary, packaged = path.parent / "summary.json", path.parent / "adapter.json"
-    if summary.exists():
-        return training_of(json.loads(summary.read_text()))
-    if packaged.exists():
-        return json.loads(packaged.read_text()).get("training")
-    return None
-
-
-def training_of(summary: dict) -> dict:
-    return {k: summary[k] for k in ("stage", "steps", "total_steps", "tokens", "elapsed_s", "best_val_loss",
-                                    "train_sequences", "task_weights", "val_tasks") if k in summary}
 
 
 def package(run_adapter: Path, version: str) -> None:

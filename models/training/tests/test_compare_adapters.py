@@ -46,3 +46,32 @@ class LabelScoreTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TrainingRecordTest(unittest.TestCase):
+    def test_an_adapter_of_a_routed_package_keeps_its_own_record(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            lora = {"rank": 64, "alpha": 128, "first_layer": 12, "targets": ["q_proj"]}
+            meta = {"adapters": [{"file": "adapter-general.pt", "lora": {"rank": 32}, "training": {"steps": 625}},
+                                 {"file": "adapter-impression.pt", "lora": lora, "training": {"steps": 417}}]}
+            (Path(tmp) / "adapter.json").write_text(json.dumps(meta))
+            path = Path(tmp) / "adapter-impression.pt"
+            self.assertEqual(adapter_files.training_record(path), {"steps": 417})
+            self.assertEqual(adapter_files.lora_layout(path, adapter(12, 30, 64)), lora)
+
+    def test_a_continued_run_names_the_record_it_continues(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            packaged, run = Path(tmp) / "package", Path(tmp) / "run"
+            packaged.mkdir()
+            run.mkdir()
+            (packaged / "adapter.json").write_text(json.dumps({"adapters": [
+                {"file": "adapter-impression.pt", "training": {"steps": 417, "best_val_loss": 1.481}}]}))
+            (packaged / "adapter-impression.pt").write_bytes(b"")
+            (run / "summary.json").write_text(json.dumps({
+                "steps": 278, "best_val_loss": 1.47, "init": str(packaged / "adapter-impression.pt"),
+                "init_val_loss": 1.4806, "lr": 2e-4}))
+            record = adapter_files.training_record(run / "best.pt")
+        self.assertEqual(record["steps"], 278)
+        self.assertEqual(record["init_val_loss"], 1.4806)
+        self.assertNotIn("lr", record)
+        self.assertEqual(record["continues"], {"steps": 417, "best_val_loss": 1.481})
