@@ -4,7 +4,11 @@
  * its own process (peak RSS is per engine). Prints a table; writes results JSON and an HTML chart to bench/results/.
  *
  *   npm run bench -w @radflow/model-runtime [-- --tokens 64 --rounds 3 --reps 2 --threads 1 --model models/tiny-random
- *     --quantized]   (--quantized: both engines run the manifest's quantized ONNX file)
+ *     --quantized --transformers-model DIR]   (--quantized: both engines run the manifest's quantized ONNX file)
+ *
+ * A graph whose adapters are routed per row takes an `adapter_ids` input that transformers.js cannot feed: give it
+ * `--transformers-model`, the same base with the manifest's default adapter merged (radflow-cxr 0.4.0's build for
+ * 0.5.0's general adapter), so both engines still give the same greedy ids while radflow does the routed graph's work.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +43,11 @@ const threads = option('threads', '1');
 const manifest = readManifest(modelDir);
 const quantized = args.includes('--quantized') && manifest.onnx.quantized !== undefined;
 const onnxFile = quantized ? (manifest.onnx.quantized as string) : manifest.onnx.model;
+const transformersDir = resolve(repoRoot, option('transformers-model', modelDir));
+if (manifest.adapters && transformersDir === modelDir)
+  throw new Error(
+    'a graph with routed adapters needs --transformers-model (a merged build of its default adapter)',
+  );
 
 /**
  * transformers.js wants <root>/<id>/{config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx} and a
@@ -51,10 +60,15 @@ function transformersLayout(): { root: string; id: string } {
   const id = 'model';
   const dir = join(root, id);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
-  cpSync(join(modelDir, onnxFile), join(dir, 'onnx', 'model.onnx'));
-  for (const file of [manifest.tokenizer, 'tokenizer_config.json'])
-    cpSync(join(modelDir, file), join(dir, file));
-  const config = JSON.parse(readFileSync(join(modelDir, manifest.config), 'utf8')) as Record<string, unknown>;
+  const theirs = readManifest(transformersDir);
+  const theirOnnx = quantized ? (theirs.onnx.quantized as string) : theirs.onnx.model;
+  cpSync(join(transformersDir, theirOnnx), join(dir, 'onnx', 'model.onnx'));
+  for (const file of [theirs.tokenizer, 'tokenizer_config.json'])
+    cpSync(join(transformersDir, file), join(dir, file));
+  const config = JSON.parse(readFileSync(join(transformersDir, theirs.config), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   const known = ['phi', 'llama', 'gpt2', 'mistral', 'qwen2'];
   const adapted = known.includes(String(config.model_type))
     ? config
@@ -139,7 +153,9 @@ const sameIds = (batch: number, mode = 'fixed') => {
   return ours.length === theirs.length && ours.every((row, i) => sameAnswer(row, theirs[i] ?? []));
 };
 
-const model = `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')}/${onnxFile})`;
+const model =
+  `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')}/${onnxFile})` +
+  (transformersDir !== modelDir ? `; transformers.js runs ${transformersDir.replace(repoRoot, '')}` : '');
 console.log(
   `\nModel: ${model}; greedy; median over ${rounds} rounds (each: a fresh process, a warm-up, median of ${reps} runs); ${threads} intra-op thread(s)`,
 );
@@ -240,6 +256,7 @@ const results = {
     version: manifest.version,
     dir: modelDir.replace(repoRoot, ''),
     onnx: onnxFile,
+    ...(transformersDir !== modelDir ? { transformersDir: transformersDir.replace(repoRoot, '') } : {}),
   },
   settings: {
     newTokens: Number(newTokens),
