@@ -42,9 +42,12 @@ const rounds = Number(option('rounds', '3'));
 const threads = option('threads', '1');
 const manifest = readManifest(modelDir);
 const quantized = args.includes('--quantized') && manifest.onnx.quantized !== undefined;
-const onnxFile = quantized ? (manifest.onnx.quantized as string) : manifest.onnx.model;
+const onnxOf = (m: ReturnType<typeof readManifest>) =>
+  quantized ? (m.onnx.quantized as string) : m.onnx.model;
+const onnxFile = onnxOf(manifest);
 const transformersDir = resolve(repoRoot, option('transformers-model', modelDir));
-if (manifest.adapters && transformersDir === modelDir)
+const transformersElsewhere = transformersDir !== modelDir;
+if (manifest.adapters && !transformersElsewhere)
   throw new Error(
     'a graph with routed adapters needs --transformers-model (a merged build of its default adapter)',
   );
@@ -61,8 +64,7 @@ function transformersLayout(): { root: string; id: string } {
   const dir = join(root, id);
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const theirs = readManifest(transformersDir);
-  const theirOnnx = quantized ? (theirs.onnx.quantized as string) : theirs.onnx.model;
-  cpSync(join(transformersDir, theirOnnx), join(dir, 'onnx', 'model.onnx'));
+  cpSync(join(transformersDir, onnxOf(theirs)), join(dir, 'onnx', 'model.onnx'));
   for (const file of [theirs.tokenizer, 'tokenizer_config.json'])
     cpSync(join(transformersDir, file), join(dir, file));
   const config = JSON.parse(readFileSync(join(transformersDir, theirs.config), 'utf8')) as Record<
@@ -155,7 +157,7 @@ const sameIds = (batch: number, mode = 'fixed') => {
 
 const model =
   `${manifest.name} ${manifest.version} (${modelDir.replace(repoRoot, '')}/${onnxFile})` +
-  (transformersDir !== modelDir ? `; transformers.js runs ${transformersDir.replace(repoRoot, '')}` : '');
+  (transformersElsewhere ? `; transformers.js runs ${transformersDir.replace(repoRoot, '')}` : '');
 console.log(
   `\nModel: ${model}; greedy; median over ${rounds} rounds (each: a fresh process, a warm-up, median of ${reps} runs); ${threads} intra-op thread(s)`,
 );
@@ -256,7 +258,7 @@ const results = {
     version: manifest.version,
     dir: modelDir.replace(repoRoot, ''),
     onnx: onnxFile,
-    ...(transformersDir !== modelDir ? { transformersDir: transformersDir.replace(repoRoot, '') } : {}),
+    ...(transformersElsewhere ? { transformersDir: transformersDir.replace(repoRoot, '') } : {}),
   },
   settings: {
     newTokens: Number(newTokens),
