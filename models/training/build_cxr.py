@@ -33,9 +33,10 @@ from radflow_train import chat, cxr_export, gguf_base, paths  # noqa: E402
 from radflow_train.adapter_files import adapter_state, lora_layout, training_of, training_record  # noqa: E402
 from radflow_train.routed_lora import AdapterRoute, route_adapters  # noqa: E402
 
-BUILD_FORMAT = 1  # bump when the build's output changes for the same adapter
+BUILD_FORMAT = 2  # bump when the build's output changes for the same adapter (2: adapters/ copied beside the graph)
 MODEL_DIR = paths.REPO_ROOT / "models" / "radflow-cxr"
 OUT_DIR = paths.REPO_ROOT / ".cache" / "models" / "radflow-cxr"
+ADAPTERS_DIR = "adapters"  # in a built routed model: adapter.json and adapter-NAME.pt, as packaged
 PARITY_NEW_TOKENS = 24
 NEAR_TIE = 1e-3  # top-1/top-2 logit margin under which float kernels may legitimately pick the other token
 PARITY_PROMPTS = [
@@ -76,6 +77,15 @@ def load_routed(meta: dict):
     route = route_adapters(model, adapters)
     model.eval()
     return model, reader, route
+
+
+def copy_adapters(meta: dict, dest: Path) -> None:
+    """The routed adapters and their adapter.json beside the graph: the model directory is then all that the retrainer
+    needs (with the base from PyPI) to continue an adapter on radiologists' feedback (apps/retrainer/trainer)."""
+    dest.mkdir(parents=True)
+    for adapter in meta["adapters"]:
+        shutil.copy(MODEL_DIR / adapter["file"], dest / adapter["file"])
+    cxr_export.write_json(dest / "adapter.json", meta)
 
 
 def runtime_adapters(meta: dict) -> dict:
@@ -198,6 +208,8 @@ def build(out: Path, force: bool, record: bool) -> None:
     for extra in ("MODEL_CARD.md",):
         if (MODEL_DIR / extra).exists():
             shutil.copy(MODEL_DIR / extra, tmp / extra)
+    if routed:
+        copy_adapters(meta, tmp / ADAPTERS_DIR)
 
     cases = parity_prompts(tok, adapters)
     ids = [c["promptIds"] for c in cases]

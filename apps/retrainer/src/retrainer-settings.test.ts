@@ -57,7 +57,7 @@ describe('retrainerSettings', () => {
     const adapter = retrainerSettings(loadConfig({})).trainer;
     expect(adapter).toMatchObject({
       fullFineTune: false,
-      learningRate: 1e-3,
+      learningRate: undefined,
       replayRatio: 1,
       lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2'] },
     });
@@ -74,7 +74,7 @@ describe('retrainerSettings', () => {
       lora: { rank: 4, alpha: 8, targets: ['attn.qkv', 'mlp.2'] },
     });
     const full = retrainerSettings(loadConfig({ RETRAIN_FULL_FINETUNE: 'true' })).trainer;
-    expect(full).toMatchObject({ fullFineTune: true, learningRate: 5e-5 });
+    expect(full).toMatchObject({ fullFineTune: true, learningRate: undefined });
     expect(() => loadConfig({ RETRAIN_REPLAY_RATIO: '-1' })).toThrow(/RETRAIN_REPLAY_RATIO/);
   });
 });

@@ -59,6 +59,17 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
     ]);
   });
 
+  it('leaves the learning rate to the trainer unless the job sets one (it depends on the base)', async () => {
+    const path = script(`
+emit(event='started', argv=sys.argv[1:])
+emit(event='exported', modelDir='/out', steps=1, seconds=1, trainSeconds=1, finalLoss=1.0)`);
+    const argv = async (overrides: Partial<TrainerJob>) =>
+      (await runTrainer(job(path, overrides), () => undefined)).started.argv as string[];
+    expect(await argv({ learningRate: undefined })).not.toContain('--lr');
+    const given = await argv({ learningRate: 3e-4 });
+    expect(given[given.indexOf('--lr') + 1]).toBe('0.0003');
+  });
+
   it('asks for an adapter with replay, and returns what the trainer says of the adapter', async () => {
     const path = script(`
 args = sys.argv[1:]

@@ -10,7 +10,8 @@ export interface TrainerJob {
   name: string;
   version: string;
   steps: number;
-  learningRate: number;
+  /** Unset: finetune.py's rate for the base (a fresh adapter, a full fine-tune or radflow-cxr's adapters). */
+  learningRate: number | undefined;
   maxEpochs: number;
   batchTokens: number;
   seed: number;
@@ -93,8 +94,7 @@ export function runTrainer(
     job.version,
     '--steps',
     String(job.steps),
-    '--lr',
-    String(job.learningRate),
+    ...(job.learningRate === undefined ? [] : ['--lr', String(job.learningRate)]),
     '--max-epochs',
     String(job.maxEpochs),
     '--batch-tokens',

@@ -58,6 +58,8 @@ from radflow_train import export, replay, trainer  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
 from base_distillation import loss_with_base_distillation  # noqa: E402
+import cxr_candidate  # noqa: E402
+import cxr_retrain  # noqa: E402
 
 
 def emit(event: str, **fields) -> None:
@@ -248,7 +250,8 @@ def parse_args(argv=None):
                          "0: cross-entropy alone, the default)")
     ap.add_argument("--openi-dir", type=Path, help="Open-i folder for replay (default RADFLOW_DATA_DIR/openi)")
     ap.add_argument("--steps", type=int, default=40)
-    ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for an adapter, 5e-5 with --full)")
+    ap.add_argument("--lr", type=float, help="peak learning rate (default 1e-3 for an adapter, 5e-5 with --full, "
+                                             "2e-4 to continue radflow-cxr's adapters)")
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-epochs", type=float, default=2.0,
                     help="at most this many passes over feedback + replay (fewer steps than --steps when it is small)")
@@ -261,8 +264,6 @@ def parse_args(argv=None):
         ap.error("--data, --out, --name and --version are needed to train (or --rebuild OUT_DIR)")
     if args.kl_weight < 0 or (args.kl_weight > 0 and args.full):
         ap.error("--kl-weight must be >= 0, and needs an adapter (not --full): the base is the model without it")
-    if args.lr is None:
-        args.lr = DEFAULT_LR["full" if args.full else "adapter"]
     return args
 
 
@@ -311,11 +312,25 @@ def merge_and_export(model: Decoder, args_base: Path, base_manifest: dict, tok, 
                     merged_lineage(manifest), with_weights=False)
 
 
+def finetune_routed_cxr(args, base_manifest: dict, started: float) -> int:
+    """radflow-cxr: the served adapters of the feedback's tasks trained further (cxr_retrain.py)."""
+    if args.full or args.kl_weight > 0 or args.replay_style_neutral:
+        raise FinetuneError("UNSUPPORTED_FOR_BASE", "--full, --kl-weight and --replay-style-neutral are "
+                                                    "radflow-cxr-small options; radflow-cxr continues its adapters")
+    feedback, feedback_hashes = read_examples(args.data, set(args.tasks) if args.tasks else None)
+    if not feedback:
+        raise FinetuneError("NO_TRAINING_DATA", f"no feedback examples in {args.data}/train")
+    result = cxr_retrain.finetune_cxr(args, base_manifest, feedback, emit)
+    return cxr_candidate.write_candidate(args, base_manifest, result, feedback_hashes, emit, started)
+
+
 def rebuild(args) -> int:
     """merged/ from the base and the adapter alone: what any holder of the two can do, byte for byte."""
     out = args.rebuild
     manifest = json.loads((out / ADAPTER_MANIFEST).read_text())
     base_manifest = json.loads((args.base / "radflow-model.json").read_text())
+    if cxr_retrain.is_routed_cxr(args.base, base_manifest):
+        return cxr_candidate.rebuild(args, base_manifest, emit)
     base_onnx = args.base / base_manifest["onnx"]["model"]
     if sha256_file(base_onnx) != manifest["baseModel"]["onnxSha256"]:
         raise FinetuneError("BASE_MISMATCH", f"{base_onnx.name} is not the base this adapter was trained on")
@@ -342,6 +357,10 @@ def main(argv=None) -> int:
     seed_all(args.seed)
     started = time.time()
     base_manifest = json.loads((args.base / "radflow-model.json").read_text())
+    if cxr_retrain.is_routed_cxr(args.base, base_manifest):
+        return finetune_routed_cxr(args, base_manifest, started)
+    if args.lr is None:
+        args.lr = DEFAULT_LR["full" if args.full else "adapter"]
     tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
     eos, pad = tok.token_to_id("<endoftext>"), tok.token_to_id("<pad>")
     model, weights_source = load_base(args.base, args.weights)
@@ -473,6 +492,6 @@ def main(argv=None) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except FinetuneError as error:
+    except (FinetuneError, cxr_retrain.CxrRetrainError) as error:
         emit("failed", code=error.code, reason=error.reason)
         sys.exit(2)

@@ -190,11 +190,12 @@ def main(argv=None) -> int:
     figures.write_text(json.dumps(base_figures))
     rows["base"] = {"eval": base_figures, "style": style_check(base_eval, None)}
     summary = args.out / f"summary-{args.split}{suffix}.json"
+    base_model = json.loads((args.base / "radflow-model.json").read_text())
     for ratio in args.ratios:
         name = f"ratio-{ratio:g}{suffix}"
         out = args.out / name
         cmd = [sys.executable, str(FINETUNE), "--base", str(args.base), "--data", str(args.out / "feedback"),
-               "--out", str(out), "--name", "radflow-cxr-small", "--version", f"0.2.0-ft.replay{ratio:g}",
+               "--out", str(out), "--name", base_model["name"], "--version", f"{base_model['version']}-ft.replay{ratio:g}",
                "--replay-ratio", str(ratio), "--seed", str(args.seed), *extra]
         print(" ".join(cmd), file=sys.stderr, flush=True)
         done = subprocess.run(cmd, check=True, capture_output=True, text=True)

@@ -8,7 +8,8 @@ describe('loadConfig', () => {
     expect(config.database.url).toMatch(/^postgres:\/\/radflow:radflow@127\.0\.0\.1:5432\/radflow$/);
     expect(config.fhir.baseUrl).toBe('http://127.0.0.1:8103/fhir/R4');
     expect(config.inference.url).toBe('');
-    expect(config.inference.modelDir).toMatch(/models\/(radflow-cxr-small|tiny-random)$/);
+    // The built radflow-cxr (infra/run setup), else the small model the repository holds.
+    expect(config.inference.modelDir).toMatch(/(\.cache\/models\/radflow-cxr|models\/radflow-cxr-small)$/);
     // A new consumer group reads what is already on its topics, and stages commit their output transactionally.
     expect(config.kafka.startFrom).toBe('earliest');
     expect(config.kafka.transactions).toBe(true);
@@ -83,8 +84,8 @@ describe('the standalone inference server and the retrainer', () => {
       baseModelDir: config.inference.modelDir,
       autoRetrain: true,
       minIntervalSeconds: 60,
-      // An adapter on a frozen base learns at 1e-3 (a full fine-tune, RETRAIN_FULL_FINETUNE=true, at 5e-5).
-      trainer: { python: '/usr/bin/python3', steps: 40, learningRate: 1e-3, timeoutSeconds: 1800 },
+      // The trainer picks the rate for the base it is given unless RETRAIN_LR says otherwise.
+      trainer: { python: '/usr/bin/python3', steps: 40, learningRate: undefined, timeoutSeconds: 1800 },
     });
     expect(config.retrainer.registryDir).toBe(`${config.retrainer.workDir}/registry`);
     expect(config.retrainer.evaluation.openiDir).toMatch(/data\/openi$/);

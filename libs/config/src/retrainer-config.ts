@@ -43,8 +43,11 @@ export interface RetrainerConfig {
     python: string;
     script: string;
     steps: number;
-    /** Default 1e-3 for an adapter, 5e-5 for a full fine-tune (RETRAIN_FULL_FINETUNE). */
-    learningRate: number;
+    /**
+     * Unset: the trainer's rate for the base, 1e-3 for a fresh adapter on radflow-cxr-small, 5e-5 for a full
+     * fine-tune (RETRAIN_FULL_FINETUNE), 2e-4 to continue radflow-cxr's served adapters.
+     */
+    learningRate: number | undefined;
     /** At most this many passes over the training set (feedback and replay): more memorises a small batch. */
     maxEpochs: number;
     batchTokens: number;
@@ -109,9 +112,11 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
       python: read.string('RETRAIN_PYTHON', '/usr/bin/python3'),
       script: read.string('RETRAIN_TRAINER_SCRIPT', `${repoRoot}apps/retrainer/trainer/finetune.py`),
       steps: read.int('RETRAIN_STEPS', 40, { min: 1 }),
-      // A full fine-tune: about where the base model's own schedule ended (higher rates make it forget what it knew).
-      // An adapter starts from zero and moves few weights: it needs a far higher rate to learn within the budget.
-      learningRate: read.number('RETRAIN_LR', fullFineTune ? 5e-5 : 1e-3, { min: Number.MIN_VALUE, max: 1 }),
+      // The rate depends on the base (a fresh adapter, a full copy or radflow-cxr's trained adapters), which only the
+      // trainer reads: unset leaves the choice to it (apps/retrainer/trainer/finetune.py --lr).
+      learningRate: read.optionalString('RETRAIN_LR')
+        ? read.number('RETRAIN_LR', 0, { min: Number.MIN_VALUE, max: 1 })
+        : undefined,
       maxEpochs: read.number('RETRAIN_MAX_EPOCHS', 2, { min: Number.MIN_VALUE }),
       batchTokens: read.int('RETRAIN_BATCH_TOKENS', 4096, { min: 256 }),
       seed: read.int('RETRAIN_SEED', 1234),
