@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiagnosticReport, Task } from '@medplum/fhirtypes';
-import { loadConfig } from '@radflow/config';
+import { defaultModelDir, loadConfig } from '@radflow/config';
 import { enricherApp } from '@radflow/enricher';
 import { Topics } from '@radflow/events';
 import { gatewayApp, MllpListener } from '@radflow/gateway';
@@ -17,6 +17,9 @@ import { sendOverMllp } from '../support/mllp-client.ts';
 
 const config = loadConfig({
   ...process.env,
+  // The product's default model, whatever the test run pins for speed (npm test: radflow-cxr-small): after
+  // `infra/run setup` that is radflow-cxr, so this file is the whole pipeline on the model a hospital gets.
+  MODEL_DIR: defaultModelDir(),
   KAFKA_GROUP_PREFIX: `e2e-${randomUUID()}`,
   // Fresh groups start at the topics' ends (positioned before they join): this test publishes only once its host is
   // up, and replaying what earlier runs left on the long-lived broker cost minutes per file.
@@ -71,6 +74,8 @@ describe('HL7 over MLLP to enriched event and FHIR resources, on the real broker
     expect(enrichment.aiGenerated).toBe(true);
     expect(enrichment.degraded).toBe(false);
     expect(enrichment.model).toEqual({ name: manifest.name, version: manifest.version });
+    // infra/run setup builds radflow-cxr before any test: the default is the pretrained model, not the small one.
+    expect(enrichment.model.name).toBe('radflow-cxr');
     expect(enrichment.priority.level).toBe('stat');
     expect(enrichment.priority.reasons.join(' ')).toMatch(/pneumothorax/i);
     expect(enrichment.abnormalities.some((l) => l.label === 'pneumothorax' && l.state === 'present')).toBe(

@@ -164,9 +164,15 @@ export interface RadflowConfig {
   otel: OtelSettings;
 }
 
-function defaultModelDir(): string {
-  const trained = `${repoRoot}models/radflow-cxr-small`;
-  return existsSync(`${trained}/radflow-model.json`) ? trained : `${repoRoot}models/tiny-random`;
+/**
+ * radflow-cxr (SmolLM2-135M-Instruct with its committed adapters) once `infra/run setup` has built it into the
+ * cache; before that, the small model the repository holds whole, so a clone without the build still runs.
+ */
+export function defaultModelDir(): string {
+  const built = `${repoRoot}.cache/models/radflow-cxr`;
+  const small = `${repoRoot}models/radflow-cxr-small`;
+  if (existsSync(`${built}/radflow-model.json`)) return built;
+  return existsSync(`${small}/radflow-model.json`) ? small : `${repoRoot}models/tiny-random`;
 }
 
 /** Every setting radflow reads, with the embedded default (everything on 127.0.0.1) when unset. */

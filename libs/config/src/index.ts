@@ -1,5 +1,6 @@
 export {
   loadConfig,
+  defaultModelDir,
   repoRoot,
   DEFAULT_LOG_HASH_KEY_FILE,
   DEFAULT_API_KEY_FILE,

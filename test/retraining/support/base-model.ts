@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const cachedBase = `${repoRoot}.cache/retrainer-e2e/base`;
-const shippedDefault = `${repoRoot}models/radflow-cxr-small`;
+const shippedSmall = `${repoRoot}models/radflow-cxr-small`;
 
 /**
  * The model the retraining loop starts from. It must already do the tasks a little (a shuffled-target candidate
  * can only be shown worse than a model that is any good), and be small enough for a few CPU steps:
- * RETRAIN_E2E_BASE_MODEL when set, else the shipped default model (the loop as it runs in production: about
- * 110 s), else a 2-layer model trained once with models/training/train.py and cached under
+ * RETRAIN_E2E_BASE_MODEL when set (e.g. .cache/models/radflow-cxr, the default model: tens of minutes per adapter
+ * on 2 cores), else the shipped radflow-cxr-small (the whole loop in about 110 s), else a 2-layer model trained once with models/training/train.py and cached under
  * .cache/retrainer-e2e/base (about 5 minutes on 2 busy cores, the first time only).
  */
 export function e2eBaseModel(): string {
@@ -20,7 +20,7 @@ export function e2eBaseModel(): string {
       throw new Error(`RETRAIN_E2E_BASE_MODEL=${fromEnv} has no radflow-model.json`);
     return fromEnv;
   }
-  if (existsSync(`${shippedDefault}/radflow-model.json`)) return shippedDefault;
+  if (existsSync(`${shippedSmall}/radflow-model.json`)) return shippedSmall;
   if (existsSync(`${cachedBase}/radflow-model.json`)) return cachedBase;
   const args = [
     `${repoRoot}models/training/train.py`,
