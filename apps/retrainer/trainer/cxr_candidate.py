@@ -3,7 +3,6 @@
 beside the untouched adapters. finetune.py's layout, so the retrainer stores and registers it the same way."""
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -11,21 +10,15 @@ from pathlib import Path
 
 import torch
 
+import adapter_manifest
 import cxr_retrain
 from radflow_train import replay
+from radflow_train.gguf_base import file_sha256 as sha256_file
 
 ADAPTER_DIR = "adapter"
 ADAPTER_WEIGHTS = "adapter.pt"
 ADAPTER_MANIFEST = "adapter-manifest.json"
 MERGED_DIR = "merged"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def lineage(manifest: dict) -> dict:
@@ -53,15 +46,11 @@ def write_candidate(args, base_manifest: dict, result: dict, feedback_hashes: li
     weights = out / ADAPTER_DIR / ADAPTER_WEIGHTS
     torch.save({name: states[names.index(name)] for name in result["trained"]}, weights)
     first = meta["adapters"][names.index(result["trained"][0])]["lora"]
-    counts: dict[str, int] = {}
-    for h in feedback_hashes:
-        counts[h["task"]] = counts.get(h["task"], 0) + 1
     manifest = {
-        "kind": "radflow-lora-adapter.v1",
+        "kind": adapter_manifest.KIND,
         "name": args.name,
         "version": args.version,
-        "baseModel": {"name": base_manifest["name"], "version": base_manifest["version"],
-                      "onnxSha256": sha256_file(args.base / base_manifest["onnx"]["model"])},
+        "baseModel": adapter_manifest.base_model_facts(args.base, base_manifest),
         "lora": {"rank": first["rank"], "alpha": first["alpha"], "targets": first["targets"], "dropout": 0.0,
                  "parameters": result["parameters"], "continues": result["trained"],
                  "layouts": {n: meta["adapters"][names.index(n)]["lora"] for n in result["trained"]}},
@@ -70,17 +59,14 @@ def write_candidate(args, base_manifest: dict, result: dict, feedback_hashes: li
                     "format": "torch dict: served adapter name -> its LoRA state (layers.<i>.<module>.lora_a|lora_b)"},
         "data": {
             "snapshot": args.data_snapshot,
-            "feedback": {"count": len(feedback_hashes), "countsPerTask": dict(sorted(counts.items())),
-                         "examples": feedback_hashes, "hash": "sha256 of each data set line (JSON, as written)"},
+            "feedback": adapter_manifest.feedback_facts(feedback_hashes),
             "replay": {**replay.replay_facts(result["replayed"], args.replay_ratio, args.seed),
                        "tasks": "the tasks the continued adapters serve"},
         },
         "training": {"steps": result["steps"], "lr": args.lr, "seed": args.seed, "batchTokens": args.batch_tokens,
                      "maxEpochs": args.max_epochs, "droppedTooLong": result["dropped"], "tokens": result["tokens"],
                      "finalLoss": result["finalLoss"], "seconds": result["seconds"], "perAdapter": result["figures"]},
-        "merged": {"path": MERGED_DIR, "derived": True,
-                   "rebuild": f"finetune.py --rebuild <this folder> --base <{base_manifest['name']} "
-                              f"{base_manifest['version']} model directory>"},
+        "merged": adapter_manifest.merged_facts(MERGED_DIR, base_manifest),
     }
     (out / ADAPTER_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     emit("progress", stage="export", step=result["steps"], totalSteps=result["steps"])

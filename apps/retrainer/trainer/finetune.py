@@ -55,8 +55,10 @@ from tokenizers import Tokenizer  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from radflow_train import export, replay, trainer  # noqa: E402
+from radflow_train.gguf_base import file_sha256 as sha256_file  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
+import adapter_manifest  # noqa: E402
 from base_distillation import loss_with_base_distillation  # noqa: E402
 import cxr_candidate  # noqa: E402
 import cxr_retrain  # noqa: E402
@@ -171,14 +173,6 @@ MERGED_DIR = "merged"
 # radiologist's style within the default budget; the rate is the adapter's (a full fine-tune's is far lower).
 DEFAULT_LORA = {"rank": 8, "alpha": 16.0, "targets": list(Decoder.LORA_TARGETS)}
 DEFAULT_LR = {"adapter": 1e-3, "full": 5e-5}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def read_examples(data: Path, tasks: set[str] | None) -> tuple[list[Example], list[dict]]:
@@ -452,31 +446,23 @@ def main(argv=None) -> int:
     weights = out / ADAPTER_DIR / ADAPTER_WEIGHTS
     torch.save(model.lora_state(), weights)
     adapter_sha = sha256_file(weights)
-    base_onnx = args.base / base_manifest["onnx"]["model"]
-    feedback_counts: dict[str, int] = {}
-    for h in feedback_hashes:
-        feedback_counts[h["task"]] = feedback_counts.get(h["task"], 0) + 1
     manifest = {
-        "kind": "radflow-lora-adapter.v1",
+        "kind": adapter_manifest.KIND,
         "name": args.name,
         "version": args.version,
-        "baseModel": {"name": base_manifest["name"], "version": base_manifest["version"],
-                      "onnxSha256": sha256_file(base_onnx)},
+        "baseModel": adapter_manifest.base_model_facts(args.base, base_manifest),
         "lora": {"rank": args.lora_rank, "alpha": args.lora_alpha, "targets": targets, "dropout": 0.0,
                  "parameters": sum(p.numel() for _, p in trainable)},
         "adapter": {"path": f"{ADAPTER_DIR}/{ADAPTER_WEIGHTS}", "sha256": adapter_sha, "bytes": weights.stat().st_size,
                     "dtype": "float32", "format": "torch state dict: blocks.<i>.<target>.lora_a|lora_b"},
         "data": {
             "snapshot": args.data_snapshot,
-            "feedback": {"count": len(feedback), "countsPerTask": dict(sorted(feedback_counts.items())),
-                         "examples": feedback_hashes, "hash": "sha256 of each data set line (JSON, as written)"},
+            "feedback": adapter_manifest.feedback_facts(feedback_hashes),
             "replay": {**replay.replay_facts(replayed, args.replay_ratio, args.seed),
                        "styleNeutralTasks": sorted(restyled) if args.replay_style_neutral else []},
         },
         "training": training,
-        "merged": {"path": MERGED_DIR, "derived": True,
-                   "rebuild": f"finetune.py --rebuild <this folder> --base <{base_manifest['name']} "
-                              f"{base_manifest['version']} model directory>"},
+        "merged": adapter_manifest.merged_facts(MERGED_DIR, base_manifest),
     }
     (out / ADAPTER_MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     merge_and_export(model, args.base, base_manifest, tok, manifest, out / MERGED_DIR)
