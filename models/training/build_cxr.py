@@ -36,7 +36,6 @@ from radflow_train.routed_lora import AdapterRoute, route_adapters  # noqa: E402
 BUILD_FORMAT = 2  # bump when the build's output changes for the same adapter (2: adapters/ copied beside the graph)
 MODEL_DIR = paths.REPO_ROOT / "models" / "radflow-cxr"
 OUT_DIR = paths.REPO_ROOT / ".cache" / "models" / "radflow-cxr"
-ADAPTERS_DIR = "adapters"  # in a built routed model: adapter.json and adapter-NAME.pt, as packaged
 PARITY_NEW_TOKENS = 24
 NEAR_TIE = 1e-3  # top-1/top-2 logit margin under which float kernels may legitimately pick the other token
 PARITY_PROMPTS = [
@@ -209,7 +208,7 @@ def build(out: Path, force: bool, record: bool) -> None:
         if (MODEL_DIR / extra).exists():
             shutil.copy(MODEL_DIR / extra, tmp / extra)
     if routed:
-        copy_adapters(meta, tmp / ADAPTERS_DIR)
+        copy_adapters(meta, tmp / cxr_export.ADAPTERS_DIR)
 
     cases = parity_prompts(tok, adapters)
     ids = [c["promptIds"] for c in cases]

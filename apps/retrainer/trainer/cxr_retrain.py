@@ -29,7 +29,7 @@ from radflow_train import chat, cxr_export, gguf_base, replay, sft
 from radflow_train.adapter_files import adapter_state
 from radflow_train.routed_lora import route_adapters
 
-ADAPTERS_DIR = "adapters"
+ADAPTERS_DIR = cxr_export.ADAPTERS_DIR
 # Continuing a rank-64 adapter that already does the task: the rate its own training ended near (train_cxr.py legs at
 # 2e-4 to 4e-4, cosine to a tenth), not radflow-cxr-small's fresh rank-8 rate (1e-3).
 DEFAULT_LR = 2e-4
@@ -95,9 +95,10 @@ def replay_for(args, meta: dict, index: int, base_tasks: list[str], size: int) -
     return replay.replay_sample(reports, size, args.seed, tasks, {t: w for t, (w, _) in MIXTURE.items()})
 
 
-def continue_adapter(adapter: dict, state: dict, seqs: list[sft.Seq], args, emit, step_offset: int,
+def continue_adapter(adapter: dict, state: dict, plan: list[list[sft.Seq]], args, emit, step_offset: int,
                      total_steps: int) -> tuple[dict, dict]:
-    """Trains one served adapter further on `seqs`; returns its new state (fp16, as packaged) and the figures."""
+    """Trains one served adapter further on the batches of `plan`; returns its new state (fp16, as packaged) and the
+    figures."""
     lora = adapter["lora"]
     model, _ = gguf_base.load_base()
     model.add_lora(lora["rank"], lora["alpha"], first_layer=lora["first_layer"], targets=tuple(lora["targets"]))
@@ -106,7 +107,6 @@ def continue_adapter(adapter: dict, state: dict, seqs: list[sft.Seq], args, emit
         raise CxrRetrainError("ADAPTER_CORRUPT", f"{adapter['file']} does not fit its LoRA layout")
     params = [p for p in model.parameters() if p.requires_grad]
     names = [n for n, p in model.named_parameters() if p.requires_grad]
-    plan = plan_batches(seqs, args)
     # No weight decay: it would pull the adapter towards zero, which is not the served adapter but no adapter at all.
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
     model.train()
@@ -223,17 +223,18 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
     if not jobs:
         raise CxrRetrainError("NO_TRAINING_DATA", f"no usable training sequences in {args.data}/train "
                                                   f"({dropped} too long)")
-    total = sum(len(plan_batches(seqs, args)) for _, seqs in jobs)
+    plans = {index: plan_batches(seqs, args) for index, seqs in jobs}
+    total = sum(len(plan) for plan in plans.values())
     emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=sum(len(s) for _, s in jobs),
          droppedTooLong=dropped, steps=total, mode="adapter", weights=f"gguf:{meta['base']['file']}",
          adapters=[meta["adapters"][i]["name"] for i, _ in jobs])
     states = [{k: v.half() for k, v in adapter_state(args.base / ADAPTERS_DIR / a["file"]).items()}
               for a in meta["adapters"]]
     figures, done = {}, 0
-    for index, seqs in jobs:
+    for index, _ in jobs:
         adapter = meta["adapters"][index]
         states[index], figures[adapter["name"]] = continue_adapter(
-            adapter, {k: v.float() for k, v in states[index].items()}, seqs, args, emit, done, total)
+            adapter, {k: v.float() for k, v in states[index].items()}, plans[index], args, emit, done, total)
         done += figures[adapter["name"]]["steps"]
     trained = [meta["adapters"][i]["name"] for i, _ in jobs]
     for index, _ in jobs:

@@ -21,6 +21,7 @@ from .routed_lora import AdapterRoute
 
 OPSET = 17
 ADAPTER_IDS = "adapter_ids"  # [batch] int64: the adapter of each row, in a graph with routed adapters
+ADAPTERS_DIR = "adapters"  # in a routed build: adapter.json and adapter-NAME.pt beside the graph, as packaged
 
 
 class _OnnxLlama(nn.Module):
