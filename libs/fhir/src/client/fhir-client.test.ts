@@ -46,13 +46,4 @@ describe('FhirClient on the real FHIR server', () => {
     expect(page.resourceType).toBe('Bundle');
     expect(seen.at(-1)).toMatchObject({ call: { interaction: 'search' }, outcome: 'ok' });
   });
-
-  it('enforces the deadline: a call still unanswered when it passes is a transient timeout', async () => {
-    const client = fhirClientFor({ ...settings, timeoutMs: 1 });
-    const started = performance.now();
-    const late = await fhirFailureOf(client.search('Observation?_count=200&_total=accurate'));
-    expect(late).toMatchObject({ code: 'FHIR_TIMEOUT', transient: true, status: undefined });
-    expect(late.message).toBe('FHIR search timed out after 1 ms');
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
 });
