@@ -17,7 +17,7 @@ import { EventCollector } from '../support/event-collector.ts';
 // Routing through the real enricher and inference apps, the real broker and the registry in PostgreSQL: a canary at
 // share 0.5 drafts about half the reports, chosen by accession hash (the same accession always meets the same
 // version), every enriched event names the version that drafted it, and a radiologist with a model of their own
-// gets it for their reports. The versions are copies of models/tiny-random under their registry names.
+// gets it for their reports (or its canary, for its share of them). The versions are copies of models/tiny-random under their registry names.
 const run = randomUUID().slice(0, 8);
 const shared = `radflow-tiny-route-${run}`;
 const alice = { id: `RAD-ALICE-${run}`, system: 'urn:oid:1.2.840.99999.7' };
@@ -195,7 +195,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await collector?.stop();
-  await database?.query('DELETE FROM model_canaries WHERE name = $1', [shared]);
+  await database?.query('DELETE FROM model_canaries WHERE name = ANY($1)', [[shared, aliceModel]]);
   await database?.end();
   rmSync(modelsRoot, { recursive: true, force: true });
 });
@@ -266,6 +266,43 @@ describe('model routing through the real enricher and inference apps', () => {
     const ran = delta(before, await loadedCounts());
     expect(ran(`${aliceModel}@1.0.0-alice.1`)).toBeGreaterThanOrEqual(3 * hers.length);
     expect(ran(`${shared}@1.0.0`) + ran(`${shared}@1.1.0-canary`)).toBeGreaterThanOrEqual(3 * bobs.length);
+  }, 240_000);
+
+  it("serves a radiologist's canary a share of her reports by accession hash, and nobody else's", async () => {
+    const nextDir = modelCopy(aliceModel, '1.0.0-alice.2');
+    await new ModelVersions(database).register({
+      name: aliceModel,
+      version: '1.0.0-alice.2',
+      modelDir: nextDir,
+      status: 'shadow',
+    });
+    await database.query(
+      `INSERT INTO model_canaries (name, version, share, started_by, reason) VALUES ($1, $2, 0.5, 'e2e', 'routing test')`,
+      [aliceModel, '1.0.0-alice.2'],
+    );
+    // The enricher reads the routing table again once its cache (ENRICHMENT_ROUTING_CACHE_MS, 1 s) is stale.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const hers = Array.from({ length: 24 }, (_, i) => `ALICE2-${run}-${i}`);
+    const others = Array.from({ length: 6 }, (_, i) => `OTHER2-${run}-${i}`);
+    await publish([
+      ...hers.map((a) => report(a, 'final:1', alice)),
+      ...others.map((a) => report(a, 'final:1')),
+    ]);
+    const events = await enriched([...hers, ...others], 'final:1');
+    for (const accession of hers)
+      expect(events.get(accession)?.enrichment.model).toEqual(
+        canaryPosition(accession) < 0.5
+          ? { name: aliceModel, version: '1.0.0-alice.2', route: 'canary' }
+          : { name: aliceModel, version: '1.0.0-alice.1', route: 'radiologist' },
+      );
+    const inCanary = hers.filter((a) => events.get(a)?.enrichment.model.version === '1.0.0-alice.2').length;
+    // 24 reports at p = 0.5: both arms are empty with odds of 1 in 8 million.
+    expect(inCanary).toBeGreaterThan(0);
+    expect(inCanary).toBeLessThan(hers.length);
+    for (const accession of others) {
+      expect(events.get(accession)?.enrichment.model.name).toBe(shared);
+      expect(events.get(accession)?.enrichment.model.version).not.toBe('1.0.0-alice.2');
+    }
   }, 240_000);
 
   it('routes the same way over HTTP (INFERENCE_URL): the body names the version, an unknown one falls back to serving', async () => {

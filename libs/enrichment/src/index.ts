@@ -22,6 +22,7 @@ export {
   routeModel,
   type ModelRoute,
   type ModelRouteKind,
+  type CanaryShare,
   type ModelRoutingTable,
   type RoutedReport,
 } from './model-route.ts';

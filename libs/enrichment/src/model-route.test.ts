@@ -23,6 +23,40 @@ describe('routeModel', () => {
       });
   });
 
+  it("gives a radiologist's canary its share of that radiologist's reports, never anyone else's", () => {
+    const withAliceCanary: ModelRoutingTable = {
+      ...table,
+      radiologistCanaries: { [aliceKey]: { version: '0.4.0-alice.2', share: 0.25 } },
+    };
+    const aliceModel = radiologistModelName(shared, aliceKey);
+    const routes = accessions.slice(0, 2_000).map((accession) => ({
+      accession,
+      alice: routeModel(shared, withAliceCanary, { accession, resultInterpreter: alice })!,
+      bob: routeModel(shared, withAliceCanary, { accession, resultInterpreter: { id: 'RAD-0077' } })!,
+    }));
+    for (const { accession, alice: route } of routes)
+      expect(route).toEqual(
+        canaryPosition(accession) < 0.25
+          ? { name: aliceModel, version: '0.4.0-alice.2', route: 'canary' }
+          : { name: aliceModel, version: '0.4.0-alice.1', route: 'radiologist' },
+      );
+    const aliceCanaryShare = routes.filter((r) => r.alice.route === 'canary').length / routes.length;
+    expect(Math.abs(aliceCanaryShare - 0.25)).toBeLessThan(0.035);
+    // Bob has no model of his own: the shared model's canary and serving version, as before.
+    expect(routes.every((r) => r.bob.name === shared)).toBe(true);
+    expect(routes.some((r) => r.bob.version === '0.4.0-alice.2')).toBe(false);
+    // A canary row naming the radiologist's serving version is no canary.
+    const same = { ...table, radiologistCanaries: { [aliceKey]: { version: '0.4.0-alice.1', share: 0.9 } } };
+    expect(
+      accessions
+        .slice(0, 100)
+        .every(
+          (accession) =>
+            routeModel(shared, same, { accession, resultInterpreter: alice })?.route === 'radiologist',
+        ),
+    ).toBe(true);
+  });
+
   it('sends everyone else to the canary inside its share and to the serving version outside it', () => {
     const bob = { id: 'RAD-0077' };
     for (const accession of accessions.slice(0, 500)) {

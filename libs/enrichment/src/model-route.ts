@@ -8,10 +8,18 @@ export type ModelRouteKind = 'radiologist' | 'canary' | 'serving';
 export interface ModelRoutingTable {
   /** The shared model's serving version; undefined when nothing was ever deployed under its name. */
   serving?: string;
-  /** A candidate serving a share (0 < share < 1) of the shared model's reports, by accession hash. */
-  canary?: { version: string; share: number };
+  /** A candidate serving a share of the shared model's reports (the radiologists with a model of their own aside). */
+  canary?: CanaryShare;
   /** Radiologist key (radiologistKey) → the serving version of that radiologist's model (`<shared>~r-<key>`). */
   radiologists: Record<string, string>;
+  /** Radiologist key → a candidate of that radiologist's model serving a share of their reports (absent: none). */
+  radiologistCanaries?: Record<string, CanaryShare>;
+}
+
+/** A candidate version serving a share (0 < share < 1) of one model's reports, by accession hash. */
+export interface CanaryShare {
+  version: string;
+  share: number;
 }
 
 /** The model one report's draft comes from, and why. */
@@ -40,10 +48,20 @@ export function canaryPosition(accession: string): number {
   return (high * 2 ** 20 + low) / 2 ** 52;
 }
 
+/** Whether a report goes to a canary: one of another version than the serving one, its accession inside the share. */
+function inCanary(
+  canary: CanaryShare | undefined,
+  serving: string,
+  accession: string,
+): canary is CanaryShare {
+  return canary !== undefined && canary.version !== serving && canaryPosition(accession) < canary.share;
+}
+
 /**
- * Routes one report: a radiologist with a deployed model of their own gets it; otherwise the canary when the
- * accession's position falls inside its share; otherwise the serving version. Undefined when the registry knows
- * no serving version of the shared model (the inference service then serves whatever it loaded).
+ * Routes one report: a radiologist with a deployed model of their own gets it (or that model's canary, when the
+ * accession falls inside its share); otherwise the shared model's canary when the accession's position falls inside
+ * its share; otherwise the serving version. Undefined when the registry knows no serving version of the shared model
+ * (the inference service then serves whatever it loaded).
  */
 export function routeModel(
   sharedModelName: string,
@@ -54,12 +72,17 @@ export function routeModel(
   if (interpreter?.id.trim()) {
     const key = radiologistKey(interpreter);
     const version = table.radiologists[key];
-    if (version !== undefined)
-      return { name: radiologistModelName(sharedModelName, key), version, route: 'radiologist' };
+    if (version !== undefined) {
+      const name = radiologistModelName(sharedModelName, key);
+      const canary = table.radiologistCanaries?.[key];
+      if (inCanary(canary, version, report.accession))
+        return { name, version: canary.version, route: 'canary' };
+      return { name, version, route: 'radiologist' };
+    }
   }
   if (table.serving === undefined) return undefined;
   const canary = table.canary;
-  if (canary && canary.version !== table.serving && canaryPosition(report.accession) < canary.share)
+  if (inCanary(canary, table.serving, report.accession))
     return { name: sharedModelName, version: canary.version, route: 'canary' };
   return { name: sharedModelName, version: table.serving, route: 'serving' };
 }

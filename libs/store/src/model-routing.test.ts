@@ -7,7 +7,7 @@ import { ModelVersions } from './model-versions.ts';
 const database = registryTestDatabase();
 
 describe('ModelRouting on PostgreSQL', () => {
-  it("reads the shared model's current version, its canary and each radiologist model's current version", async () => {
+  it("reads the shared model's current version, its canary and each radiologist model's current version and canary", async () => {
     const versions = new ModelVersions(database());
     const deployments = new ModelDeployments(database());
     const routing = new ModelRouting(database());
@@ -35,11 +35,27 @@ describe('ModelRouting on PostgreSQL', () => {
       [shared],
     );
 
+    // Alice's next adapter serves a tenth of her reports; canaries of other names stay out of this table.
+    for (const [name, version] of [
+      [alice, '1.1.0-a3'],
+      [`${shared}-other`, '9.1.0'],
+      [`${shared}~r-not-a-key`, '9.1.0'],
+    ] as const) {
+      await versions.register({ name, version, modelDir: `/models/${version}`, status: 'shadow' });
+      await database().query(
+        `INSERT INTO model_canaries (name, version, share, started_by) VALUES ($1, $2, 0.1, 'test')`,
+        [name, version],
+      );
+    }
+
     expect(await routing.table(shared)).toEqual({
       serving: '1.1.0',
       canary: { version: '1.2.0', share: 0.25 },
       radiologists: { '00112233aabbccdd': '1.1.0-a1', ffeeddccbbaa9988: '1.1.0-b1' },
+      radiologistCanaries: { '00112233aabbccdd': { version: '1.1.0-a3', share: 0.1 } },
     });
+    await database().query('DELETE FROM model_canaries WHERE name = $1', [alice]);
+    expect((await routing.table(shared)).radiologistCanaries).toBeUndefined();
 
     await database().query('DELETE FROM model_canaries WHERE name = $1', [shared]);
     expect((await routing.table(shared)).canary).toBeUndefined();

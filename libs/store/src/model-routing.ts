@@ -10,6 +10,8 @@ export interface ModelRoutingRecord {
   serving?: string;
   canary?: { version: string; share: number };
   radiologists: Record<string, string>;
+  /** Radiologist key → the canary of that radiologist's model; present only when one runs. */
+  radiologistCanaries?: Record<string, { version: string; share: number }>;
 }
 
 const RADIOLOGIST_SUFFIX = '~r-';
@@ -17,8 +19,9 @@ const RADIOLOGIST_KEY = /^[0-9a-f]{16}$/;
 
 /**
  * Reads (never writes) the routing table: the current version of the shared model and of each per-radiologist
- * model (model_deployments, migration 011) and the shared model's canary (model_canaries, migration 016; written
- * by the CLI's promote --canary and the automatic rollback).
+ * model (model_deployments, migration 011) and the canaries of the shared model and of
+ * each radiologist's model (model_canaries, migration 016; written by the CLI's promote --canary, a passed shadow
+ * period and the automatic rollback).
  */
 export class ModelRouting {
   constructor(private readonly database: Database) {}
@@ -32,9 +35,9 @@ export class ModelRouting {
           WHERE name = $1 OR left(name, $3) = $2 ORDER BY id`,
         [sharedModelName, prefix, prefix.length],
       ),
-      this.database.query<{ version: string; share: number }>(
-        'SELECT version, share FROM model_canaries WHERE name = $1',
-        [sharedModelName],
+      this.database.query<{ name: string; version: string; share: number }>(
+        'SELECT name, version, share FROM model_canaries WHERE name = $1 OR left(name, $3) = $2',
+        [sharedModelName, prefix, prefix.length],
       ),
     ]);
     const byName = new Map<string, { version: string; action: DeploymentAction }[]>();
@@ -54,8 +57,16 @@ export class ModelRouting {
       const key = name.slice(prefix.length);
       if (RADIOLOGIST_KEY.test(key)) table.radiologists[key] = current;
     }
-    const canary = canaries.rows[0];
-    if (canary) table.canary = { version: canary.version, share: Number(canary.share) };
+    for (const row of canaries.rows) {
+      const canary = { version: row.version, share: Number(row.share) };
+      if (row.name === sharedModelName) {
+        table.canary = canary;
+        continue;
+      }
+      const key = row.name.slice(prefix.length);
+      if (RADIOLOGIST_KEY.test(key))
+        table.radiologistCanaries = { ...table.radiologistCanaries, [key]: canary };
+    }
     return table;
   }
 }

@@ -5,7 +5,7 @@ import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
-import { canaryArmOf, CanaryEvaluation } from './canary-evaluation.ts';
+import { canaryArmOf, CanaryEvaluation, canaryModelOf } from './canary-evaluation.ts';
 import { canaryParts, type CanaryParts } from './canary-parts.ts';
 import { startCanary } from './canary-settlement.ts';
 import { registryAndBus } from '../registry-and-bus.testing.ts';
@@ -60,6 +60,14 @@ describe('canaryArmOf', () => {
     expect(arm({ name: 'm', version: '1.0.0', route: 'serving' })).toEqual({ arm: 'serving' });
   });
 
+  it("puts a radiologist's drafts in the arms of their model's canary (its serving version is routed `radiologist`)", () => {
+    const own = (version: string, route: string) =>
+      canaryArmOf(enriched('A1', { name: 'm~r-abc', version, route }, 'x'), 'm~r-abc', canary, '1.0.0');
+    expect(own('1.0.1', 'canary')).toEqual({ arm: 'canary' });
+    expect(own('1.0.0', 'radiologist')).toEqual({ arm: 'serving' });
+    expect(own('1.0.0', 'canary')).toEqual({ skipped: 'other-version' });
+  });
+
   it("counts neither a radiologist's own model, another version, a mismatched route nor a rules-only result", () => {
     expect(arm({ name: 'm~r-abc', version: '1.0.0', route: 'radiologist' })).toEqual({
       skipped: 'other-model',
@@ -107,6 +115,17 @@ async function withCanary(
   return { parts, name, events, evaluation: new CanaryEvaluation(parts, name, logger) };
 }
 
+describe('canaryModelOf', () => {
+  const of = (name: string) => canaryModelOf(enriched('A1', { name, version: '1' }, 'x'), 'radflow-cxr');
+  it("names the shared model or one of its radiologists' models, and nothing else", () => {
+    expect(of('radflow-cxr')).toBe('radflow-cxr');
+    expect(of('radflow-cxr~r-00112233aabbccdd')).toBe('radflow-cxr~r-00112233aabbccdd');
+    expect(of('radflow-cxr-small~r-00112233aabbccdd')).toBeUndefined();
+    expect(of('radflow-cxr~r-not-a-key')).toBeUndefined();
+    expect(of('other')).toBeUndefined();
+  });
+});
+
 describe('CanaryEvaluation on PostgreSQL', () => {
   it('rolls back a canary whose live drafts score below the serving model once each arm has the minimum', async () => {
     const { parts, name, events, evaluation } = await withCanary({ minReports: 8 });
@@ -152,6 +171,65 @@ describe('CanaryEvaluation on PostgreSQL', () => {
       scored: false,
       reason: 'no-canary',
     });
+  });
+
+  it("rolls back a radiologist's canary on their own reports alone, leaving the shared model's canary running", async () => {
+    const { parts, name, events, evaluation } = await withCanary({ minReports: 3 });
+    const alice = `${name}~r-00112233aabbccdd`;
+    await parts.versions.register({
+      name: alice,
+      version: '1.0.0-a1',
+      modelDir: '/models/a1',
+      status: 'registered',
+    });
+    await parts.deployments.deploy(alice, '1.0.0-a1', 'bootstrap', 'test');
+    const next = await parts.versions.register({
+      name: alice,
+      version: '1.0.0-a2',
+      modelDir: '/models/a2',
+      status: 'candidate',
+    });
+    await startCanary(parts, {
+      name: alice,
+      version: next,
+      share: 0.2,
+      startedBy: 'operator',
+      reason: 'test',
+    });
+    const tag = randomUUID().slice(0, 6);
+    for (let i = 0; i < 3; i++) {
+      const own = await evaluation.onEnriched(
+        enriched(`AS-${tag}-${i}`, { name: alice, version: '1.0.0-a1', route: 'radiologist' }, SIGNED),
+      );
+      expect(own).toMatchObject({ scored: true, arm: 'serving', canaryVersion: '1.0.0-a2' });
+      // The shared model's drafts count for its own canary, never for Alice's.
+      expect(
+        await evaluation.onEnriched(enriched(`SS-${tag}-${i}`, { name, version: '1.0.0' }, SIGNED)),
+      ).toMatchObject({ arm: 'serving', canaryVersion: '1.0.1' });
+    }
+    const steps = [];
+    for (let i = 0; i < 3; i++)
+      steps.push(
+        await evaluation.onEnriched(
+          enriched(
+            `AC-${tag}-${i}`,
+            { name: alice, version: '1.0.0-a2', route: 'canary' },
+            'Small left pleural effusion.',
+          ),
+        ),
+      );
+    expect(steps.at(-1)).toMatchObject({ arm: 'canary', verdict: 'stop', settled: 'rolled-back' });
+    expect(await parts.canaries.current(alice)).toBeUndefined();
+    expect((await parts.deployments.current(alice))?.version).toBe('1.0.0-a1');
+    expect(await parts.versions.get(alice, '1.0.0-a2')).toMatchObject({ status: 'rejected' });
+    expect((await parts.decisions.list(alice)).at(-1)).toMatchObject({
+      candidateVersion: '1.0.0-a2',
+      currentVersion: '1.0.0-a1',
+      outcome: 'reject',
+      policy: { stage: 'canary', decidedBy: 'canary' },
+    });
+    expect(await parts.canaries.current(name)).toMatchObject({ version: '1.0.1' });
+    expect(events.filter((e) => e.kind === 'model.canary_ended').map((e) => e.name)).toEqual([alice]);
   });
 
   it('promotes a canary not worse after its period only when auto-promotion is on', async () => {

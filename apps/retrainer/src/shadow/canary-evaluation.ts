@@ -6,6 +6,7 @@ import {
   shadowInput,
   type CanaryVerdict,
 } from '@radflow/feedback';
+import { parseRadiologistModelName } from '@radflow/reports';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 import type { CanaryArm, CanaryRecord } from '@radflow/store';
 import type { CanaryParts } from './canary-parts.ts';
@@ -23,7 +24,17 @@ export type CanaryStep =
       settled?: 'promoted' | 'rolled-back';
     };
 
-/** Which arm a draft belongs to, or why it counts for neither. */
+/**
+ * The model whose canary a draft may count for: the shared model or one of its radiologists' models
+ * (`<shared>~r-<key>`), as the enricher named it; undefined for any other model.
+ */
+export function canaryModelOf(payload: ReportEnrichedPayload, sharedModelName: string): string | undefined {
+  const { name } = payload.enrichment.model;
+  if (name === sharedModelName) return name;
+  return parseRadiologistModelName(name)?.sharedModelName === sharedModelName ? name : undefined;
+}
+
+/** Which arm of `modelName`'s canary a draft belongs to, or why it counts for neither. */
 export function canaryArmOf(
   payload: ReportEnrichedPayload,
   modelName: string,
@@ -32,18 +43,20 @@ export function canaryArmOf(
 ): { arm: CanaryArm } | { skipped: string } {
   const { enrichment } = payload;
   if (enrichment.degraded || !enrichment.draftImpression?.trim()) return { skipped: 'no-model-draft' };
-  // A radiologist's own model is another name: neither the canary nor the shared model's serving version.
+  // Another model's drafts (a radiologist's own model for the shared canary, or the reverse) count for neither arm.
   if (enrichment.model.name !== modelName) return { skipped: 'other-model' };
   // enrichment.model.route: events from before routing existed carry none, and the version alone then says the arm.
+  // A radiologist's serving version is routed `radiologist`, the shared model's `serving`.
   const { version, route } = enrichment.model;
   if (version === canary.version && (route === undefined || route === 'canary')) return { arm: 'canary' };
-  if (version === servingVersion && (route === undefined || route === 'serving')) return { arm: 'serving' };
+  if (version === servingVersion && route !== 'canary') return { arm: 'serving' };
   return { skipped: 'other-version' };
 }
 
 /**
- * The canary's live evaluation, one enriched report at a time: while a canary runs, the draft the enricher served
- * (by the canary, or by the serving model for the other reports) is scored against the impression the radiologist
+ * The canary's live evaluation, one enriched report at a time: while a canary of the shared model or of the
+ * drafting radiologist's own model runs, the draft the enricher served (by the canary, or by that model's serving
+ * version for the other reports) is scored against the impression the radiologist
  * signed, stored under an accession hash, and canaryVerdict over every report since the canary started may end it:
  * `stop` rolls it back at once (the version rejected, decision and reason recorded, model.canary_ended); `pass`
  * promotes it when RETRAIN_CANARY_AUTO_PROMOTE is on, else waits for the operator (`radflow model promote`).
@@ -52,12 +65,14 @@ export function canaryArmOf(
 export class CanaryEvaluation {
   constructor(
     private readonly parts: CanaryParts,
-    private readonly modelName: string,
+    private readonly sharedModelName: string,
     private readonly logger: Logger,
   ) {}
 
   async onEnriched(payload: ReportEnrichedPayload): Promise<CanaryStep> {
-    const { parts, modelName } = this;
+    const { parts } = this;
+    const modelName = canaryModelOf(payload, this.sharedModelName);
+    if (modelName === undefined) return { scored: false, reason: 'other-model' };
     const canary = await parts.canaries.current(modelName);
     if (!canary) return { scored: false, reason: 'no-canary' };
     const serving = await parts.deployments.current(modelName);
@@ -75,10 +90,11 @@ export class CanaryEvaluation {
       scores: impressionScores(payload.enrichment.draftImpression!, input.signedImpression),
     });
     const verdict = await canaryVerdictNow(parts, canary, serving.version);
-    const settled = await this.settle(verdict);
+    const settled = await this.settle(modelName, verdict);
     this.logger.info(
       {
         accessionHash: logHash(payload.report.accession),
+        name: modelName,
         arm: arm.arm,
         canaryVersion: canary.version,
         servingVersion: serving.version,
@@ -99,10 +115,13 @@ export class CanaryEvaluation {
     };
   }
 
-  private async settle(verdict: CanaryVerdict): Promise<'promoted' | 'rolled-back' | undefined> {
+  private async settle(
+    modelName: string,
+    verdict: CanaryVerdict,
+  ): Promise<'promoted' | 'rolled-back' | undefined> {
     const { parts } = this;
     if (verdict.verdict === 'stop') {
-      const ended = await endCanary(parts, this.modelName, {
+      const ended = await endCanary(parts, modelName, {
         outcome: 'reject',
         reasons: verdict.reasons,
         comparisons: verdict.comparisons,
@@ -112,7 +131,7 @@ export class CanaryEvaluation {
       return ended ? 'rolled-back' : undefined;
     }
     if (verdict.verdict === 'pass' && parts.settings.canary.autoPromote) {
-      const ended = await endCanary(parts, this.modelName, {
+      const ended = await endCanary(parts, modelName, {
         outcome: 'promote',
         reasons: verdict.reasons,
         comparisons: verdict.comparisons,

@@ -6,6 +6,7 @@ import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { RetrainingPipeline } from '../retraining-pipeline.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
+import { sharedVersionForRadiologist } from '../radiologist-model.ts';
 import { canaryParts } from './canary-parts.ts';
 import { candidateInShadow } from './candidate-in-shadow.ts';
 import { settleShadow } from './shadow-settlement.ts';
@@ -148,6 +149,32 @@ describe('shadow settlement on PostgreSQL', () => {
     expect(await parts.canaries.current(name)).toMatchObject({ version: '1.0.1' });
     expect((await parts.deployments.current(name))?.version).toBe('1.0.0');
     expect(await parts.versions.get(name, '1.0.2')).toMatchObject({ status: 'candidate' });
+  });
+
+  it("promotes a radiologist's first model on a pass, canary share or not: nothing of theirs serves to run it beside", async () => {
+    const { parts: registry, name: shared } = await registryWithServing();
+    const parts = canaryParts(
+      {
+        ...registry,
+        settings: { ...registry.settings, canary: { ...registry.settings.canary, share: 0.1 } },
+      },
+      database(),
+    );
+    const alice = `${shared}~r-00112233aabbccdd`;
+    const sharedServing = (await parts.deployments.current(shared))!;
+    const serving = await sharedVersionForRadiologist(parts, alice, sharedServing);
+    await candidate(parts, alice, '1.0.0-a1');
+    const shadow = (await candidateInShadow(parts, alice))!;
+    const pass = shadowVerdict(scores(150, 0), after(25), parts.settings.shadow);
+    expect(await settleShadow(parts, shadow.candidate, serving, pass)).toBe('promoted');
+    expect((await parts.deployments.current(alice))?.version).toBe('1.0.0-a1');
+    expect(await parts.canaries.current(alice)).toBeUndefined();
+    // Her next model has her first beside it: that one starts a canary.
+    await candidate(parts, alice, '1.0.0-a2');
+    const next = (await candidateInShadow(parts, alice))!;
+    const own = (await parts.deployments.current(alice))!;
+    expect(await settleShadow(parts, next.candidate, own, pass)).toBe('canary');
+    expect(await parts.canaries.current(alice)).toMatchObject({ version: '1.0.0-a2', share: 0.1 });
   });
 
   it('rejects a candidate shown worse, which can then never be deployed', async () => {

@@ -46,7 +46,7 @@ export async function settleShadow(
     candidate,
     decision: { ...decision, comparisons: metrics as GateDecision['comparisons'] },
   };
-  if (outcome === 'promote' && parts.settings.canary.share > 0 && 'canaries' in parts) {
+  if (outcome === 'promote' && (await canaryFirst(parts, name))) {
     // A canary first (RETRAIN_CANARY_SHARE): the candidate serves that share of live reports until its verdict.
     // Another version's canary running: this one waits, passed, for the operator (`radflow model promote`).
     return (await startCanaryAfterShadow(parts as CanaryParts, candidate, verdict)) ? 'canary' : 'held';
@@ -64,6 +64,16 @@ export async function settleShadow(
   }
   if (runId) await parts.runs.update(runId, { status: outcome === 'promote' ? 'promoted' : 'rejected' });
   return outcome === 'promote' ? 'promoted' : 'rejected';
+}
+
+/**
+ * Whether a shadow pass starts a canary rather than a promotion: RETRAIN_CANARY_SHARE is set and the model has a
+ * serving version of its own to run the canary beside. A radiologist's first model has none (their reports are the
+ * shared model's, which is what its shadow period compared it with, on their reports alone), so it is promoted.
+ */
+async function canaryFirst(parts: RetrainingParts, name: string): Promise<boolean> {
+  if (!(parts.settings.canary.share > 0 && 'canaries' in parts)) return false;
+  return (await parts.deployments.current(name)) !== undefined;
 }
 
 /**
