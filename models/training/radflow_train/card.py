@@ -109,7 +109,7 @@ Quantized variant (`model.int8.onnx`, dynamic int8 weights): {_quant_line(quant)
   label F1 on rare labels (pneumothorax, mass, pneumoperitoneum) is low and unreliable.
 - Trained on one US institution's chest X-ray reports of the 2010s; no other body part or modality; English only.
 - The temporal tasks are trained on constructed pairs of unrelated reports, so they compare label sets, not patients.
-- Device labels come partly from text rules; abnormality labels follow the vocabulary's MeSH mapping, which is wider
-  than NegBio for edema, emphysema and fibrosis.
+- Device labels come partly from text rules; abnormality labels follow NegBio and the vocabulary's MeSH mapping
+  (before 2026-12-07 that mapping was wider than NegBio for edema, emphysema and fibrosis).
 - De-identification placeholders (`XXXX`) appear in the training text and may appear in outputs.
 """
