@@ -29,7 +29,7 @@ import {
 import { writebackApp } from '@radflow/writeback';
 import { EventCollector } from '../support/event-collector.ts';
 import { fhirSearch, waitForFhir } from '../support/fhir-search.ts';
-import { e2eBaseModel } from './support/base-model.ts';
+import { e2eBaseModel, e2eBaseSlowdown } from './support/base-model.ts';
 import {
   enrichmentOf,
   finalizedEnvelope,
@@ -145,7 +145,10 @@ async function draftsOf(
     await publishFinalized(
       missing.map((a) => reportSignedBy(radiologist, sources[accessions.indexOf(a)]!, a, `final:${attempt}`)),
     );
-    for (const [a, draft] of await ourEnrichedEvents(missing, attempt === 4 ? 180_000 : 90_000))
+    for (const [a, draft] of await ourEnrichedEvents(
+      missing,
+      (attempt === 4 ? 180_000 : 90_000) * e2eBaseSlowdown,
+    ))
       drafts.set(a, draft);
   }
   expect(drafts.size).toBe(accessions.length);
@@ -198,7 +201,7 @@ beforeAll(async () => {
     processName: 'e2e-two-radiologists',
     httpPort: 0,
   });
-}, 300_000);
+}, 300_000 * e2eBaseSlowdown);
 
 afterAll(async () => {
   await Promise.allSettled([host?.close(), collector?.stop(), bus?.disconnect()]);
@@ -225,200 +228,220 @@ interface Figures {
 }
 
 describe('two radiologists, two styles, two adapters', () => {
-  it("drafts each radiologist's held-out reports in their own style with their adapter", async () => {
-    const started = performance.now();
-    const all = trainSplitReports(2 * FEEDBACK);
-    const feedbackOf = (i: number) => all.slice(i * FEEDBACK, (i + 1) * FEEDBACK);
-    const heldOut = trainSplitReports(2 * HELD_OUT, 2 * FEEDBACK);
-    expect(heldOut).toHaveLength(2 * HELD_OUT);
-    const heldOutOf = (i: number) => heldOut.slice(i * HELD_OUT, (i + 1) * HELD_OUT);
+  it(
+    "drafts each radiologist's held-out reports in their own style with their adapter",
+    async () => {
+      const started = performance.now();
+      const all = trainSplitReports(2 * FEEDBACK);
+      const feedbackOf = (i: number) => all.slice(i * FEEDBACK, (i + 1) * FEEDBACK);
+      const heldOut = trainSplitReports(2 * HELD_OUT, 2 * FEEDBACK);
+      expect(heldOut).toHaveLength(2 * HELD_OUT);
+      const heldOutOf = (i: number) => heldOut.slice(i * HELD_OUT, (i + 1) * HELD_OUT);
 
-    // 1. The shared model drafts the held-out reports (nobody has a model of their own yet).
-    const sharedDrafts = await Promise.all(radiologists.map((r, i) => draftsOf(r, heldOutOf(i), 'shared')));
-    for (const drafts of sharedDrafts)
-      for (const { enrichment } of drafts)
-        expect(enrichment.model).toMatchObject({ name: modelName, version: baseVersion });
-    const drafted = performance.now();
+      // 1. The shared model drafts the held-out reports (nobody has a model of their own yet).
+      const sharedDrafts = await Promise.all(radiologists.map((r, i) => draftsOf(r, heldOutOf(i), 'shared')));
+      for (const drafts of sharedDrafts)
+        for (const { enrichment } of drafts)
+          expect(enrichment.model).toMatchObject({ name: modelName, version: baseVersion });
+      const drafted = performance.now();
 
-    // 2. Feedback: the stored draft of each reviewed report (what the enricher keeps), then the radiologist's review
-    // of the impression as a rad.feedback.v1 event, interleaved so both radiologists reach the threshold together.
-    // Impression only: the label tasks are not what differs between them (the gate still checks the labels on the
-    // fixed set), and label reviews would double the training sequences and the training time.
-    const enrichments = new EnrichmentStore(database);
-    const reviews: { accession: string; radiologist: SimulatedRadiologist; source: TrainReport }[] = [];
-    for (let k = 0; k < FEEDBACK; k++)
-      for (const [i, radiologist] of radiologists.entries()) {
-        const source = feedbackOf(i)[k]!;
-        reviews.push({ accession: `2RAD-${tag}-fb-${radiologist.label}-${source.uid}`, radiologist, source });
+      // 2. Feedback: the stored draft of each reviewed report (what the enricher keeps), then the radiologist's review
+      // of the impression as a rad.feedback.v1 event, interleaved so both radiologists reach the threshold together.
+      // Impression only: the label tasks are not what differs between them (the gate still checks the labels on the
+      // fixed set), and label reviews would double the training sequences and the training time.
+      const enrichments = new EnrichmentStore(database);
+      const reviews: { accession: string; radiologist: SimulatedRadiologist; source: TrainReport }[] = [];
+      for (let k = 0; k < FEEDBACK; k++)
+        for (const [i, radiologist] of radiologists.entries()) {
+          const source = feedbackOf(i)[k]!;
+          reviews.push({
+            accession: `2RAD-${tag}-fb-${radiologist.label}-${source.uid}`,
+            radiologist,
+            source,
+          });
+        }
+      for (const { accession, radiologist, source } of reviews) {
+        const report = reportSignedBy(radiologist, source, accession, 'v1');
+        await enrichments.save(
+          enrichmentOf(report, { name: modelName, version: baseVersion }, 'No acute disease.'),
+        );
       }
-    for (const { accession, radiologist, source } of reviews) {
-      const report = reportSignedBy(radiologist, source, accession, 'v1');
-      await enrichments.save(
-        enrichmentOf(report, { name: modelName, version: baseVersion }, 'No acute disease.'),
-      );
-    }
-    for (const { accession, radiologist, source } of reviews) {
-      const payload: FeedbackPayload = {
-        accession,
-        reviewerId: radiologist.interpreter.id,
-        outputs: [
-          {
-            output: 'impression' as const,
-            verdict: 'edit' as const,
-            correctedText: signedBy(radiologist, source),
-          },
-        ],
-        feedbackId: randomUUID(),
-        source: 'explicit' as const,
-        submittedAt: new Date().toISOString(),
+      for (const { accession, radiologist, source } of reviews) {
+        const payload: FeedbackPayload = {
+          accession,
+          reviewerId: radiologist.interpreter.id,
+          outputs: [
+            {
+              output: 'impression' as const,
+              verdict: 'edit' as const,
+              correctedText: signedBy(radiologist, source),
+            },
+          ],
+          feedbackId: randomUUID(),
+          source: 'explicit' as const,
+          submittedAt: new Date().toISOString(),
+        };
+        await bus.publishEvent(
+          Topics.feedback,
+          accession,
+          createEnvelope('rad.feedback', 1, payload, {
+            sourceMessageId: payload.feedbackId,
+            producer: 'e2e',
+          }),
+        );
+      }
+
+      // 3. The retrainer's policy runs each radiologist's adapter; the radiologist gate promotes it.
+      const names = radiologists.map((r) => radiologistModelName(modelName, radiologistKey(r.interpreter)));
+      const settled = (record: ConsumedRecord) => {
+        if (record.topic !== Topics.modelEvents) return false;
+        const event = envelope<ModelEventPayload>(record).payload;
+        return (
+          names.includes(event.name) &&
+          ['model.promoted', 'model.rejected', 'training.failed'].includes(event.kind)
+        );
       };
-      await bus.publishEvent(
-        Topics.feedback,
-        accession,
-        createEnvelope('rad.feedback', 1, payload, { sourceMessageId: payload.feedbackId, producer: 'e2e' }),
-      );
-    }
-
-    // 3. The retrainer's policy runs each radiologist's adapter; the radiologist gate promotes it.
-    const names = radiologists.map((r) => radiologistModelName(modelName, radiologistKey(r.interpreter)));
-    const settled = (record: ConsumedRecord) => {
-      if (record.topic !== Topics.modelEvents) return false;
-      const event = envelope<ModelEventPayload>(record).payload;
-      return (
-        names.includes(event.name) &&
-        ['model.promoted', 'model.rejected', 'training.failed'].includes(event.kind)
-      );
-    };
-    const outcomes = (await collector.waitFor(settled, { count: 2, timeoutMs: 600_000 })).map(
-      (r) => envelope<ModelEventPayload>(r).payload,
-    );
-    const trained = performance.now();
-    const decisions = await Promise.all(names.map((n) => new GateDecisions(database).list(n)));
-    for (const [i, radiologist] of radiologists.entries())
-      console.log(JSON.stringify({ radiologist: radiologist.label, gate: decisions[i]![0]?.reasons }));
-    const promoted = new Map(outcomes.map((o) => [o.name, o]));
-    for (const [i, name] of names.entries()) {
-      expect(promoted.get(name)?.kind).toBe('model.promoted');
-      const [decision] = decisions[i]!;
-      const comparisons = decision!.comparisons as MetricComparison[];
-      expect(decision).toMatchObject({ outcome: 'promote', currentVersion: baseVersion });
-      // The radiologist gate: their own held-out impressions gated, the fixed set's impression only reported.
-      expect(decision!.reasons[0]).toMatch(
-        /^radiologist's model: impression gated on their own held-out feedback/,
-      );
-      expect(comparisons.find((c) => c.evaluationSet === 'fixed' && c.metric === 'rougeL')).toMatchObject({
-        gated: false,
-      });
-      expect(
-        comparisons.find((c) => c.evaluationSet === 'fixed' && c.metric === 'labelMicroF1'),
-      ).toMatchObject({
-        gated: true,
-        worse: false,
-      });
-      expect((await new ModelDeployments(database).current(name))?.version).toBe(promoted.get(name)!.version);
-    }
-    // The shared model still serves everyone else.
-    expect((await new ModelDeployments(database).current(modelName))?.version).toBe(baseVersion);
-
-    // 4. The same held-out reports again, new accessions: the routing table (read every second) now sends each
-    // radiologist's reports to their adapter.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const adapterDrafts = await Promise.all(radiologists.map((r, i) => draftsOf(r, heldOutOf(i), 'adapter')));
-
-    // 5. Scores against each radiologist's own impressions of their held-out reports.
-    const figures: Figures[] = [];
-    for (const [i, radiologist] of radiologists.entries()) {
-      for (const { enrichment } of adapterDrafts[i]!) {
-        expect(enrichment.model).toEqual({
-          name: names[i],
-          version: promoted.get(names[i]!)!.version,
-          route: 'radiologist',
+      const outcomes = (
+        await collector.waitFor(settled, { count: 2, timeoutMs: 600_000 * e2eBaseSlowdown })
+      ).map((r) => envelope<ModelEventPayload>(r).payload);
+      const trained = performance.now();
+      const decisions = await Promise.all(names.map((n) => new GateDecisions(database).list(n)));
+      for (const [i, radiologist] of radiologists.entries())
+        console.log(JSON.stringify({ radiologist: radiologist.label, gate: decisions[i]![0]?.reasons }));
+      const promoted = new Map(outcomes.map((o) => [o.name, o]));
+      for (const [i, name] of names.entries()) {
+        expect(promoted.get(name)?.kind).toBe('model.promoted');
+        const [decision] = decisions[i]!;
+        const comparisons = decision!.comparisons as MetricComparison[];
+        expect(decision).toMatchObject({ outcome: 'promote', currentVersion: baseVersion });
+        // The radiologist gate: their own held-out impressions gated, the fixed set's impression only reported.
+        expect(decision!.reasons[0]).toMatch(
+          /^radiologist's model: impression gated on their own held-out feedback/,
+        );
+        expect(comparisons.find((c) => c.evaluationSet === 'fixed' && c.metric === 'rougeL')).toMatchObject({
+          gated: false,
         });
-        expect(enrichment.degraded).toBe(false);
+        expect(
+          comparisons.find((c) => c.evaluationSet === 'fixed' && c.metric === 'labelMicroF1'),
+        ).toMatchObject({
+          gated: true,
+          worse: false,
+        });
+        expect((await new ModelDeployments(database).current(name))?.version).toBe(
+          promoted.get(name)!.version,
+        );
       }
-      // In the EHR too: the AI DiagnosticReport's Provenance names the radiologist's model version as its author,
-      // with the route that chose it.
-      const [aiReport] = await waitForFhir<DiagnosticReport>(
-        `DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${adapterDrafts[i]![0]!.report.accession}`)}`,
+      // The shared model still serves everyone else.
+      expect((await new ModelDeployments(database).current(modelName))?.version).toBe(baseVersion);
+
+      // 4. The same held-out reports again, new accessions: the routing table (read every second) now sends each
+      // radiologist's reports to their adapter.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const adapterDrafts = await Promise.all(
+        radiologists.map((r, i) => draftsOf(r, heldOutOf(i), 'adapter')),
       );
-      expect(aiReport!.status).toBe('preliminary');
-      const [provenance] = await waitForFhir<Provenance>(
-        `Provenance?target=DiagnosticReport/${aiReport!.id}`,
-      );
-      const author = provenance!.agent[0]!;
-      expect(author.role?.[0]?.coding?.[0]).toMatchObject({
-        system: 'urn:radflow:model-route',
-        code: 'radiologist',
-      });
-      const device = (await fhirSearch(author.who!.reference!)) as unknown as Device;
-      expect(device).toMatchObject({
-        deviceName: [{ name: names[i] }],
-        version: [{ value: promoted.get(names[i]!)!.version }],
-      });
-      const references = heldOutOf(i).map((s) => signedBy(radiologist, s));
-      const adapter = adapterDrafts[i]!.map((e) => e.enrichment.draftImpression ?? '');
-      const shared = sharedDrafts[i]!.map((e) => e.enrichment.draftImpression ?? '');
-      const options = { resamples: 1000, seed: DEFAULT_SEED, level: 0.95 };
-      const { rougeL } = pairedTextIntervals(references, adapter, shared, options);
-      const marked = (texts: string[]) => texts.map(withPunctuationTokens);
-      const styled = pairedTextIntervals(marked(references), marked(adapter), marked(shared), options).rougeL;
-      const inItsStyle = (draft: string) => (styleOf(draft) === radiologist.style ? 1 : 0);
-      const inStyleShare = (drafts: string[]) => bootstrapMean(drafts.map(inItsStyle), options);
-      figures.push({
-        radiologist: radiologist.label,
-        style: radiologist.style,
-        reports: references.length,
-        adapter: rougeL.candidate,
-        shared: rougeL.current,
-        difference: rougeL.difference,
-        styledAdapter: styled.candidate,
-        styledShared: styled.current,
-        styledDifference: styled.difference,
-        adapterInStyle: inStyleShare(adapter),
-        sharedInStyle: inStyleShare(shared),
-        inStyleDifference: bootstrapMean(
-          adapter.map((draft, k) => inItsStyle(draft) - inItsStyle(shared[k]!)),
+
+      // 5. Scores against each radiologist's own impressions of their held-out reports.
+      const figures: Figures[] = [];
+      for (const [i, radiologist] of radiologists.entries()) {
+        for (const { enrichment } of adapterDrafts[i]!) {
+          expect(enrichment.model).toEqual({
+            name: names[i],
+            version: promoted.get(names[i]!)!.version,
+            route: 'radiologist',
+          });
+          expect(enrichment.degraded).toBe(false);
+        }
+        // In the EHR too: the AI DiagnosticReport's Provenance names the radiologist's model version as its author,
+        // with the route that chose it.
+        const [aiReport] = await waitForFhir<DiagnosticReport>(
+          `DiagnosticReport?identifier=${encodeURIComponent(`urn:radflow:accession|${adapterDrafts[i]![0]!.report.accession}`)}`,
+        );
+        expect(aiReport!.status).toBe('preliminary');
+        const [provenance] = await waitForFhir<Provenance>(
+          `Provenance?target=DiagnosticReport/${aiReport!.id}`,
+        );
+        const author = provenance!.agent[0]!;
+        expect(author.role?.[0]?.coding?.[0]).toMatchObject({
+          system: 'urn:radflow:model-route',
+          code: 'radiologist',
+        });
+        const device = (await fhirSearch(author.who!.reference!)) as unknown as Device;
+        expect(device).toMatchObject({
+          deviceName: [{ name: names[i] }],
+          version: [{ value: promoted.get(names[i]!)!.version }],
+        });
+        const references = heldOutOf(i).map((s) => signedBy(radiologist, s));
+        const adapter = adapterDrafts[i]!.map((e) => e.enrichment.draftImpression ?? '');
+        const shared = sharedDrafts[i]!.map((e) => e.enrichment.draftImpression ?? '');
+        const options = { resamples: 1000, seed: DEFAULT_SEED, level: 0.95 };
+        const { rougeL } = pairedTextIntervals(references, adapter, shared, options);
+        const marked = (texts: string[]) => texts.map(withPunctuationTokens);
+        const styled = pairedTextIntervals(
+          marked(references),
+          marked(adapter),
+          marked(shared),
           options,
-        ),
-      });
-    }
-    const pct = (v: number) => (100 * v).toFixed(1);
-    const show = (c: ConfidenceInterval) => `${pct(c.estimate)} [${pct(c.lower)}, ${pct(c.upper)}]`;
-    console.log(
-      [
-        '| radiologist | style | held-out reports | ROUGE-L adapter | ROUGE-L shared | difference | ROUGE-L with punctuation, adapter | shared | difference | drafts in style, adapter | shared | difference (paired) |',
-        '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-        ...figures.map(
-          (f) =>
-            `| ${f.radiologist} | ${f.style} | ${f.reports} | ${show(f.adapter)} | ${show(f.shared)} | ${show(f.difference)} | ${show(f.styledAdapter)} | ${show(f.styledShared)} | ${show(f.styledDifference)} | ${show(f.adapterInStyle)} | ${show(f.sharedInStyle)} | ${show(f.inStyleDifference)} |`,
-        ),
-      ].join('\n'),
-    );
-    console.log(
-      JSON.stringify({
-        seconds: {
-          sharedDrafts: (drafted - started) / 1000,
-          feedbackToPromoted: (trained - drafted) / 1000,
-          total: (performance.now() - started) / 1000,
-        },
-      }),
-    );
-    for (const f of figures) {
-      // The share of drafts in the radiologist's style: the adapter's above the shared model's, and above a bar
-      // (measured: 90 % for A, 87-93 % for B; the shared model 27 % and 73 %; B's adapter 67 % on impressions of two
-      // statements or more).
-      expect(f.adapterInStyle.estimate).toBeGreaterThan(f.sharedInStyle.estimate);
-      expect(f.adapterInStyle.estimate).toBeGreaterThanOrEqual(0.6);
-    }
-    // A's lists are far from what the shared model writes (measured 90-97 % against 27 %): the paired interval of the
-    // style gain is above zero. B's one sentence is what the shared model writes for most one-statement impressions
-    // (73 %), so B's gain is a few reports and its interval is reported, not asserted.
-    expect(figures[0]!.inStyleDifference.lower).toBeGreaterThan(0);
-    // ROUGE-L against the radiologist's own impressions sees A's list numbers (measured +4.4 and +6.8 on these
-    // reports), not B's punctuation: rouge-score's tokenizer drops it, so B's figure moves with content only
-    // (measured +0.1 and +0.3); for B the adapter is held to not losing more than 5 points.
-    expect(figures[0]!.adapter.estimate).toBeGreaterThan(figures[0]!.shared.estimate);
-    expect(figures[0]!.styledAdapter.estimate).toBeGreaterThan(figures[0]!.styledShared.estimate);
-    expect(figures[1]!.adapter.estimate).toBeGreaterThan(figures[1]!.shared.estimate - 0.05);
-  }, 900_000);
+        ).rougeL;
+        const inItsStyle = (draft: string) => (styleOf(draft) === radiologist.style ? 1 : 0);
+        const inStyleShare = (drafts: string[]) => bootstrapMean(drafts.map(inItsStyle), options);
+        figures.push({
+          radiologist: radiologist.label,
+          style: radiologist.style,
+          reports: references.length,
+          adapter: rougeL.candidate,
+          shared: rougeL.current,
+          difference: rougeL.difference,
+          styledAdapter: styled.candidate,
+          styledShared: styled.current,
+          styledDifference: styled.difference,
+          adapterInStyle: inStyleShare(adapter),
+          sharedInStyle: inStyleShare(shared),
+          inStyleDifference: bootstrapMean(
+            adapter.map((draft, k) => inItsStyle(draft) - inItsStyle(shared[k]!)),
+            options,
+          ),
+        });
+      }
+      const pct = (v: number) => (100 * v).toFixed(1);
+      const show = (c: ConfidenceInterval) => `${pct(c.estimate)} [${pct(c.lower)}, ${pct(c.upper)}]`;
+      console.log(
+        [
+          '| radiologist | style | held-out reports | ROUGE-L adapter | ROUGE-L shared | difference | ROUGE-L with punctuation, adapter | shared | difference | drafts in style, adapter | shared | difference (paired) |',
+          '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+          ...figures.map(
+            (f) =>
+              `| ${f.radiologist} | ${f.style} | ${f.reports} | ${show(f.adapter)} | ${show(f.shared)} | ${show(f.difference)} | ${show(f.styledAdapter)} | ${show(f.styledShared)} | ${show(f.styledDifference)} | ${show(f.adapterInStyle)} | ${show(f.sharedInStyle)} | ${show(f.inStyleDifference)} |`,
+          ),
+        ].join('\n'),
+      );
+      console.log(
+        JSON.stringify({
+          seconds: {
+            sharedDrafts: (drafted - started) / 1000,
+            feedbackToPromoted: (trained - drafted) / 1000,
+            total: (performance.now() - started) / 1000,
+          },
+        }),
+      );
+      for (const f of figures) {
+        // The share of drafts in the radiologist's style: the adapter's above the shared model's, and above a bar
+        // (measured: 90 % for A, 87-93 % for B; the shared model 27 % and 73 %; B's adapter 67 % on impressions of two
+        // statements or more).
+        expect(f.adapterInStyle.estimate).toBeGreaterThan(f.sharedInStyle.estimate);
+        expect(f.adapterInStyle.estimate).toBeGreaterThanOrEqual(0.6);
+      }
+      // A's lists are far from what the shared model writes (measured 90-97 % against 27 %): the paired interval of the
+      // style gain is above zero. B's one sentence is what the shared model writes for most one-statement impressions
+      // (73 %), so B's gain is a few reports and its interval is reported, not asserted.
+      expect(figures[0]!.inStyleDifference.lower).toBeGreaterThan(0);
+      // ROUGE-L against the radiologist's own impressions sees A's list numbers (measured +4.4 and +6.8 on these
+      // reports), not B's punctuation: rouge-score's tokenizer drops it, so B's figure moves with content only
+      // (measured +0.1 and +0.3); for B the adapter is held to not losing more than 5 points.
+      expect(figures[0]!.adapter.estimate).toBeGreaterThan(figures[0]!.shared.estimate);
+      expect(figures[0]!.styledAdapter.estimate).toBeGreaterThan(figures[0]!.styledShared.estimate);
+      expect(figures[1]!.adapter.estimate).toBeGreaterThan(figures[1]!.shared.estimate - 0.05);
+    },
+    900_000 * e2eBaseSlowdown,
+  );
 });

@@ -98,9 +98,12 @@ export async function modelOutputs(
     const feedback = Promise.all(
       inputs.feedback.map(async (e) => {
         const labels = taskCatalog.tasks[e.task].answer === 'labels';
+        // The task's adapter, grammar and repetition guard, as runTask would: a routed model (radflow-cxr) otherwise
+        // answers with its default adapter, and candidate and current would give the same drafts.
         const out = await handle.generate(e.prompt, {
           deadlineMs,
-          ...(labels ? { labelsOf: e.task } : { maxNewTokens: options.maxNewTokens }),
+          ...handle.taskGeneration(e.task),
+          ...(labels ? {} : { maxNewTokens: options.maxNewTokens }),
         });
         return tick([e, readAnswer(e.task, out.text)] as const);
       }),

@@ -243,7 +243,6 @@ export class ModelHandle implements ServingModel {
   ): Promise<TaskOutput> {
     if (!isTaskName(task)) throw new PromptInputError(task, `unknown task "${task}"`);
     const template = taskCatalog.tasks[task];
-    const labels = template.answer === 'labels';
     // Label answers are bounded by their grammar (a cut-off label would not parse); budgets apply to free text.
     const budget =
       template.answer === 'labels'
@@ -256,9 +255,7 @@ export class ModelHandle implements ServingModel {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.priority ? { priority: options.priority } : {}),
       ...(budget !== undefined ? { maxNewTokens: budget } : {}),
-      ...(labels ? { labelsOf: task } : {}),
-      ...(NO_REPEAT_WORD_NGRAM[task] ? { noRepeatWordNgram: NO_REPEAT_WORD_NGRAM[task] } : {}),
-      adapter: this.adapterFor(task),
+      ...this.taskGeneration(task),
     });
     let answer: ParsedAnswer | null = null;
     let parseError: TaskOutput['parseError'] = null;
@@ -280,6 +277,20 @@ export class ModelHandle implements ServingModel {
       usage: { promptTokens: output.promptTokens, generatedTokens: output.tokenIds.length },
       stopReason: output.stopReason,
       timings: { queuedMs: output.queuedMs, firstTokenMs: output.firstTokenMs, totalMs: output.totalMs },
+    };
+  }
+
+  /**
+   * How a task's answer is generated, besides its prompt and budget: the task's adapter, its label grammar, its
+   * repetition guard. runTask uses it; so must a caller that generates from a task's stored prompt (the retrainer's
+   * evaluation of held-out feedback), or a routed model answers with its default adapter instead of the task's.
+   */
+  taskGeneration(task: TaskName): Pick<GenerateOptions, 'adapter' | 'labelsOf' | 'noRepeatWordNgram'> {
+    const noRepeat = NO_REPEAT_WORD_NGRAM[task];
+    return {
+      adapter: this.adapterFor(task),
+      ...(taskCatalog.tasks[task].answer === 'labels' ? { labelsOf: task } : {}),
+      ...(noRepeat ? { noRepeatWordNgram: noRepeat } : {}),
     };
   }
 

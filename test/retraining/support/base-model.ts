@@ -7,6 +7,12 @@ const cachedBase = `${repoRoot}.cache/retrainer-e2e/base`;
 const shippedSmall = `${repoRoot}models/radflow-cxr-small`;
 
 /**
+ * How much longer the retraining e2e tests wait when RETRAIN_E2E_BASE_MODEL names another base (radflow-cxr trains an
+ * adapter in minutes, not seconds): their timeouts are multiplied by it.
+ */
+export const e2eBaseSlowdown = process.env.RETRAIN_E2E_BASE_MODEL ? 6 : 1;
+
+/**
  * The model the retraining loop starts from. It must already do the tasks a little (a shuffled-target candidate
  * can only be shown worse than a model that is any good), and be small enough for a few CPU steps:
  * RETRAIN_E2E_BASE_MODEL when set (e.g. .cache/models/radflow-cxr, the default model: tens of minutes per adapter
