@@ -108,11 +108,9 @@ export async function modelOutputs(
         return tick([e, readAnswer(e.task, out.text)] as const);
       }),
     );
-    return {
-      fixedImpressions: await fixedImpressions,
-      fixedLabels: await fixedLabels,
-      feedback: new Map(await feedback),
-    };
+    // Awaited together: one failing while another is awaited would be an unhandled rejection.
+    const [impressions, labels, answers] = await Promise.all([fixedImpressions, fixedLabels, feedback]);
+    return { fixedImpressions: impressions, fixedLabels: labels, feedback: new Map(answers) };
   } finally {
     await handle.drainAndRelease();
   }

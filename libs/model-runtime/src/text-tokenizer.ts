@@ -67,6 +67,8 @@ export class TextTokenizer {
   }
 
   decode(ids: readonly number[]): string {
+    // An answer may be empty (end-of-text as the first token); @huggingface/tokenizers throws on [] rather than ''.
+    if (ids.length === 0) return '';
     return this.tokenizer.decode([...ids], { skip_special_tokens: true });
   }
 
