@@ -15,7 +15,6 @@ turn be the base of the next run. A continued adapter keeps its served LoRA layo
 from __future__ import annotations
 
 import json
-import math
 import random
 import shutil
 import sys
@@ -28,6 +27,8 @@ from tqdm import tqdm
 from radflow_train import chat, cxr_export, gguf_base, replay, sft
 from radflow_train.adapter_files import adapter_state
 from radflow_train.routed_lora import route_adapters
+
+from optimiser_step import lr_at, take_step
 
 ADAPTERS_DIR = cxr_export.ADAPTERS_DIR
 # Continuing a rank-64 adapter that already does the task: the rate its own training ended near (train_cxr.py legs at
@@ -113,13 +114,8 @@ def continue_adapter(adapter: dict, state: dict, plan: list[list[sft.Seq]], args
     tokens, loss = 0, torch.tensor(float("nan"))
     bar = tqdm(plan, desc=f"fine-tune {adapter['name']}", unit="step", file=sys.stderr, mininterval=2)
     for step, batch in enumerate(bar):
-        for group in opt.param_groups:
-            group["lr"] = lr_at(args, step, len(plan))
         loss = sft.batch_loss(model, batch, chat.PAD_ID, lora["first_layer"], False)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+        take_step(opt, params, loss, lr_at(args.lr, args.warmup, step, len(plan)))
         tokens += sum(len(s.ids) for s in batch)
         bar.set_postfix(loss=f"{float(loss):.3f}")
         emit("progress", stage="training", step=step_offset + step + 1, totalSteps=total_steps,
@@ -137,13 +133,6 @@ def plan_batches(seqs: list[sft.Seq], args) -> list[list[sft.Seq]]:
         plan += sft.make_batches(seqs, args.batch_tokens, MAX_BATCH, rng)
     plan = plan[:max(1, min(args.steps, round(args.max_epochs * len(per_epoch))))]
     return [[seqs[i] for i in batch] for batch in plan]
-
-
-def lr_at(args, step: int, steps: int) -> float:
-    if step < args.warmup:
-        return args.lr * (step + 1) / args.warmup
-    frac = (step - args.warmup) / max(1, steps - args.warmup)
-    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
 
 
 def write_model_dir(base: Path, base_manifest: dict, meta: dict, states: list[dict], out: Path, name: str,

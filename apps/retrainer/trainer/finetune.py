@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import random
 import shutil
 import sys
@@ -62,6 +61,7 @@ import adapter_manifest  # noqa: E402
 from base_distillation import loss_with_base_distillation  # noqa: E402
 import cxr_candidate  # noqa: E402
 import cxr_retrain  # noqa: E402
+from optimiser_step import lr_at, take_step  # noqa: E402
 
 
 def emit(event: str, **fields) -> None:
@@ -393,27 +393,16 @@ def main(argv=None) -> int:
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1 if args.full else 0.0},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
 
-    def lr_at(step: int) -> float:
-        if step < args.warmup:
-            return args.lr * (step + 1) / args.warmup
-        frac = (step - args.warmup) / max(1, len(plan) - args.warmup)
-        return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, frac))))
-
     model.train()
     tokens = 0
     params = [p for _, p in trainable]
     bar = tqdm(plan, desc="fine-tune", unit="step", file=sys.stderr, mininterval=2)
     for step, batch in enumerate(bar):
-        for group in opt.param_groups:
-            group["lr"] = lr_at(step)
         if args.kl_weight > 0:
             loss, _, _ = loss_with_base_distillation(model, batch, pad, args.kl_weight)
         else:
             loss, _ = trainer.loss_of(model, batch, pad)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
+        take_step(opt, params, loss, lr_at(args.lr, args.warmup, step, len(plan)))
         tokens += sum(len(s.ids) for s in batch)
         bar.set_postfix(loss=f"{float(loss):.3f}")
         emit("progress", stage="training", step=step + 1, totalSteps=len(plan), loss=round(float(loss), 4), tokens=tokens)
