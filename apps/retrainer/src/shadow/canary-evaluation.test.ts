@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
+import { radiologistModelName } from '@radflow/reports';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
@@ -175,7 +176,7 @@ describe('CanaryEvaluation on PostgreSQL', () => {
 
   it("rolls back a radiologist's canary on their own reports alone, leaving the shared model's canary running", async () => {
     const { parts, name, events, evaluation } = await withCanary({ minReports: 3 });
-    const alice = `${name}~r-00112233aabbccdd`;
+    const alice = radiologistModelName(name, '00112233aabbccdd');
     await parts.versions.register({
       name: alice,
       version: '1.0.0-a1',

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
 import { shadowVerdict, type GateDecision, type ShadowReportScores } from '@radflow/feedback';
+import { radiologistModelName } from '@radflow/reports';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
 import { RetrainingPipeline } from '../retraining-pipeline.ts';
@@ -160,7 +161,7 @@ describe('shadow settlement on PostgreSQL', () => {
       },
       database(),
     );
-    const alice = `${shared}~r-00112233aabbccdd`;
+    const alice = radiologistModelName(shared, '00112233aabbccdd');
     const sharedServing = (await parts.deployments.current(shared))!;
     const serving = await sharedVersionForRadiologist(parts, alice, sharedServing);
     await candidate(parts, alice, '1.0.0-a1');
