@@ -101,6 +101,22 @@ describe('runEval on a small inline data set', () => {
     const json = JSON.parse(readFileSync(join(outDir, 'eval-results.json'), 'utf8'));
     expect(json.model).toEqual({ name: 'stub', version: '0' });
     expect(readFileSync(join(outDir, 'eval-report.html'), 'utf8')).toContain('<svg');
+    // each labelled report's model labels beside NegBio's, to read the misses (report 4's effusion)
+    const perReport = readFileSync(join(outDir, 'labels.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(perReport).toHaveLength(6);
+    expect(perReport.find((r) => r.uid === '4')).toEqual({
+      uid: '4',
+      model: [],
+      negbio: ['pleural effusion'],
+    });
+    expect(perReport.find((r) => r.uid === '3')).toEqual({
+      uid: '3',
+      model: ['cardiomegaly'],
+      negbio: ['cardiomegaly'],
+    });
   });
 
   it('counts and skips reports with neither findings nor impression in every task (never asks the model)', async () => {

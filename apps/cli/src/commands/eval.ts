@@ -271,6 +271,22 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       const parsed = model
         ? await modelLabels(model.generate, 'abnormality_labels', usable, batchSize, progress)
         : null;
+      if (parsed && options.outDir) {
+        // Beside impressions.jsonl: each report's labels from the model and from NegBio, to read the misses.
+        mkdirSync(options.outDir, { recursive: true });
+        writeFileSync(
+          join(options.outDir, 'labels.jsonl'),
+          usable
+            .map((r, i) =>
+              JSON.stringify({
+                uid: r.uid,
+                model: parsed[i],
+                negbio: labels.filter((label) => references[i]![label] === 'present'),
+              }),
+            )
+            .join('\n') + '\n',
+        );
+      }
       const ruleCalls = usable.map(ruleAbnormalityCalls);
       const predictions: Record<string, ReturnType<typeof ruleCallStates>[]> = {};
       let unparsed: number | undefined;
