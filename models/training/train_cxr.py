@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import onnx  # noqa: E402,F401  (before torch: protobuf clash, see train.py)
 import torch  # noqa: E402
 
-from radflow_train import chat, data, gguf_base, sft, tasks  # noqa: E402
+from radflow_train import chat, data, gguf_base, sft, silver_labels, tasks  # noqa: E402
 
 # Stage-2 mixture, (task weight, weight of a "none" answer): production tasks (impression, labels, devices) weigh
 # most; 85 % of device answers are "none", so those are thinned; the long auxiliary tasks are sampled lightly.
@@ -76,6 +76,9 @@ def main() -> None:
     ap.add_argument("--device", default="auto", help="auto: CUDA when torch sees a GPU, else CPU")
     ap.add_argument("--task-weight", action="append", default=[], metavar="TASK=W",
                     help="a task's weight in the mixture instead of MIXTURE's (a focused leg, e.g. impression=4)")
+    ap.add_argument("--silver-labels", type=int, default=0, metavar="N",
+                    help="add N sentence-subset variants of each train report, labelled by the rule labeler "
+                         "(radflow_train/silver_labels.py)")
     ap.add_argument("--val-tasks", default="", help="comma-separated tasks of the validation loss (default: all)")
     args = ap.parse_args()
     weights = dict(MIXTURE)
@@ -102,8 +105,10 @@ def main() -> None:
         val_seqs = sft.lm_seqs([e.ids for e in tok.encode_batch(tasks.lm_texts(splits["validation"]))], chat.END_ID,
                                256)[: args.val_size // 4]
     else:
-        train_seqs = encode_examples(tok, mixture(tasks.build_examples(splits["train"], seed=args.seed), args.seed,
-                                                  weights))
+        examples = tasks.build_examples(splits["train"], seed=args.seed)
+        if args.silver_labels:
+            examples += silver_labels.silver_examples(splits["train"], args.silver_labels, args.seed)
+        train_seqs = encode_examples(tok, mixture(examples, args.seed, weights))
         val_examples = tasks.build_examples(splits["validation"], seed=args.seed)
         if args.val_tasks:
             val_examples = [e for e in val_examples if e.task in set(args.val_tasks.split(","))]
@@ -161,7 +166,7 @@ def main() -> None:
                     "first_layer": args.first_layer, "targets": list(model.LORA_TARGETS)},
                     "train_sequences": counts, "init": str(args.init) if args.init else None,
                     "task_weights": {t: w for t, (w, _) in weights.items() if w != MIXTURE[t][0]},
-                    "val_tasks": args.val_tasks or "all"})
+                    "val_tasks": args.val_tasks or "all", "silver_labels": args.silver_labels})
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(json.dumps(summary), flush=True)
 

@@ -12,6 +12,7 @@ import { modelCommand } from './commands/model.ts';
 import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
 import { effectiveRules } from './commands/rules.ts';
+import { runRuleLabels } from './commands/rule-labels.ts';
 import { dataPath, loadConfig } from '@radflow/config';
 import { runRetraining, runRollback } from '@radflow/retrainer';
 
@@ -213,6 +214,15 @@ program
   .option('--split <name>', 'validation | test | train | all', 'all')
   .option('--limit <n>', 'at most this many reports')
   .action(runLabelsCommand);
+
+program
+  .command('rule-labels')
+  .description(
+    'JSON lines of {id, findings, impression} on stdin, the abnormality labels the rule labeler finds present on stdout',
+  )
+  .action(async () => {
+    await runRuleLabels();
+  });
 
 program
   .command('rules')
