@@ -17,6 +17,7 @@ import subprocess
 from . import labels as lab, prompts
 from .data import Report, report_text
 from .paths import REPO_ROOT
+from .tasks import CORE, Example
 
 KEEP_SENTENCE = 0.6
 
@@ -58,10 +59,8 @@ def rule_labels(variants: list[Report]) -> dict[str, set[str]]:
     return {a["id"]: set(a["labels"]) for a in answers}
 
 
-def silver_examples(reports: list[Report], per_report: int, seed: int):
-    """abnormality_labels examples for the variants, answers from the rule labeler (tasks.Example)."""
-    from .tasks import CORE, Example
-
+def silver_examples(reports: list[Report], per_report: int, seed: int) -> list[Example]:
+    """abnormality_labels examples for the variants, answers from the rule labeler."""
     variants = sentence_variants(reports, per_report, seed)
     found = rule_labels(variants)
     return [Example(v.uid, "abnormality_labels",

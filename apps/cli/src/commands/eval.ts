@@ -171,6 +171,12 @@ async function modelLabels(
   return answers.map((answer) => parseModelLabels(task, answer));
 }
 
+/** One JSON object a line, for reading a run's answers beside their references. */
+function writeJsonLines(dir: string, file: string, rows: readonly object[]): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, file), rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
+}
+
 /** A model's parsed labels as predictions, and how many answers did not parse (scored as no labels). */
 function asPredictions(parsed: readonly (string[] | null)[]) {
   return {
@@ -252,12 +258,10 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
       });
       if (drafts && options.outDir) {
         // Open-i is public, de-identified data: the drafts are kept for reading beside the references.
-        mkdirSync(options.outDir, { recursive: true });
-        writeFileSync(
-          join(options.outDir, 'impressions.jsonl'),
-          usable
-            .map((r, i) => JSON.stringify({ uid: r.uid, draft: drafts[i], signed: r.impression }))
-            .join('\n') + '\n',
+        writeJsonLines(
+          options.outDir,
+          'impressions.jsonl',
+          usable.map((r, i) => ({ uid: r.uid, draft: drafts[i], signed: r.impression })),
         );
       }
       results.tables['impression'] = renderTextTable(buildImpressionTable(results.impression));
@@ -273,18 +277,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         : null;
       if (parsed && options.outDir) {
         // Beside impressions.jsonl: each report's labels from the model and from NegBio, to read the misses.
-        mkdirSync(options.outDir, { recursive: true });
-        writeFileSync(
-          join(options.outDir, 'labels.jsonl'),
-          usable
-            .map((r, i) =>
-              JSON.stringify({
-                uid: r.uid,
-                model: parsed[i],
-                negbio: labels.filter((label) => references[i]![label] === 'present'),
-              }),
-            )
-            .join('\n') + '\n',
+        writeJsonLines(
+          options.outDir,
+          'labels.jsonl',
+          usable.map((r, i) => ({
+            uid: r.uid,
+            model: parsed[i],
+            negbio: labels.filter((label) => references[i]![label] === 'present'),
+          })),
         );
       }
       const ruleCalls = usable.map(ruleAbnormalityCalls);

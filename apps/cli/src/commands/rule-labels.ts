@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { labelReport } from '@radflow/labels';
+import { ruleAbnormalityCalls } from '@radflow/evaluation';
 
 /** One report section pair to label; `id` is the caller's, returned unchanged. */
 export interface RuleLabelRequest {
@@ -33,8 +33,8 @@ function requestOf(text: string, line: number): RuleLabelRequest {
 
 /** The abnormality labels the rule labeler finds present (vocabulary order); uncertain and absent ones are left out. */
 export function presentRuleLabels(request: RuleLabelRequest): string[] {
-  return labelReport({ findings: request.findings, impression: request.impression })
-    .abnormalities.filter((call) => call.state === 'present')
+  return ruleAbnormalityCalls(request)
+    .filter((call) => call.state === 'present')
     .map((call) => call.label);
 }
 
@@ -45,7 +45,7 @@ export function presentRuleLabels(request: RuleLabelRequest): string[] {
 export async function runRuleLabels(
   input: NodeJS.ReadableStream = process.stdin,
   write: (line: string) => void = (line) => process.stdout.write(line + '\n'),
-): Promise<number> {
+): Promise<void> {
   let line = 0;
   for await (const text of createInterface({ input, crlfDelay: Infinity })) {
     line += 1;
@@ -53,5 +53,4 @@ export async function runRuleLabels(
     const request = requestOf(text, line);
     write(JSON.stringify({ id: request.id, labels: presentRuleLabels(request) }));
   }
-  return line;
 }
