@@ -11,7 +11,14 @@ import { inferenceApp } from '@radflow/inference';
 import { startHost, type RunningHost } from '@radflow/platform';
 import { radiologistKey, radiologistModelName } from '@radflow/reports';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
-import { migrate, ModelDeployments, ModelVersions, openDatabase, type Database } from '@radflow/store';
+import {
+  migrate,
+  ModelCanaries,
+  ModelDeployments,
+  ModelVersions,
+  openDatabase,
+  type Database,
+} from '@radflow/store';
 import { EventCollector } from '../support/event-collector.ts';
 
 // Routing through the real enricher and inference apps, the real broker and the registry in PostgreSQL: a canary at
@@ -22,6 +29,9 @@ const run = randomUUID().slice(0, 8);
 const shared = `radflow-tiny-route-${run}`;
 const alice = { id: `RAD-ALICE-${run}`, system: 'urn:oid:1.2.840.99999.7' };
 const aliceModel = radiologistModelName(shared, radiologistKey(alice));
+// Carol has no model serving yet: her first one runs as a canary beside the shared model.
+const carol = { id: `RAD-CAROL-${run}`, system: 'urn:oid:1.2.840.99999.7' };
+const carolModel = radiologistModelName(shared, radiologistKey(carol));
 const modelsRoot = mkdtempSync(join(tmpdir(), 'radflow-routing-models-'));
 const REPORTS = 60;
 
@@ -195,7 +205,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await host?.close();
   await collector?.stop();
-  await database?.query('DELETE FROM model_canaries WHERE name = ANY($1)', [[shared, aliceModel]]);
+  await database?.query('DELETE FROM model_canaries WHERE name = ANY($1)', [
+    [shared, aliceModel, carolModel],
+  ]);
   await database?.end();
   rmSync(modelsRoot, { recursive: true, force: true });
 });
@@ -303,6 +315,37 @@ describe('model routing through the real enricher and inference apps', () => {
       expect(events.get(accession)?.enrichment.model.name).toBe(shared);
       expect(events.get(accession)?.enrichment.model.version).not.toBe('1.0.0-alice.2');
     }
+  }, 240_000);
+
+  it("serves a radiologist's first model, a canary, its share of her reports; the shared model drafts the rest", async () => {
+    await new ModelVersions(database).register({
+      name: carolModel,
+      version: '1.0.0-carol.1',
+      modelDir: modelCopy(carolModel, '1.0.0-carol.1'),
+      status: 'candidate',
+    });
+    // As a passed shadow period starts it: nothing of Carol's is deployed, the shared model serves beside it.
+    await new ModelCanaries(database).start({
+      name: carolModel,
+      version: '1.0.0-carol.1',
+      share: 0.5,
+      startedBy: 'e2e',
+      reason: 'routing test',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const hers = Array.from({ length: 24 }, (_, i) => `CAROL-${run}-${i}`);
+    await publish(hers.map((a) => report(a, 'final:1', carol)));
+    const events = await enriched(hers, 'final:1');
+    // Outside her share, the shared canary's share (also 0.5 by the same position) cannot hold her reports either.
+    for (const accession of hers)
+      expect(events.get(accession)?.enrichment.model).toEqual(
+        canaryPosition(accession) < 0.5
+          ? { name: carolModel, version: '1.0.0-carol.1', route: 'canary' }
+          : { name: shared, version: '1.0.0', route: 'serving' },
+      );
+    const inCanary = hers.filter((a) => events.get(a)?.enrichment.model.name === carolModel).length;
+    expect(inCanary).toBeGreaterThan(0);
+    expect(inCanary).toBeLessThan(hers.length);
   }, 240_000);
 
   it('routes the same way over HTTP (INFERENCE_URL): the body names the version, an unknown one falls back to serving', async () => {

@@ -1,3 +1,4 @@
+import { parseRadiologistModelName } from '@radflow/reports';
 import { ModelRegistryError, type ModelVersionRecord } from '@radflow/store';
 import type { RetrainingParts } from './retraining-run.ts';
 
@@ -30,4 +31,28 @@ export async function sharedVersionForRadiologist(
       return (await parts.versions.get(name, shared.version))!;
     throw error;
   }
+}
+
+/** What drafts a model's reports now: the version as the model's registry names it, and the model that drafts them. */
+export interface ServingVersion {
+  record: ModelVersionRecord;
+  /** The model whose drafts these are: the model itself, or the shared model for a radiologist with none yet. */
+  draftedBy: string;
+}
+
+/**
+ * What serves a model's reports: its own serving version; for a radiologist's model with none of its own yet (their
+ * first model in shadow or canary), the shared model's serving version, registered under the radiologist's name
+ * (sharedVersionForRadiologist) so that scores and decisions can name it. Undefined when neither serves.
+ */
+export async function servingOf(
+  parts: Pick<RetrainingParts, 'versions' | 'deployments'>,
+  name: string,
+): Promise<ServingVersion | undefined> {
+  const own = await parts.deployments.current(name);
+  if (own) return { record: own, draftedBy: name };
+  const sharedName = parseRadiologistModelName(name)?.sharedModelName;
+  const shared = sharedName === undefined ? undefined : await parts.deployments.current(sharedName);
+  if (!shared) return undefined;
+  return { record: await sharedVersionForRadiologist(parts, name, shared), draftedBy: shared.name };
 }

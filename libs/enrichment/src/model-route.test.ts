@@ -57,6 +57,37 @@ describe('routeModel', () => {
     ).toBe(true);
   });
 
+  it("gives a radiologist's first model, a canary, its share of their reports and leaves the rest to the shared model", () => {
+    const firstCanary: ModelRoutingTable = {
+      serving: '0.4.0',
+      radiologists: {},
+      radiologistCanaries: { [aliceKey]: { version: '0.4.0-alice.1', share: 0.2 } },
+    };
+    const aliceModel = radiologistModelName(shared, aliceKey);
+    const routes = accessions.slice(0, 2_000).map((accession) => ({
+      accession,
+      alice: routeModel(shared, firstCanary, { accession, resultInterpreter: alice })!,
+      bob: routeModel(shared, firstCanary, { accession, resultInterpreter: { id: 'RAD-0077' } })!,
+    }));
+    for (const { accession, alice: route } of routes)
+      expect(route).toEqual(
+        canaryPosition(accession) < 0.2
+          ? { name: aliceModel, version: '0.4.0-alice.1', route: 'canary' }
+          : { name: shared, version: '0.4.0', route: 'serving' },
+      );
+    const share = routes.filter((r) => r.alice.route === 'canary').length / routes.length;
+    expect(Math.abs(share - 0.2)).toBeLessThan(0.035);
+    expect(routes.every((r) => r.bob.name === shared && r.bob.version === '0.4.0')).toBe(true);
+    // With nothing of the shared model serving, there is nothing to run beside: no route, as without the canary.
+    expect(
+      routeModel(
+        shared,
+        { ...firstCanary, serving: undefined },
+        { accession: 'A1', resultInterpreter: alice },
+      ),
+    ).toBeUndefined();
+  });
+
   it('sends everyone else to the canary inside its share and to the serving version outside it', () => {
     const bob = { id: 'RAD-0077' };
     for (const accession of accessions.slice(0, 500)) {

@@ -12,7 +12,11 @@ export interface ModelRoutingTable {
   canary?: CanaryShare;
   /** Radiologist key (radiologistKey) → the serving version of that radiologist's model (`<shared>~r-<key>`). */
   radiologists: Record<string, string>;
-  /** Radiologist key → a candidate of that radiologist's model serving a share of their reports (absent: none). */
+  /**
+   * Radiologist key → a candidate of that radiologist's model serving a share of their reports (absent: none); for a
+   * radiologist with no serving version of their own (their first model), the rest of their reports go to the shared
+   * model.
+   */
   radiologistCanaries?: Record<string, CanaryShare>;
 }
 
@@ -59,8 +63,9 @@ function inCanary(
 
 /**
  * Routes one report: a radiologist with a deployed model of their own gets it (or that model's canary, when the
- * accession falls inside its share); otherwise the shared model's canary when the accession's position falls inside
- * its share; otherwise the serving version. Undefined when the registry knows no serving version of the shared model
+ * accession falls inside its share); a radiologist whose first model is a canary gets it when the accession falls
+ * inside that share; otherwise the shared model's canary when the accession's position falls inside its share;
+ * otherwise the serving version. Undefined when the registry knows no serving version of the shared model
  * (the inference service then serves whatever it loaded).
  */
 export function routeModel(
@@ -72,13 +77,16 @@ export function routeModel(
   if (interpreter?.id.trim()) {
     const key = radiologistKey(interpreter);
     const version = table.radiologists[key];
+    const name = radiologistModelName(sharedModelName, key);
+    const canary = table.radiologistCanaries?.[key];
     if (version !== undefined) {
-      const name = radiologistModelName(sharedModelName, key);
-      const canary = table.radiologistCanaries?.[key];
       if (inCanary(canary, version, report.accession))
         return { name, version: canary.version, route: 'canary' };
       return { name, version, route: 'radiologist' };
     }
+    // Their first model's canary: its share of their reports; the rest stay with the shared model below.
+    if (table.serving !== undefined && inCanary(canary, table.serving, report.accession))
+      return { name, version: canary.version, route: 'canary' };
   }
   if (table.serving === undefined) return undefined;
   const canary = table.canary;

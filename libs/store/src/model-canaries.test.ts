@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { radiologistModelName } from '@radflow/reports';
 import { describe, expect, it } from 'vitest';
 import { CanaryScores } from './canary-scores.ts';
 import { GateDecisions } from './gate-decisions.ts';
@@ -57,6 +58,24 @@ describe('ModelCanaries on PostgreSQL', () => {
     });
     expect(await canaries.current(name)).toEqual(started);
     await expect(canaries.start(start)).rejects.toMatchObject({ code: 'CANARY_RUNNING' });
+  });
+
+  it("starts a radiologist's first model's canary beside the shared model, and only when the shared model serves", async () => {
+    const canaries = new ModelCanaries(database());
+    const versions = new ModelVersions(database());
+    const start = { version: '1.0.0', share: 0.3, startedBy: 'shadow', reason: 'shadow passed' };
+    const shared = await servingRegistry();
+    const first = radiologistModelName(shared, 'a1b2c3d4e5f60718');
+    await versions.register({ name: first, version: '1.0.0', modelDir: '/r', status: 'candidate' });
+    expect(await new ModelDeployments(database()).current(first)).toBeUndefined();
+    expect(await canaries.start({ ...start, name: first })).toMatchObject({ name: first, version: '1.0.0' });
+
+    const unservedShared = testModelName();
+    const orphan = radiologistModelName(unservedShared, 'a1b2c3d4e5f60718');
+    await versions.register({ name: orphan, version: '1.0.0', modelDir: '/r', status: 'candidate' });
+    await expect(canaries.start({ ...start, name: orphan })).rejects.toMatchObject({
+      code: 'NO_CURRENT_MODEL',
+    });
   });
 
   it('ends a canary once, recording the decision with its share and who started and ended it', async () => {

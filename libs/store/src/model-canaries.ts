@@ -1,3 +1,4 @@
+import { parseRadiologistModelName } from '@radflow/reports';
 import type { Database } from './database.ts';
 import { inDeploymentTransaction } from './deployment-lock.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
@@ -57,7 +58,9 @@ function canaryFromRow(row: CanaryRow): CanaryRecord {
 }
 
 /**
- * The canary of each model: at most one per name. Starting one checks the version may serve; ending one deletes the
+ * The canary of each model: at most one per name. Starting one checks the version may serve and that a version serves
+ * the rest of the reports: the model's own, or for a radiologist's first model (`<shared>~r-<key>`, nothing of theirs
+ * deployed yet) the shared model's, which drafts their other reports. Ending one deletes the
  * row and records the decision in gate_decisions (policy.stage `canary`, with the share, who started and ended it
  * and when) in the same transaction, so `radflow model status` shows every canary that ran. Both take the
  * deployments' lock: a canary never starts for a version a concurrent promotion just made serving.
@@ -78,14 +81,19 @@ export class ModelCanaries {
         throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
       if (target.status === 'rejected')
         throw new ModelRegistryError(`${name} ${version} was rejected and cannot serve`, 'NOT_DEPLOYABLE');
-      const history = await client.query<{ version: string; action: DeploymentAction }>(
-        'SELECT version, action FROM model_deployments WHERE name = $1 ORDER BY id',
-        [name],
-      );
-      const serving = servingStack(history.rows).at(-1);
-      if (serving === undefined)
+      const servingOf = async (model: string) => {
+        const history = await client.query<{ version: string; action: DeploymentAction }>(
+          'SELECT version, action FROM model_deployments WHERE name = $1 ORDER BY id',
+          [model],
+        );
+        return servingStack(history.rows).at(-1);
+      };
+      const serving = await servingOf(name);
+      // A radiologist's first model runs beside the shared model, which drafts the rest of their reports.
+      const shared = parseRadiologistModelName(name)?.sharedModelName;
+      if (serving === undefined && (shared === undefined || (await servingOf(shared)) === undefined))
         throw new ModelRegistryError(
-          `no ${name} model serves: a canary needs one beside it`,
+          `no ${name} model serves${shared ? ` and no ${shared} model either` : ''}: a canary needs one beside it`,
           'NO_CURRENT_MODEL',
         );
       if (serving === version)

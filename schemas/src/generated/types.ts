@@ -106,7 +106,7 @@ export interface LabelCorrection {
  */
 export interface ModelEventPayload {
   /**
-   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`); model.canary_started: `version` (in `modelDir`) now serves `canary.share` of the model's reports, chosen by accession hash, beside the serving `previousVersion`; model.canary_ended: the canary stopped serving, with the decision: outcome `reject` is a rollback (by an operator, or automatic when its live scores fell below the serving model's: comparisons on the evaluation set `canary`), `promote` is followed by model.promoted.
+   * training.*: a retraining run; model.evaluated: the gate's numbers; model.shadow_started: the candidate passed the fixed-set gate and now drafts beside the serving model on live reports (never served, never written back) until shadow evaluation promotes or rejects it; model.promoted: serve `modelDir` now (promotion or rollback); model.rejected: the gate or shadow evaluation kept the current model (a shadow decision's comparisons are on the evaluation set `shadow`); model.canary_started: `version` (in `modelDir`) now serves `canary.share` of the model's reports, chosen by accession hash, beside the serving `previousVersion` (for a radiologist's first model, `<shared>~r-<key>` with nothing of theirs deployed, the shared model's serving version, which drafts the rest of their reports); model.canary_ended: the canary stopped serving, with the decision: outcome `reject` is a rollback (by an operator, or automatic when its live scores fell below the serving model's: comparisons on the evaluation set `canary`), `promote` is followed by model.promoted.
    */
   kind:
     | 'training.started'
@@ -140,7 +140,7 @@ export interface ModelEventPayload {
    */
   action?: 'promotion' | 'rollback' | 'bootstrap';
   /**
-   * The version served before (model.promoted) or compared against (model.evaluated, model.rejected).
+   * The version served before (model.promoted) or compared against (model.evaluated, model.rejected, model.canary_*). For a radiologist's model with nothing of theirs served yet: the shared model's version.
    */
   previousVersion?: string;
   /**

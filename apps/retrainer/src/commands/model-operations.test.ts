@@ -172,6 +172,35 @@ describe('radflow model promote|rollback on PostgreSQL and the broker', () => {
     });
   });
 
+  it("runs a radiologist's first model as an operator's canary beside the shared model, and rolls it back", async () => {
+    const { parts, name: shared, events } = await registry();
+    const radiologist = radiologistModelName(shared, '00112233aabbccdd');
+    await passed(parts, radiologist, '1.0.0-r1', ['gate', 'shadow']);
+    const started = await promoteVersion(parts, radiologist, {
+      version: '1.0.0-r1',
+      canaryShare: 0.3,
+      operator: 'ops',
+      reason: 'try on a third of hers',
+    });
+    expect(started).toMatchObject({ action: 'canary', share: 0.3, previousVersion: '1.0.0' });
+    const table = await new ModelRouting(database()).table(shared);
+    expect(table.radiologists).toEqual({});
+    expect(table.radiologistCanaries).toEqual({ '00112233aabbccdd': { version: '1.0.0-r1', share: 0.3 } });
+    expect((await modelStatus(parts, radiologist)).canary).toMatchObject({
+      version: '1.0.0-r1',
+      servingVersion: '1.0.0',
+    });
+
+    const back = await rollbackModel(parts, radiologist, { operator: 'ops', reason: 'too terse' });
+    expect(back).toEqual({ name: radiologist, canaryEnded: { version: '1.0.0-r1', share: 0.3 } });
+    expect(await parts.canaries.current(radiologist)).toBeUndefined();
+    expect(await parts.deployments.current(radiologist)).toBeUndefined();
+    expect(events.map((e) => [e.kind, e.name])).toEqual([
+      ['model.canary_started', radiologist],
+      ['model.canary_ended', radiologist],
+    ]);
+  });
+
   it('starts a canary, shows it in status, refuses a second, and ends it on rollback with the decision recorded', async () => {
     const { parts, name, events } = await registry();
     await passed(parts, name, '1.0.1', ['gate', 'shadow']);

@@ -3,6 +3,7 @@ import { parseRadiologistModelName } from '@radflow/reports';
 import { ModelRegistryError, type StoredGateDecision } from '@radflow/store';
 import { canaryVerdictNow } from '../shadow/canary-evaluation.ts';
 import type { CanaryParts } from '../shadow/canary-parts.ts';
+import { servingOf } from '../radiologist-model.ts';
 import { endCanary, startCanary } from '../shadow/canary-settlement.ts';
 import { runIdOf } from '../shadow/shadow-start.ts';
 import { withParts, type ModelStatusOptions } from './model-status.ts';
@@ -66,14 +67,12 @@ export async function promoteVersion(
   const version = await parts.versions.get(name, request.version);
   if (!version)
     throw new ModelRegistryError(`${name} ${request.version} is not registered`, 'UNKNOWN_MODEL_VERSION');
-  const radiologistModel = parseRadiologistModelName(name);
   // A radiologist without a model of their own (none yet, or retired) is served by the shared model: that is what
   // this version replaces for them, as the retrainer's own gate records it.
-  const serving =
-    (await parts.deployments.current(name)) ??
-    (radiologistModel ? await parts.deployments.current(radiologistModel.sharedModelName) : undefined);
-  if (!serving) throw new ModelRegistryError(`no ${name} model serves yet`, 'NO_CURRENT_MODEL');
-  if (serving.name === name && serving.version === version.version)
+  const beside = await servingOf(parts, name);
+  if (!beside) throw new ModelRegistryError(`no ${name} model serves yet`, 'NO_CURRENT_MODEL');
+  const serving = beside.record;
+  if (beside.draftedBy === name && serving.version === version.version)
     throw new ModelRegistryError(`${name} ${version.version} is already serving`, 'ALREADY_SERVING');
   const canary = await parts.canaries.current(name);
   if (canary && (request.canaryShare !== undefined || canary.version !== version.version))
@@ -204,7 +203,8 @@ export async function rollbackModel(
   const reason = request.reason?.trim() || 'operator rollback';
   const result: ModelRollbackResult = { name };
   const canary = await parts.canaries.current(name);
-  const serving = await parts.deployments.current(name);
+  // Beside a radiologist's first model's canary: the shared model's version, which drafts their other reports.
+  const serving = (await servingOf(parts, name))?.record;
   if (canary && serving) {
     const verdict = await canaryVerdictNow(parts, canary, serving.version);
     const ended = await endCanary(parts, name, {

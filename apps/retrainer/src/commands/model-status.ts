@@ -6,6 +6,7 @@ import {
   type ShadowVerdict,
 } from '@radflow/feedback';
 import type { ModelVersionStatus } from '@radflow/store';
+import { servingOf } from '../radiologist-model.ts';
 import { registryModelName, retrainingParts } from '../retraining-parts.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
 import { canaryVerdictNow } from '../shadow/canary-evaluation.ts';
@@ -66,10 +67,8 @@ export interface CanaryStatus {
 
 /** The running canary and its live comparison, or undefined when none runs. */
 export async function canaryStatus(parts: CanaryParts, name: string): Promise<CanaryStatus | undefined> {
-  const [canary, serving] = await Promise.all([
-    parts.canaries.current(name),
-    parts.deployments.current(name),
-  ]);
+  const [canary, beside] = await Promise.all([parts.canaries.current(name), servingOf(parts, name)]);
+  const serving = beside?.record;
   if (!canary || !serving) return undefined;
   const policy = parts.settings.canary;
   return {

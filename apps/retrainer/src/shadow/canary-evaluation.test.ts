@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createLogger, loadConfig, repoRoot } from '@radflow/config';
 import type { RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
-import { radiologistModelName } from '@radflow/reports';
+import { radiologistKey, radiologistModelName } from '@radflow/reports';
 import type { ModelEvent } from '../model-events.ts';
 import { retrainerSettings } from '../retrainer-settings.ts';
 import { retrainingParts } from '../retraining-parts.ts';
-import { canaryArmOf, CanaryEvaluation, canaryModelOf } from './canary-evaluation.ts';
+import { canaryArmOf, CanaryEvaluation, canaryModelOf, firstModelCanaryOf } from './canary-evaluation.ts';
 import { canaryParts, type CanaryParts } from './canary-parts.ts';
 import { startCanary } from './canary-settlement.ts';
 import { registryAndBus } from '../registry-and-bus.testing.ts';
@@ -52,7 +52,7 @@ describe('canaryArmOf', () => {
   const canary = { version: '1.0.1' };
   // null: no draft at all (a rules-only result).
   const arm = (model: { name: string; version: string; route?: string }, draft: string | null = 'x') =>
-    canaryArmOf(enriched('A1', model, draft ?? undefined), 'm', canary, '1.0.0');
+    canaryArmOf(enriched('A1', model, draft ?? undefined), 'm', canary, { name: 'm', version: '1.0.0' });
 
   it('puts a draft in the arm its version (and route, when the enricher recorded one) names', () => {
     expect(arm({ name: 'm', version: '1.0.1' })).toEqual({ arm: 'canary' });
@@ -63,10 +63,24 @@ describe('canaryArmOf', () => {
 
   it("puts a radiologist's drafts in the arms of their model's canary (its serving version is routed `radiologist`)", () => {
     const own = (version: string, route: string) =>
-      canaryArmOf(enriched('A1', { name: 'm~r-abc', version, route }, 'x'), 'm~r-abc', canary, '1.0.0');
+      canaryArmOf(enriched('A1', { name: 'm~r-abc', version, route }, 'x'), 'm~r-abc', canary, {
+        name: 'm~r-abc',
+        version: '1.0.0',
+      });
     expect(own('1.0.1', 'canary')).toEqual({ arm: 'canary' });
     expect(own('1.0.0', 'radiologist')).toEqual({ arm: 'serving' });
     expect(own('1.0.0', 'canary')).toEqual({ skipped: 'other-version' });
+  });
+
+  it("beside a radiologist's first model, puts the shared model's drafts of their reports in the serving arm", () => {
+    const first = (model: { name: string; version: string; route?: string }) =>
+      canaryArmOf(enriched('A1', model, 'x'), 'm~r-abc', canary, { name: 'm', version: '1.0.0' });
+    expect(first({ name: 'm~r-abc', version: '1.0.1', route: 'canary' })).toEqual({ arm: 'canary' });
+    expect(first({ name: 'm', version: '1.0.0', route: 'serving' })).toEqual({ arm: 'serving' });
+    // The shared model's own canary, another of its versions, or another radiologist's model: neither arm.
+    expect(first({ name: 'm', version: '1.0.1', route: 'canary' })).toEqual({ skipped: 'other-version' });
+    expect(first({ name: 'm', version: '0.9.0', route: 'serving' })).toEqual({ skipped: 'other-version' });
+    expect(first({ name: 'm~r-def', version: '1.0.1', route: 'canary' })).toEqual({ skipped: 'other-model' });
   });
 
   it("counts neither a radiologist's own model, another version, a mismatched route nor a rules-only result", () => {
@@ -115,6 +129,29 @@ async function withCanary(
   await startCanary(parts, { name, version: candidate, share: 0.2, startedBy: 'shadow', reason: 'test' });
   return { parts, name, events, evaluation: new CanaryEvaluation(parts, name, logger) };
 }
+
+/** The same enriched report, signed by `interpreter` (what routing and the first-model canary read). */
+function signedBy(payload: ReportEnrichedPayload, interpreter: { id: string }): ReportEnrichedPayload {
+  return { ...payload, report: { ...payload.report, resultInterpreter: interpreter } };
+}
+
+describe('firstModelCanaryOf', () => {
+  const alice = { id: 'RAD-0042' };
+  it("names the signing radiologist's model for a shared-model draft, and nothing for any other draft", () => {
+    const shared = signedBy(enriched('A1', { name: 'radflow-cxr', version: '1' }, 'x'), alice);
+    expect(firstModelCanaryOf(shared, 'radflow-cxr')).toBe(
+      radiologistModelName('radflow-cxr', radiologistKey(alice)),
+    );
+    expect(
+      firstModelCanaryOf(enriched('A1', { name: 'radflow-cxr', version: '1' }, 'x'), 'radflow-cxr'),
+    ).toBe(undefined);
+    const own = signedBy(
+      enriched('A1', { name: radiologistModelName('radflow-cxr', radiologistKey(alice)), version: '1' }, 'x'),
+      alice,
+    );
+    expect(firstModelCanaryOf(own, 'radflow-cxr')).toBeUndefined();
+  });
+});
 
 describe('canaryModelOf', () => {
   const of = (name: string) => canaryModelOf(enriched('A1', { name, version: '1' }, 'x'), 'radflow-cxr');
@@ -231,6 +268,86 @@ describe('CanaryEvaluation on PostgreSQL', () => {
     });
     expect(await parts.canaries.current(name)).toMatchObject({ version: '1.0.1' });
     expect(events.filter((e) => e.kind === 'model.canary_ended').map((e) => e.name)).toEqual([alice]);
+  });
+
+  it("runs a radiologist's first model as a canary beside the shared model on their reports, and promotes it", async () => {
+    const { parts, name, events, evaluation } = await withCanary({
+      minReports: 3,
+      periodHours: 0,
+      autoPromote: true,
+    });
+    const tag = randomUUID().slice(0, 6);
+    const alice = { id: `RAD-ALICE-${tag}` };
+    const aliceModel = radiologistModelName(name, radiologistKey(alice));
+    const first = await parts.versions.register({
+      name: aliceModel,
+      version: '1.0.0-a1',
+      modelDir: '/models/a1',
+      status: 'candidate',
+    });
+    expect(await parts.deployments.current(aliceModel)).toBeUndefined();
+    await startCanary(parts, {
+      name: aliceModel,
+      version: first,
+      share: 0.2,
+      startedBy: 'shadow',
+      reason: 'test',
+    });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'model.canary_started',
+      name: aliceModel,
+      version: '1.0.0-a1',
+      previousVersion: '1.0.0',
+    });
+    // The shared model's drafts of Alice's reports: her canary's serving arm (and the shared canary's, which runs too).
+    for (let i = 0; i < 3; i++)
+      await evaluation.onEnriched(
+        signedBy(enriched(`AS-${tag}-${i}`, { name, version: '1.0.0', route: 'serving' }, SIGNED), alice),
+      );
+    // Bob's reports and unsigned ones are not hers.
+    await evaluation.onEnriched(
+      signedBy(
+        enriched(`BS-${tag}`, { name, version: '1.0.0', route: 'serving' }, 'Small left pleural effusion.'),
+        { id: `RAD-BOB-${tag}` },
+      ),
+    );
+    const steps = [];
+    for (let i = 0; i < 3; i++)
+      steps.push(
+        await evaluation.onEnriched(
+          signedBy(
+            enriched(`AC-${tag}-${i}`, { name: aliceModel, version: '1.0.0-a1', route: 'canary' }, SIGNED),
+            alice,
+          ),
+        ),
+      );
+    expect(steps.slice(0, 2).every((s) => 'verdict' in s && s.verdict === 'continue')).toBe(true);
+    expect(steps.at(-1)).toMatchObject({
+      scored: true,
+      arm: 'canary',
+      servingVersion: '1.0.0',
+      verdict: 'pass',
+      settled: 'promoted',
+    });
+    expect(await parts.canaries.current(aliceModel)).toBeUndefined();
+    expect((await parts.deployments.current(aliceModel))?.version).toBe('1.0.0-a1');
+    const decision = (await parts.decisions.list(aliceModel)).at(-1)!;
+    expect(decision).toMatchObject({
+      candidateVersion: '1.0.0-a1',
+      currentVersion: '1.0.0',
+      outcome: 'promote',
+      policy: { stage: 'canary', decidedBy: 'canary' },
+    });
+    // Bob's report is not in the serving arm.
+    expect(decision.reasons[0]).toMatch(/^canary over \(3 canary and 3 serving reports,/);
+    expect(events.filter((e) => e.name === aliceModel).map((e) => e.kind)).toEqual([
+      'model.canary_started',
+      'model.canary_ended',
+      'model.promoted',
+    ]);
+    // The shared model and its own canary are untouched.
+    expect((await parts.deployments.current(name))?.version).toBe('1.0.0');
+    expect(await parts.canaries.current(name)).toMatchObject({ version: '1.0.1' });
   });
 
   it('promotes a canary not worse after its period only when auto-promotion is on', async () => {

@@ -1,6 +1,7 @@
 import type { MetricComparison } from '@radflow/feedback';
 import type { CanaryRecord, ModelVersionRecord } from '@radflow/store';
 import { ModelRegistryError } from '@radflow/store';
+import { servingOf } from '../radiologist-model.ts';
 import { runIdOf } from './shadow-start.ts';
 import type { CanaryParts } from './canary-parts.ts';
 
@@ -20,7 +21,7 @@ export interface CanaryStart {
  */
 export async function startCanary(parts: CanaryParts, start: CanaryStart): Promise<CanaryRecord> {
   const { name, version } = start;
-  const serving = await parts.deployments.current(name);
+  const serving = (await servingOf(parts, name))?.record;
   const canary = await parts.canaries.start({
     name,
     version: version.version,
@@ -35,7 +36,7 @@ export async function startCanary(parts: CanaryParts, start: CanaryStart): Promi
     version: version.version,
     modelDir: version.modelDir,
     ...(runId ? { runId } : {}),
-    // start() refused when nothing serves.
+    // start() refused when nothing serves. For a radiologist's first model: the shared model's version.
     previousVersion: serving!.version,
     canary: { share: canary.share, startedBy: canary.startedBy },
   });
@@ -56,14 +57,15 @@ export interface CanaryEnd {
 /**
  * Ends the model's canary once (whoever comes second finds none and gets undefined): the decision goes to
  * gate_decisions (policy.stage `canary`) with the row's deletion, model.canary_ended says so (the enricher stops
- * routing to it), and a promotion then deploys the version (serving history, model.promoted: inference reloads).
+ * routing to it), and a promotion then deploys the version (serving history, model.promoted: inference reloads); a
+ * radiologist's first model then serves all their reports.
  */
 export async function endCanary(
   parts: CanaryParts,
   name: string,
   end: CanaryEnd,
 ): Promise<{ canary: CanaryRecord; servingVersion: string } | undefined> {
-  const serving = await parts.deployments.current(name);
+  const serving = (await servingOf(parts, name))?.record;
   if (!serving) throw new ModelRegistryError(`no ${name} model serves`, 'NO_CURRENT_MODEL');
   const ended = await parts.canaries.end(name, serving.version, {
     outcome: end.outcome,

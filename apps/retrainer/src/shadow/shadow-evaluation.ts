@@ -9,7 +9,7 @@ import {
 import { radiologistKey, radiologistModelName } from '@radflow/reports';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { ModelVersionRecord } from '@radflow/store';
-import { sharedVersionForRadiologist } from '../radiologist-model.ts';
+import { servingOf } from '../radiologist-model.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
 import { candidateInShadow } from './candidate-in-shadow.ts';
 import type { ShadowDrafter } from './shadow-drafter.ts';
@@ -64,15 +64,9 @@ export class ShadowEvaluation {
     return !withCandidate(shared) && own && withCandidate(own) ? own : shared;
   }
 
-  /**
-   * What serves a model's reports: its serving version; for a radiologist's model with none of its own yet, the shared
-   * model's serving version (registered under the radiologist's name so that the scores can name it).
-   */
+  /** What serves a model's reports (servingOf: for a radiologist with none of their own, the shared model). */
   private async servingFor(name: string): Promise<ModelVersionRecord | undefined> {
-    const own = await this.parts.deployments.current(name);
-    if (own || name === this.modelName) return own;
-    const shared = await this.parts.deployments.current(this.modelName);
-    return shared && sharedVersionForRadiologist(this.parts, name, shared);
+    return (await servingOf(this.parts, name))?.record;
   }
 
   /** One model's candidate in shadow, scored on this report beside what serves that model's reports. */

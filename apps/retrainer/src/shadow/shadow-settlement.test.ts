@@ -152,7 +152,7 @@ describe('shadow settlement on PostgreSQL', () => {
     expect(await parts.versions.get(name, '1.0.2')).toMatchObject({ status: 'candidate' });
   });
 
-  it("promotes a radiologist's first model on a pass, canary share or not: nothing of theirs serves to run it beside", async () => {
+  it("starts a radiologist's first model as a canary beside the shared model when RETRAIN_CANARY_SHARE is set", async () => {
     const { parts: registry, name: shared } = await registryWithServing();
     const parts = canaryParts(
       {
@@ -167,15 +167,18 @@ describe('shadow settlement on PostgreSQL', () => {
     await candidate(parts, alice, '1.0.0-a1');
     const shadow = (await candidateInShadow(parts, alice))!;
     const pass = shadowVerdict(scores(150, 0), after(25), parts.settings.shadow);
-    expect(await settleShadow(parts, shadow.candidate, serving, pass)).toBe('promoted');
-    expect((await parts.deployments.current(alice))?.version).toBe('1.0.0-a1');
-    expect(await parts.canaries.current(alice)).toBeUndefined();
-    // Her next model has her first beside it: that one starts a canary.
-    await candidate(parts, alice, '1.0.0-a2');
-    const next = (await candidateInShadow(parts, alice))!;
-    const own = (await parts.deployments.current(alice))!;
-    expect(await settleShadow(parts, next.candidate, own, pass)).toBe('canary');
-    expect(await parts.canaries.current(alice)).toMatchObject({ version: '1.0.0-a2', share: 0.1 });
+    // Nothing of hers serves: the shared model drafts the rest of her reports beside the canary.
+    expect(await settleShadow(parts, shadow.candidate, serving, pass)).toBe('canary');
+    expect(await parts.canaries.current(alice)).toMatchObject({ version: '1.0.0-a1', share: 0.1 });
+    expect(await parts.deployments.current(alice)).toBeUndefined();
+
+    // Without a canary share, a first model is promoted on the pass.
+    const bob = radiologistModelName(shared, '8899aabbccddeeff');
+    const bobServing = await sharedVersionForRadiologist(registry, bob, sharedServing);
+    await candidate(registry, bob, '1.0.0-b1');
+    const bobShadow = (await candidateInShadow(registry, bob))!;
+    expect(await settleShadow(registry, bobShadow.candidate, bobServing, pass)).toBe('promoted');
+    expect((await registry.deployments.current(bob))?.version).toBe('1.0.0-b1');
   });
 
   it('rejects a candidate shown worse, which can then never be deployed', async () => {

@@ -3,6 +3,7 @@ import { ModelRegistryError, type ModelVersionRecord } from '@radflow/store';
 import { decisionOf, promoteCandidate } from '../gate-settlement.ts';
 import type { RetrainingParts } from '../retraining-run.ts';
 import type { CanaryParts } from './canary-parts.ts';
+import { servingOf } from '../radiologist-model.ts';
 import { startCanary } from './canary-settlement.ts';
 import { runIdOf } from './shadow-start.ts';
 
@@ -67,13 +68,12 @@ export async function settleShadow(
 }
 
 /**
- * Whether a shadow pass starts a canary rather than a promotion: RETRAIN_CANARY_SHARE is set and the model has a
- * serving version of its own to run the canary beside. A radiologist's first model has none (their reports are the
- * shared model's, which is what its shadow period compared it with, on their reports alone), so it is promoted.
+ * Whether a shadow pass starts a canary rather than a promotion: RETRAIN_CANARY_SHARE is set and a version serves
+ * beside it: the model's own, or for a radiologist's first model the shared model, which drafts their other reports.
  */
 async function canaryFirst(parts: RetrainingParts, name: string): Promise<boolean> {
   if (!(parts.settings.canary.share > 0 && 'canaries' in parts)) return false;
-  return (await parts.deployments.current(name)) !== undefined;
+  return (await servingOf(parts, name)) !== undefined;
 }
 
 /**
