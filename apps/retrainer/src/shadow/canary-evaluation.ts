@@ -73,7 +73,8 @@ export function canaryArmOf(
  * The canary's live evaluation, one enriched report at a time: while a canary of the shared model or of the
  * drafting radiologist's own model runs, the draft the enricher served (by the canary, or by that model's serving
  * version for the other reports; beside a radiologist's first model, by the shared model for the rest of their
- * reports) is scored against the impression the radiologist signed, stored under an accession hash, and canaryVerdict over every report since the canary started may end it:
+ * reports) is scored against the impression the radiologist signed, stored under an accession hash, and
+ * canaryVerdict over every report since the canary started may end it:
  * `stop` rolls it back at once (the version rejected, decision and reason recorded, model.canary_ended); `pass`
  * promotes it when RETRAIN_CANARY_AUTO_PROMOTE is on, else waits for the operator (`radflow model promote`).
  * Nothing is drafted here: the drafts are the ones radiologists were shown.
