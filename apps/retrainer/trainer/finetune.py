@@ -176,23 +176,16 @@ DEFAULT_LR = {"adapter": 1e-3, "full": 5e-5}
 
 
 def read_examples(data: Path, tasks: set[str] | None) -> tuple[list[Example], list[dict]]:
-    """The feedback examples, and per example its task and the sha256 of its data set line (what the manifest keeps).
-
-    In the order of their content (task, then a hash of prompt and answer), not of the data set's lines: those are
-    sorted by accession key, so the same reviews under other accessions would reach the shuffle in another order and
-    train another model. Ordered by content, the same examples always give the same adapter."""
-    rows = []
+    """The feedback examples, and per example its task and the sha256 of its data set line (what the manifest keeps)."""
+    examples, hashes = [], []
     for path in sorted((data / "train").glob("*.jsonl")):
         for line in path.read_text().splitlines():
             if not line.strip():
                 continue
             row = json.loads(line)
             if tasks is None or row["task"] in tasks:
-                content = hashlib.sha256(f"{row['prompt']}\u0000{row['answer']}".encode("utf-8")).hexdigest()
-                rows.append((row["task"], content, row, hashlib.sha256(line.encode("utf-8")).hexdigest()))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    examples = [Example(row["task"], row["prompt"], row["answer"]) for _, _, row, _ in rows]
-    hashes = [{"task": task, "sha256": line_hash} for task, _, _, line_hash in rows]
+                examples.append(Example(row["task"], row["prompt"], row["answer"]))
+                hashes.append({"task": row["task"], "sha256": hashlib.sha256(line.encode("utf-8")).hexdigest()})
     return examples, hashes
 
 
