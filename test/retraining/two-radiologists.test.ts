@@ -162,8 +162,8 @@ async function draftsOf(
  * the rest and gate on those: another adapter and another verdict each time (a CI run rejected one of the two; in six
  * local runs B's paired rougeL difference on their held-out feedback reached an upper bound of -0.1 points, the margin
  * being -1). The side is chosen from the report and the radiologist alone, and a counter is appended to the tagged
- * accession until it hashes to that side. (The order the trainer reads the reviews in still follows their accession
- * keys, so the adapter still varies a little from run to run: the margin below covers it.)
+ * accession until it hashes to that side. (The trainer reads the reviews in accession-key order, which differs per
+ * run; on this split that gave the same figures in every run measured, and the margin below covers what it may move.)
  */
 function feedbackAccession(radiologist: SimulatedRadiologist, source: TrainReport): string {
   const split = config.retrainer.split;

@@ -3,7 +3,7 @@ import type { Database } from './database.ts';
 import { inDeploymentTransaction } from './deployment-lock.ts';
 import { ModelRegistryError } from './model-registry-error.ts';
 import { selectVersions } from './model-versions.ts';
-import { servingStack, type DeploymentAction } from './serving-stack.ts';
+import { servingVersionIn } from './model-deployments.ts';
 
 /** A version serving a share of a model's reports, chosen by accession hash (table model_canaries, migration 016). */
 export interface CanaryRecord {
@@ -81,17 +81,13 @@ export class ModelCanaries {
         throw new ModelRegistryError(`${name} ${version} is not registered`, 'UNKNOWN_MODEL_VERSION');
       if (target.status === 'rejected')
         throw new ModelRegistryError(`${name} ${version} was rejected and cannot serve`, 'NOT_DEPLOYABLE');
-      const servingOf = async (model: string) => {
-        const history = await client.query<{ version: string; action: DeploymentAction }>(
-          'SELECT version, action FROM model_deployments WHERE name = $1 ORDER BY id',
-          [model],
-        );
-        return servingStack(history.rows).at(-1);
-      };
-      const serving = await servingOf(name);
+      const serving = await servingVersionIn(client, name);
       // A radiologist's first model runs beside the shared model, which drafts the rest of their reports.
       const shared = parseRadiologistModelName(name)?.sharedModelName;
-      if (serving === undefined && (shared === undefined || (await servingOf(shared)) === undefined))
+      if (
+        serving === undefined &&
+        (shared === undefined || (await servingVersionIn(client, shared)) === undefined)
+      )
         throw new ModelRegistryError(
           `no ${name} model serves${shared ? ` and no ${shared} model either` : ''}: a canary needs one beside it`,
           'NO_CURRENT_MODEL',

@@ -50,6 +50,11 @@ async function deploymentHistory(db: Queryable, name: string): Promise<Deploymen
   return result.rows.map(deploymentFromRow);
 }
 
+/** The version serving now (the top of the serving stack), read on `db`: inside a transaction, its client. */
+export async function servingVersionIn(db: Queryable, name: string): Promise<string | undefined> {
+  return servingStack(await deploymentHistory(db, name)).at(-1);
+}
+
 /**
  * Which version serves: the serving history (table model_deployments, migration 011), promotion and rollback.
  * Deployments take one lock, so a promotion racing a rollback sees the other's result.
@@ -64,7 +69,7 @@ export class ModelDeployments {
 
   /** The version serving now, or undefined when nothing was ever deployed under this name. */
   async current(name: string): Promise<ModelVersionRecord | undefined> {
-    const top = servingStack(await this.history(name)).at(-1);
+    const top = await servingVersionIn(this.database, name);
     return top === undefined ? undefined : (await selectVersions(this.database, name, [top]))[0];
   }
 
@@ -123,7 +128,7 @@ export class ModelDeployments {
     reason: string,
   ): Promise<{ from: ModelVersionRecord; deployment: DeploymentRecord }> {
     return inDeploymentTransaction(this.database, async (client) => {
-      const current = servingStack(await deploymentHistory(client, name)).at(-1);
+      const current = await servingVersionIn(client, name);
       if (current === undefined)
         throw new ModelRegistryError(`no ${name} model serves: nothing to retire`, 'NO_CURRENT_MODEL');
       const [from] = await selectVersions(client, name, [current]);
