@@ -47,7 +47,11 @@ for (const modelDir of models) {
   const enricher = new ReportEnricher(
     new TaskRunnerModelClient(host),
     new RulesFromLabelsLib(priorityPolicyFrom(config.rules.priority)),
-    { deadlineMs: 120_000, labelSource: config.inference.labelSource },
+    {
+      deadlineMs: 120_000,
+      labelSource: config.inference.labelSource,
+      checkDraftImpression: config.inference.checkDraftImpression,
+    },
   );
   try {
     await enricher.enrich(reports[0]!, undefined); // warm-up: first session run, allocator

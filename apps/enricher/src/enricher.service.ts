@@ -32,6 +32,7 @@ export class EnricherService {
     this.enricher = new ReportEnricher(model, rules, {
       deadlineMs: config.inference.deadlineMs,
       labelSource: config.inference.labelSource,
+      checkDraftImpression: config.inference.checkDraftImpression,
       onModelUnavailable: (report, failure) =>
         this.logger.warn(
           { accessionHash: logHash(report.accession), failure },

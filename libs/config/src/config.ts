@@ -109,6 +109,12 @@ export interface RadflowConfig {
      * names in the rules' words). Chosen on the validation split: see libs/enrichment merge-labels.ts.
      */
     labelSource: 'rules' | 'rules-then-model';
+    /**
+     * Whether the rules check the model's draft impression against the findings (ENRICHMENT_DRAFT_CHECK): a stat
+     * finding the draft left out is carried first, an abnormality the findings do not support is taken out, each
+     * change recorded on the event. On by default: a draft that drops a malpositioned tube is worse than none.
+     */
+    checkDraftImpression: boolean;
   };
   ingest: {
     maxMessageBytes: number;
@@ -223,6 +229,7 @@ export function loadConfig(env: Env = process.env): RadflowConfig {
       maxLoadedModels: read.int('INFERENCE_MAX_LOADED_MODELS', 3, { min: 2, max: 64 }),
       routingCacheMs: read.int('ENRICHMENT_ROUTING_CACHE_MS', 5_000, { min: 0, max: 600_000 }),
       labelSource: read.oneOf('ENRICHMENT_LABELS', ['rules', 'rules-then-model'] as const, 'rules'),
+      checkDraftImpression: read.bool('ENRICHMENT_DRAFT_CHECK', true),
     },
     ingest: {
       maxMessageBytes: read.int('INGEST_MAX_MESSAGE_BYTES', 1_048_576, { min: 1024 }),

@@ -141,6 +141,28 @@ describe('composeEnrichment', () => {
     };
     expect(() => validator.assertValid('rad.report.enriched.v1', payload)).not.toThrow();
   });
+
+  it("emits the checked draft and the rules' edits, which validate against the schema", () => {
+    const checked = composeEnrichment({
+      ...base,
+      checkDraft: (draft) => ({
+        impression: `Pneumothorax. ${draft}`,
+        edits: [{ kind: 'critical-finding-added', reason: 'pneumothorax' }],
+      }),
+    });
+    expect(checked.draftImpression).toBe('Pneumothorax. Left effusion.');
+    expect(checked.draftImpressionEdits).toEqual([
+      { kind: 'critical-finding-added', reason: 'pneumothorax' },
+    ]);
+    const validator = new EventValidator();
+    expect(() =>
+      validator.assertValid('rad.report.enriched.v1', { report, enrichment: checked }),
+    ).not.toThrow();
+    const unknownKind = { ...checked, draftImpressionEdits: [{ kind: 'rewritten' }] };
+    expect(() =>
+      validator.assertValid('rad.report.enriched.v1', { report, enrichment: unknownKind }),
+    ).toThrow();
+  });
 });
 
 describe('label helpers', () => {

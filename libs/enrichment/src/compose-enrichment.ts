@@ -2,6 +2,7 @@ import type { RadiologyReport } from '@radflow/schemas';
 import { diffRuleLabels } from './label-diff.ts';
 import { mergeLabelCalls, type LabelSource } from './merge-labels.ts';
 import type {
+  CheckedDraft,
   EnrichedLabel,
   Enrichment,
   ModelDraft,
@@ -24,6 +25,8 @@ export interface EnrichmentInputs {
     devices: EnrichedLabel[],
     report: RadiologyReport,
   ) => WorklistPriority;
+  /** Checks the model's draft impression against the findings (ENRICHMENT_DRAFT_CHECK); absent: emitted as written. */
+  checkDraft?: (draft: string, report: RadiologyReport) => CheckedDraft;
   now?: Date;
 }
 
@@ -48,7 +51,12 @@ export function composeEnrichment(inputs: EnrichmentInputs): Enrichment {
     generatedAt: (inputs.now ?? new Date()).toISOString(),
   };
   if ('failure' in inputs.model) enrichment.degradedReason = inputs.model.failure;
-  if (draft?.draftImpression) enrichment.draftImpression = draft.draftImpression;
+  if (draft?.draftImpression) {
+    const checked = inputs.checkDraft?.(draft.draftImpression, inputs.report);
+    const impression = checked ? checked.impression : draft.draftImpression;
+    if (impression.trim()) enrichment.draftImpression = impression;
+    if (checked && checked.edits.length > 0) enrichment.draftImpressionEdits = checked.edits;
+  }
   if (inputs.prior) {
     const labelDiff = diffRuleLabels(
       [...inputs.prior.rules.abnormalities, ...inputs.prior.rules.devices],

@@ -36,6 +36,67 @@ describe('ReportEnricher', () => {
     expect(enrichment.priority.level).toBe('stat');
   });
 
+  it('checks the draft against the findings: a malpositioned tube it left out goes first, an unsupported pneumonia goes', async () => {
+    const icu: RadiologyReport = {
+      ...report,
+      text: 'FINDINGS: ...',
+      sections: {
+        findings:
+          'Endotracheal tube tip is in the right mainstem bronchus. Small left pleural effusion. Heart size is normal.',
+      },
+    };
+    const drafting = (draftImpression: string): ModelClient => ({
+      draft: async () => ({
+        model: { name: 'stub', version: '1' },
+        draftImpression,
+        abnormalities: [],
+        devices: [],
+      }),
+    });
+    const enricher = (draft: string, checkDraftImpression?: boolean) =>
+      new ReportEnricher(drafting(draft), new RulesFromLabelsLib(), {
+        deadlineMs: 1_000,
+        ...(checkDraftImpression === undefined ? {} : { checkDraftImpression }),
+      });
+
+    const { enrichment } = await enricher('Small left pleural effusion, concerning for pneumonia.').enrich(
+      icu,
+      undefined,
+    );
+    expect(enrichment.draftImpression).toBe(
+      'Endotracheal tube tip is in the right mainstem bronchus. Small left pleural effusion.',
+    );
+    expect(enrichment.draftImpressionEdits).toEqual([
+      { kind: 'unsupported-finding-removed', label: 'pneumonia' },
+      { kind: 'critical-finding-added', reason: expect.stringMatching(/^endotracheal tube malpositioned/) },
+    ]);
+
+    const unchecked = await enricher('Small left pleural effusion, concerning for pneumonia.', false).enrich(
+      icu,
+      undefined,
+    );
+    expect(unchecked.enrichment.draftImpression).toBe(
+      'Small left pleural effusion, concerning for pneumonia.',
+    );
+    expect(unchecked.enrichment.draftImpressionEdits).toBeUndefined();
+
+    // A draft the check leaves alone carries no edits; one it empties is not emitted at all.
+    const asWritten = await enricher('Endotracheal tube in the right mainstem bronchus.').enrich(
+      icu,
+      undefined,
+    );
+    expect(asWritten.enrichment.draftImpression).toBe('Endotracheal tube in the right mainstem bronchus.');
+    expect(asWritten.enrichment.draftImpressionEdits).toBeUndefined();
+    const emptied = await enricher('Cardiomegaly.').enrich(
+      { ...icu, sections: { findings: 'Heart size is normal. Lungs are clear.' } },
+      undefined,
+    );
+    expect(emptied.enrichment.draftImpression).toBeUndefined();
+    expect(emptied.enrichment.draftImpressionEdits).toEqual([
+      { kind: 'unsupported-finding-removed', label: 'cardiomegaly' },
+    ]);
+  });
+
   it('goes rules-only past the deadline and tells the app why', async () => {
     const told: string[] = [];
     const never: ModelClient = { draft: () => new Promise(() => {}) };

@@ -10,6 +10,8 @@ export interface ReportEnricherOptions {
   deadlineMs: number;
   /** Whose labels are emitted (ENRICHMENT_LABELS, see mergeLabelCalls). */
   labelSource?: LabelSource;
+  /** Check the model's draft impression against the findings (ENRICHMENT_DRAFT_CHECK; default on). */
+  checkDraftImpression?: boolean;
   /** Told when the model failed or missed its deadline: the app logs it (hashed ids only) and counts it. */
   onModelUnavailable?: (report: RadiologyReport, failure: string) => void;
 }
@@ -43,6 +45,12 @@ export class ReportEnricher {
       ...(prior ? { prior: { report: prior, rules: this.rules.read(prior) } } : {}),
       assessPriority: (abnormalities, devices, current) =>
         this.rules.assessPriority(abnormalities, devices, current),
+      ...(this.options.checkDraftImpression !== false
+        ? {
+            checkDraft: (draft: string, current: RadiologyReport) =>
+              this.rules.checkDraftImpression(draft, current),
+          }
+        : {}),
     });
     return { report, enrichment };
   }

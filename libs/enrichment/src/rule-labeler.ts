@@ -1,4 +1,4 @@
-import type { EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
+import type { CheckedDraft, EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
 import type { RadiologyReport } from '@radflow/schemas';
 
 /** The rule labeler as the enricher uses it: the safety net when the model is down, a second opinion when up. */
@@ -12,4 +12,6 @@ export interface RuleLabeler {
     devices: EnrichedLabel[],
     report: RadiologyReport,
   ): WorklistPriority;
+  /** The model's draft impression checked against the report's findings (see checkDraftImpression in libs/labels). */
+  checkDraftImpression(draft: string, report: RadiologyReport): CheckedDraft;
 }

@@ -1,5 +1,6 @@
 import {
   assignWorklistPriority,
+  checkDraftImpression,
   DEFAULT_PRIORITY_POLICY,
   labelReport,
   RULE_LABELER,
@@ -9,7 +10,7 @@ import {
 } from '@radflow/labels';
 import type { RadiologyReport } from '@radflow/schemas';
 import type { RuleLabeler } from './rule-labeler.ts';
-import type { EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
+import type { CheckedDraft, EnrichedLabel, RuleReading, WorklistPriority } from './types.ts';
 
 /** The enricher's rule labeler: libs/labels over the report's findings and impression (or its whole text). */
 export class RulesFromLabelsLib implements RuleLabeler {
@@ -59,6 +60,10 @@ export class RulesFromLabelsLib implements RuleLabeler {
       reportText(report),
       this.priority,
     );
+  }
+
+  checkDraftImpression(draft: string, report: RadiologyReport): CheckedDraft {
+    return checkDraftImpression(report.sections.findings ?? '', draft, this.priority);
   }
 }
 

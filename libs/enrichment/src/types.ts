@@ -4,6 +4,13 @@ import type { ModelRouteKind } from './model-route.ts';
 export type Enrichment = ReportEnrichedPayload['enrichment'];
 export type EnrichedLabel = Enrichment['abnormalities'][number];
 export type WorklistPriority = Enrichment['priority'];
+export type DraftImpressionEdit = NonNullable<Enrichment['draftImpressionEdits']>[number];
+
+/** A draft impression after the rules' check: what is emitted, and what the rules changed (empty: as written). */
+export interface CheckedDraft {
+  impression: string;
+  edits: DraftImpressionEdit[];
+}
 
 /** One label as the rule labeler called it. */
 export interface RuleLabelCall {

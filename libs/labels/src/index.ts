@@ -18,6 +18,8 @@ export {
 } from './context.ts';
 export {
   assignWorklistPriority,
+  priorityFirings,
+  type PriorityFiring,
   DEFAULT_PRIORITY_POLICY,
   DEFAULT_PRIORITY_RULES,
   ENTERIC_TUBE_LABELS,
@@ -32,6 +34,11 @@ export {
   type PriorityPolicySettings,
   type PriorityRuleSetting,
 } from './priority-settings.ts';
+export {
+  checkDraftImpression,
+  type CheckedDraftImpression,
+  type DraftImpressionEdit,
+} from './draft-impression-check.ts';
 export { diffLabels, type LabelDiff, type LabelChange } from './diff.ts';
 export {
   compareLabelSets,

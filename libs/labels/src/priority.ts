@@ -144,6 +144,12 @@ interface Firing {
   reason: string;
 }
 
+/** A priority rule that fired, and the sentence that fired it. */
+export interface PriorityFiring extends Firing {
+  ruleId: string;
+  sentenceIndex: number;
+}
+
 function lowered(level: Exclude<PriorityLevel, 'routine'>): PriorityLevel {
   return level === 'stat' ? 'urgent' : 'routine';
 }
@@ -160,23 +166,24 @@ function fromLabel(
   result: LabelResult | undefined,
   sentences: readonly Sentence[],
   policy: PriorityPolicy,
-): Firing | null {
+): PriorityFiring | null {
   if (!result) return null;
   if (rule.reportMatches && !sentences.some((s) => affirmedMatch(rule.reportMatches!, s.text))) return null;
-  let best: Firing | null = null;
+  let best: PriorityFiring | null = null;
   for (const mention of result.mentions) {
     if (mention.state === 'absent') continue;
     const text = sentences[mention.sentenceIndex]?.text ?? '';
     if (rule.sentenceMatches && !affirmedMatch(rule.sentenceMatches, text)) continue;
     if (rule.sentenceExcludes && rule.sentenceExcludes.test(text)) continue;
     const firing = levelFor(rule, mention.state, policy);
-    if (firing && (!best || LEVEL_RANK[firing.level] > LEVEL_RANK[best.level])) best = firing;
+    if (firing && (!best || LEVEL_RANK[firing.level] > LEVEL_RANK[best.level]))
+      best = { ...firing, ruleId: rule.id, sentenceIndex: mention.sentenceIndex };
   }
   return best;
 }
 
 /** The sentence has the phrase, and not under a negation ("not in the right mainstem bronchus", "no large effusion"). */
-function affirmedMatch(pattern: RegExp, sentence: string): boolean {
+export function affirmedMatch(pattern: RegExp, sentence: string): boolean {
   const context = analyseSentence(sentence);
   const global = new RegExp(pattern.source, pattern.flags.replace('g', '') + 'g');
   for (const m of context.text.matchAll(global)) {
@@ -185,15 +192,20 @@ function affirmedMatch(pattern: RegExp, sentence: string): boolean {
   return false;
 }
 
-function fromText(rule: PriorityRule, sentences: readonly Sentence[], policy: PriorityPolicy): Firing | null {
+function fromText(
+  rule: PriorityRule,
+  sentences: readonly Sentence[],
+  policy: PriorityPolicy,
+): PriorityFiring | null {
   const pattern = new RegExp(rule.textMatches!.source, rule.textMatches!.flags.replace('g', '') + 'g');
-  let best: Firing | null = null;
+  let best: PriorityFiring | null = null;
   for (const sentence of sentences) {
     const context = analyseSentence(sentence.text);
     for (const m of context.text.matchAll(pattern)) {
       const span: Span = { start: m.index, end: m.index + m[0].length };
       const firing = levelFor(rule, mentionState(context, span), policy);
-      if (firing && (!best || LEVEL_RANK[firing.level] > LEVEL_RANK[best.level])) best = firing;
+      if (firing && (!best || LEVEL_RANK[firing.level] > LEVEL_RANK[best.level]))
+        best = { ...firing, ruleId: rule.id, sentenceIndex: sentence.index };
     }
   }
   return best;
@@ -209,9 +221,21 @@ export function assignWorklistPriority(
   reportText: ReportText,
   policy: PriorityPolicy = DEFAULT_PRIORITY_POLICY,
 ): WorklistPriority {
+  const firings = priorityFirings(labels, devices, reportText, policy);
+  const reasons = [...new Set(firings.map((f) => f.reason))];
+  return { level: firings[0]?.level ?? 'routine', reasons };
+}
+
+/** Every priority rule that fires on the report, most severe first, with the sentence that fired it. */
+export function priorityFirings(
+  labels: readonly LabelResult[],
+  devices: readonly DeviceResult[],
+  reportText: ReportText,
+  policy: PriorityPolicy = DEFAULT_PRIORITY_POLICY,
+): PriorityFiring[] {
   const sentences = splitReportSentences(reportText);
   const byLabel = new Map([...labels, ...devices].map((r) => [r.label, r]));
-  const firings: Firing[] = [];
+  const firings: PriorityFiring[] = [];
   for (const rule of policy.rules) {
     const key = rule.label ?? rule.device;
     const firing =
@@ -222,9 +246,7 @@ export function assignWorklistPriority(
           : null;
     if (firing) firings.push(firing);
   }
-  firings.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
-  const reasons = [...new Set(firings.map((f) => f.reason))];
-  return { level: firings[0]?.level ?? 'routine', reasons };
+  return firings.sort((a, b) => LEVEL_RANK[b.level] - LEVEL_RANK[a.level]);
 }
 
 /** Device labels that are enteric tubes (for policies that add their own rules). */

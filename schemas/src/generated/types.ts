@@ -233,6 +233,20 @@ export interface ReportEnrichedPayload {
     degraded: boolean;
     degradedReason?: string;
     draftImpression?: string;
+    /**
+     * What the rule labeler changed in the model's draft impression against the report's findings (ENRICHMENT_DRAFT_CHECK): a stat finding of the findings the draft left out, carried in the findings' own sentence, or an abnormality nothing in the findings supports, taken out. Fixed phrases and label ids only. Absent: the draft is the model's as written.
+     */
+    draftImpressionEdits?: {
+      kind: 'critical-finding-added' | 'unsupported-finding-removed';
+      /**
+       * critical-finding-added: the worklist rule's reason (a fixed phrase).
+       */
+      reason?: string;
+      /**
+       * unsupported-finding-removed: the abnormality label taken out.
+       */
+      label?: string;
+    }[];
     abnormalities: Label[];
     devices: Label[];
     temporal?: {

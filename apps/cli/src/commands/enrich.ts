@@ -41,6 +41,7 @@ export async function runEnrich(files: string[]): Promise<number> {
     {
       deadlineMs: config.inference.deadlineMs,
       labelSource: config.inference.labelSource,
+      checkDraftImpression: config.inference.checkDraftImpression,
       onModelUnavailable: (report, failure) =>
         logger.warn(
           { accessionHash: logHash(report.accession), failure },
