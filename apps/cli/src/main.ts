@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { runServe } from './commands/serve.ts';
 import { runDemo } from './commands/demo.ts';
@@ -13,6 +14,8 @@ import { runLabelsCommand } from './commands/labels.ts';
 import { splitUids } from './commands/split-uids.ts';
 import { effectiveRules } from './commands/rules.ts';
 import { runRuleLabels } from './commands/rule-labels.ts';
+import { checkSignedImpressions } from './commands/draft-check.ts';
+import { readReportsCsv } from './commands/label-accuracy.ts';
 import { dataPath, loadConfig } from '@radflow/config';
 import { runRetraining, runRollback } from '@radflow/retrainer';
 
@@ -222,6 +225,35 @@ program
   )
   .action(async () => {
     await runRuleLabels();
+  });
+
+program
+  .command('draft-check')
+  .description(
+    "what the enricher's draft check would change in the signed impressions of a report set, as if each were a draft",
+  )
+  .option('--reports <file>', 'reports CSV in the columns of Open-i reports.csv', openiReports)
+  .option(
+    '--split <names>',
+    'comma-separated trainer splits (train, validation, test) or all',
+    'train,validation',
+  )
+  .option(
+    '--out <file>',
+    'also write the changed impressions as JSON lines (public data only: they hold report text)',
+  )
+  .action((options: { reports: string; split: string; out?: string }) => {
+    const wanted = options.split.split(',').map((s) => s.trim());
+    const uids = wanted.includes('all') ? undefined : new Set(wanted.flatMap((s) => splitUids(s) ?? []));
+    const rows = readReportsCsv(options.reports).filter((r) => !uids || uids.has(r.uid));
+    const summary = checkSignedImpressions(rows);
+    console.log(
+      `${summary.changed} of ${summary.checked} signed impressions would change (split ${options.split})`,
+    );
+    for (const [edit, count] of Object.entries(summary.edits).sort((a, b) => b[1] - a[1]))
+      console.log(`  ${String(count).padStart(4)}  ${edit}`);
+    if (options.out)
+      writeFileSync(options.out, summary.rows.map((row) => JSON.stringify(row)).join('\n') + '\n');
   });
 
 program

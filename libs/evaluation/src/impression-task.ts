@@ -15,12 +15,15 @@ export function scoreImpressionTask(input: {
   baseline: ImpressionBaseline;
   /** The model's draft for each usable report. */
   model?: { name: string; drafts: readonly string[] };
+  /** Other systems' impressions for the same reports, scored beside the model (e.g. what the enricher emits). */
+  others?: Readonly<Record<string, readonly string[]>>;
   bootstrap: { resamples: number; seed: number };
 }): ImpressionResults {
   const { usable, model } = input;
   const subsets = subsetIndices(usable);
   const outputs: Record<string, readonly string[]> = {};
   if (model) outputs[model.name] = model.drafts;
+  Object.assign(outputs, input.others ?? {});
   outputs['baseline'] = usable.map(() => input.baseline.impression);
   const systems = scoreImpressionSystems(
     outputs,

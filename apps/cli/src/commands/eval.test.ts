@@ -52,7 +52,11 @@ describe('runEval on a small inline data set', () => {
     // A stand-in model for this unit test: echoes the first findings sentence, or labels from a keyword.
     const generate: GenerateFn = async (task, inputs) => {
       calls.push(`${task}:${inputs.length}`);
-      if (task === 'impression') return inputs.map((i) => i.findings!.split('.')[0]! + '.');
+      // Report 2's draft names an effusion its findings never mention: the enricher's check takes it out.
+      if (task === 'impression')
+        return inputs.map((i) =>
+          i.findings === 'Lungs clear.' ? 'Lungs clear, small effusion.' : i.findings!.split('.')[0]! + '.',
+        );
       if (task === 'abnormality_labels')
         return inputs.map((i) => (/enlarged/i.test(i.report!) ? 'cardiomegaly' : 'none'));
       return inputs.map(() => 'none');
@@ -79,7 +83,19 @@ describe('runEval on a small inline data set', () => {
       'device_labels:4',
       'device_labels:2',
     ]);
-    expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'baseline']);
+    expect(Object.keys(results.impression!.systems)).toEqual(['stub', 'enricher (checked)', 'baseline']);
+    const drafts = readFileSync(join(outDir, 'impressions.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(drafts.find((d) => d.uid === '2')).toEqual({
+      uid: '2',
+      draft: 'Lungs clear, small effusion.',
+      checked: 'Lungs clear.',
+      edits: [{ kind: 'unsupported-finding-removed', label: 'pleural effusion' }],
+      signed: 'No acute  cardiopulmonary abnormality.',
+    });
+    expect(drafts.filter((d) => 'checked' in d)).toHaveLength(1);
     const labels = results.labels!.systems;
     expect(Object.keys(labels)).toEqual([
       'stub',

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '@radflow/config';
-import { RULE_LABELER, DEVICE_IDS } from '@radflow/labels';
+import { RULE_LABELER, DEVICE_IDS, checkDraftImpression } from '@radflow/labels';
 import type { LabelSource } from '@radflow/enrichment';
 import { renderTextTable, DEFAULT_RESAMPLES, DEFAULT_SEED, type UncertainPolicy } from '@radflow/metrics';
 import {
@@ -249,11 +249,16 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
             progress,
           )
         : null;
+      // What the enricher emits: the draft after the rules' check against the findings (ENRICHMENT_DRAFT_CHECK).
+      const checked = drafts?.map((draft, i) =>
+        checkDraftImpression(collapseWhitespace(usable[i]!.findings), draft),
+      );
       results.impression = scoreImpressionTask({
         usable,
         skipped,
         baseline: baselineImpression(trainUids ? allRows : usable, trainUids),
         ...(drafts ? { model: { name: modelName!, drafts } } : {}),
+        ...(checked ? { others: { 'enricher (checked)': checked.map((c) => c.impression) } } : {}),
         bootstrap,
       });
       if (drafts && options.outDir) {
@@ -261,7 +266,14 @@ export async function runEval(options: EvalOptions): Promise<EvalResults> {
         writeJsonLines(
           options.outDir,
           'impressions.jsonl',
-          usable.map((r, i) => ({ uid: r.uid, draft: drafts[i], signed: r.impression })),
+          usable.map((r, i) => ({
+            uid: r.uid,
+            draft: drafts[i],
+            ...(checked![i]!.edits.length > 0
+              ? { checked: checked![i]!.impression, edits: checked![i]!.edits }
+              : {}),
+            signed: r.impression,
+          })),
         );
       }
       results.tables['impression'] = renderTextTable(buildImpressionTable(results.impression));
