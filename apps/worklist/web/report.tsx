@@ -91,6 +91,21 @@ function Labels({ caption, lines, degraded }: { caption: string; lines: LabelLin
   );
 }
 
+/** What the rule labeler changed in the model's draft, so the radiologist knows which words are not the model's. */
+function DraftChecks({ edits }: { edits: NonNullable<ReportView['ai']['draftImpressionEdits']> }) {
+  return (
+    <ul class="hint draft-checks" aria-label="Rule checks of the draft">
+      {edits.map((edit, i) => (
+        <li key={i}>
+          {edit.kind === 'critical-finding-added'
+            ? `Added from the findings by the rules (the draft left it out): ${edit.reason ?? ''}`
+            : `Taken out by the rules (nothing in the findings supports it): ${edit.label ?? ''}`}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Temporal({ temporal }: { temporal: ReportView['ai']['temporal'] }) {
   if (!temporal) return <p>No prior report was found for this patient.</p>;
   const none =
@@ -324,6 +339,7 @@ export function ReportPage({
           ) : (
             <p class="text ai-text">{ai.draftImpression ?? 'The model made no draft impression.'}</p>
           )}
+          {ai.draftImpressionEdits && mode.kind !== 'edit' && <DraftChecks edits={ai.draftImpressionEdits} />}
           {ai.impressionDiff && mode.kind !== 'edit' && (
             <>
               <h3>Draft vs signed impression</h3>

@@ -28,6 +28,8 @@ export interface ReportView {
     degradedReason?: string;
     generatedAt: string;
     draftImpression?: string;
+    /** What the rules changed in the model's draft against the findings (fixed phrases and label ids). */
+    draftImpressionEdits?: NonNullable<Enrichment['draftImpressionEdits']>;
     /** The word-level diff from the draft impression to the signed one, when both exist and differ. */
     impressionDiff?: DiffPart[];
     abnormalities: LabelLine[];
@@ -66,6 +68,9 @@ export function reportView(enriched: ReportEnrichedPayload, row: WorklistRow): R
       ...optional('degradedReason', enrichment.degradedReason),
       generatedAt: enrichment.generatedAt,
       ...optional('draftImpression', enrichment.draftImpression),
+      ...(enrichment.draftImpressionEdits?.length
+        ? { draftImpressionEdits: enrichment.draftImpressionEdits }
+        : {}),
       ...(draft && signed && textsDiffer(draft, signed) ? { impressionDiff: wordDiff(draft, signed) } : {}),
       abnormalities: labelLines(enrichment.abnormalities, enrichment.disagreements, enrichment.degraded),
       devices: labelLines(enrichment.devices, enrichment.disagreements, enrichment.degraded),

@@ -220,6 +220,18 @@ describe('reportView', () => {
       worklistRow(enriched, { id: 'opaque' }),
     );
     expect(same.ai.impressionDiff).toBeUndefined();
+    expect(view.ai.draftImpressionEdits).toBeUndefined();
+  });
+
+  it("shows what the rules changed in the model's draft", async () => {
+    const { reportView } = await import('./report-view.ts');
+    const sample = sampleEnrichedWithImpression();
+    const edits = [{ kind: 'unsupported-finding-removed' as const, label: 'pneumonia' }];
+    const view = reportView(
+      { ...sample, enrichment: { ...sample.enrichment, draftImpressionEdits: edits } },
+      worklistRow(enriched, { id: 'opaque' }),
+    );
+    expect(view.ai.draftImpressionEdits).toEqual(edits);
   });
 });
 

@@ -13,6 +13,11 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     `  priority     ${enrichment.priority.level.toUpperCase()}${enrichment.priority.reasons.length ? ` — ${enrichment.priority.reasons.join('; ')}` : ''}`,
     `  model        ${enrichment.model.name} ${enrichment.model.version}${enrichment.degraded ? `  DEGRADED (${enrichment.degradedReason ?? 'rules only'})` : ''}`,
     `  impression   ${enrichment.draftImpression ?? '(no draft)'}   [preliminary, AI-generated]`,
+    ...(enrichment.draftImpressionEdits?.length
+      ? [
+          `  checked      ${enrichment.draftImpressionEdits.map(describeEdit).join('; ')}   [by ${enrichment.rulesVersion ?? 'the rules'}]`,
+        ]
+      : []),
     `  abnormal     ${present(enrichment.abnormalities)}`,
     `  devices      ${present(enrichment.devices)}`,
   ];
@@ -31,4 +36,11 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     );
   }
   return lines.join('\n');
+}
+
+/** One change the rules made to the draft, in words (fixed phrases and label ids only). */
+function describeEdit(edit: { kind: string; reason?: string; label?: string }): string {
+  return edit.kind === 'critical-finding-added'
+    ? `added from the findings: ${edit.reason ?? '?'}`
+    : `removed, not in the findings: ${edit.label ?? '?'}`;
 }

@@ -21,6 +21,7 @@ import {
   ACCESSION_TAG_SYSTEM,
   AI_GENERATED_TAG,
   DEGRADED_TAG,
+  DRAFT_CHECKED_TAG,
   Extensions,
   IdentifierSystems,
   IMAGING_OBSERVATION_CATEGORY,
@@ -93,6 +94,7 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
     resourceType: 'DiagnosticReport',
     meta: aiMeta(context, context.key, [
       { system: ACCESSION_TAG_SYSTEM, code: escapeKeyPart(report.accession) },
+      ...(conclusion && enrichment.draftImpressionEdits?.length ? [DRAFT_CHECKED_TAG] : []),
     ]),
     extension,
     identifier: [

@@ -21,6 +21,15 @@ export const DEGRADED_TAG: Coding = {
   code: 'degraded',
   display: 'Rules-only: the model was unavailable',
 };
+/**
+ * On the AI DiagnosticReport whose conclusion the rule check changed against the findings (a stat finding carried,
+ * an unsupported one taken out): some of its words are the findings', not the model's. The edits are on the event.
+ */
+export const DRAFT_CHECKED_TAG: Coding = {
+  system: RADFLOW_TAG_SYSTEM,
+  code: 'draft-checked',
+  display: 'Draft impression changed by the rule check against the findings',
+};
 /** On what the rule labeler alone decided (the worklist Task written before the model's draft): no AI involved. */
 export const RULE_BASED_TAG: Coding = {
   system: RADFLOW_TAG_SYSTEM,

@@ -200,6 +200,18 @@ describe('buildWritebackBundle', () => {
     expect(ofType<Device>(written, 'Device')[0]?.type?.text).toMatch(/Rule-based/);
   });
 
+  it('tags the AI report whose conclusion the rule check changed, and only that one', () => {
+    const checked = enrichedFixture();
+    checked.enrichment.draftImpressionEdits = [{ kind: 'unsupported-finding-removed', label: 'pneumonia' }];
+    const tagsOf = (enriched: ReturnType<typeof enrichedFixture>) =>
+      ofType<DiagnosticReport>(
+        buildWritebackBundle(enriched).entry ?? [],
+        'DiagnosticReport',
+      )[0]?.meta?.tag?.map((t) => t.code);
+    expect(tagsOf(checked)).toContain('draft-checked');
+    expect(tagsOf(enrichedFixture())).not.toContain('draft-checked');
+  });
+
   it('stores the accession in a search-safe form next to the raw one on the source link', () => {
     const odd = buildWritebackBundle(enrichedFixture({ accession: 'ACC|7, 2' })).entry ?? [];
     const [aiReport] = ofType<DiagnosticReport>(odd, 'DiagnosticReport');

@@ -141,6 +141,34 @@ describe('buildAiResultsOru', () => {
     expect(parsed.field(parsed.obx[0]!, 'OBX.17.1')).toBe('radflow-rules@1.0.0');
   });
 
+  it("says in an NTE what the rules changed in the model's draft (fixed phrases, no report text)", () => {
+    const checked = buildAiResultsOru(
+      enriched({
+        rulesVersion: 'radflow-rules@1.1.0',
+        draftImpressionEdits: [
+          { kind: 'critical-finding-added', reason: 'pneumothorax' },
+          { kind: 'unsupported-finding-removed', label: 'pneumonia' },
+        ],
+      }),
+    );
+    // The message's own notes: the NTEs after OBR, before the first OBX (priority reasons follow their OBX).
+    const notesOf = (message: string) => {
+      const segments = message.split('\r');
+      return segments
+        .slice(
+          0,
+          segments.findIndex((segment) => segment.startsWith('OBX|')),
+        )
+        .filter((segment) => segment.startsWith('NTE|'));
+    };
+    const nte = notesOf(checked);
+    expect(nte).toHaveLength(2);
+    expect(nte[1]).toBe(
+      'NTE|2|L|Draft impression checked against the findings by radflow-rules@1.1.0: added from the findings (pneumothorax); removed, not supported by the findings (pneumonia).',
+    );
+    expect(notesOf(text)).toHaveLength(1);
+  });
+
   it('uses the patient key when the report has no patient identifier', () => {
     const anonymous = enriched();
     delete anonymous.report.patient.identifier;

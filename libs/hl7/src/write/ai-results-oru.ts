@@ -141,6 +141,18 @@ export function buildAiResultsOru(
   ];
   if (enrichment.degraded)
     notes.push('The model was unavailable: rule-based labels only (degraded), no draft impression.');
+  else if (enrichment.draftImpressionEdits?.length)
+    notes.push(
+      `Draft impression checked against the findings by ${enrichment.rulesVersion ?? 'the rule labeler'}: ` +
+        enrichment.draftImpressionEdits
+          .map((edit) =>
+            edit.kind === 'critical-finding-added'
+              ? `added from the findings (${edit.reason ?? 'critical finding'})`
+              : `removed, not supported by the findings (${edit.label ?? 'finding'})`,
+          )
+          .join('; ') +
+        '.',
+    );
   notes.forEach((note, index) =>
     segments.push(segmentAt('NTE', { 1: String(index + 1), 2: 'L', 3: escapeHl7(note) })),
   );
