@@ -97,6 +97,30 @@ describe('ReportEnricher', () => {
     ]);
   });
 
+  it('makes a report STAT for a pneumothorax only the model found, when the model may add labels', async () => {
+    const unnamed: RadiologyReport = {
+      ...report,
+      text: 'FINDINGS: ...',
+      sections: { findings: 'Lucency at the right apex without lung markings. Heart size is normal.' },
+    };
+    const enrich = (labelSource: 'rules' | 'rules-then-model') =>
+      new ReportEnricher(answering, new RulesFromLabelsLib(), { deadlineMs: 1_000, labelSource }).enrich(
+        unnamed,
+        undefined,
+      );
+    const added = (await enrich('rules-then-model')).enrichment;
+    expect(added.abnormalities).toContainEqual({ label: 'pneumothorax', state: 'present', source: 'model' });
+    expect(added.priority).toEqual({ level: 'stat', reasons: ['pneumothorax'] });
+    // By default the rules' reading decides, and the model's pneumothorax waits for review as a disagreement.
+    const rulesOnly = (await enrich('rules')).enrichment;
+    expect(rulesOnly.priority.level).not.toBe('stat');
+    expect(rulesOnly.disagreements).toContainEqual({
+      label: 'pneumothorax',
+      model: 'present',
+      rules: 'absent',
+    });
+  });
+
   it('goes rules-only past the deadline and tells the app why', async () => {
     const told: string[] = [];
     const never: ModelClient = { draft: () => new Promise(() => {}) };

@@ -141,6 +141,7 @@ export function checkDraftImpression(
   for (const firing of fromFindings) {
     if (inDraft.has(firing.ruleId)) continue;
     const rule = policy.rules.find((r) => r.id === firing.ruleId);
+    if (firing.sentenceIndex === null) continue;
     const sentence = read.sentences[signSentence(rule, firing.sentenceIndex, read, draftText)]?.text;
     if (!sentence) continue;
     edits.push({ kind: 'critical-finding-added', reason: firing.reason });

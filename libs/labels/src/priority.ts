@@ -144,10 +144,10 @@ interface Firing {
   reason: string;
 }
 
-/** A priority rule that fired, and the sentence that fired it. */
+/** A priority rule that fired, and the sentence that fired it (null: a label raised without a sentence, see fromLabel). */
 export interface PriorityFiring extends Firing {
   ruleId: string;
-  sentenceIndex: number;
+  sentenceIndex: number | null;
 }
 
 function lowered(level: Exclude<PriorityLevel, 'routine'>): PriorityLevel {
@@ -169,6 +169,13 @@ function fromLabel(
 ): PriorityFiring | null {
   if (!result) return null;
   if (rule.reportMatches && !sentences.some((s) => affirmedMatch(rule.reportMatches!, s.text))) return null;
+  // A label present with no mention is one only the model raised (the enricher's rules-then-model labels): a rule
+  // that needs no particular sentence still fires on it, so a model-found pneumothorax makes the report stat.
+  if (result.state !== 'absent' && result.mentions.length === 0) {
+    if (rule.sentenceMatches || rule.sentenceExcludes) return null;
+    const firing = levelFor(rule, result.state, policy);
+    return firing && { ...firing, ruleId: rule.id, sentenceIndex: null };
+  }
   let best: PriorityFiring | null = null;
   for (const mention of result.mentions) {
     if (mention.state === 'absent') continue;
