@@ -337,7 +337,12 @@ export function ReportPage({
               </div>
             </form>
           ) : (
-            <p class="text ai-text">{ai.draftImpression ?? 'The model made no draft impression.'}</p>
+            <p class="text ai-text">
+              {ai.draftImpression ??
+                (ai.draftImpressionEdits
+                  ? "Withheld: the model's draft named only findings the report's findings do not support."
+                  : 'The model made no draft impression.')}
+            </p>
           )}
           {ai.draftImpressionEdits && mode.kind !== 'edit' && <DraftChecks edits={ai.draftImpressionEdits} />}
           {ai.impressionDiff && mode.kind !== 'edit' && (

@@ -12,7 +12,7 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     `● ${name}  accession ${report.accession}  (${report.procedure.text ?? report.procedure.code ?? 'procedure ?'}, ${report.status})`,
     `  priority     ${enrichment.priority.level.toUpperCase()}${enrichment.priority.reasons.length ? ` — ${enrichment.priority.reasons.join('; ')}` : ''}`,
     `  model        ${enrichment.model.name} ${enrichment.model.version}${enrichment.degraded ? `  DEGRADED (${enrichment.degradedReason ?? 'rules only'})` : ''}`,
-    `  impression   ${enrichment.draftImpression ?? '(no draft)'}   [preliminary, AI-generated]`,
+    `  impression   ${enrichment.draftImpression ?? (enrichment.draftImpressionEdits?.length ? '(withheld by the rule check)' : '(no draft)')}   [preliminary, AI-generated]`,
     ...(enrichment.draftImpressionEdits?.length
       ? [
           `  checked      ${enrichment.draftImpressionEdits.map(describeEdit).join('; ')}   [by ${enrichment.rulesVersion ?? 'the rules'}]`,
