@@ -93,6 +93,11 @@ function payloads(): Record<string, ReportEnrichedPayload> {
     removed: [],
     changed: [{ finding: 'cardiomegaly', progression: 'stable' }],
   };
+  // The enricher's draft check changed the draft: the AI report carries each edit as an extension and in its narrative.
+  onServer.enrichment.draftImpressionEdits = [
+    { kind: 'critical-finding-added', reason: 'pneumothorax' },
+    { kind: 'unsupported-finding-removed', label: 'pneumonia' },
+  ];
   // A FHIR source whose patient and report the target server does not hold (the demo's US Core example).
   const elsewhere = enrichedReport(run, {
     index: 2,
@@ -244,6 +249,18 @@ describe('the resources the writeback creates, checked by the HAPI FHIR validato
     expect(reports).toHaveLength(events.length); // one per event, the amended one's predecessor retired
     expect(validation.files).toHaveLength(collected.length + 1);
     expect(validation.failures).toEqual([]);
+  });
+
+  it("carries the draft check's edits on the AI report whose draft it changed (validated with the rest)", () => {
+    const checked = collected.filter(
+      (r) =>
+        r.resourceType === 'DiagnosticReport' &&
+        (r as { extension?: { url: string }[] }).extension?.some((e) => e.url.endsWith('/draft-check')),
+    );
+    expect(checked).toHaveLength(1);
+    expect((checked[0] as { meta?: { tag?: { code?: string }[] } }).meta?.tag?.map((t) => t.code)).toContain(
+      'draft-checked',
+    );
   });
 
   it('is a validator that still finds what it must (negative control)', () => {

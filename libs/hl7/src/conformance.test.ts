@@ -242,6 +242,19 @@ function expectedOru(input: ReportEnrichedPayload): ExpectedSegment[] {
     ...(enrichment.degraded
       ? ['The model was unavailable: rule-based labels only (degraded), no draft impression.']
       : []),
+    ...(!enrichment.degraded && enrichment.draftImpressionEdits?.length
+      ? [
+          `Draft impression checked against the findings by ${enrichment.rulesVersion}: ` +
+            enrichment.draftImpressionEdits
+              .map((e) =>
+                e.kind === 'critical-finding-added'
+                  ? `added from the findings: ${e.reason}`
+                  : `removed, not supported by the findings: ${e.label}`,
+              )
+              .join('; ') +
+            '.',
+        ]
+      : []),
   ];
   notes.forEach((note, i) =>
     segments.push({
@@ -481,6 +494,7 @@ describe('HL7 v2 conformance of every message radflow builds (hl7apy strict, HAP
     expect(orus.map((m) => m.name)).toEqual([
       'oru-full',
       'oru-degraded',
+      'oru-draft-checked',
       'oru-patient-key-only',
       'oru-from-fhir',
       'oru-escapes',

@@ -71,6 +71,15 @@ export function builtOrus(): BuiltOru[] {
     'oru-degraded',
     enrichedSample({ degraded: true, model: { name: 'radflow-rules', version: '1.0.0' } }),
   ]);
+  // The enricher's draft check changed the draft: one more note, naming each change.
+  const checked = enrichedSample({
+    rulesVersion: 'radflow-rules@1.1.0',
+    draftImpressionEdits: [
+      { kind: 'critical-finding-added', reason: 'endotracheal tube malpositioned (mainstem bronchus)' },
+      { kind: 'unsupported-finding-removed', label: 'pneumonia' },
+    ],
+  });
+  cases.push(['oru-draft-checked', checked]);
   const anonymous = enrichedSample();
   delete anonymous.report.patient.identifier;
   delete anonymous.report.patient.name;

@@ -42,3 +42,4 @@ export {
   parseRadiologistModelName,
   type ResultInterpreter,
 } from './radiologist.ts';
+export { draftCheckText, type DraftImpressionEdit } from './draft-check-text.ts';

@@ -50,7 +50,7 @@ describe('formatEnrichedReport', () => {
       payload({ draftImpressionEdits: [{ kind: 'unsupported-finding-removed', label: 'cardiomegaly' }] }),
     );
     expect(withheld).toContain('impression   (withheld by the rule check)');
-    expect(withheld).toContain('removed, not in the findings: cardiomegaly');
+    expect(withheld).toContain('removed, not supported by the findings: cardiomegaly');
     expect(formatEnrichedReport('y.hl7', payload({}))).toContain('impression   (no draft)');
     expect(formatEnrichedReport('y.hl7', payload({}))).not.toContain('checked ');
   });

@@ -1,3 +1,4 @@
+import { draftCheckText } from '@radflow/reports';
 import type { ReportEnrichedPayload } from '@radflow/schemas';
 
 /** What the demo shows a person: one block per enriched report, one line per skipped or rejected message. */
@@ -15,7 +16,7 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     `  impression   ${enrichment.draftImpression ?? (enrichment.draftImpressionEdits?.length ? '(withheld by the rule check)' : '(no draft)')}   [preliminary, AI-generated]`,
     ...(enrichment.draftImpressionEdits?.length
       ? [
-          `  checked      ${enrichment.draftImpressionEdits.map(describeEdit).join('; ')}   [by ${enrichment.rulesVersion ?? 'the rules'}]`,
+          `  checked      ${enrichment.draftImpressionEdits.map(draftCheckText).join('; ')}   [by ${enrichment.rulesVersion ?? 'the rules'}]`,
         ]
       : []),
     `  abnormal     ${present(enrichment.abnormalities)}`,
@@ -36,11 +37,4 @@ export function formatEnrichedReport(name: string, payload: ReportEnrichedPayloa
     );
   }
   return lines.join('\n');
-}
-
-/** One change the rules made to the draft, in words (fixed phrases and label ids only). */
-function describeEdit(edit: { kind: string; reason?: string; label?: string }): string {
-  return edit.kind === 'critical-finding-added'
-    ? `added from the findings: ${edit.reason ?? '?'}`
-    : `removed, not in the findings: ${edit.label ?? '?'}`;
 }

@@ -11,6 +11,7 @@ import type {
   Reference,
   Task,
 } from '@medplum/fhirtypes';
+import { draftCheckText } from '@radflow/reports';
 import type { Label, ReportEnrichedPayload } from '@radflow/schemas';
 import { epochMillis, fhirText, markdownText, toFhirDateTime, toFhirInstant } from './fhir-primitives.ts';
 import { labelCodings } from './label-codes.ts';
@@ -90,6 +91,9 @@ export function aiDiagnosticReport(context: AiContext, results: Reference<Observ
   }
   // A degraded (rules-only) enrichment has no model text: never present rule output as an impression.
   const conclusion = enrichment.degraded ? undefined : fhirText(enrichment.draftImpression);
+  if (conclusion)
+    for (const edit of enrichment.draftImpressionEdits ?? [])
+      extension.push({ url: Extensions.draftCheck, valueString: draftCheckText(edit) });
   return {
     resourceType: 'DiagnosticReport',
     meta: aiMeta(context, context.key, [

@@ -131,6 +131,13 @@ function diagnosticReportBody(report: DiagnosticReport, results: Observation[] |
     ]),
   ];
   if (report.conclusion) parts.push(p(`${b('Draft impression')}: ${xhtmlText(report.conclusion)}`));
+  const checks = (report.extension ?? []).filter((e) => e.url === Extensions.draftCheck);
+  if (checks.length > 0)
+    parts.push(
+      p(
+        `${b('Checked by the rules against the findings')}: ${xhtmlText(checks.map((e) => e.valueString).join('; '))}`,
+      ),
+    );
   const labels = (results ?? []).filter((o) => o.valueCodeableConcept);
   if (labels.length > 0)
     parts.push(

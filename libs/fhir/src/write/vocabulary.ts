@@ -67,6 +67,8 @@ export const Extensions = {
   sourceReportVersion: 'https://radflow.dev/fhir/StructureDefinition/source-report-version',
   sourceReportedAt: 'https://radflow.dev/fhir/StructureDefinition/source-reported-at',
   modelVersion: 'https://radflow.dev/fhir/StructureDefinition/model-version',
+  /** One change the rule check made to the draft in `conclusion` (a fixed phrase, never report text); repeats. */
+  draftCheck: 'https://radflow.dev/fhir/StructureDefinition/draft-check',
 } as const;
 
 export const ACCESSION_TYPE: Coding = {

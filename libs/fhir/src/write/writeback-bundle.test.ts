@@ -210,6 +210,17 @@ describe('buildWritebackBundle', () => {
       )[0]?.meta?.tag?.map((t) => t.code);
     expect(tagsOf(checked)).toContain('draft-checked');
     expect(tagsOf(enrichedFixture())).not.toContain('draft-checked');
+    const [aiReport] = ofType<DiagnosticReport>(
+      buildWritebackBundle(checked).entry ?? [],
+      'DiagnosticReport',
+    );
+    expect(aiReport!.extension?.filter((e) => e.url.endsWith('/draft-check'))).toEqual([
+      {
+        url: 'https://radflow.dev/fhir/StructureDefinition/draft-check',
+        valueString: 'removed, not supported by the findings: pneumonia',
+      },
+    ]);
+    expect(aiReport!.text?.div).toContain('Checked by the rules against the findings');
   });
 
   it('stores the accession in a search-safe form next to the raw one on the source link', () => {

@@ -164,7 +164,7 @@ describe('buildAiResultsOru', () => {
     const nte = notesOf(checked);
     expect(nte).toHaveLength(2);
     expect(nte[1]).toBe(
-      'NTE|2|L|Draft impression checked against the findings by radflow-rules@1.1.0: added from the findings (pneumothorax); removed, not supported by the findings (pneumonia).',
+      'NTE|2|L|Draft impression checked against the findings by radflow-rules@1.1.0: added from the findings: pneumothorax; removed, not supported by the findings: pneumonia.',
     );
     expect(notesOf(text)).toHaveLength(1);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { draftCheckText } from '@radflow/reports';
 import type { Label, RadiologyReport, ReportEnrichedPayload } from '@radflow/schemas';
 import { composite, escapeHl7, hl7Timestamp, segmentAt, subcomponents } from './escape.ts';
 
@@ -144,13 +145,7 @@ export function buildAiResultsOru(
   else if (enrichment.draftImpressionEdits?.length)
     notes.push(
       `Draft impression checked against the findings by ${enrichment.rulesVersion ?? 'the rule labeler'}: ` +
-        enrichment.draftImpressionEdits
-          .map((edit) =>
-            edit.kind === 'critical-finding-added'
-              ? `added from the findings (${edit.reason ?? 'critical finding'})`
-              : `removed, not supported by the findings (${edit.label ?? 'finding'})`,
-          )
-          .join('; ') +
+        enrichment.draftImpressionEdits.map(draftCheckText).join('; ') +
         '.',
     );
   notes.forEach((note, index) =>
