@@ -1,10 +1,10 @@
+import type { DraftImpressionEdit } from '@radflow/reports';
 import type { LabelState, ReportEnrichedPayload } from '@radflow/schemas';
 import type { ModelRouteKind } from './model-route.ts';
 
 export type Enrichment = ReportEnrichedPayload['enrichment'];
 export type EnrichedLabel = Enrichment['abnormalities'][number];
 export type WorklistPriority = Enrichment['priority'];
-export type DraftImpressionEdit = NonNullable<Enrichment['draftImpressionEdits']>[number];
 
 /** A draft impression after the rules' check: what is emitted, and what the rules changed (empty: as written). */
 export interface CheckedDraft {

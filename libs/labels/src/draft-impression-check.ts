@@ -121,7 +121,7 @@ export function checkDraftImpression(
   const findingsSaySomething =
     ANATOMY.test(findings) || [...read.abnormalities, ...read.devices].some((r) => r.sentenceIndex !== null);
   const numbered = NUMBERED_ITEM.test(draft);
-  let statements = draftStatements(draft).flatMap((statement) => {
+  let statements = draftStatements(draft, numbered).flatMap((statement) => {
     if (!findingsSaySomething || ADVICE.test(statement)) return [statement];
     const kept = withoutUnsupported(statement, supported);
     for (const label of kept.removed) edits.push({ kind: 'unsupported-finding-removed', label });
@@ -177,13 +177,11 @@ function signSentence(
 }
 
 /** The draft's statements: its numbered items, else its sentences; numbers dropped. */
-function draftStatements(draft: string): string[] {
-  const items = NUMBERED_ITEM.test(draft) ? draft.split(NUMBERED_ITEM) : [draft];
-  return items
-    .flatMap((item) =>
-      NUMBERED_ITEM.test(draft) ? [item.trim()] : splitReportSentences(item).map((s) => s.text),
-    )
-    .filter((s) => s.length > 0);
+function draftStatements(draft: string, numbered: boolean): string[] {
+  const statements = numbered
+    ? draft.split(NUMBERED_ITEM).map((item) => item.trim())
+    : splitReportSentences(draft).map((s) => s.text);
+  return statements.filter((s) => s.length > 0);
 }
 
 function withoutUnsupported(statement: string, supported: ReadonlySet<string>) {
@@ -192,6 +190,8 @@ function withoutUnsupported(statement: string, supported: ReadonlySet<string>) {
   const clauses = statement.split(/,\s+/);
   const removed: string[] = [];
   const kept: string[] = [];
+  // When the first clause (the statement's subject) goes, the rest of the statement goes with it.
+  let subjectRemoved = false;
   clauses.forEach((clause, i) => {
     const named = labelReport(clause).abnormalities.filter(
       (r) => r.state !== 'absent' && affirmed.has(r.label) && CHECKED_LABELS.has(r.label),
@@ -199,11 +199,8 @@ function withoutUnsupported(statement: string, supported: ReadonlySet<string>) {
     const unsupported = named.filter((r) => !isSupported(r, supported));
     if (named.length > 0 && unsupported.length === named.length) {
       removed.push(...unsupported.map((r) => r.label));
-      if (i === 0) kept.length = 0;
-      return;
-    }
-    if (i > 0 && kept.length === 0 && removed.length > 0) return;
-    kept.push(clause);
+      if (i === 0) subjectRemoved = true;
+    } else if (!subjectRemoved) kept.push(clause);
   });
   const text = kept.length > 0 ? asSentence(kept.join(', ')) : '';
   return { text, removed: [...new Set(removed)] };
