@@ -11,7 +11,7 @@ import { inferenceApp } from '@radflow/inference';
 import { bootstrapMean, DEFAULT_SEED, type ConfidenceInterval } from '@radflow/metrics';
 import { startHost, type RunningHost } from '@radflow/platform';
 import { radiologistKey, radiologistModelName } from '@radflow/reports';
-import { readModelManifest, retrainerApp } from '@radflow/retrainer';
+import { readModelManifest, retrainerApp, type EpochChoice as EpochChoiceFacts } from '@radflow/retrainer';
 import type {
   FeedbackPayload,
   ModelEventPayload,
@@ -23,6 +23,7 @@ import {
   EnrichmentStore,
   GateDecisions,
   ModelDeployments,
+  ModelVersions,
   openDatabase,
   type Database,
 } from '@radflow/store';
@@ -206,6 +207,10 @@ beforeAll(async () => {
     // Four passes over about 56 reviews and as many replay examples (the default two learn the style from 150
     // reviews, apps/retrainer/README.md).
     RETRAIN_MAX_EPOCHS: '4',
+    // The trainer keeps the pass, of the four, with the lowest loss on a fifth of the radiologist's reviews (about 11
+    // of 56): off by default, on here so that the option is tried end to end (apps/retrainer/README.md, "Choosing the
+    // passes per radiologist"). On radflow-cxr-small both radiologists' held-out loss still falls at the fourth pass.
+    RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT: '20',
     RETRAIN_SHADOW_MIN_REPORTS: '0',
     RETRAIN_SHADOW_HOURS: '0',
     RETRAINER_HTTP_PORT: '0',
@@ -353,6 +358,17 @@ describe('two radiologists, two styles, two adapters', () => {
         expect((await new ModelDeployments(database).current(name))?.version).toBe(
           promoted.get(name)!.version,
         );
+        // The passes kept were chosen on held-out reviews, and the registry says how.
+        const { training } = (await new ModelVersions(database).get(name, promoted.get(name)!.version))!;
+        const choice = Object.values(training.epochChoice as Record<string, EpochChoiceFacts>);
+        expect(choice).toHaveLength(1);
+        expect(choice[0]!.heldOut).toBeGreaterThanOrEqual(5);
+        expect(choice[0]!.chosenPasses).toBeGreaterThanOrEqual(1);
+        expect(choice[0]!.chosenPasses).toBeLessThanOrEqual(4);
+        expect(choice[0]!.heldOutLoss[choice[0]!.chosenPasses]).toBe(
+          Math.min(...choice[0]!.heldOutLoss.slice(1)),
+        );
+        console.log(JSON.stringify({ radiologist: radiologists[i]!.label, epochChoice: choice[0] }));
       }
       // The shared model still serves everyone else.
       expect((await new ModelDeployments(database).current(modelName))?.version).toBe(baseVersion);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ArtifactStore, readModelManifest } from './artifact-store.ts';
-import { storeCandidate } from './candidate-training.ts';
+import { epochChoicePercentOf, storeCandidate } from './candidate-training.ts';
 import type { TrainerResult } from './trainer-process.ts';
 
 function modelDirIn(parent: string, name: string): string {
@@ -14,7 +14,7 @@ function modelDirIn(parent: string, name: string): string {
   return dir;
 }
 
-const figures = { steps: 3, seconds: 2, trainSeconds: 1, finalLoss: 0.5, started: {} };
+const figures = { steps: 3, seconds: 2, trainSeconds: 1, finalLoss: 0.5, epochChoice: {}, started: {} };
 
 describe('storeCandidate', () => {
   it('stores an adapter run as adapter + manifest with the merged directory as modelDir, and says so', () => {
@@ -78,5 +78,19 @@ describe('storeCandidate', () => {
     expect(stored).toEqual({ modelDir: join(store.root, 'radflow-cxr-small', '0.2.0-ft.f') });
     expect(existsSync(join(stored.modelDir, 'model.onnx'))).toBe(true);
     expect(existsSync(join(out, 'candidate'))).toBe(false);
+  });
+});
+
+describe('epochChoicePercentOf', () => {
+  it("holds out the radiologist share for a radiologist's run and the shared one otherwise", () => {
+    const percent = { shared: 0, radiologist: 20 };
+    expect(epochChoicePercentOf(percent, { modelName: 'm', includeUnattributed: true })).toBe(0);
+    expect(
+      epochChoicePercentOf(percent, {
+        modelName: 'm',
+        includeUnattributed: false,
+        radiologistKey: 'ab'.repeat(8),
+      }),
+    ).toBe(20);
   });
 });

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { candidateVersion, type TrainingSet } from '@radflow/feedback';
+import type { FeedbackScope } from '@radflow/store';
 import type { Candidate, RetrainingParts, RetrainingRun } from './retraining-run.ts';
 import type { ArtifactStore } from './artifact-store.ts';
 import { runTrainer, type TrainerProgress, type TrainerResult } from './trainer-process.ts';
@@ -12,6 +13,14 @@ import { publishesTrainingProgress } from './training-progress.ts';
  * beside them, the candidate into the registry (status candidate, modelDir the merged directory, the adapter's facts
  * in `training.adapter`), and training.completed is published.
  */
+/** The share of the feedback held out to choose the passes: a radiologist's run has its own setting. */
+export function epochChoicePercentOf(
+  percent: RetrainingParts['settings']['trainer']['epochChoicePercent'],
+  scope: FeedbackScope,
+): number {
+  return scope.radiologistKey === undefined ? percent.shared : percent.radiologist;
+}
+
 export async function trainCandidate(
   parts: RetrainingParts,
   run: RetrainingRun,
@@ -23,9 +32,11 @@ export async function trainCandidate(
   const dataSnapshot = data.set.snapshot.hash;
   run.outcome.candidateVersion = version;
   const started = Date.now();
+  const { epochChoicePercent, ...trainer } = parts.settings.trainer;
   const result = await runTrainer(
     {
-      ...parts.settings.trainer,
+      ...trainer,
+      epochChoicePercent: epochChoicePercentOf(epochChoicePercent, run.scope),
       // The adapter sits on the run's base (the shared model's serving version, for a radiologist's model too).
       baseDir: base.modelDir,
       datasetDir: data.datasetDir,
@@ -42,6 +53,7 @@ export async function trainCandidate(
     runId,
     steps: result.steps,
     finalLoss: result.finalLoss,
+    ...(Object.keys(result.epochChoice).length > 0 ? { epochChoice: result.epochChoice } : {}),
     seconds: result.seconds,
     trainer: 'apps/retrainer/trainer/finetune.py',
     shuffledTargets,

@@ -58,6 +58,7 @@ const job = (work: string, dataSnapshot: string, overrides: Partial<TrainerJob> 
   lora: { rank: 4, alpha: 8, targets: ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2'] },
   replayRatio: 1,
   replayOpeniDir: join(repoRoot, 'data/openi'),
+  epochChoicePercent: 0,
   ...overrides,
 });
 

@@ -17,6 +17,7 @@ export {
   type TrainerJob,
   type TrainerProgress,
   type TrainerResult,
+  type EpochChoice,
 } from './trainer-process.ts';
 export { renderDecisionReport } from './decision-report.ts';
 export { runRollback, type RollbackOptions, type RollbackResult } from './commands/rollback.ts';

@@ -30,6 +30,7 @@ const job = (scriptPath: string, overrides: Partial<TrainerJob> = {}): TrainerJo
   lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'mlp.2'] },
   replayRatio: 1.5,
   replayOpeniDir: '/openi',
+  epochChoicePercent: 0,
   ...overrides,
 });
 
@@ -51,6 +52,7 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
     expect((result.started.argv as string[]).join(' ')).toContain(
       '--base /base --data /data --out /out --name m --version 1 --steps 3',
     );
+    expect((result.started.argv as string[]).join(' ')).toContain('--epoch-choice-percent 0');
     expect(progress).toEqual([
       { stage: 'training', step: 1, totalSteps: 3, loss: 3 },
       { stage: 'training', step: 2, totalSteps: 3, loss: 2 },
@@ -78,9 +80,13 @@ emit(event='exported', modelDir=out + '/merged', adapterDir=out + '/adapter', ad
      adapterSha256='cd' * 32, adapterBytes=1234, baseOnnxSha256='ef' * 32,
      lora={'rank': 8, 'alpha': 16.0, 'targets': ['attn.qkv', 'mlp.2'], 'dropout': 0.0, 'parameters': 99},
      replay={'ratio': 1.5, 'seed': 1, 'count': 15, 'countsPerTask': {'impression': 15}}, feedbackCount=10,
-     steps=3, seconds=1.5, trainSeconds=1.0, finalLoss=1.0, argv=args)`);
+     steps=3, seconds=1.5, trainSeconds=1.0, finalLoss=1.0, argv=args,
+     epochChoice={'impression': {'heldOut': 6, 'heldOutLoss': [1.4, 0.8, 0.83], 'chosenPasses': 1, 'plannedPasses': 4}})`);
     const result = await runTrainer(job(path), () => undefined);
     expect(result.modelDir).toBe('/out/merged');
+    expect(result.epochChoice).toEqual({
+      impression: { heldOut: 6, heldOutLoss: [1.4, 0.8, 0.83], chosenPasses: 1, plannedPasses: 4 },
+    });
     expect(result.adapter).toEqual({
       dir: '/out/adapter',
       manifestPath: '/out/adapter-manifest.json',
@@ -100,6 +106,7 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=1, seconds=
 emit(event='started', argv=args)`);
     const adapter = await runTrainer(job(path), () => undefined);
     expect(adapter.adapter).toBeUndefined();
+    expect(adapter.epochChoice).toEqual({});
     const full = await runTrainer(job(path, { fullFineTune: true, replayRatio: 0 }), () => undefined);
     expect((adapter.started.argv as string[]).join(' ')).toContain(
       '--replay-ratio 1.5 --openi-dir /openi --lora-rank 8 --lora-alpha 16 --lora-targets attn.qkv,mlp.2',

@@ -25,6 +25,8 @@ export interface TrainerJob {
   replayRatio: number;
   /** Open-i folder the replay sample is read from (its train split). */
   replayOpeniDir: string;
+  /** Share of the feedback held out to choose how many passes (up to maxEpochs) to keep; 0: no choice. */
+  epochChoicePercent: number;
 }
 
 export interface TrainerProgress {
@@ -48,6 +50,15 @@ export interface TrainedAdapter {
   feedbackCount: number;
 }
 
+/** How many passes the trainer kept for one adapter, chosen on held-out feedback (epoch_choice.py). */
+export interface EpochChoice {
+  heldOut: number;
+  /** Mean loss per answer token on the held-out feedback: before training, then after each pass run. */
+  heldOutLoss: number[];
+  chosenPasses: number;
+  plannedPasses: number;
+}
+
 export interface TrainerResult {
   /** The servable model directory: after an adapter run, the base with the adapter merged (a derived cache). */
   modelDir: string;
@@ -56,6 +67,8 @@ export interface TrainerResult {
   seconds: number;
   trainSeconds: number;
   finalLoss: number;
+  /** By trained adapter ("adapter" on radflow-cxr-small, the served adapter's name on radflow-cxr); empty: no choice. */
+  epochChoice: Record<string, EpochChoice>;
   started: Record<string, unknown>;
 }
 
@@ -117,6 +130,8 @@ export function runTrainer(
           '--lora-targets',
           job.lora.targets.join(','),
         ]),
+    '--epoch-choice-percent',
+    String(job.epochChoicePercent),
   ];
   const child = spawn(job.python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -179,6 +194,7 @@ export function runTrainer(
           seconds: Number(exported.seconds),
           trainSeconds: Number(exported.trainSeconds),
           finalLoss: Number(exported.finalLoss),
+          epochChoice: (exported.epochChoice ?? {}) as Record<string, EpochChoice>,
           started,
           ...(typeof exported.adapterDir === 'string' ? { adapter: adapterOf(exported) } : {}),
         });

@@ -79,7 +79,8 @@ def write_candidate(args, base_manifest: dict, result: dict, feedback_hashes: li
          replay={k: manifest["data"]["replay"][k] for k in ("ratio", "seed", "count", "countsPerTask")},
          feedbackCount=len(feedback_hashes), seconds=round(time.time() - started, 1),
          trainSeconds=result["seconds"], steps=result["steps"], finalLoss=result["finalLoss"], parity=parity,
-         adapters=result["trained"])
+         adapters=result["trained"],
+         epochChoice={n: f["epochChoice"] for n, f in result["figures"].items() if "epochChoice" in f})
     return 0
 
 

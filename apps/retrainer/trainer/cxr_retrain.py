@@ -28,6 +28,7 @@ from radflow_train import chat, cxr_export, gguf_base, replay, sft
 from radflow_train.adapter_files import adapter_state
 from radflow_train.routed_lora import route_adapters
 
+from epoch_choice import EpochChoice, hold_out, pass_ends
 from optimiser_step import lr_at, take_step
 
 ADAPTERS_DIR = cxr_export.ADAPTERS_DIR
@@ -97,9 +98,9 @@ def replay_for(args, meta: dict, index: int, base_tasks: list[str], size: int) -
 
 
 def continue_adapter(adapter: dict, state: dict, plan: list[list[sft.Seq]], args, emit, step_offset: int,
-                     total_steps: int) -> tuple[dict, dict]:
+                     total_steps: int, steps_per_pass: int, held_out: list[sft.Seq]) -> tuple[dict, dict]:
     """Trains one served adapter further on the batches of `plan`; returns its new state (fp16, as packaged) and the
-    figures."""
+    figures. With held-out feedback, the state after the pass that scores it best (epoch_choice.py)."""
     lora = adapter["lora"]
     model, _ = gguf_base.load_base()
     model.add_lora(lora["rank"], lora["alpha"], first_layer=lora["first_layer"], targets=tuple(lora["targets"]))
@@ -110,29 +111,41 @@ def continue_adapter(adapter: dict, state: dict, plan: list[list[sft.Seq]], args
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     # No weight decay: it would pull the adapter towards zero, which is not the served adapter but no adapter at all.
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
+    def packaged() -> dict:
+        return {n: p.detach().clone().half() for n, p in zip(names, params)}
+
+    choice = EpochChoice(lambda: sft.validation_loss(model, held_out, chat.PAD_ID, False, args.batch_tokens)[0],
+                         len(held_out)) if held_out else None
+    ends = pass_ends(len(plan), steps_per_pass)
     model.train()
-    tokens, loss = 0, torch.tensor(float("nan"))
+    tokens, loss, steps = 0, torch.tensor(float("nan")), 0
     bar = tqdm(plan, desc=f"fine-tune {adapter['name']}", unit="step", file=sys.stderr, mininterval=2)
     for step, batch in enumerate(bar):
         loss = sft.batch_loss(model, batch, chat.PAD_ID, lora["first_layer"], False)
         take_step(opt, params, loss, lr_at(args.lr, args.warmup, step, len(plan)))
         tokens += sum(len(s.ids) for s in batch)
+        steps = step + 1
         bar.set_postfix(loss=f"{float(loss):.3f}")
-        emit("progress", stage="training", step=step_offset + step + 1, totalSteps=total_steps,
+        emit("progress", stage="training", step=step_offset + steps, totalSteps=total_steps,
              loss=round(float(loss), 4), tokens=tokens, adapter=adapter["name"])
-    trained = {n: p.detach().clone().half() for n, p in zip(names, params)}
-    return trained, {"steps": len(plan), "tokens": tokens, "finalLoss": round(float(loss), 4),
-                     "parameters": sum(p.numel() for p in params)}
+        if choice is not None and steps in ends and not choice.after_pass(packaged):
+            break
+    figures = {"steps": steps, "tokens": tokens, "finalLoss": round(float(loss), 4),
+               "parameters": sum(p.numel() for p in params)}
+    if choice is None:
+        return packaged(), figures
+    return choice.best_state, {**figures, "epochChoice": choice.facts(round(len(plan) / steps_per_pass, 2))}
 
 
-def plan_batches(seqs: list[sft.Seq], args) -> list[list[sft.Seq]]:
+def plan_batches(seqs: list[sft.Seq], args) -> tuple[list[list[sft.Seq]], int]:
+    """The batches of every step, and how many steps make one pass over `seqs`."""
     rng = random.Random(f"{args.seed}:finetune-cxr")
     per_epoch = sft.make_batches(seqs, args.batch_tokens, MAX_BATCH, rng)
     plan: list[list[int]] = []
     while len(plan) < args.steps:
         plan += sft.make_batches(seqs, args.batch_tokens, MAX_BATCH, rng)
     plan = plan[:max(1, min(args.steps, round(args.max_epochs * len(per_epoch))))]
-    return [[seqs[i] for i in batch] for batch in plan]
+    return [[seqs[i] for i in batch] for batch in plan], len(per_epoch)
 
 
 def write_model_dir(base: Path, base_manifest: dict, meta: dict, states: list[dict], out: Path, name: str,
@@ -207,26 +220,29 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
         replay_seqs, replay_lost = encode(tok, extra)
         dropped += lost + replay_lost
         if seqs:
-            jobs.append((index, seqs + replay_seqs))
+            seqs, held_out = hold_out(seqs, args.epoch_choice_percent, args.seed)
+            jobs.append((index, seqs + replay_seqs, held_out))
             replayed += extra
     if not jobs:
         raise CxrRetrainError("NO_TRAINING_DATA", f"no usable training sequences in {args.data}/train "
                                                   f"({dropped} too long)")
-    plans = {index: plan_batches(seqs, args) for index, seqs in jobs}
-    total = sum(len(plan) for plan in plans.values())
-    emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=sum(len(s) for _, s in jobs),
-         droppedTooLong=dropped, steps=total, mode="adapter", weights=f"gguf:{meta['base']['file']}",
-         adapters=[meta["adapters"][i]["name"] for i, _ in jobs])
+    plans = {index: plan_batches(seqs, args) for index, seqs, _ in jobs}
+    total = sum(len(plan) for plan, _ in plans.values())
+    emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=sum(len(s) for _, s, _ in jobs),
+         heldOutForEpochChoice=sum(len(h) for _, _, h in jobs), droppedTooLong=dropped, steps=total, mode="adapter",
+         weights=f"gguf:{meta['base']['file']}", adapters=[meta["adapters"][i]["name"] for i, _, _ in jobs])
     states = [{k: v.half() for k, v in adapter_state(args.base / ADAPTERS_DIR / a["file"]).items()}
               for a in meta["adapters"]]
     figures, done = {}, 0
-    for index, _ in jobs:
+    for index, _, held_out in jobs:
         adapter = meta["adapters"][index]
+        plan, steps_per_pass = plans[index]
         states[index], figures[adapter["name"]] = continue_adapter(
-            adapter, {k: v.float() for k, v in states[index].items()}, plans[index], args, emit, done, total)
+            adapter, {k: v.float() for k, v in states[index].items()}, plan, args, emit, done, total, steps_per_pass,
+            held_out)
         done += figures[adapter["name"]]["steps"]
-    trained = [meta["adapters"][i]["name"] for i, _ in jobs]
-    for index, _ in jobs:
+    trained = [meta["adapters"][i]["name"] for i, _, _ in jobs]
+    for index, _, _ in jobs:
         meta["adapters"][index]["training"] = {"retrained": figures[meta["adapters"][index]["name"]],
                                                "continues": meta["adapters"][index].get("training")}
     return {"meta": meta, "states": states, "trained": trained, "figures": figures, "replayed": replayed,

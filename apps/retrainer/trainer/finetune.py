@@ -58,6 +58,7 @@ from radflow_train.gguf_base import file_sha256 as sha256_file  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
 import adapter_manifest  # noqa: E402
+from epoch_choice import EpochChoice, hold_out, pass_ends  # noqa: E402
 from base_distillation import loss_with_base_distillation  # noqa: E402
 import cxr_candidate  # noqa: E402
 import cxr_retrain  # noqa: E402
@@ -249,6 +250,9 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--max-epochs", type=float, default=2.0,
                     help="at most this many passes over feedback + replay (fewer steps than --steps when it is small)")
+    ap.add_argument("--epoch-choice-percent", type=float, default=0.0,
+                    help="hold out this share of the feedback and keep the pass (up to --max-epochs) whose loss on it "
+                         "is lowest (epoch_choice.py; 0: no choice, train for --max-epochs)")
     ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--tasks", nargs="*", help="only these feedback tasks (default: all in the data set)")
@@ -258,6 +262,8 @@ def parse_args(argv=None):
         ap.error("--data, --out, --name and --version are needed to train (or --rebuild OUT_DIR)")
     if args.kl_weight < 0 or (args.kl_weight > 0 and args.full):
         ap.error("--kl-weight must be >= 0, and needs an adapter (not --full): the base is the model without it")
+    if not 0 <= args.epoch_choice_percent < 100 or (args.epoch_choice_percent > 0 and args.full):
+        ap.error("--epoch-choice-percent must be in [0, 100), and needs an adapter (not --full)")
     return args
 
 
@@ -361,6 +367,7 @@ def main(argv=None) -> int:
     feedback, feedback_hashes = read_examples(args.data, set(args.tasks) if args.tasks else None)
     replayed = replay_examples(args, feedback, base_manifest.get("tasks", [])) if feedback else []
     seqs, dropped = trainer.sft_sequences(feedback, tok, eos, model.cfg.max_position)
+    seqs, held_out = hold_out(seqs, args.epoch_choice_percent, args.seed)
     replay_seqs, replay_dropped = trainer.sft_sequences(replayed, tok, eos, model.cfg.max_position)
     restyled = {e.task for e in feedback}
     if args.replay_style_neutral:
@@ -383,7 +390,8 @@ def main(argv=None) -> int:
         plan += trainer.batches(seqs, args.batch_tokens, rng)
     per_epoch = len(trainer.batches(seqs, args.batch_tokens, random.Random(0)))
     plan = plan[:max(1, min(args.steps, round(args.max_epochs * per_epoch)))]
-    emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=len(seqs), droppedTooLong=dropped,
+    emit("started", examples=len(feedback), replayExamples=len(replayed), sequences=len(seqs),
+         heldOutForEpochChoice=len(held_out), droppedTooLong=dropped,
          steps=len(plan), parameters=model.num_parameters(), trainableParameters=sum(p.numel() for _, p in trainable),
          mode="full" if args.full else "adapter", weights=weights_source)
     decay, no_decay = [], []
@@ -393,8 +401,11 @@ def main(argv=None) -> int:
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1 if args.full else 0.0},
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.95))
 
+    choice = EpochChoice(lambda: trainer.evaluate(model, held_out, pad, args.batch_tokens)[0],
+                         len(held_out)) if held_out else None
+    ends = pass_ends(len(plan), per_epoch)
     model.train()
-    tokens = 0
+    tokens, steps = 0, 0
     params = [p for _, p in trainable]
     bar = tqdm(plan, desc="fine-tune", unit="step", file=sys.stderr, mininterval=2)
     for step, batch in enumerate(bar):
@@ -404,15 +415,22 @@ def main(argv=None) -> int:
             loss, _ = trainer.loss_of(model, batch, pad)
         take_step(opt, params, loss, lr_at(args.lr, args.warmup, step, len(plan)))
         tokens += sum(len(s.ids) for s in batch)
+        steps = step + 1
         bar.set_postfix(loss=f"{float(loss):.3f}")
-        emit("progress", stage="training", step=step + 1, totalSteps=len(plan), loss=round(float(loss), 4), tokens=tokens)
+        emit("progress", stage="training", step=steps, totalSteps=len(plan), loss=round(float(loss), 4), tokens=tokens)
+        if choice is not None and steps in ends and not choice.after_pass(model.lora_state):
+            break
+    if choice is not None:
+        model.load_lora(choice.best_state)
     train_seconds = time.time() - started
     final_loss = round(float(loss), 4)
     model.eval()
-    emit("progress", stage="export", step=len(plan), totalSteps=len(plan))
-    training = {"steps": len(plan), "lr": args.lr, "seed": args.seed, "batchTokens": args.batch_tokens,
+    emit("progress", stage="export", step=steps, totalSteps=steps)
+    training = {"steps": steps, "lr": args.lr, "seed": args.seed, "batchTokens": args.batch_tokens,
                 "maxEpochs": args.max_epochs, "klWeight": args.kl_weight, "sequences": len(seqs), "droppedTooLong": dropped, "tokens": tokens,
                 "finalLoss": final_loss, "seconds": round(train_seconds, 1), "weightsFrom": weights_source}
+    if choice is not None:
+        training["epochChoice"] = choice.facts(round(len(plan) / per_epoch, 2))
 
     if args.full:
         lineage = {
@@ -425,7 +443,7 @@ def main(argv=None) -> int:
         }
         write_model_dir(model, args.base, base_manifest, tok, args.out, args.name, args.version, lineage, with_weights=True)
         emit("exported", modelDir=str(args.out), seconds=round(time.time() - started, 1),
-             trainSeconds=round(train_seconds, 1), steps=len(plan), finalLoss=final_loss)
+             trainSeconds=round(train_seconds, 1), steps=steps, finalLoss=final_loss)
         return 0
 
     out = args.out
@@ -460,7 +478,8 @@ def main(argv=None) -> int:
          baseOnnxSha256=manifest["baseModel"]["onnxSha256"], lora=manifest["lora"],
          replay={k: manifest["data"]["replay"][k] for k in ("ratio", "seed", "count", "countsPerTask")},
          feedbackCount=len(feedback), seconds=round(time.time() - started, 1), trainSeconds=round(train_seconds, 1),
-         steps=len(plan), finalLoss=final_loss)
+         steps=steps, finalLoss=final_loss,
+         epochChoice={"adapter": training["epochChoice"]} if "epochChoice" in training else {})
     return 0
 
 

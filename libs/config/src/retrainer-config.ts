@@ -59,6 +59,12 @@ export interface RetrainerConfig {
     lora: { rank: number; alpha: number; targets: string[] };
     /** RETRAIN_REPLAY_RATIO: replay examples of the base's own training data (Open-i train split) per feedback example. */
     replayRatio: number;
+    /**
+     * RETRAIN_EPOCH_CHOICE_PERCENT (the shared model's runs) and RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT (a
+     * radiologist's): the share of the feedback the trainer holds out to choose how many passes, up to maxEpochs, to
+     * keep (the pass with the lowest loss on it; apps/retrainer/trainer/epoch_choice.py). 0: no choice, maxEpochs.
+     */
+    epochChoicePercent: { shared: number; radiologist: number };
   };
   /** RETRAIN_OPENI_DIR and RETRAIN_EVAL_*: the fixed Open-i set and the held-out feedback set. */
   evaluation: {
@@ -128,6 +134,10 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
         targets: read.list('RETRAIN_LORA_TARGETS', ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2']),
       },
       replayRatio: read.number('RETRAIN_REPLAY_RATIO', 1, { min: 0 }),
+      epochChoicePercent: {
+        shared: read.number('RETRAIN_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),
+        radiologist: read.number('RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),
+      },
     },
     evaluation: {
       openiDir: read.string('RETRAIN_OPENI_DIR', dataPath('openi', env)),
