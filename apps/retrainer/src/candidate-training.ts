@@ -7,12 +7,6 @@ import type { ArtifactStore } from './artifact-store.ts';
 import { runTrainer, type TrainerProgress, type TrainerResult } from './trainer-process.ts';
 import { publishesTrainingProgress } from './training-progress.ts';
 
-/**
- * Step 2: the trainer child process trains an adapter on the run's base (the feedback and a replay sample of the
- * base's training data); the adapter and its manifest go into the artifact store with the merged model directory
- * beside them, the candidate into the registry (status candidate, modelDir the merged directory, the adapter's facts
- * in `training.adapter`), and training.completed is published.
- */
 /** The share of the feedback held out to choose the passes: a radiologist's run has its own setting. */
 export function epochChoicePercentOf(
   percent: RetrainingParts['settings']['trainer']['epochChoicePercent'],
@@ -21,6 +15,12 @@ export function epochChoicePercentOf(
   return scope.radiologistKey === undefined ? percent.shared : percent.radiologist;
 }
 
+/**
+ * Step 2: the trainer child process trains an adapter on the run's base (the feedback and a replay sample of the
+ * base's training data); the adapter and its manifest go into the artifact store with the merged model directory
+ * beside them, the candidate into the registry (status candidate, modelDir the merged directory, the adapter's facts
+ * in `training.adapter`), and training.completed is published.
+ */
 export async function trainCandidate(
   parts: RetrainingParts,
   run: RetrainingRun,

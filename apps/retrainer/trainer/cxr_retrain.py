@@ -111,6 +111,7 @@ def continue_adapter(adapter: dict, state: dict, plan: list[list[sft.Seq]], args
     names = [n for n, p in model.named_parameters() if p.requires_grad]
     # No weight decay: it would pull the adapter towards zero, which is not the served adapter but no adapter at all.
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.95), weight_decay=0.0)
+
     def packaged() -> dict:
         return {n: p.detach().clone().half() for n, p in zip(names, params)}
 
