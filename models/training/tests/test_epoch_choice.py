@@ -99,7 +99,6 @@ class FinetuneEpochChoiceTest(unittest.TestCase):
         self.assertEqual(choice["chosenPasses"], min(range(1, len(losses)), key=lambda k: losses[k]))
         self.assertLess(losses[choice["chosenPasses"]], losses[0])  # one target for all: held-out loss falls
         # The adapter saved is the chosen pass's: rescoring the held-out slice with it gives the recorded loss.
-        sys.path.insert(0, str(FINETUNE.parent))
         import finetune  # noqa: E402
         from radflow_train import trainer  # noqa: E402
         from tokenizers import Tokenizer  # noqa: E402
