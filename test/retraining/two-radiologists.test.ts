@@ -211,6 +211,9 @@ beforeAll(async () => {
     // of 56): off by default, on here so that the option is tried end to end (apps/retrainer/README.md, "Choosing the
     // passes per radiologist"). On radflow-cxr-small both radiologists' held-out loss still falls at the fourth pass.
     RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT: '20',
+    // Replayed impressions rewritten in each radiologist's form: the default on radflow-cxr, off by default on
+    // radflow-cxr-small (apps/retrainer/README.md, "Replay in the radiologist's form"), on here on either.
+    RETRAIN_REPLAY_FORM: 'auto',
     RETRAIN_SHADOW_MIN_REPORTS: '0',
     RETRAIN_SHADOW_HOURS: '0',
     RETRAINER_HTTP_PORT: '0',
@@ -368,7 +371,16 @@ describe('two radiologists, two styles, two adapters', () => {
         expect(choice[0]!.heldOutLoss[choice[0]!.chosenPasses]).toBe(
           Math.min(...choice[0]!.heldOutLoss.slice(1)),
         );
-        console.log(JSON.stringify({ radiologist: radiologists[i]!.label, epochChoice: choice[0] }));
+        // The trainer read each radiologist's form from their reviews and rewrote the replayed impressions in it.
+        const replay = (training.adapter as { replay: { impressionForm: { form: string } | null } }).replay;
+        expect(replay.impressionForm?.form).toBe(radiologists[i]!.style);
+        console.log(
+          JSON.stringify({
+            radiologist: radiologists[i]!.label,
+            epochChoice: choice[0],
+            replayForm: replay.impressionForm,
+          }),
+        );
       }
       // The shared model still serves everyone else.
       expect((await new ModelDeployments(database).current(modelName))?.version).toBe(baseVersion);

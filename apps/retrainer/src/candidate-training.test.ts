@@ -38,6 +38,7 @@ describe('storeCandidate', () => {
           seed: 1234,
           count: 60,
           countsPerTask: { impression: 20, abnormality_labels: 40 },
+          impressionForm: null,
         },
         feedbackCount: 60,
       },

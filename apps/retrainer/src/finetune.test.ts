@@ -21,7 +21,7 @@ function feedbackDataset(work: string): string {
       verdict: 'edit' as const,
       model: null,
       draftText: null,
-      correctedText: 'No acute cardiopulmonary abnormality.',
+      correctedText: '1. No acute cardiopulmonary abnormality.',
       draftLabels: null,
       correctedLabels: null,
       correctedPriority: null,
@@ -59,6 +59,7 @@ const job = (work: string, dataSnapshot: string, overrides: Partial<TrainerJob> 
   replayRatio: 1,
   replayOpeniDir: join(repoRoot, 'data/openi'),
   epochChoicePercent: 0,
+  replayForm: 'auto',
   ...overrides,
 });
 
@@ -78,7 +79,8 @@ describe('trainer/finetune.py on the tiny model', () => {
     expect(result.adapter).toMatchObject({
       dir: join(work, 'candidate', 'adapter'),
       lora: { rank: 4, alpha: 8 },
-      replay: { ratio: 1, seed: 7, count: 12 },
+      // A numbered-list writer's feedback: replayed impressions (if the sample has any) are rewritten as lists.
+      replay: { ratio: 1, seed: 7, count: 12, impressionForm: { form: 'numbered-list', evidence: 12 } },
       feedbackCount: 12,
     });
     const manifest = JSON.parse(readFileSync(result.adapter!.manifestPath, 'utf8'));

@@ -60,6 +60,7 @@ describe('retrainerSettings', () => {
       learningRate: undefined,
       replayRatio: 1,
       epochChoicePercent: { shared: 0, radiologist: 0 },
+      replayForm: undefined,
       lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2'] },
     });
     const tuned = retrainerSettings(
@@ -69,16 +70,19 @@ describe('retrainerSettings', () => {
         RETRAIN_LORA_ALPHA: '8',
         RETRAIN_LORA_TARGETS: 'attn.qkv, mlp.2',
         RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT: '20',
+        RETRAIN_REPLAY_FORM: 'off',
       }),
     ).trainer;
     expect(tuned).toMatchObject({
       replayRatio: 2.5,
       epochChoicePercent: { shared: 0, radiologist: 20 },
+      replayForm: 'off',
       lora: { rank: 4, alpha: 8, targets: ['attn.qkv', 'mlp.2'] },
     });
     const full = retrainerSettings(loadConfig({ RETRAIN_FULL_FINETUNE: 'true' })).trainer;
     expect(full).toMatchObject({ fullFineTune: true, learningRate: undefined });
     expect(() => loadConfig({ RETRAIN_REPLAY_RATIO: '-1' })).toThrow(/RETRAIN_REPLAY_RATIO/);
     expect(() => loadConfig({ RETRAIN_EPOCH_CHOICE_PERCENT: '60' })).toThrow(/RETRAIN_EPOCH_CHOICE_PERCENT/);
+    expect(() => loadConfig({ RETRAIN_REPLAY_FORM: 'list' })).toThrow(/RETRAIN_REPLAY_FORM/);
   });
 });

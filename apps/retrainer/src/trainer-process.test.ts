@@ -31,6 +31,7 @@ const job = (scriptPath: string, overrides: Partial<TrainerJob> = {}): TrainerJo
   replayRatio: 1.5,
   replayOpeniDir: '/openi',
   epochChoicePercent: 0,
+  replayForm: 'off',
   ...overrides,
 });
 
@@ -53,6 +54,9 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
       '--base /base --data /data --out /out --name m --version 1 --steps 3',
     );
     expect((result.started.argv as string[]).join(' ')).toContain('--epoch-choice-percent 0');
+    expect((result.started.argv as string[]).join(' ')).toContain('--replay-form off');
+    const unset = await runTrainer(job(path, { replayForm: undefined }), () => undefined);
+    expect(unset.started.argv as string[]).not.toContain('--replay-form');
     expect(progress).toEqual([
       { stage: 'training', step: 1, totalSteps: 3, loss: 3 },
       { stage: 'training', step: 2, totalSteps: 3, loss: 2 },
@@ -79,7 +83,9 @@ out = args[args.index('--out') + 1]
 emit(event='exported', modelDir=out + '/merged', adapterDir=out + '/adapter', adapterManifest=out + '/adapter-manifest.json',
      adapterSha256='cd' * 32, adapterBytes=1234, baseOnnxSha256='ef' * 32,
      lora={'rank': 8, 'alpha': 16.0, 'targets': ['attn.qkv', 'mlp.2'], 'dropout': 0.0, 'parameters': 99},
-     replay={'ratio': 1.5, 'seed': 1, 'count': 15, 'countsPerTask': {'impression': 15}}, feedbackCount=10,
+     replay={'ratio': 1.5, 'seed': 1, 'count': 15, 'countsPerTask': {'impression': 15},
+             'impressionForm': {'form': 'numbered-list', 'separator': ' ', 'share': 1.0, 'evidence': 10, 'rewritten': 9}},
+     feedbackCount=10,
      steps=3, seconds=1.5, trainSeconds=1.0, finalLoss=1.0, argv=args,
      epochChoice={'impression': {'heldOut': 6, 'heldOutLoss': [1.4, 0.8, 0.83], 'chosenPasses': 1, 'plannedPasses': 4}})`);
     const result = await runTrainer(job(path), () => undefined);
@@ -94,7 +100,13 @@ emit(event='exported', modelDir=out + '/merged', adapterDir=out + '/adapter', ad
       bytes: 1234,
       baseOnnxSha256: 'ef'.repeat(32),
       lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'mlp.2'], parameters: 99 },
-      replay: { ratio: 1.5, seed: 1, count: 15, countsPerTask: { impression: 15 } },
+      replay: {
+        ratio: 1.5,
+        seed: 1,
+        count: 15,
+        countsPerTask: { impression: 15 },
+        impressionForm: { form: 'numbered-list', separator: ' ', share: 1, evidence: 10, rewritten: 9 },
+      },
       feedbackCount: 10,
     });
   });

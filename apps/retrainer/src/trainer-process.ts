@@ -27,6 +27,11 @@ export interface TrainerJob {
   replayOpeniDir: string;
   /** Share of the feedback held out to choose how many passes (up to maxEpochs) to keep; 0: no choice. */
   epochChoicePercent: number;
+  /**
+   * auto: replayed impressions rewritten in the form the feedback's impressions are written in (when one is);
+   * unset: finetune.py's choice for the base.
+   */
+  replayForm: 'off' | 'auto' | undefined;
 }
 
 export interface TrainerProgress {
@@ -46,8 +51,24 @@ export interface TrainedAdapter {
   bytes: number;
   baseOnnxSha256: string;
   lora: { rank: number; alpha: number; targets: string[]; parameters: number };
-  replay: { ratio: number; seed: number; count: number; countsPerTask: Record<string, number> };
+  replay: {
+    ratio: number;
+    seed: number;
+    count: number;
+    countsPerTask: Record<string, number>;
+    /** The form the replayed impressions were rewritten in, and how many; null: none (off, or no form found). */
+    impressionForm: ReplayImpressionForm | null;
+  };
   feedbackCount: number;
+}
+
+/** impression_form.py's finding: the feedback's form, its share and evidence, and the replayed answers it changed. */
+export interface ReplayImpressionForm {
+  form: 'numbered-list' | 'single-sentence';
+  separator: string;
+  share: number;
+  evidence: number;
+  rewritten: number;
 }
 
 /** How many passes the trainer kept for one adapter, chosen on held-out feedback (epoch_choice.py). */
@@ -132,6 +153,7 @@ export function runTrainer(
         ]),
     '--epoch-choice-percent',
     String(job.epochChoicePercent),
+    ...(job.replayForm === undefined ? [] : ['--replay-form', job.replayForm]),
   ];
   const child = spawn(job.python, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -225,6 +247,7 @@ function adapterOf(exported: Record<string, unknown>): TrainedAdapter {
       seed: replay.seed,
       count: replay.count,
       countsPerTask: replay.countsPerTask,
+      impressionForm: replay.impressionForm ?? null,
     },
     feedbackCount: Number(exported.feedbackCount),
   };

@@ -24,7 +24,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from radflow_train import chat, cxr_export, gguf_base, replay, sft
+from radflow_train import chat, cxr_export, gguf_base, impression_form, replay, sft
 from radflow_train.adapter_files import adapter_state
 from radflow_train.routed_lora import route_adapters
 
@@ -35,6 +35,8 @@ ADAPTERS_DIR = cxr_export.ADAPTERS_DIR
 # Continuing a rank-64 adapter that already does the task: the rate its own training ended near (train_cxr.py legs at
 # 2e-4 to 4e-4, cosine to a tenth), not radflow-cxr-small's fresh rank-8 rate (1e-3).
 DEFAULT_LR = 2e-4
+# The impression adapter's replay is all impressions: in the hospital's prose they pull against a radiologist's form.
+DEFAULT_REPLAY_FORM = "auto"
 MAX_LEN = 512
 MAX_BATCH = 16
 PARITY_NEW_TOKENS = 8
@@ -207,6 +209,8 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
     meta = served_adapters(args.base)
     if args.lr is None:
         args.lr = DEFAULT_LR
+    if args.replay_form is None:
+        args.replay_form = DEFAULT_REPLAY_FORM
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
@@ -214,9 +218,14 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
     groups: dict[int, list] = {}
     for example in feedback:
         groups.setdefault(adapter_of_task(meta, example.task), []).append(example)
-    jobs, replayed, dropped = [], [], 0
+    jobs, replayed, dropped, replay_form = [], [], 0, None
     for index in sorted(groups):
         extra = replay_for(args, meta, index, base_tasks, round(args.replay_ratio * len(groups[index])))
+        if args.replay_form == "auto":
+            form = impression_form.radiologist_form([e.answer for e in groups[index] if e.task == "impression"])
+            extra, rewritten = impression_form.rewrite_replay(extra, form)
+            if form is not None:  # one adapter serves the impression
+                replay_form = {**form, "rewritten": rewritten}
         seqs, lost = encode(tok, groups[index])
         replay_seqs, replay_lost = encode(tok, extra)
         dropped += lost + replay_lost
@@ -247,6 +256,7 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
         meta["adapters"][index]["training"] = {"retrained": figures[meta["adapters"][index]["name"]],
                                                "continues": meta["adapters"][index].get("training")}
     return {"meta": meta, "states": states, "trained": trained, "figures": figures, "replayed": replayed,
+            "replayForm": replay_form,
             "dropped": dropped, "steps": done, "seconds": round(time.time() - started, 1),
             "finalLoss": figures[trained[-1]]["finalLoss"],
             "tokens": sum(f["tokens"] for f in figures.values()),

@@ -53,7 +53,7 @@ import torch  # noqa: E402
 from tokenizers import Tokenizer  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from radflow_train import export, replay, trainer  # noqa: E402
+from radflow_train import export, impression_form, replay, trainer  # noqa: E402
 from radflow_train.gguf_base import file_sha256 as sha256_file  # noqa: E402
 from radflow_train.model import Decoder, DecoderConfig  # noqa: E402
 
@@ -174,6 +174,8 @@ MERGED_DIR = "merged"
 # radiologist's style within the default budget; the rate is the adapter's (a full fine-tune's is far lower).
 DEFAULT_LORA = {"rank": 8, "alpha": 16.0, "targets": list(Decoder.LORA_TARGETS)}
 DEFAULT_LR = {"adapter": 1e-3, "full": 5e-5}
+# A fresh adapter's replay (every task of the base, few impressions) kept less content with the impressions rewritten.
+DEFAULT_REPLAY_FORM = "off"
 
 
 def read_examples(data: Path, tasks: set[str] | None) -> tuple[list[Example], list[dict]]:
@@ -203,6 +205,16 @@ def replay_examples(args, feedback: list[Example], base_tasks: list[str]) -> lis
         if not tasks:
             raise FinetuneError("BAD_REPLAY_TASKS", "none of --replay-tasks is a task of the base")
     return replay.replay_sample(reports, size, args.seed, tasks or None, TASK_WEIGHTS)
+
+
+def rewrite_replay_form(args, feedback: list, replayed: list) -> tuple[list, dict | None]:
+    """With --replay-form auto, the replayed impressions in the form the feedback's impressions are written in; the
+    form found and how many answers it changed (None: off, or no recognised form)."""
+    if args.replay_form != "auto":
+        return replayed, None
+    form = impression_form.radiologist_form([e.answer for e in feedback if e.task == "impression"])
+    replayed, rewritten = impression_form.rewrite_replay(replayed, form)
+    return replayed, None if form is None else {**form, "rewritten": rewritten}
 
 
 def style_neutral(seq: trainer.Sequence, tok, eos: int) -> trainer.Sequence:
@@ -240,6 +252,11 @@ def parse_args(argv=None):
     ap.add_argument("--replay-style-neutral", action="store_true",
                     help="no loss on replayed answers where a style shows (first token, token after a full stop), "
                          "for the tasks the feedback has")
+    ap.add_argument("--replay-form", choices=("off", "auto"),
+                    help="auto: when the feedback's impressions are written in one recognised form (a numbered list, "
+                         "one sentence), rewrite the replayed impressions in it (radflow_train/impression_form.py); "
+                         "default off for a fresh adapter, auto to continue radflow-cxr's adapters (measured: "
+                         "apps/retrainer/README.md, \"Replay in the radiologist's form\")")
     ap.add_argument("--kl-weight", type=float, default=0.0,
                     help="add this times KL(base || adapter) on the answer tokens (base = adapters switched off; "
                          "0: cross-entropy alone, the default)")
@@ -361,11 +378,14 @@ def main(argv=None) -> int:
         return finetune_routed_cxr(args, base_manifest, started)
     if args.lr is None:
         args.lr = DEFAULT_LR["full" if args.full else "adapter"]
+    if args.replay_form is None:
+        args.replay_form = DEFAULT_REPLAY_FORM
     tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
     eos, pad = tok.token_to_id("<endoftext>"), tok.token_to_id("<pad>")
     model, weights_source = load_base(args.base, args.weights)
     feedback, feedback_hashes = read_examples(args.data, set(args.tasks) if args.tasks else None)
     replayed = replay_examples(args, feedback, base_manifest.get("tasks", [])) if feedback else []
+    replayed, replay_form = rewrite_replay_form(args, feedback, replayed)
     seqs, dropped = trainer.sft_sequences(feedback, tok, eos, model.cfg.max_position)
     seqs, held_out = hold_out(seqs, args.epoch_choice_percent, args.seed)
     replay_seqs, replay_dropped = trainer.sft_sequences(replayed, tok, eos, model.cfg.max_position)
@@ -466,7 +486,8 @@ def main(argv=None) -> int:
             "snapshot": args.data_snapshot,
             "feedback": adapter_manifest.feedback_facts(feedback_hashes),
             "replay": {**replay.replay_facts(replayed, args.replay_ratio, args.seed),
-                       "styleNeutralTasks": sorted(restyled) if args.replay_style_neutral else []},
+                       "styleNeutralTasks": sorted(restyled) if args.replay_style_neutral else [],
+                       "impressionForm": replay_form},
         },
         "training": training,
         "merged": adapter_manifest.merged_facts(MERGED_DIR, base_manifest),
@@ -476,7 +497,8 @@ def main(argv=None) -> int:
     emit("exported", modelDir=str(out / MERGED_DIR), adapterDir=str(out / ADAPTER_DIR),
          adapterManifest=str(out / ADAPTER_MANIFEST), adapterSha256=adapter_sha, adapterBytes=weights.stat().st_size,
          baseOnnxSha256=manifest["baseModel"]["onnxSha256"], lora=manifest["lora"],
-         replay={k: manifest["data"]["replay"][k] for k in ("ratio", "seed", "count", "countsPerTask")},
+         replay={k: manifest["data"]["replay"][k]
+                 for k in ("ratio", "seed", "count", "countsPerTask", "impressionForm")},
          feedbackCount=len(feedback), seconds=round(time.time() - started, 1), trainSeconds=round(train_seconds, 1),
          steps=steps, finalLoss=final_loss,
          epochChoice={"adapter": training["epochChoice"]} if "epochChoice" in training else {})

@@ -65,6 +65,13 @@ export interface RetrainerConfig {
      * keep (the pass with the lowest loss on it; apps/retrainer/trainer/epoch_choice.py). 0: no choice, maxEpochs.
      */
     epochChoicePercent: { shared: number; radiologist: number };
+    /**
+     * RETRAIN_REPLAY_FORM: auto, when a run's impression feedback is written in one recognised form (a numbered list,
+     * one sentence), the replayed impressions are rewritten in it (models/training/radflow_train/impression_form.py),
+     * so replay keeps the base's content without pulling against the radiologist's form; off: replayed as learnt.
+     * Unset: the trainer's choice for the base (auto to continue radflow-cxr's adapters, off for a fresh adapter).
+     */
+    replayForm: 'off' | 'auto' | undefined;
   };
   /** RETRAIN_OPENI_DIR and RETRAIN_EVAL_*: the fixed Open-i set and the held-out feedback set. */
   evaluation: {
@@ -138,6 +145,10 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
         shared: read.number('RETRAIN_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),
         radiologist: read.number('RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),
       },
+      // As the rate, the choice depends on the base, which only the trainer reads (finetune.py --replay-form).
+      replayForm: read.optionalString('RETRAIN_REPLAY_FORM')
+        ? read.oneOf('RETRAIN_REPLAY_FORM', ['off', 'auto'] as const, 'off')
+        : undefined,
     },
     evaluation: {
       openiDir: read.string('RETRAIN_OPENI_DIR', dataPath('openi', env)),
