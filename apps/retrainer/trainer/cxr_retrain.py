@@ -222,10 +222,9 @@ def finetune_cxr(args, base_manifest: dict, feedback: list, emit) -> dict:
     for index in sorted(groups):
         extra = replay_for(args, meta, index, base_tasks, round(args.replay_ratio * len(groups[index])))
         if args.replay_form == "auto":
-            form = impression_form.radiologist_form([e.answer for e in groups[index] if e.task == "impression"])
-            extra, rewritten = impression_form.rewrite_replay(extra, form)
-            if form is not None:  # one adapter serves the impression
-                replay_form = {**form, "rewritten": rewritten}
+            extra, form = impression_form.replay_in_form(
+                [e.answer for e in groups[index] if e.task == "impression"], extra)
+            replay_form = form or replay_form  # one adapter serves the impression
         seqs, lost = encode(tok, groups[index])
         replay_seqs, replay_lost = encode(tok, extra)
         dropped += lost + replay_lost

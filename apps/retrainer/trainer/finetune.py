@@ -212,9 +212,7 @@ def rewrite_replay_form(args, feedback: list, replayed: list) -> tuple[list, dic
     form found and how many answers it changed (None: off, or no recognised form)."""
     if args.replay_form != "auto":
         return replayed, None
-    form = impression_form.radiologist_form([e.answer for e in feedback if e.task == "impression"])
-    replayed, rewritten = impression_form.rewrite_replay(replayed, form)
-    return replayed, None if form is None else {**form, "rewritten": rewritten}
+    return impression_form.replay_in_form([e.answer for e in feedback if e.task == "impression"], replayed)
 
 
 def style_neutral(seq: trainer.Sequence, tok, eos: int) -> trainer.Sequence:
