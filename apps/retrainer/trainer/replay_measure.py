@@ -37,12 +37,10 @@ sys.path.insert(0, str(REPO_ROOT / "models" / "training"))
 import onnx  # noqa: E402,F401  (before torch: see models/training/train.py)
 
 from radflow_train import clean, data, prompts, replay, sanity  # noqa: E402
+from radflow_train.impression_form import LIST_NUMBER  # noqa: E402
 
 FINETUNE = REPO_ROOT / "apps" / "retrainer" / "trainer" / "finetune.py"
 NUMBERED = re.compile(r"^1\.\s")
-
-
-LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|$|[A-Z])")
 
 
 def sentences_of(text: str) -> list[str]:

@@ -12,7 +12,6 @@ per-radiologist e2e), so a rewrite here says what that rewrite says."""
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from .tasks import Example
 
@@ -26,7 +25,8 @@ MIN_EVIDENCE = 5
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+[.)]\s*")
 _STATEMENT_BREAK = re.compile(r"\n+|(?<=\.)\s+(?=\d+[.)]\s)|(?<=[a-z0-9)]\.)\s+(?=[A-Z])")
-_LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|$|[A-Z])")
+# A list number before a statement (not a decimal, not "T1."): what replay_measure.py strips to compare content.
+LIST_NUMBER = re.compile(r"(?:^|(?<=\s))\d{1,2}[.)](?=\s|$|[A-Z])")
 
 
 def statements(impression: str) -> list[str]:
@@ -39,7 +39,7 @@ def form_of(impression: str) -> str:
     """numbered-list (numbers 1, 2, ... each before a statement, on lines or in one line), single-sentence, or
     prose."""
     text = impression.strip()
-    numbers = [m.group(0)[:-1] for m in _LIST_NUMBER.finditer(text)]
+    numbers = [m.group(0)[:-1] for m in LIST_NUMBER.finditer(text)]
     if numbers and _LEADING_NUMBER.match(text) and numbers == [str(i) for i in range(1, len(numbers) + 1)]:
         return NUMBERED
     if text.endswith(".") and not _LEADING_NUMBER.match(text) and not re.search(r"\.\s+\S", text[:-1]):
@@ -69,15 +69,15 @@ def radiologist_form(impressions: list[str]) -> dict | None:
     MIN_SHARE of them with MIN_EVIDENCE that only that form explains."""
     if not impressions:
         return None
-    forms = Counter(form_of(i) for i in impressions)
+    forms = [form_of(i) for i in impressions]
     for form in FORMS:
-        in_form = [i for i in impressions if form_of(i) == form]
+        in_form = [i for i, f in zip(impressions, forms) if f == form]
         evidence = len(in_form) if form == NUMBERED else sum("; " in i for i in in_form)
-        if forms[form] >= MIN_SHARE * len(impressions) and evidence >= MIN_EVIDENCE:
+        if len(in_form) >= MIN_SHARE * len(impressions) and evidence >= MIN_EVIDENCE:
             lists = [i.strip() for i in in_form if form == NUMBERED and len(statements(i)) > 1]
             on_lines = 2 * sum("\n" in i for i in lists) >= len(lists)
             separator = "; " if form == SINGLE_SENTENCE else "\n" if on_lines else " "
-            return {"form": form, "separator": separator, "share": round(forms[form] / len(impressions), 3),
+            return {"form": form, "separator": separator, "share": round(len(in_form) / len(impressions), 3),
                     "evidence": evidence}
     return None
 
