@@ -58,7 +58,7 @@ describe('retrainerSettings', () => {
     expect(adapter).toMatchObject({
       fullFineTune: false,
       learningRate: undefined,
-      replayRatio: 1,
+      replayRatio: undefined,
       epochChoicePercent: { shared: 0, radiologist: 0 },
       replayForm: undefined,
       lora: { rank: 8, alpha: 16, targets: ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2'] },

@@ -65,7 +65,7 @@ emit(event='exported', modelDir=args[args.index('--out') + 1], steps=steps, seco
     ]);
   });
 
-  it('leaves the learning rate to the trainer unless the job sets one (it depends on the base)', async () => {
+  it('leaves the learning rate and the replay ratio to the trainer unless the job sets them (they depend on the base)', async () => {
     const path = script(`
 emit(event='started', argv=sys.argv[1:])
 emit(event='exported', modelDir='/out', steps=1, seconds=1, trainSeconds=1, finalLoss=1.0)`);
@@ -74,6 +74,9 @@ emit(event='exported', modelDir='/out', steps=1, seconds=1, trainSeconds=1, fina
     expect(await argv({ learningRate: undefined })).not.toContain('--lr');
     const given = await argv({ learningRate: 3e-4 });
     expect(given[given.indexOf('--lr') + 1]).toBe('0.0003');
+    expect(await argv({ replayRatio: undefined })).not.toContain('--replay-ratio');
+    const ratio = await argv({ replayRatio: 2 });
+    expect(ratio[ratio.indexOf('--replay-ratio') + 1]).toBe('2');
   });
 
   it('asks for an adapter with replay, and returns what the trainer says of the adapter', async () => {

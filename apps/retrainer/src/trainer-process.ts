@@ -22,7 +22,7 @@ export interface TrainerJob {
   /** The adapter: LoRA rank, alpha and the linears of each block it wraps (finetune.py's names). */
   lora: { rank: number; alpha: number; targets: string[] };
   /** Replay examples of the base's own training data per feedback example (0: none). */
-  replayRatio: number;
+  replayRatio: number | undefined;
   /** Open-i folder the replay sample is read from (its train split). */
   replayOpeniDir: string;
   /** Share of the feedback held out to choose how many passes (up to maxEpochs) to keep; 0: no choice. */
@@ -137,8 +137,7 @@ export function runTrainer(
     String(job.seed),
     '--data-snapshot',
     job.dataSnapshot,
-    '--replay-ratio',
-    String(job.replayRatio),
+    ...(job.replayRatio === undefined ? [] : ['--replay-ratio', String(job.replayRatio)]),
     '--openi-dir',
     job.replayOpeniDir,
     ...(job.fullFineTune

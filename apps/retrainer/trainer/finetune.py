@@ -176,6 +176,7 @@ DEFAULT_LORA = {"rank": 8, "alpha": 16.0, "targets": list(Decoder.LORA_TARGETS)}
 DEFAULT_LR = {"adapter": 1e-3, "full": 5e-5}
 # A fresh adapter's replay (every task of the base, few impressions) kept less content with the impressions rewritten.
 DEFAULT_REPLAY_FORM = "off"
+DEFAULT_REPLAY_RATIO = 1.0
 
 
 def read_examples(data: Path, tasks: set[str] | None) -> tuple[list[Example], list[dict]]:
@@ -212,7 +213,8 @@ def rewrite_replay_form(args, feedback: list, replayed: list) -> tuple[list, dic
     form found and how many answers it changed (None: off, or no recognised form)."""
     if args.replay_form != "auto":
         return replayed, None
-    return impression_form.replay_in_form([e.answer for e in feedback if e.task == "impression"], replayed)
+    found = impression_form.radiologist_form([e.answer for e in feedback if e.task == "impression"])
+    return impression_form.replay_in_form(found, replayed)
 
 
 def style_neutral(seq: trainer.Sequence, tok, eos: int) -> trainer.Sequence:
@@ -244,7 +246,10 @@ def parse_args(argv=None):
     ap.add_argument("--lora-alpha", type=float, default=DEFAULT_LORA["alpha"])
     ap.add_argument("--lora-targets", default=",".join(DEFAULT_LORA["targets"]),
                     help=f"comma-separated linears of each block ({','.join(Decoder.LORA_TARGETS)})")
-    ap.add_argument("--replay-ratio", type=float, default=1.0, help="replay examples per feedback example (0: none)")
+    ap.add_argument("--replay-ratio", type=float,
+                    help="replay examples per feedback example (0: none); default 1, and 3 to continue radflow-cxr's "
+                         "adapters on feedback whose impression form is found (--replay-form auto; measured: "
+                         "apps/retrainer/README.md, \"Replay in the radiologist's form\")")
     ap.add_argument("--replay-tasks", type=lambda v: [t for t in v.split(",") if t],
                     help="comma-separated tasks the replay sample is drawn from (default: every task of the base)")
     ap.add_argument("--replay-style-neutral", action="store_true",
@@ -378,6 +383,8 @@ def main(argv=None) -> int:
         args.lr = DEFAULT_LR["full" if args.full else "adapter"]
     if args.replay_form is None:
         args.replay_form = DEFAULT_REPLAY_FORM
+    if args.replay_ratio is None:
+        args.replay_ratio = DEFAULT_REPLAY_RATIO
     tok = Tokenizer.from_file(str(args.base / base_manifest.get("tokenizer", "tokenizer.json")))
     eos, pad = tok.token_to_id("<endoftext>"), tok.token_to_id("<pad>")
     model, weights_source = load_base(args.base, args.weights)

@@ -57,8 +57,12 @@ export interface RetrainerConfig {
     fullFineTune: boolean;
     /** RETRAIN_LORA_RANK, _ALPHA, _TARGETS: the adapter (LoRA on the linears of every block). */
     lora: { rank: number; alpha: number; targets: string[] };
-    /** RETRAIN_REPLAY_RATIO: replay examples of the base's own training data (Open-i train split) per feedback example. */
-    replayRatio: number;
+    /**
+     * RETRAIN_REPLAY_RATIO: replay examples of the base's own training data (Open-i train split) per feedback example.
+     * Unset: the trainer's choice, 1, and 3 to continue radflow-cxr's adapters on feedback whose impression form is
+     * found (the replay then rewritten in it, RETRAIN_REPLAY_FORM).
+     */
+    replayRatio: number | undefined;
     /**
      * RETRAIN_EPOCH_CHOICE_PERCENT (the shared model's runs) and RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT (a
      * radiologist's): the share of the feedback the trainer holds out to choose how many passes, up to maxEpochs, to
@@ -140,7 +144,11 @@ export function readRetrainerConfig(env: Env, modelDir: string): RetrainerConfig
         alpha: read.number('RETRAIN_LORA_ALPHA', 16, { min: Number.MIN_VALUE }),
         targets: read.list('RETRAIN_LORA_TARGETS', ['attn.qkv', 'attn.proj', 'mlp.0', 'mlp.2']),
       },
-      replayRatio: read.number('RETRAIN_REPLAY_RATIO', 1, { min: 0 }),
+      // As the rate: how much replay a run takes depends on the base and on the form of the feedback, which only the
+      // trainer reads (finetune.py --replay-ratio).
+      replayRatio: read.optionalString('RETRAIN_REPLAY_RATIO')
+        ? read.number('RETRAIN_REPLAY_RATIO', 1, { min: 0 })
+        : undefined,
       epochChoicePercent: {
         shared: read.number('RETRAIN_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),
         radiologist: read.number('RETRAIN_RADIOLOGIST_EPOCH_CHOICE_PERCENT', 0, { min: 0, max: 50 }),

@@ -96,9 +96,8 @@ def rewrite_replay(examples: list[Example], form: dict | None, task: str = "impr
     return out, changed
 
 
-def replay_in_form(impressions: list[str], replayed: list[Example]) -> tuple[list[Example], dict | None]:
-    """The replay sample with its impressions in the form of these feedback impressions, and what the manifest
-    records of it: the form found and how many replayed answers it changed (None: no recognised form)."""
-    found = radiologist_form(impressions)
+def replay_in_form(found: dict | None, replayed: list[Example]) -> tuple[list[Example], dict | None]:
+    """The replay sample with its impressions in `found` (radiologist_form of the feedback's impressions), and what
+    the manifest records of it: the form and how many replayed answers it changed (None: no recognised form)."""
     out, changed = rewrite_replay(replayed, found)
     return out, None if found is None else {**found, "rewritten": changed}

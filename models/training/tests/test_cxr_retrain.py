@@ -42,6 +42,18 @@ def greedy(model_dir: Path, task: str, inputs: dict, adapter: int) -> list[int]:
                                  chat.PAD_ID, adapter_ids=[adapter])[0][0]
 
 
+class ReplayRatioTest(unittest.TestCase):
+    def test_three_per_review_in_the_radiologists_form_one_otherwise_and_an_asked_ratio_wins(self):
+        sys.path.insert(0, str(FINETUNE.parent))
+        import cxr_retrain
+
+        found = {"form": "numbered-list", "separator": " ", "share": 1.0, "evidence": 8}
+        self.assertEqual(cxr_retrain.replay_ratio(None, found), 3.0)
+        self.assertEqual(cxr_retrain.replay_ratio(None, None), 1.0)
+        self.assertEqual(cxr_retrain.replay_ratio(0.5, found), 0.5)
+        self.assertEqual(cxr_retrain.replay_ratio(0.0, None), 0.0)
+
+
 class CxrFinetuneTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -57,16 +69,19 @@ class CxrFinetuneTest(unittest.TestCase):
         cls.out = cls.work / "out"
         cls.events = finetune("--base", CXR, "--data", cls.work / "data", "--out", cls.out, "--name", "radflow-cxr",
                               "--version", "0.6.0-ft.t", "--steps", "3", "--max-epochs", "100", "--lr", "2e-3",
-                              "--batch-tokens", "1024", "--replay-ratio", "0.5", "--seed", "7",
+                              "--batch-tokens", "1024", "--seed", "7",
                               "--data-snapshot", "cd" * 32)
         cls.manifest = json.loads((cls.out / "adapter-manifest.json").read_text())
 
     def test_impression_feedback_continues_the_impression_adapter_with_a_replay_of_impressions(self):
+        # No --replay-ratio: a list writer's feedback (its form found) gets three replayed impressions per review.
         started = next(e for e in self.events if e["event"] == "started")
-        self.assertEqual((started["examples"], started["replayExamples"], started["adapters"]), (8, 4, ["impression"]))
+        self.assertEqual((started["examples"], started["replayExamples"], started["adapters"]), (8, 24, ["impression"]))
         self.assertEqual(self.manifest["lora"]["continues"], ["impression"])
         self.assertEqual(self.manifest["lora"]["layouts"]["impression"]["rank"], 64)
-        self.assertEqual(self.manifest["data"]["replay"]["countsPerTask"], {"impression": 4})
+        replayed = self.manifest["data"]["replay"]
+        self.assertEqual((replayed["ratio"], replayed["countsPerTask"]), (3.0, {"impression": 24}))
+        self.assertEqual(replayed["impressionForm"]["form"], "numbered-list")
         self.assertEqual(self.manifest["training"]["steps"], 3)
         weights = self.out / "adapter" / "adapter.pt"
         self.assertEqual(self.manifest["adapter"]["sha256"], hashlib.sha256(weights.read_bytes()).hexdigest())

@@ -81,10 +81,10 @@ class RadiologistForm(unittest.TestCase):
                                                    "1. No acute disease."])
         self.assertEqual(changed, 1)
         self.assertEqual(form.rewrite_replay(replayed, None), (replayed, 0))
-        out, facts = form.replay_in_form([NUMBERED] * 10, replayed)
+        out, facts = form.replay_in_form(found, replayed)
         self.assertEqual((out[0].answer, facts["form"], facts["rewritten"]),
                          (form.rewrite(PROSE, form.NUMBERED, " "), form.NUMBERED, 1))
-        self.assertEqual(form.replay_in_form([PROSE] * 10, replayed), (replayed, None))
+        self.assertEqual(form.replay_in_form(form.radiologist_form([PROSE] * 10), replayed), (replayed, None))
 
 
 class FinetuneReplayForm(unittest.TestCase):
