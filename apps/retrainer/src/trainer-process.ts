@@ -21,7 +21,7 @@ export interface TrainerJob {
   fullFineTune: boolean;
   /** The adapter: LoRA rank, alpha and the linears of each block it wraps (finetune.py's names). */
   lora: { rank: number; alpha: number; targets: string[] };
-  /** Replay examples of the base's own training data per feedback example (0: none). */
+  /** Replay examples of the base's own training data per feedback example (0: none; undefined: the trainer's choice). */
   replayRatio: number | undefined;
   /** Open-i folder the replay sample is read from (its train split). */
   replayOpeniDir: string;

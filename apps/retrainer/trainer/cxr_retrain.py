@@ -38,9 +38,9 @@ DEFAULT_LR = 2e-4
 # The impression adapter's replay is all impressions: in the hospital's prose they pull against a radiologist's form.
 DEFAULT_REPLAY_FORM = "auto"
 # Replay per feedback example. In the radiologist's form the replay no longer pulls against the style, and more of it
-# keeps more of the base's content (validation: -1.28 with one replayed impression per review, -1.01 with two, +0.10
-# with three; README "Replay in the radiologist's form"). Prose replay does pull against the style (three fell to 60 %
-# in style), so without a form found it stays at one.
+# kept more of the base's content on validation (two draws: -1.28 / -1.54 with one replayed impression per review,
+# -1.01 / -0.89 with two, +0.10 / -0.75 with three); on test the three drop alike, about 1.5 points (README "More
+# replay in the form"). Prose replay does pull against the style (three fell to 60 % in style): one without a form.
 DEFAULT_REPLAY_RATIO = 1.0
 DEFAULT_REPLAY_RATIO_IN_FORM = 3.0
 MAX_LEN = 512
