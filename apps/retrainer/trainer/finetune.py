@@ -248,7 +248,7 @@ def parse_args(argv=None):
                     help=f"comma-separated linears of each block ({','.join(Decoder.LORA_TARGETS)})")
     ap.add_argument("--replay-ratio", type=float,
                     help="replay examples per feedback example (0: none); default 1, and 3 to continue radflow-cxr's "
-                         "adapters on feedback whose impression form is found (--replay-form auto; measured: "
+                         "adapters on feedback written as numbered lists (--replay-form auto; measured: "
                          "apps/retrainer/README.md, \"Replay in the radiologist's form\")")
     ap.add_argument("--replay-tasks", type=lambda v: [t for t in v.split(",") if t],
                     help="comma-separated tasks the replay sample is drawn from (default: every task of the base)")

@@ -59,8 +59,8 @@ export interface RetrainerConfig {
     lora: { rank: number; alpha: number; targets: string[] };
     /**
      * RETRAIN_REPLAY_RATIO: replay examples of the base's own training data (Open-i train split) per feedback example.
-     * Unset: the trainer's choice, 1, and 3 to continue radflow-cxr's adapters on feedback whose impression form is
-     * found (the replay then rewritten in it, RETRAIN_REPLAY_FORM).
+     * Unset: the trainer's choice, 1, and 3 to continue radflow-cxr's adapters on feedback written as numbered lists
+     * (the replay then rewritten in that form, RETRAIN_REPLAY_FORM).
      */
     replayRatio: number | undefined;
     /**

@@ -43,12 +43,14 @@ def greedy(model_dir: Path, task: str, inputs: dict, adapter: int) -> list[int]:
 
 
 class ReplayRatioTest(unittest.TestCase):
-    def test_three_per_review_in_the_radiologists_form_one_otherwise_and_an_asked_ratio_wins(self):
+    def test_three_per_review_for_a_list_writer_one_otherwise_and_an_asked_ratio_wins(self):
         sys.path.insert(0, str(FINETUNE.parent))
         import cxr_retrain
 
         found = {"form": "numbered-list", "separator": " ", "share": 1.0, "evidence": 8}
         self.assertEqual(cxr_retrain.replay_ratio(None, found), 3.0)
+        sentence = {"form": "single-sentence", "separator": "; ", "share": 1.0, "evidence": 8}
+        self.assertEqual(cxr_retrain.replay_ratio(None, sentence), 1.0)
         self.assertEqual(cxr_retrain.replay_ratio(None, None), 1.0)
         self.assertEqual(cxr_retrain.replay_ratio(0.5, found), 0.5)
         self.assertEqual(cxr_retrain.replay_ratio(0.0, None), 0.0)
